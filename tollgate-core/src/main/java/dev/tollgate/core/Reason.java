@@ -1,0 +1,19 @@
+package dev.tollgate.core;
+
+/**
+ * Why a check or a consumption was not allowed. A closed set of stable codes that clients may switch on; new codes
+ * are only ever added.
+ */
+public enum Reason {
+    CUSTOMER_NOT_FOUND,
+    FEATURE_NOT_FOUND,
+    FEATURE_NOT_METERED,
+    NOT_ENTITLED,
+    LIMIT_EXCEEDED,
+    INSUFFICIENT_CREDITS,
+    BUDGET_EXCEEDED,
+    SESSION_EXHAUSTED,
+    UNPRICED,
+    TIMESTAMP_IN_FUTURE,
+    STORE_UNAVAILABLE,
+}

@@ -1,0 +1,53 @@
+package dev.tollgate.core.engine;
+
+import dev.tollgate.core.Reason;
+import java.math.BigDecimal;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The answer to a check or a consumption.
+ *
+ * @param allowed whether the quantity is (or was) admitted
+ * @param reason why not, or {@code null} when allowed
+ * @param boundBy the limit that refused or was overrun, or {@code null}
+ * @param limit the limit of the current window, or {@code null} if unlimited or not metered
+ * @param used usage in the current window (after the consumption, for a recorded one)
+ * @param held quantity held by open reservations in the current window
+ * @param remaining {@code max(0, limit - used - held)}, or {@code null} if unlimited or not metered
+ * @param unlimited whether the feature is metered without limit
+ * @param overage whether this quantity passes a soft limit (or, for reported usage, a hard one)
+ * @param overageQuantity the part of this quantity beyond the limit
+ * @param resetsAt when the window ends, or {@code null} if it never does or the feature is not metered
+ * @param value a config feature's number, or {@code null}
+ * @param recorded whether the consumption was written (always {@code false} for a check)
+ */
+public record Decision(
+        boolean allowed,
+        @Nullable Reason reason,
+        @Nullable BoundBy boundBy,
+        @Nullable BigDecimal limit,
+        BigDecimal used,
+        BigDecimal held,
+        @Nullable BigDecimal remaining,
+        boolean unlimited,
+        boolean overage,
+        BigDecimal overageQuantity,
+        @Nullable Instant resetsAt,
+        @Nullable BigDecimal value,
+        boolean recorded) {
+
+    /** A denial with nothing else known (unknown customer or feature, no entitlement). */
+    public static Decision denied(Reason reason) {
+        return new Decision(
+                false, reason, null, null, BigDecimal.ZERO, BigDecimal.ZERO, null, false, false, BigDecimal.ZERO,
+                null, null, false);
+    }
+
+    /** This decision marked as recorded. */
+    public Decision asRecorded() {
+        return new Decision(
+                allowed, reason, boundBy, limit, used, held, remaining, unlimited, overage, overageQuantity, resetsAt,
+                value, true);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.tollgate.core.engine;
+
+import dev.tollgate.core.Decimals;
+import dev.tollgate.core.Reason;
+import dev.tollgate.core.catalog.Enforcement;
+import dev.tollgate.core.entitlement.EffectiveEntitlement;
+import dev.tollgate.core.period.Window;
+import java.math.BigDecimal;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The decision at a metered limit (SPEC §4).
+ *
+ * <p>Boundary: a quantity {@code q} fits when {@code used + held + q <= limit}, exactly, in decimals. A check without
+ * a quantity asks whether any room is left: {@code used + held < limit}.
+ *
+ * <p>Hard limits refuse what does not fit, whole (nothing partial is taken). Soft limits admit it and report the part
+ * beyond the limit as overage. Reported usage ({@link Mode#REPORT}) already happened, so it is never refused for lack
+ * of room: past a hard limit it is admitted and flagged as overage too.
+ *
+ * <p>Thread-safe: stateless and pure.
+ */
+public final class MeteredLimit {
+    /** Whether the quantity is being asked about, consumed, or reported after the fact. */
+    public enum Mode {
+        CHECK,
+        CONSUME,
+        REPORT
+    }
+
+    private MeteredLimit() {}
+
+    /**
+     * Decides one metered request.
+     *
+     * @param entitlement the effective entitlement (metered)
+     * @param window the current window
+     * @param used usage recorded in the window
+     * @param held quantity held by open reservations
+     * @param quantity the quantity, or {@code null} (checks only) for "any room left?"
+     * @param mode check, consume or report
+     * @return the decision; for an admitted consume or report, {@code used} includes {@code quantity}
+     */
+    public static Decision decide(
+            EffectiveEntitlement entitlement,
+            Window window,
+            BigDecimal used,
+            BigDecimal held,
+            @Nullable BigDecimal quantity,
+            Mode mode) {
+        BigDecimal q = quantity == null ? BigDecimal.ZERO : quantity;
+        boolean records = mode != Mode.CHECK;
+        BigDecimal usedAfter = records ? used.add(q) : used;
+        if (entitlement.unlimited()) {
+            return new Decision(
+                    true, null, null, null, Decimals.normalize(usedAfter), held, null, true, false, BigDecimal.ZERO,
+                    window.end(), null, false);
+        }
+        BigDecimal limit = entitlement.limit();
+        BigDecimal committed = used.add(held);
+        boolean fits = quantity == null
+                ? committed.compareTo(limit) < 0
+                : committed.add(q).compareTo(limit) <= 0;
+        if (!fits && entitlement.enforcement() == Enforcement.HARD && mode != Mode.REPORT) {
+            return new Decision(
+                    false,
+                    Reason.LIMIT_EXCEEDED,
+                    BoundBy.feature(entitlement.feature()),
+                    limit,
+                    Decimals.normalize(used),
+                    held,
+                    remaining(limit, used, held),
+                    false,
+                    false,
+                    BigDecimal.ZERO,
+                    window.end(),
+                    null,
+                    false);
+        }
+        BigDecimal overageQuantity = Decimals.normalize(Decimals.max(BigDecimal.ZERO, committed.add(q).subtract(limit))
+                .subtract(Decimals.max(BigDecimal.ZERO, committed.subtract(limit))));
+        boolean overage = !fits;
+        return new Decision(
+                true,
+                null,
+                overage ? BoundBy.feature(entitlement.feature()) : null,
+                limit,
+                Decimals.normalize(usedAfter),
+                held,
+                remaining(limit, usedAfter, held),
+                false,
+                overage,
+                overageQuantity,
+                window.end(),
+                null,
+                false);
+    }
+
+    private static BigDecimal remaining(BigDecimal limit, BigDecimal used, BigDecimal held) {
+        return Decimals.normalize(Decimals.max(BigDecimal.ZERO, limit.subtract(used).subtract(held)));
+    }
+}

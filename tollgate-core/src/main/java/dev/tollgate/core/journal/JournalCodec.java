@@ -1,0 +1,358 @@
+package dev.tollgate.core.journal;
+
+import dev.tollgate.core.Reason;
+import dev.tollgate.core.catalog.Enforcement;
+import dev.tollgate.core.catalog.Entitlement;
+import dev.tollgate.core.customer.AddonRef;
+import dev.tollgate.core.customer.PlanRef;
+import dev.tollgate.core.customer.Promotion;
+import dev.tollgate.core.customer.Subscription;
+import dev.tollgate.core.customer.Trial;
+import dev.tollgate.core.engine.BoundBy;
+import dev.tollgate.core.engine.Decision;
+import dev.tollgate.core.json.Json;
+import dev.tollgate.core.period.ResetPeriod;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Encodes journal entries as versioned JSON payloads and decodes them back.
+ *
+ * <p>Format: one JSON object per entry with {@code "v"} (the format version, {@link #FORMAT}) and the entry's fields;
+ * the entry type travels beside the payload ({@link #type}) so that stores can index it. Readers accept formats
+ * {@code 1..FORMAT}; a payload from a newer writer is refused rather than misread. Instants are ISO-8601 strings,
+ * decimals are JSON numbers written exactly.
+ *
+ * <p>Thread-safe: stateless.
+ */
+public final class JournalCodec {
+    /** The payload format this build writes. */
+    public static final int FORMAT = 1;
+
+    private JournalCodec() {}
+
+    /** The stable type name stored beside the payload ({@code usage}, {@code catalog}, ...). */
+    public static String type(JournalEntry entry) {
+        if (entry instanceof JournalEntry.CatalogPublished) {
+            return "catalog";
+        } else if (entry instanceof JournalEntry.CustomerUpserted) {
+            return "customer";
+        } else if (entry instanceof JournalEntry.SubscriptionSet) {
+            return "subscription";
+        } else if (entry instanceof JournalEntry.SubscriptionCancelled) {
+            return "cancellation";
+        } else if (entry instanceof JournalEntry.PromotionGranted) {
+            return "promotion";
+        } else if (entry instanceof JournalEntry.UsageRecorded) {
+            return "usage";
+        } else if (entry instanceof JournalEntry.ConsumptionDenied) {
+            return "denial";
+        }
+        throw new IllegalArgumentException("unknown entry " + entry.getClass().getName());
+    }
+
+    /** Encodes an entry's payload. */
+    public static String encode(JournalEntry entry) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("v", FORMAT);
+        put(m, "customerId", entry.customerId());
+        m.put("at", entry.at().toString());
+        put(m, "key", entry.idempotencyKey());
+        if (entry instanceof JournalEntry.CatalogPublished e) {
+            m.put("version", e.version());
+            m.put("author", e.author());
+            m.put("document", e.document());
+        } else if (entry instanceof JournalEntry.CustomerUpserted e) {
+            put(m, "name", e.name());
+            m.put("metadata", e.metadata());
+            put(m, "timeZone", e.timeZone());
+        } else if (entry instanceof JournalEntry.SubscriptionSet e) {
+            m.put("subscription", subscription(e.subscription()));
+            Map<String, Object> resets = new LinkedHashMap<>();
+            e.resets().forEach((f, w) -> resets.put(f, w.toString()));
+            m.put("resets", resets);
+        } else if (entry instanceof JournalEntry.SubscriptionCancelled e) {
+            m.put("endsAt", e.endsAt().toString());
+        } else if (entry instanceof JournalEntry.PromotionGranted e) {
+            m.put("promotion", promotion(e.promotion()));
+        } else if (entry instanceof JournalEntry.UsageRecorded e) {
+                m.put("feature", e.feature());
+                m.put("quantity", e.quantity());
+                m.put("windowStart", e.windowStart().toString());
+                m.put("overage", e.overage());
+                m.put("source", e.source().name());
+                m.put("occurredAt", e.occurredAt().toString());
+                put(m, "scope", e.scope());
+                m.put("dimensions", new LinkedHashMap<String, Object>(e.dimensions()));
+                m.put("answer", decision(e.answer()));
+        } else if (entry instanceof JournalEntry.ConsumptionDenied e) {
+                m.put("feature", e.feature());
+                m.put("quantity", e.quantity());
+                m.put("answer", decision(e.answer()));
+        }
+        return Json.write(m);
+    }
+
+    /**
+     * Decodes a payload.
+     *
+     * @param type the type name stored beside it
+     * @param payload the JSON payload
+     * @return the entry
+     * @throws IllegalArgumentException if the payload is malformed, of an unknown type or of a newer format
+     */
+    public static JournalEntry decode(String type, String payload) {
+        Map<String, Object> m = map(Json.parse(payload));
+        int format = ((BigDecimal) m.get("v")).intValueExact();
+        if (format < 1 || format > FORMAT) {
+            throw new IllegalArgumentException("journal format " + format + " is not in 1.." + FORMAT);
+        }
+        Instant at = Instant.parse(str(m, "at"));
+        String key = optStr(m, "key");
+        String customer = optStr(m, "customerId");
+        return switch (type) {
+            case "catalog" -> new JournalEntry.CatalogPublished(
+                    ((BigDecimal) m.get("version")).intValueExact(), at, str(m, "author"), m.get("document"));
+            case "customer" -> new JournalEntry.CustomerUpserted(
+                    req(customer), at, key, optStr(m, "name"), map(m.get("metadata")), optStr(m, "timeZone"));
+            case "subscription" -> {
+                Map<String, Instant> resets = new LinkedHashMap<>();
+                map(m.get("resets")).forEach((f, w) -> resets.put(f, Instant.parse((String) w)));
+                yield new JournalEntry.SubscriptionSet(
+                        req(customer), at, key, subscription(map(m.get("subscription"))), resets);
+            }
+            case "cancellation" -> new JournalEntry.SubscriptionCancelled(
+                    req(customer), at, key, Instant.parse(str(m, "endsAt")));
+            case "promotion" -> new JournalEntry.PromotionGranted(
+                    req(customer), at, key, promotion(map(m.get("promotion"))));
+            case "usage" -> {
+                Map<String, String> dims = new LinkedHashMap<>();
+                map(m.get("dimensions")).forEach((k, v) -> dims.put(k, (String) v));
+                yield new JournalEntry.UsageRecorded(
+                        req(customer),
+                        at,
+                        req(key),
+                        str(m, "feature"),
+                        dec(m, "quantity"),
+                        Instant.parse(str(m, "windowStart")),
+                        dec(m, "overage"),
+                        UsageSource.valueOf(str(m, "source")),
+                        Instant.parse(str(m, "occurredAt")),
+                        optStr(m, "scope"),
+                        dims,
+                        decision(map(m.get("answer"))));
+            }
+            case "denial" -> new JournalEntry.ConsumptionDenied(
+                    req(customer), at, req(key), str(m, "feature"), dec(m, "quantity"),
+                    decision(map(m.get("answer"))));
+            default -> throw new IllegalArgumentException("unknown journal entry type '" + type + "'");
+        };
+    }
+
+    // ---- nested values ----
+
+    private static Map<String, Object> subscription(Subscription s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("plan", planRef(s.plan()));
+        List<Object> addons = new ArrayList<>();
+        for (AddonRef a : s.addons()) {
+            Map<String, Object> am = new LinkedHashMap<>();
+            am.put("key", a.key());
+            am.put("version", a.version());
+            am.put("quantity", a.quantity());
+            addons.add(am);
+        }
+        m.put("addons", addons);
+        m.put("startAt", s.startAt().toString());
+        if (s.trial() != null) {
+            Map<String, Object> tm = new LinkedHashMap<>();
+            tm.put("plan", planRef(s.trial().plan()));
+            tm.put("endsAt", s.trial().endsAt().toString());
+            m.put("trial", tm);
+        }
+        put(m, "cancelAt", s.cancelAt() == null ? null : s.cancelAt().toString());
+        return m;
+    }
+
+    private static Subscription subscription(Map<String, Object> m) {
+        List<AddonRef> addons = new ArrayList<>();
+        for (Object o : (List<?>) m.get("addons")) {
+            Map<String, Object> am = map(o);
+            addons.add(new AddonRef(str(am, "key"), integer(am, "version"), integer(am, "quantity")));
+        }
+        Trial trial = null;
+        if (m.get("trial") != null) {
+            Map<String, Object> tm = map(m.get("trial"));
+            trial = new Trial(planRef(map(tm.get("plan"))), Instant.parse(str(tm, "endsAt")));
+        }
+        String cancelAt = optStr(m, "cancelAt");
+        return new Subscription(
+                planRef(map(m.get("plan"))),
+                addons,
+                Instant.parse(str(m, "startAt")),
+                trial,
+                cancelAt == null ? null : Instant.parse(cancelAt));
+    }
+
+    private static Map<String, Object> planRef(PlanRef p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("key", p.key());
+        m.put("version", p.version());
+        return m;
+    }
+
+    private static PlanRef planRef(Map<String, Object> m) {
+        return new PlanRef(str(m, "key"), integer(m, "version"));
+    }
+
+    private static Map<String, Object> promotion(Promotion p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", p.id());
+        m.put("feature", p.feature());
+        m.put("entitlement", entitlement(p.entitlement()));
+        m.put("startsAt", p.startsAt().toString());
+        put(m, "expiresAt", p.expiresAt() == null ? null : p.expiresAt().toString());
+        return m;
+    }
+
+    private static Promotion promotion(Map<String, Object> m) {
+        String expires = optStr(m, "expiresAt");
+        return new Promotion(
+                str(m, "id"),
+                str(m, "feature"),
+                entitlement(map(m.get("entitlement"))),
+                Instant.parse(str(m, "startsAt")),
+                expires == null ? null : Instant.parse(expires));
+    }
+
+    private static Map<String, Object> entitlement(Entitlement e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (e instanceof Entitlement.Toggle t) {
+            m.put("type", "boolean");
+            m.put("enabled", t.enabled());
+        } else if (e instanceof Entitlement.Config c) {
+            m.put("type", "config");
+            m.put("value", c.value());
+        } else if (e instanceof Entitlement.Metered mt) {
+            m.put("type", "metered");
+            put(m, "limit", mt.limit());
+            m.put("enforcement", mt.enforcement().name());
+            m.put("reset", mt.reset().name());
+            m.put("calendar", mt.calendar());
+        }
+        return m;
+    }
+
+    private static Entitlement entitlement(Map<String, Object> m) {
+        return switch (str(m, "type")) {
+            case "boolean" -> new Entitlement.Toggle((Boolean) m.get("enabled"));
+            case "config" -> new Entitlement.Config(dec(m, "value"));
+            case "metered" -> new Entitlement.Metered(
+                    optDec(m, "limit"),
+                    Enforcement.valueOf(str(m, "enforcement")),
+                    ResetPeriod.valueOf(str(m, "reset")),
+                    (Boolean) m.get("calendar"));
+            default -> throw new IllegalArgumentException("unknown entitlement type " + m.get("type"));
+        };
+    }
+
+    private static Map<String, Object> decision(Decision d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("allowed", d.allowed());
+        put(m, "reason", d.reason() == null ? null : d.reason().name());
+        if (d.boundBy() != null) {
+            Map<String, Object> b = new LinkedHashMap<>();
+            b.put("kind", d.boundBy().kind());
+            put(b, "feature", d.boundBy().feature());
+            put(b, "currency", d.boundBy().currency());
+            put(b, "scope", d.boundBy().scope());
+            put(b, "budget", d.boundBy().budget());
+            m.put("boundBy", b);
+        }
+        put(m, "limit", d.limit());
+        m.put("used", d.used());
+        m.put("held", d.held());
+        put(m, "remaining", d.remaining());
+        m.put("unlimited", d.unlimited());
+        m.put("overage", d.overage());
+        m.put("overageQuantity", d.overageQuantity());
+        put(m, "resetsAt", d.resetsAt() == null ? null : d.resetsAt().toString());
+        put(m, "value", d.value());
+        m.put("recorded", d.recorded());
+        return m;
+    }
+
+    private static Decision decision(Map<String, Object> m) {
+        BoundBy boundBy = null;
+        if (m.get("boundBy") != null) {
+            Map<String, Object> b = map(m.get("boundBy"));
+            boundBy = new BoundBy(
+                    str(b, "kind"), optStr(b, "feature"), optStr(b, "currency"), optStr(b, "scope"),
+                    optStr(b, "budget"));
+        }
+        String reason = optStr(m, "reason");
+        String resetsAt = optStr(m, "resetsAt");
+        return new Decision(
+                (Boolean) m.get("allowed"),
+                reason == null ? null : Reason.valueOf(reason),
+                boundBy,
+                optDec(m, "limit"),
+                dec(m, "used"),
+                dec(m, "held"),
+                optDec(m, "remaining"),
+                (Boolean) m.get("unlimited"),
+                (Boolean) m.get("overage"),
+                dec(m, "overageQuantity"),
+                resetsAt == null ? null : Instant.parse(resetsAt),
+                optDec(m, "value"),
+                (Boolean) m.get("recorded"));
+    }
+
+    // ---- tree helpers ----
+
+    private static void put(Map<String, Object> m, String field, @Nullable Object value) {
+        if (value != null) {
+            m.put(field, value);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(@Nullable Object o) {
+        if (!(o instanceof Map<?, ?>)) {
+            throw new IllegalArgumentException("expected an object in journal payload");
+        }
+        return (Map<String, Object>) o;
+    }
+
+    private static String str(Map<String, Object> m, String field) {
+        return req(optStr(m, field));
+    }
+
+    private static @Nullable String optStr(Map<String, Object> m, String field) {
+        return (String) m.get(field);
+    }
+
+    private static BigDecimal dec(Map<String, Object> m, String field) {
+        return req(optDec(m, field));
+    }
+
+    private static @Nullable BigDecimal optDec(Map<String, Object> m, String field) {
+        return (BigDecimal) m.get(field);
+    }
+
+    private static int integer(Map<String, Object> m, String field) {
+        return dec(m, field).intValueExact();
+    }
+
+    private static <T> T req(@Nullable T value) {
+        if (value == null) {
+            throw new IllegalArgumentException("missing field in journal payload");
+        }
+        return value;
+    }
+}

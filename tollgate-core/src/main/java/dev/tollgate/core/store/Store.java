@@ -1,0 +1,55 @@
+package dev.tollgate.core.store;
+
+import dev.tollgate.core.journal.JournalEntry;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The storage SPI: an append-only journal of {@link JournalEntry records}. Every algorithm stays in the core; a store
+ * only keeps records durable, in order, and reads them back.
+ *
+ * <p>Contract:
+ *
+ * <ul>
+ *   <li>{@link #append} is atomic and durable: when it returns, every entry of the batch survives a crash of the
+ *       process (and, for SQLite, of the machine, with {@code synchronous=FULL}); when it throws, none was stored.
+ *   <li>Entries are read back in the order they were appended.
+ *   <li>An idempotency key is unique per customer: a batch that repeats one fails as a whole.
+ * </ul>
+ *
+ * <p>Implementations are thread-safe. {@link #append} is called by one writer thread at a time.
+ */
+public interface Store extends AutoCloseable {
+
+    /**
+     * Appends a batch of entries in one transaction.
+     *
+     * @param batch entries in apply order, not empty
+     * @throws StoreException if the batch could not be committed; then nothing of it was stored
+     */
+    void append(List<JournalEntry> batch);
+
+    /**
+     * Visits every stored entry in append order, for start-up and verification.
+     *
+     * @param visitor called once per entry, on the calling thread
+     * @throws StoreException if the store cannot be read
+     */
+    void replay(Consumer<JournalEntry> visitor);
+
+    /**
+     * Reads one customer's entries in append order, to rebuild its state after a failed commit.
+     *
+     * @param customerId the customer
+     * @return the entries, possibly empty
+     * @throws StoreException if the store cannot be read
+     */
+    List<JournalEntry> entries(String customerId);
+
+    /** Tells whether the store answers right now (readiness). Never throws. */
+    boolean ping();
+
+    /** Releases connections and files. Idempotent. */
+    @Override
+    void close();
+}
