@@ -121,7 +121,10 @@ public record Catalog(
 
     private static <T> void diffKeys(
             String what, java.util.Set<String> before, Map<String, T> after, Map<String, T> old, List<String> out) {
-        after.keySet().stream().filter(k -> !before.contains(k)).sorted().forEach(k -> out.add(what + " " + k + " added"));
+        after.keySet().stream()
+                .filter(k -> !before.contains(k))
+                .sorted()
+                .forEach(k -> out.add(what + " " + k + " added"));
         before.stream().filter(k -> !after.containsKey(k)).sorted().forEach(k -> out.add(what + " " + k + " removed"));
         after.entrySet().stream()
                 .filter(e -> before.contains(e.getKey()) && !e.getValue().equals(old.get(e.getKey())))

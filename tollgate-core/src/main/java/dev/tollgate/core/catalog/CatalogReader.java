@@ -155,8 +155,7 @@ public final class CatalogReader {
         } else if (type != null && node.containsKey("reset")) {
             error(path + ".reset", "only metered features reset");
         }
-        String onChange =
-                oneOf(node, path, "resetOnPlanChange", "never", "always", "never", "on-period-change");
+        String onChange = oneOf(node, path, "resetOnPlanChange", "never", "always", "never", "on-period-change");
         PlanChangeReset planChange = onChange == null
                 ? PlanChangeReset.NEVER
                 : PlanChangeReset.valueOf(onChange.replace('-', '_').toUpperCase(Locale.ROOT));
@@ -453,10 +452,16 @@ public final class CatalogReader {
             String category = oneOf(node, path, "category", "promotional", "promotional", "paid");
             String expires = oneOf(node, path, "expires", "period-end", "period-end", "never");
             BigDecimal priority = decimal(node, path, "priority", BigDecimal.ZERO);
-            if (priority != null && (priority.stripTrailingZeros().scale() > 0 || priority.abs().intValue() > 1_000_000)) {
+            if (priority != null
+                    && (priority.stripTrailingZeros().scale() > 0
+                            || priority.abs().intValue() > 1_000_000)) {
                 error(path + ".priority", "must be a whole number");
             }
-            if (currency != null && amount != null && every != null && category != null && expires != null
+            if (currency != null
+                    && amount != null
+                    && every != null
+                    && category != null
+                    && expires != null
                     && priority != null) {
                 credits.add(new CreditAllotment(
                         currency,
@@ -479,8 +484,9 @@ public final class CatalogReader {
             boolean broken = false;
             while (current != null) {
                 if (!seen.add(current.key)) {
-                    error(plan.path + ".parent", "cycle in parent plans: " + String.join(" -> ", seen) + " -> "
-                            + current.key);
+                    error(
+                            plan.path + ".parent",
+                            "cycle in parent plans: " + String.join(" -> ", seen) + " -> " + current.key);
                     broken = true;
                     break;
                 }

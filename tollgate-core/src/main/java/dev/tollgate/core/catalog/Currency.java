@@ -10,4 +10,5 @@ import org.jspecify.annotations.Nullable;
  *     may go negative (overdraft)
  * @param name a display name, or {@code null}
  */
-public record Currency(String key, boolean hardDepletion, @Nullable String name) {}
+public record Currency(
+        String key, boolean hardDepletion, @Nullable String name) {}

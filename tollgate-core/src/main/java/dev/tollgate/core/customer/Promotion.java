@@ -14,7 +14,11 @@ import org.jspecify.annotations.Nullable;
  * @param expiresAt when it stops counting, or {@code null} if never
  */
 public record Promotion(
-        String id, String feature, Entitlement entitlement, Instant startsAt, @Nullable Instant expiresAt) {
+        String id,
+        String feature,
+        Entitlement entitlement,
+        Instant startsAt,
+        @Nullable Instant expiresAt) {
 
     /** Tells whether the promotion counts at {@code t}. */
     public boolean activeAt(Instant t) {

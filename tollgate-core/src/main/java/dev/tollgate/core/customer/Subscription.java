@@ -17,7 +17,11 @@ import org.jspecify.annotations.Nullable;
  * @param cancelAt when the subscription ends, or {@code null} if it runs on
  */
 public record Subscription(
-        PlanRef plan, List<AddonRef> addons, Instant startAt, @Nullable Trial trial, @Nullable Instant cancelAt) {
+        PlanRef plan,
+        List<AddonRef> addons,
+        Instant startAt,
+        @Nullable Trial trial,
+        @Nullable Instant cancelAt) {
 
     public Subscription {
         addons = List.copyOf(addons);

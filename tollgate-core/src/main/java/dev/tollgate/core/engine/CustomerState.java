@@ -44,13 +44,23 @@ final class CustomerState {
     volatile int epoch;
     /** Set when a rebuild from the store failed; the state must be rebuilt before it answers again. */
     boolean stale;
+
     boolean exists;
-    @Nullable String name;
+
+    @Nullable
+    String name;
+
     Map<String, Object> metadata = Map.of();
-    @Nullable String timeZone;
+
+    @Nullable
+    String timeZone;
+
     ZoneId zone = ZoneOffset.UTC;
     Instant createdAt = Instant.EPOCH;
-    @Nullable Subscription subscription;
+
+    @Nullable
+    Subscription subscription;
+
     final List<Promotion> promotions = new ArrayList<>();
     final Map<String, NavigableMap<Instant, Counter>> usage = new HashMap<>();
     final Map<String, KeyRecord> keys = new HashMap<>();

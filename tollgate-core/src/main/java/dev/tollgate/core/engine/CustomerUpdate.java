@@ -10,4 +10,7 @@ import org.jspecify.annotations.Nullable;
  * @param metadata free-form metadata in the JSON tree model
  * @param timeZone an IANA zone id for the customer's reset windows, or {@code null} for UTC
  */
-public record CustomerUpdate(@Nullable String name, Map<String, Object> metadata, @Nullable String timeZone) {}
+public record CustomerUpdate(
+        @Nullable String name,
+        Map<String, Object> metadata,
+        @Nullable String timeZone) {}

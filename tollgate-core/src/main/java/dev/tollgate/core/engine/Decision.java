@@ -40,14 +40,36 @@ public record Decision(
     /** A denial with nothing else known (unknown customer or feature, no entitlement). */
     public static Decision denied(Reason reason) {
         return new Decision(
-                false, reason, null, null, BigDecimal.ZERO, BigDecimal.ZERO, null, false, false, BigDecimal.ZERO,
-                null, null, false);
+                false,
+                reason,
+                null,
+                null,
+                BigDecimal.ZERO,
+                BigDecimal.ZERO,
+                null,
+                false,
+                false,
+                BigDecimal.ZERO,
+                null,
+                null,
+                false);
     }
 
     /** This decision marked as recorded. */
     public Decision asRecorded() {
         return new Decision(
-                allowed, reason, boundBy, limit, used, held, remaining, unlimited, overage, overageQuantity, resetsAt,
-                value, true);
+                allowed,
+                reason,
+                boundBy,
+                limit,
+                used,
+                held,
+                remaining,
+                unlimited,
+                overage,
+                overageQuantity,
+                resetsAt,
+                value,
+                true);
     }
 }

@@ -97,8 +97,7 @@ public final class Engine implements AutoCloseable {
      * @return a running engine
      * @throws StoreException if the store cannot be read
      */
-    public static Engine start(
-            Store store, InstantSource clock, GroupCommitJournal.@Nullable Listener observer) {
+    public static Engine start(Store store, InstantSource clock, GroupCommitJournal.@Nullable Listener observer) {
         return new Engine(store, clock, observer);
     }
 
@@ -174,8 +173,7 @@ public final class Engine implements AutoCloseable {
     public CompletableFuture<Catalog> rollbackCatalog(int version, String author) {
         Object document = catalogDocuments.get(version);
         if (document == null) {
-            throw TollgateException.notFound(
-                    "CATALOG_VERSION_NOT_FOUND", "no catalog version " + version, "version");
+            throw TollgateException.notFound("CATALOG_VERSION_NOT_FOUND", "no catalog version " + version, "version");
         }
         synchronized (catalogLock) {
             Catalog current = catalog;
@@ -279,12 +277,12 @@ public final class Engine implements AutoCloseable {
             Instant now = clock.instant();
             Subscription previous = state.subscription;
             boolean running = previous != null && previous.activeAt(now);
-            Instant startAt = request.startAt() != null
-                    ? request.startAt()
-                    : running ? previous.startAt() : now;
+            Instant startAt = request.startAt() != null ? request.startAt() : running ? previous.startAt() : now;
             Trial trial = null;
             if (request.trial() != null) {
-                String trialKey = request.trial().plan() == null ? plan.key() : request.trial().plan();
+                String trialKey = request.trial().plan() == null
+                        ? plan.key()
+                        : request.trial().plan();
                 PlanVersion trialPlan = cat.plans().get(trialKey);
                 if (trialPlan == null) {
                     throw TollgateException.notFound("PLAN_NOT_FOUND", "no plan '" + trialKey + "'", "trial.plan");
@@ -302,8 +300,7 @@ public final class Engine implements AutoCloseable {
                 trial = new Trial(
                         new PlanRef(trialPlan.key(), trialPlan.version()), trialStart.plus(Duration.ofDays(days)));
             }
-            Subscription next = new Subscription(
-                    new PlanRef(plan.key(), plan.version()), addons, startAt, trial, null);
+            Subscription next = new Subscription(new PlanRef(plan.key(), plan.version()), addons, startAt, trial, null);
             Map<String, Instant> resets = running ? resetsOnChange(state, cat, next, now) : Map.of();
             JournalEntry entry =
                     new JournalEntry.SubscriptionSet(customerId, now, request.idempotencyKey(), next, resets);
@@ -347,9 +344,11 @@ public final class Engine implements AutoCloseable {
             }
             Instant endsAt = now;
             if (atPeriodEnd) {
-                PlanVersion plan =
-                        catalog.planVersion(sub.plan().key(), sub.plan().version()).orElse(null);
-                ResetPeriod every = plan != null && plan.price() != null ? plan.price().every() : ResetPeriod.MONTH;
+                PlanVersion plan = catalog.planVersion(
+                                sub.plan().key(), sub.plan().version())
+                        .orElse(null);
+                ResetPeriod every =
+                        plan != null && plan.price() != null ? plan.price().every() : ResetPeriod.MONTH;
                 Window w = Periods.window(every, false, sub.startAt(), state.zone, now);
                 endsAt = w.end() == null ? now : w.end();
             }
@@ -377,18 +376,15 @@ public final class Engine implements AutoCloseable {
             throw TollgateException.invalid("INVALID_ENTITLEMENT", first.toString(), first.path());
         }
         synchronized (state) {
-            Optional<CompletableFuture<Outcome<Promotion>>> replay = replayed(
-                    state,
-                    request.idempotencyKey(),
-                    e -> ((JournalEntry.PromotionGranted) e).promotion());
+            Optional<CompletableFuture<Outcome<Promotion>>> replay =
+                    replayed(state, request.idempotencyKey(), e -> ((JournalEntry.PromotionGranted) e).promotion());
             if (replay.isPresent()) {
                 return replay.get();
             }
             Instant now = clock.instant();
             Instant startsAt = request.startsAt() != null ? request.startsAt() : now;
             if (request.expiresAt() != null && !request.expiresAt().isAfter(startsAt)) {
-                throw TollgateException.invalid(
-                        "INVALID_INTERVAL", "expiresAt must be after startsAt", "expiresAt");
+                throw TollgateException.invalid("INVALID_INTERVAL", "expiresAt must be after startsAt", "expiresAt");
             }
             Promotion promotion = new Promotion(
                     "promo-" + (state.promotions.size() + 1),
@@ -423,7 +419,8 @@ public final class Engine implements AutoCloseable {
                         e, w, state.used(e.feature(), w.start()), BigDecimal.ZERO, null, MeteredLimit.Mode.CHECK);
                 views.add(new EntitlementView(e, d.used(), d.held(), d.remaining(), d.resetsAt()));
             }
-            views.sort((a, b) -> a.entitlement().feature().compareTo(b.entitlement().feature()));
+            views.sort((a, b) ->
+                    a.entitlement().feature().compareTo(b.entitlement().feature()));
             return views;
         }
     }
@@ -474,21 +471,42 @@ public final class Engine implements AutoCloseable {
             case CONFIG:
                 if (quantity != null && quantity.compareTo(e.value()) > 0) {
                     return new Decision(
-                            false, Reason.LIMIT_EXCEEDED, BoundBy.feature(featureKey), null, BigDecimal.ZERO,
-                            BigDecimal.ZERO, null, false, false, BigDecimal.ZERO, null, e.value(), false);
+                            false,
+                            Reason.LIMIT_EXCEEDED,
+                            BoundBy.feature(featureKey),
+                            null,
+                            BigDecimal.ZERO,
+                            BigDecimal.ZERO,
+                            null,
+                            false,
+                            false,
+                            BigDecimal.ZERO,
+                            null,
+                            e.value(),
+                            false);
                 }
                 return allowedPlain(e.value());
             default:
                 Window w = window(state, e, now);
-                return MeteredLimit.decide(
-                        e, w, state.used(featureKey, w.start()), BigDecimal.ZERO, quantity, mode);
+                return MeteredLimit.decide(e, w, state.used(featureKey, w.start()), BigDecimal.ZERO, quantity, mode);
         }
     }
 
     private static Decision allowedPlain(@Nullable BigDecimal value) {
         return new Decision(
-                true, null, null, null, BigDecimal.ZERO, BigDecimal.ZERO, null, false, false, BigDecimal.ZERO, null,
-                value, false);
+                true,
+                null,
+                null,
+                null,
+                BigDecimal.ZERO,
+                BigDecimal.ZERO,
+                null,
+                false,
+                false,
+                BigDecimal.ZERO,
+                null,
+                value,
+                false);
     }
 
     private static Window window(CustomerState state, EffectiveEntitlement e, Instant t) {
@@ -591,7 +609,9 @@ public final class Engine implements AutoCloseable {
         EventResult[] results = new EventResult[events.size()];
         Map<String, List<Integer>> byCustomer = new LinkedHashMap<>();
         for (int i = 0; i < events.size(); i++) {
-            byCustomer.computeIfAbsent(events.get(i).customerId(), k -> new ArrayList<>()).add(i);
+            byCustomer
+                    .computeIfAbsent(events.get(i).customerId(), k -> new ArrayList<>())
+                    .add(i);
         }
         List<CompletableFuture<Void>> pending = new ArrayList<>();
         Catalog cat = catalog;
@@ -629,12 +649,15 @@ public final class Engine implements AutoCloseable {
         List<CompletableFuture<Void>> waits = new ArrayList<>();
         for (int i : indices) {
             UsageEvent event = events.get(i);
-            CustomerState.KeyRecord prior = state.keys.get(event.idempotencyKey());
-            if (prior != null || batchKeys.containsKey(event.idempotencyKey())) {
+            if (batchKeys.containsKey(event.idempotencyKey())) {
+                // a repeat inside this batch: durable together with the batch's own commit
                 results[i] = new EventResult(EventResult.Status.DUPLICATE, null, false);
-                if (prior != null) {
-                    waits.add(prior.durable());
-                }
+                continue;
+            }
+            CustomerState.KeyRecord prior = state.keys.get(event.idempotencyKey());
+            if (prior != null) {
+                results[i] = new EventResult(EventResult.Status.DUPLICATE, null, false);
+                waits.add(prior.durable());
                 continue;
             }
             Instant occurredAt = event.timestamp() != null ? event.timestamp() : now;
@@ -658,7 +681,11 @@ public final class Engine implements AutoCloseable {
             }
             Window w = window(state, e, occurredAt);
             Decision d = MeteredLimit.decide(
-                    e, w, state.used(event.feature(), w.start()), BigDecimal.ZERO, event.quantity(),
+                    e,
+                    w,
+                    state.used(event.feature(), w.start()),
+                    BigDecimal.ZERO,
+                    event.quantity(),
                     MeteredLimit.Mode.REPORT);
             JournalEntry entry = new JournalEntry.UsageRecorded(
                     state.id,
@@ -679,9 +706,8 @@ public final class Engine implements AutoCloseable {
             state.apply(entry, PLACEHOLDER);
             results[i] = new EventResult(EventResult.Status.ACCEPTED, null, d.overage());
         }
-        CompletableFuture<Void> committed = entries.isEmpty()
-                ? CompletableFuture.completedFuture(null)
-                : enqueue(state, entries);
+        CompletableFuture<Void> committed =
+                entries.isEmpty() ? CompletableFuture.completedFuture(null) : enqueue(state, entries);
         waits.add(committed);
         return CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0]));
     }
@@ -759,8 +785,7 @@ public final class Engine implements AutoCloseable {
             }
         }
         if (state == null || !state.exists) {
-            throw TollgateException.notFound(
-                    "CUSTOMER_NOT_FOUND", "no customer '" + customerId + "'", "customerId");
+            throw TollgateException.notFound("CUSTOMER_NOT_FOUND", "no customer '" + customerId + "'", "customerId");
         }
         return state;
     }

@@ -53,8 +53,19 @@ public final class MeteredLimit {
         BigDecimal usedAfter = records ? used.add(q) : used;
         if (entitlement.unlimited()) {
             return new Decision(
-                    true, null, null, null, Decimals.normalize(usedAfter), held, null, true, false, BigDecimal.ZERO,
-                    window.end(), null, false);
+                    true,
+                    null,
+                    null,
+                    null,
+                    Decimals.normalize(usedAfter),
+                    held,
+                    null,
+                    true,
+                    false,
+                    BigDecimal.ZERO,
+                    window.end(),
+                    null,
+                    false);
         }
         BigDecimal limit = entitlement.limit();
         BigDecimal committed = used.add(held);
@@ -77,8 +88,9 @@ public final class MeteredLimit {
                     null,
                     false);
         }
-        BigDecimal overageQuantity = Decimals.normalize(Decimals.max(BigDecimal.ZERO, committed.add(q).subtract(limit))
-                .subtract(Decimals.max(BigDecimal.ZERO, committed.subtract(limit))));
+        BigDecimal overageQuantity = Decimals.normalize(
+                Decimals.max(BigDecimal.ZERO, committed.add(q).subtract(limit))
+                        .subtract(Decimals.max(BigDecimal.ZERO, committed.subtract(limit))));
         boolean overage = !fits;
         return new Decision(
                 true,
@@ -97,6 +109,7 @@ public final class MeteredLimit {
     }
 
     private static BigDecimal remaining(BigDecimal limit, BigDecimal used, BigDecimal held) {
-        return Decimals.normalize(Decimals.max(BigDecimal.ZERO, limit.subtract(used).subtract(held)));
+        return Decimals.normalize(
+                Decimals.max(BigDecimal.ZERO, limit.subtract(used).subtract(held)));
     }
 }

@@ -34,5 +34,6 @@ public record SubscriptionRequest(
      * @param plan the plan to try, or {@code null} for the subscribed plan itself
      * @param days the trial length, or {@code null} for the tried plan's own
      */
-    public record TrialRequest(@Nullable String plan, @Nullable Integer days) {}
+    public record TrialRequest(
+            @Nullable String plan, @Nullable Integer days) {}
 }

@@ -95,7 +95,8 @@ public final class EntitlementResolver {
                         continue;
                     }
                     String source = "addon:" + addon.key() + "@" + addon.version();
-                    for (Map.Entry<String, AddonEntitlement> e : addon.entitlements().entrySet()) {
+                    for (Map.Entry<String, AddonEntitlement> e :
+                            addon.entitlements().entrySet()) {
                         features.add(e.getKey());
                         Entitlement ent = e.getValue().entitlement();
                         if (e.getValue().mode() == AddonMode.INCREMENT) {
@@ -216,7 +217,8 @@ public final class EntitlementResolver {
                 return true;
             }
             int cmp = cm.limit().compareTo(hm.limit());
-            return cmp > 0 || (cmp == 0 && cm.enforcement() == Enforcement.SOFT && hm.enforcement() == Enforcement.HARD);
+            return cmp > 0
+                    || (cmp == 0 && cm.enforcement() == Enforcement.SOFT && hm.enforcement() == Enforcement.HARD);
         }
         return false;
     }
@@ -225,18 +227,39 @@ public final class EntitlementResolver {
         Entitlement e = winner.entitlement();
         if (e instanceof Entitlement.Toggle t) {
             return new EffectiveEntitlement(
-                    feature.key(), FeatureType.BOOLEAN, t.enabled(), null, null, Enforcement.HARD,
-                    feature.reset(), false, winner.source());
+                    feature.key(),
+                    FeatureType.BOOLEAN,
+                    t.enabled(),
+                    null,
+                    null,
+                    Enforcement.HARD,
+                    feature.reset(),
+                    false,
+                    winner.source());
         }
         if (e instanceof Entitlement.Config c) {
             return new EffectiveEntitlement(
-                    feature.key(), FeatureType.CONFIG, true, c.value(), null, Enforcement.HARD,
-                    feature.reset(), false, winner.source());
+                    feature.key(),
+                    FeatureType.CONFIG,
+                    true,
+                    c.value(),
+                    null,
+                    Enforcement.HARD,
+                    feature.reset(),
+                    false,
+                    winner.source());
         }
         Entitlement.Metered m = (Entitlement.Metered) e;
         return new EffectiveEntitlement(
-                feature.key(), FeatureType.METERED, true, null, m.limit(), m.enforcement(), m.reset(),
-                m.calendar(), winner.source());
+                feature.key(),
+                FeatureType.METERED,
+                true,
+                null,
+                m.limit(),
+                m.enforcement(),
+                m.reset(),
+                m.calendar(),
+                winner.source());
     }
 
     private static @Nullable Instant earliestAfter(Instant t, @Nullable Instant current, @Nullable Instant candidate) {

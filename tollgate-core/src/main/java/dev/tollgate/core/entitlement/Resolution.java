@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  *     resolution holds for every instant in {@code [computedAt, validUntil)} under the same catalog and sources
  */
 public record Resolution(
-        Map<String, EffectiveEntitlement> entitlements, Instant computedAt, @Nullable Instant validUntil) {
+        Map<String, EffectiveEntitlement> entitlements,
+        Instant computedAt,
+        @Nullable Instant validUntil) {
 
     /** Tells whether this resolution may answer for {@code t}. */
     public boolean validAt(Instant t) {

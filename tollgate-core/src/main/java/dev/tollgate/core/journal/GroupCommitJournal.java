@@ -138,8 +138,9 @@ public final class GroupCommitJournal implements AutoCloseable {
                 live.add(p);
                 entries.addAll(p.entries());
             } else {
-                p.done().completeExceptionally(
-                        new StoreException("state was rebuilt after a failed commit; command not applied"));
+                p.done()
+                        .completeExceptionally(
+                                new StoreException("state was rebuilt after a failed commit; command not applied"));
             }
         }
         if (entries.isEmpty()) {

@@ -81,19 +81,19 @@ public final class JournalCodec {
         } else if (entry instanceof JournalEntry.PromotionGranted e) {
             m.put("promotion", promotion(e.promotion()));
         } else if (entry instanceof JournalEntry.UsageRecorded e) {
-                m.put("feature", e.feature());
-                m.put("quantity", e.quantity());
-                m.put("windowStart", e.windowStart().toString());
-                m.put("overage", e.overage());
-                m.put("source", e.source().name());
-                m.put("occurredAt", e.occurredAt().toString());
-                put(m, "scope", e.scope());
-                m.put("dimensions", new LinkedHashMap<String, Object>(e.dimensions()));
-                m.put("answer", decision(e.answer()));
+            m.put("feature", e.feature());
+            m.put("quantity", e.quantity());
+            m.put("windowStart", e.windowStart().toString());
+            m.put("overage", e.overage());
+            m.put("source", e.source().name());
+            m.put("occurredAt", e.occurredAt().toString());
+            put(m, "scope", e.scope());
+            m.put("dimensions", new LinkedHashMap<String, Object>(e.dimensions()));
+            m.put("answer", decision(e.answer()));
         } else if (entry instanceof JournalEntry.ConsumptionDenied e) {
-                m.put("feature", e.feature());
-                m.put("quantity", e.quantity());
-                m.put("answer", decision(e.answer()));
+            m.put("feature", e.feature());
+            m.put("quantity", e.quantity());
+            m.put("answer", decision(e.answer()));
         }
         return Json.write(m);
     }
@@ -116,20 +116,22 @@ public final class JournalCodec {
         String key = optStr(m, "key");
         String customer = optStr(m, "customerId");
         return switch (type) {
-            case "catalog" -> new JournalEntry.CatalogPublished(
-                    ((BigDecimal) m.get("version")).intValueExact(), at, str(m, "author"), m.get("document"));
-            case "customer" -> new JournalEntry.CustomerUpserted(
-                    req(customer), at, key, optStr(m, "name"), map(m.get("metadata")), optStr(m, "timeZone"));
+            case "catalog" ->
+                new JournalEntry.CatalogPublished(
+                        ((BigDecimal) m.get("version")).intValueExact(), at, str(m, "author"), m.get("document"));
+            case "customer" ->
+                new JournalEntry.CustomerUpserted(
+                        req(customer), at, key, optStr(m, "name"), map(m.get("metadata")), optStr(m, "timeZone"));
             case "subscription" -> {
                 Map<String, Instant> resets = new LinkedHashMap<>();
                 map(m.get("resets")).forEach((f, w) -> resets.put(f, Instant.parse((String) w)));
                 yield new JournalEntry.SubscriptionSet(
                         req(customer), at, key, subscription(map(m.get("subscription"))), resets);
             }
-            case "cancellation" -> new JournalEntry.SubscriptionCancelled(
-                    req(customer), at, key, Instant.parse(str(m, "endsAt")));
-            case "promotion" -> new JournalEntry.PromotionGranted(
-                    req(customer), at, key, promotion(map(m.get("promotion"))));
+            case "cancellation" ->
+                new JournalEntry.SubscriptionCancelled(req(customer), at, key, Instant.parse(str(m, "endsAt")));
+            case "promotion" ->
+                new JournalEntry.PromotionGranted(req(customer), at, key, promotion(map(m.get("promotion"))));
             case "usage" -> {
                 Map<String, String> dims = new LinkedHashMap<>();
                 map(m.get("dimensions")).forEach((k, v) -> dims.put(k, (String) v));
@@ -147,9 +149,14 @@ public final class JournalCodec {
                         dims,
                         decision(map(m.get("answer"))));
             }
-            case "denial" -> new JournalEntry.ConsumptionDenied(
-                    req(customer), at, req(key), str(m, "feature"), dec(m, "quantity"),
-                    decision(map(m.get("answer"))));
+            case "denial" ->
+                new JournalEntry.ConsumptionDenied(
+                        req(customer),
+                        at,
+                        req(key),
+                        str(m, "feature"),
+                        dec(m, "quantity"),
+                        decision(map(m.get("answer"))));
             default -> throw new IllegalArgumentException("unknown journal entry type '" + type + "'");
         };
     }
@@ -252,11 +259,12 @@ public final class JournalCodec {
         return switch (str(m, "type")) {
             case "boolean" -> new Entitlement.Toggle((Boolean) m.get("enabled"));
             case "config" -> new Entitlement.Config(dec(m, "value"));
-            case "metered" -> new Entitlement.Metered(
-                    optDec(m, "limit"),
-                    Enforcement.valueOf(str(m, "enforcement")),
-                    ResetPeriod.valueOf(str(m, "reset")),
-                    (Boolean) m.get("calendar"));
+            case "metered" ->
+                new Entitlement.Metered(
+                        optDec(m, "limit"),
+                        Enforcement.valueOf(str(m, "enforcement")),
+                        ResetPeriod.valueOf(str(m, "reset")),
+                        (Boolean) m.get("calendar"));
             default -> throw new IllegalArgumentException("unknown entitlement type " + m.get("type"));
         };
     }
@@ -292,7 +300,10 @@ public final class JournalCodec {
         if (m.get("boundBy") != null) {
             Map<String, Object> b = map(m.get("boundBy"));
             boundBy = new BoundBy(
-                    str(b, "kind"), optStr(b, "feature"), optStr(b, "currency"), optStr(b, "scope"),
+                    str(b, "kind"),
+                    optStr(b, "feature"),
+                    optStr(b, "currency"),
+                    optStr(b, "scope"),
                     optStr(b, "budget"));
         }
         String reason = optStr(m, "reason");

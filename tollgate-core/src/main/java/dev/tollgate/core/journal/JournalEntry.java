@@ -18,13 +18,15 @@ import org.jspecify.annotations.Nullable;
 public sealed interface JournalEntry {
 
     /** The customer whose state this changes, or {@code null} for catalog records. */
-    @Nullable String customerId();
+    @Nullable
+    String customerId();
 
     /** When the change was applied (the engine's clock). */
     Instant at();
 
     /** The caller's idempotency key, unique per customer, or {@code null}. */
-    @Nullable String idempotencyKey();
+    @Nullable
+    String idempotencyKey();
 
     /**
      * A catalog version was published.
@@ -33,8 +35,11 @@ public sealed interface JournalEntry {
      * @param author who published it
      * @param document the document, in the JSON tree model
      */
-    record CatalogPublished(int version, Instant at, String author, @Nullable Object document)
-            implements JournalEntry {
+    record CatalogPublished(
+            int version,
+            Instant at,
+            String author,
+            @Nullable Object document) implements JournalEntry {
         @Override
         public @Nullable String customerId() {
             return null;
@@ -81,11 +86,12 @@ public sealed interface JournalEntry {
      *
      * @param endsAt when it stops counting
      */
-    record SubscriptionCancelled(String customerId, Instant at, @Nullable String idempotencyKey, Instant endsAt)
-            implements JournalEntry {}
+    record SubscriptionCancelled(
+            String customerId, Instant at, @Nullable String idempotencyKey, Instant endsAt) implements JournalEntry {}
 
     /** A promotion was granted. */
-    record PromotionGranted(String customerId, Instant at, @Nullable String idempotencyKey, Promotion promotion)
+    record PromotionGranted(
+            String customerId, Instant at, @Nullable String idempotencyKey, Promotion promotion)
             implements JournalEntry {}
 
     /**
@@ -125,12 +131,7 @@ public sealed interface JournalEntry {
      * @param answer the refusal returned
      */
     record ConsumptionDenied(
-            String customerId,
-            Instant at,
-            String idempotencyKey,
-            String feature,
-            BigDecimal quantity,
-            Decision answer)
+            String customerId, Instant at, String idempotencyKey, String feature, BigDecimal quantity, Decision answer)
             implements JournalEntry {}
 
     /** All entry types, for codecs and stores that dispatch on them. */

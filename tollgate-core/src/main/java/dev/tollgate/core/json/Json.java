@@ -88,7 +88,8 @@ public final class Json {
             }
             out.append(']');
         } else {
-            throw new IllegalArgumentException("not a JSON tree value: " + value.getClass().getName());
+            throw new IllegalArgumentException(
+                    "not a JSON tree value: " + value.getClass().getName());
         }
     }
 
@@ -122,7 +123,8 @@ public final class Json {
             this.text = text;
         }
 
-        @Nullable Object value(int depth) {
+        @Nullable
+        Object value(int depth) {
             if (depth > MAX_DEPTH) {
                 throw error("nested too deeply");
             }

@@ -46,8 +46,7 @@ public final class Periods {
             k--;
         }
         return new Window(
-                start(period, base, k - 1).toInstant(),
-                start(period, base, k).toInstant());
+                start(period, base, k - 1).toInstant(), start(period, base, k).toInstant());
     }
 
     private static long estimate(ResetPeriod period, ZonedDateTime base, ZonedDateTime t) {

@@ -1,0 +1,291 @@
+package dev.tollgate.server;
+
+import dev.tollgate.core.Decimals;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads one JSON object of a request strictly: unknown fields, wrong types and out-of-range values are refused with
+ * a {@code 400}, a stable code and the offending field's path.
+ *
+ * <p>Not thread-safe; one instance per request.
+ */
+final class Body {
+    static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}");
+    private static final int MAX_KEY_LENGTH = 255;
+    private static final int MAX_DIMENSIONS = 32;
+    private static final int MAX_DIMENSION_LENGTH = 256;
+
+    private final Map<String, Object> fields;
+    private final String path;
+
+    private Body(Map<String, Object> fields, String path) {
+        this.fields = fields;
+        this.path = path;
+    }
+
+    /** The request body as an object. */
+    static Body of(@Nullable Object tree) {
+        return object(tree, "");
+    }
+
+    /** A nested object. */
+    static Body object(@Nullable Object tree, String path) {
+        if (!(tree instanceof Map<?, ?>)) {
+            throw ApiException.badRequest(
+                    "INVALID_TYPE",
+                    (path.isEmpty() ? "the body" : path) + " must be a JSON object",
+                    path.isEmpty() ? null : path);
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map = (Map<String, Object>) tree;
+        return new Body(map, path);
+    }
+
+    String at(String field) {
+        return path.isEmpty() ? field : path + "." + field;
+    }
+
+    /** Refuses any field not listed. */
+    Body allowOnly(String... allowed) {
+        Set<String> ok = Set.of(allowed);
+        for (String f : fields.keySet()) {
+            if (!ok.contains(f)) {
+                throw ApiException.badRequest("UNKNOWN_FIELD", "unknown field '" + f + "'", at(f));
+            }
+        }
+        return this;
+    }
+
+    boolean has(String field) {
+        return fields.get(field) != null;
+    }
+
+    @Nullable
+    Object raw(String field) {
+        return fields.get(field);
+    }
+
+    String requireString(String field) {
+        String s = optString(field);
+        if (s == null) {
+            throw missing(field);
+        }
+        return s;
+    }
+
+    @Nullable
+    String optString(String field) {
+        Object v = fields.get(field);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof String s)) {
+            throw ApiException.badRequest("INVALID_TYPE", at(field) + " must be a string", at(field));
+        }
+        if (s.length() > 4096) {
+            throw ApiException.badRequest("TOO_LONG", at(field) + " is longer than 4096 characters", at(field));
+        }
+        return s;
+    }
+
+    /** A required id (customer, feature, scope): 1–128 characters of letters, digits and {@code . _ : @ / -}. */
+    String requireId(String field) {
+        String s = requireString(field);
+        checkId(s, at(field));
+        return s;
+    }
+
+    @Nullable
+    String optId(String field) {
+        String s = optString(field);
+        if (s != null) {
+            checkId(s, at(field));
+        }
+        return s;
+    }
+
+    static void checkId(String s, String field) {
+        if (!ID.matcher(s).matches()) {
+            throw ApiException.badRequest(
+                    "INVALID_ID",
+                    field + " must be 1-128 letters, digits or . _ : @ / - (starting with a letter or digit)",
+                    field);
+        }
+    }
+
+    /** The idempotency key from the body or the {@code Idempotency-Key} header; {@code null} if neither. */
+    @Nullable
+    String idempotencyKey(@Nullable String header) {
+        String fromBody = optString("idempotencyKey");
+        String key = fromBody != null ? fromBody : header;
+        if (key != null && (key.isEmpty() || key.length() > MAX_KEY_LENGTH)) {
+            throw ApiException.badRequest(
+                    "INVALID_IDEMPOTENCY_KEY",
+                    "idempotencyKey must be 1-" + MAX_KEY_LENGTH + " characters",
+                    at("idempotencyKey"));
+        }
+        return key;
+    }
+
+    String requireIdempotencyKey(@Nullable String header) {
+        String key = idempotencyKey(header);
+        if (key == null) {
+            throw ApiException.badRequest(
+                    "MISSING_IDEMPOTENCY_KEY",
+                    "every write needs an idempotencyKey (body field or Idempotency-Key header)",
+                    at("idempotencyKey"));
+        }
+        return key;
+    }
+
+    /**
+     * A decimal quantity.
+     *
+     * @param positive {@code true} if it must be {@code > 0}, {@code false} if {@code >= 0}
+     */
+    @Nullable
+    BigDecimal optQuantity(String field, boolean positive) {
+        Object v = fields.get(field);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof BigDecimal d)) {
+            throw ApiException.badRequest("INVALID_TYPE", at(field) + " must be a number", at(field));
+        }
+        if (d.signum() < 0 || (positive && d.signum() == 0)) {
+            throw ApiException.badRequest(
+                    "INVALID_QUANTITY", at(field) + (positive ? " must be > 0" : " must be >= 0"), at(field));
+        }
+        if (!Decimals.inRange(d)) {
+            throw ApiException.badRequest(
+                    "INVALID_QUANTITY",
+                    at(field) + " is out of range (at most " + Decimals.MAX_SCALE + " decimals, below 1e18)",
+                    at(field));
+        }
+        return Decimals.normalize(d);
+    }
+
+    BigDecimal requireQuantity(String field) {
+        BigDecimal q = optQuantity(field, true);
+        if (q == null) {
+            throw missing(field);
+        }
+        return q;
+    }
+
+    @Nullable
+    Integer optInt(String field, int min, int max) {
+        Object v = fields.get(field);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof BigDecimal d) || d.stripTrailingZeros().scale() > 0) {
+            throw ApiException.badRequest("INVALID_TYPE", at(field) + " must be a whole number", at(field));
+        }
+        if (d.compareTo(BigDecimal.valueOf(min)) < 0 || d.compareTo(BigDecimal.valueOf(max)) > 0) {
+            throw ApiException.badRequest(
+                    "OUT_OF_RANGE", at(field) + " must be between " + min + " and " + max, at(field));
+        }
+        return d.intValue();
+    }
+
+    @Nullable
+    Instant optInstant(String field) {
+        String s = optString(field);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(s);
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest(
+                    "INVALID_TIME",
+                    at(field) + " must be an ISO-8601 UTC time such as 2026-11-22T10:15:30Z",
+                    at(field));
+        }
+    }
+
+    @Nullable
+    Boolean optBoolean(String field) {
+        Object v = fields.get(field);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof Boolean b)) {
+            throw ApiException.badRequest("INVALID_TYPE", at(field) + " must be true or false", at(field));
+        }
+        return b;
+    }
+
+    /** Attribution dimensions: an object of at most 32 string values. */
+    Map<String, String> dimensions(String field) {
+        Object v = fields.get(field);
+        if (v == null) {
+            return Map.of();
+        }
+        Body dims = object(v, at(field));
+        if (dims.fields.size() > MAX_DIMENSIONS) {
+            throw ApiException.badRequest(
+                    "TOO_MANY_DIMENSIONS", at(field) + " has more than " + MAX_DIMENSIONS + " entries", at(field));
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : dims.fields.entrySet()) {
+            String key = dims.at(e.getKey());
+            if (!(e.getValue() instanceof String s)) {
+                throw ApiException.badRequest("INVALID_TYPE", key + " must be a string", key);
+            }
+            if (e.getKey().isEmpty()
+                    || e.getKey().length() > MAX_DIMENSION_LENGTH
+                    || s.length() > MAX_DIMENSION_LENGTH) {
+                throw ApiException.badRequest(
+                        "TOO_LONG", key + " must be 1-" + MAX_DIMENSION_LENGTH + " characters", key);
+            }
+            out.put(e.getKey(), s);
+        }
+        return out;
+    }
+
+    /** A free-form object (metadata), kept as a tree. */
+    Map<String, Object> freeObject(String field) {
+        Object v = fields.get(field);
+        if (v == null) {
+            return Map.of();
+        }
+        return object(v, at(field)).fields;
+    }
+
+    List<Object> optList(String field, int maxSize) {
+        Object v = fields.get(field);
+        if (v == null) {
+            return List.of();
+        }
+        if (!(v instanceof List<?> list)) {
+            throw ApiException.badRequest("INVALID_TYPE", at(field) + " must be a list", at(field));
+        }
+        if (list.size() > maxSize) {
+            throw ApiException.badRequest(
+                    "TOO_MANY_ITEMS", at(field) + " has more than " + maxSize + " items", at(field));
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == null) {
+                throw ApiException.badRequest(
+                        "INVALID_TYPE", at(field) + "[" + i + "] must not be null", at(field) + "[" + i + "]");
+            }
+        }
+        @SuppressWarnings("unchecked")
+        List<Object> items = (List<Object>) list;
+        return items;
+    }
+
+    ApiException missing(String field) {
+        return ApiException.badRequest("MISSING_FIELD", at(field) + " is required", at(field));
+    }
+}

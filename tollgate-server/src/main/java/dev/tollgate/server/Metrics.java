@@ -1,0 +1,75 @@
+package dev.tollgate.server;
+
+import dev.tollgate.core.engine.Decision;
+import dev.tollgate.core.journal.GroupCommitJournal;
+import dev.tollgate.core.journal.JournalEntry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Prometheus metrics: requests and latency per endpoint, decisions by reason, journal batch sizes and commit
+ * latency.
+ *
+ * <p>Thread-safe: Micrometer meters are.
+ */
+final class Metrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final DistributionSummary batchCommands = DistributionSummary.builder("tollgate.journal.batch.commands")
+            .description("commands per committed journal batch")
+            .register(registry);
+    private final DistributionSummary batchEntries = DistributionSummary.builder("tollgate.journal.batch.entries")
+            .description("records per committed journal batch")
+            .register(registry);
+    private final Timer commit = Timer.builder("tollgate.journal.commit")
+            .description("time to commit one journal batch (one transaction, one fsync)")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
+    private final Counter commitFailures = Counter.builder("tollgate.journal.failures")
+            .description("journal batches that failed to commit")
+            .register(registry);
+
+    void request(String method, String route, int status, long nanos) {
+        Timer.builder("tollgate.http.requests")
+                .description("HTTP requests by endpoint and status")
+                .tag("method", method)
+                .tag("route", route)
+                .tag("status", Integer.toString(status))
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void decision(String endpoint, Decision d) {
+        Counter.builder("tollgate.decisions")
+                .description("check and consume decisions by outcome")
+                .tag("endpoint", endpoint)
+                .tag("outcome", d.allowed() ? "allowed" : "denied")
+                .tag("reason", d.reason() == null ? "NONE" : d.reason().name())
+                .register(registry)
+                .increment();
+    }
+
+    GroupCommitJournal.Listener journalListener() {
+        return new GroupCommitJournal.Listener() {
+            @Override
+            public void committed(int commands, int entries, long nanos) {
+                batchCommands.record(commands);
+                batchEntries.record(entries);
+                commit.record(nanos, TimeUnit.NANOSECONDS);
+            }
+
+            @Override
+            public void failed(List<JournalEntry> entries, RuntimeException cause) {
+                commitFailures.increment();
+            }
+        };
+    }
+
+    String scrape() {
+        return registry.scrape();
+    }
+}

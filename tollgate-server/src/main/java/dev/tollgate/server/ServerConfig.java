@@ -1,0 +1,114 @@
+package dev.tollgate.server;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Start-up settings. Each has a default, so that the server starts with nothing set; each can come from the config
+ * file, an environment variable, or a command-line flag, the later overriding the earlier.
+ *
+ * @param port the HTTP port ({@code TOLLGATE_PORT}, {@code --port}); 0 picks a free one
+ * @param dataDir where the embedded store and the generated API key live ({@code TOLLGATE_DATA_DIR},
+ *     {@code --data-dir})
+ * @param catalog a catalog file applied at start-up, or {@code null} ({@code TOLLGATE_CATALOG}, {@code --catalog})
+ * @param apiKey the secret API key, or {@code null} to use (or create) the one in the data directory
+ *     ({@code TOLLGATE_API_KEY})
+ * @param store {@code sqlite} (the default; {@code TOLLGATE_STORE})
+ * @param maxBodyBytes the largest request body accepted
+ */
+public record ServerConfig(
+        int port,
+        Path dataDir,
+        @Nullable Path catalog,
+        @Nullable String apiKey,
+        String store,
+        long maxBodyBytes) {
+
+    /** The largest request body accepted by default: 8 MiB (a batch of events, a large catalog). */
+    public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
+
+    public ServerConfig {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be in 0..65535, was " + port);
+        }
+        if (!"sqlite".equals(store)) {
+            throw new IllegalArgumentException(
+                    "store must be 'sqlite' (postgres is not built yet), was '" + store + "'");
+        }
+    }
+
+    /** The defaults: port 8080, {@code ./data}, no catalog, generated key, SQLite. */
+    public static ServerConfig defaults() {
+        return new ServerConfig(8080, Path.of("data"), null, null, "sqlite", DEFAULT_MAX_BODY_BYTES);
+    }
+
+    /**
+     * Reads the settings: defaults, then the YAML config file ({@code TOLLGATE_CONFIG} or {@code --config}), then
+     * environment variables, then flags.
+     *
+     * @param env the environment
+     * @param args command-line flags ({@code --port 8080 --data-dir ./data --catalog examples/catalog.yaml})
+     * @throws IllegalArgumentException on an unknown flag or a bad value
+     */
+    public static ServerConfig load(Map<String, String> env, String[] args) {
+        Map<String, String> flags = Flags.parse(args);
+        String configFile = flags.getOrDefault("config", env.get("TOLLGATE_CONFIG"));
+        Map<String, String> file = configFile == null ? Map.of() : ConfigFile.read(Path.of(configFile));
+        String port = pick(flags.get("port"), env.get("TOLLGATE_PORT"), file.get("port"), "8080");
+        String dataDir = pick(flags.get("data-dir"), env.get("TOLLGATE_DATA_DIR"), file.get("dataDir"), "data");
+        String catalog = pick(flags.get("catalog"), env.get("TOLLGATE_CATALOG"), file.get("catalog"), null);
+        String apiKey = pick(null, env.get("TOLLGATE_API_KEY"), file.get("apiKey"), null);
+        String store = pick(flags.get("store"), env.get("TOLLGATE_STORE"), file.get("store"), "sqlite");
+        String maxBody = pick(null, env.get("TOLLGATE_MAX_BODY_BYTES"), file.get("maxBodyBytes"), null);
+        int portNumber;
+        try {
+            portNumber = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("port must be a number, was '" + port + "'");
+        }
+        Path catalogPath = catalog == null || catalog.isBlank() ? null : Path.of(catalog);
+        if (catalogPath != null && !Files.isRegularFile(catalogPath)) {
+            throw new IllegalArgumentException("catalog file not found: " + catalogPath);
+        }
+        return new ServerConfig(
+                portNumber,
+                Path.of(dataDir),
+                catalogPath,
+                apiKey == null || apiKey.isBlank() ? null : apiKey,
+                store,
+                maxBody == null ? DEFAULT_MAX_BODY_BYTES : Long.parseLong(maxBody));
+    }
+
+    private static @Nullable String pick(
+            @Nullable String flag, @Nullable String env, @Nullable String file, @Nullable String fallback) {
+        if (flag != null) {
+            return flag;
+        }
+        if (env != null && !env.isEmpty()) {
+            return env;
+        }
+        return file != null ? file : fallback;
+    }
+
+    /** A copy with another port. */
+    public ServerConfig withPort(int newPort) {
+        return new ServerConfig(newPort, dataDir, catalog, apiKey, store, maxBodyBytes);
+    }
+
+    /** A copy with another API key. */
+    public ServerConfig withApiKey(@Nullable String key) {
+        return new ServerConfig(port, dataDir, catalog, key, store, maxBodyBytes);
+    }
+
+    /** A copy with another start-up catalog. */
+    public ServerConfig withCatalog(@Nullable Path file) {
+        return new ServerConfig(port, dataDir, file, apiKey, store, maxBodyBytes);
+    }
+
+    /** A copy with another data directory. */
+    public ServerConfig withDataDir(Path dir) {
+        return new ServerConfig(port, dir, catalog, apiKey, store, maxBodyBytes);
+    }
+}

@@ -1,0 +1,143 @@
+package dev.tollgate.server;
+
+import dev.tollgate.core.catalog.Catalog;
+import dev.tollgate.core.engine.Engine;
+import dev.tollgate.core.store.Store;
+import dev.tollgate.store.sqlite.SqliteStores;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Tollgate: store, engine and HTTP server, started and stopped together.
+ *
+ * <p>Start-up: open the store, replay it into the engine, apply the start-up catalog if one is configured (a no-op if
+ * it equals the current one), then listen. Shutdown: stop listening, commit what the journal holds, close the store.
+ *
+ * <p>Thread-safe: {@link #close} may be called from any thread, once or more.
+ */
+public final class TollgateServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TollgateServer.class);
+
+    private final Store store;
+    private final Engine engine;
+    private final Javalin app;
+    private volatile boolean closed;
+
+    private TollgateServer(Store store, Engine engine, Javalin app) {
+        this.store = store;
+        this.engine = engine;
+        this.app = app;
+    }
+
+    /**
+     * Starts a server.
+     *
+     * @param config the settings
+     * @param clock the engine's only source of time ({@link InstantSource#system()} in production)
+     * @return the running server
+     * @throws IllegalArgumentException if the start-up catalog is invalid (the message lists every error)
+     */
+    public static TollgateServer start(ServerConfig config, InstantSource clock) {
+        ApiKeys keys = ApiKeys.load(
+                config.apiKey(),
+                config.dataDir(),
+                key -> System.out.println("Tollgate created a secret API key (stored in "
+                        + config.dataDir().resolve(ApiKeys.FILE_NAME) + "); it is printed only this once:\n  " + key));
+        Store store = SqliteStores.open(config.dataDir());
+        Metrics metrics = new Metrics();
+        Engine engine;
+        try {
+            engine = Engine.start(store, clock, metrics.journalListener());
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        try {
+            if (config.catalog() != null) {
+                applyCatalog(engine, config.catalog());
+            }
+            HttpApi api = new HttpApi(engine, keys, metrics);
+            Javalin app = Javalin.create(c -> {
+                c.http.maxRequestSize = config.maxBodyBytes();
+                c.startup.showJavalinBanner = false;
+                api.register(c);
+            });
+            app.start(config.port());
+            LOG.info(
+                    "event=started port={} dataDir={} store={} catalogVersion={}",
+                    app.port(),
+                    config.dataDir().toAbsolutePath(),
+                    config.store(),
+                    engine.catalog().version());
+            return new TollgateServer(store, engine, app);
+        } catch (RuntimeException e) {
+            engine.close();
+            store.close();
+            throw e;
+        }
+    }
+
+    private static void applyCatalog(Engine engine, Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read catalog " + file, e);
+        }
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        Object document;
+        try {
+            document = name.endsWith(".json") ? Trees.json(bytes) : Trees.yaml(bytes);
+        } catch (ApiException e) {
+            throw new IllegalArgumentException("catalog " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            Catalog catalog = engine.publishCatalog(document, "startup:" + file.getFileName())
+                    .get(30, TimeUnit.SECONDS);
+            LOG.info(
+                    "event=catalog_applied file={} version={} summary=\"{}\"",
+                    file,
+                    catalog.version(),
+                    catalog.summary());
+        } catch (dev.tollgate.core.catalog.CatalogException e) {
+            StringBuilder sb = new StringBuilder("catalog " + file + " is invalid; nothing was applied:");
+            e.errors().forEach(err -> sb.append("\n  ").append(err));
+            throw new IllegalArgumentException(sb.toString(), e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("catalog " + file + " could not be stored", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while applying the catalog", e);
+        }
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return app.port();
+    }
+
+    /** The engine, for in-process embedding and tests. */
+    public Engine engine() {
+        return engine;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        app.stop();
+        engine.close();
+        store.close();
+        LOG.info("event=stopped");
+    }
+}

@@ -1,0 +1,94 @@
+package dev.tollgate.server;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Parses request bodies (JSON, or YAML for catalogs) into the core's plain tree model: maps, lists, strings,
+ * {@link BigDecimal} numbers (never binary floating point), booleans and nulls.
+ *
+ * <p>Thread-safe: the mappers are immutable.
+ */
+final class Trees {
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private Trees() {}
+
+    /**
+     * Parses a JSON body.
+     *
+     * @throws ApiException {@code MALFORMED_JSON} if the body is not one well-formed JSON value
+     */
+    static @Nullable Object json(byte[] body) {
+        if (body.length == 0) {
+            throw ApiException.badRequest(
+                    "MALFORMED_JSON", "the request body is empty; a JSON object is expected", null);
+        }
+        try {
+            return plain(JSON.readTree(body));
+        } catch (JacksonException e) {
+            throw ApiException.badRequest("MALFORMED_JSON", "malformed JSON: " + e.getOriginalMessage(), null);
+        }
+    }
+
+    /**
+     * Parses a YAML body.
+     *
+     * @throws ApiException {@code MALFORMED_YAML} if the body is not well-formed YAML
+     */
+    static @Nullable Object yaml(byte[] body) {
+        try {
+            return plain(YAML.readTree(body));
+        } catch (JacksonException e) {
+            throw ApiException.badRequest("MALFORMED_YAML", "malformed YAML: " + e.getOriginalMessage(), null);
+        }
+    }
+
+    private static @Nullable Object plain(@Nullable JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return null;
+        }
+        if (node.isObject()) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            for (String name : node.propertyNames()) {
+                map.put(name, plain(node.get(name)));
+            }
+            return map;
+        }
+        if (node.isArray()) {
+            List<Object> list = new ArrayList<>(node.size());
+            for (int i = 0; i < node.size(); i++) {
+                list.add(plain(node.get(i)));
+            }
+            return list;
+        }
+        if (node.isNumber()) {
+            return node.decimalValue();
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (node.isString()) {
+            return node.stringValue();
+        }
+        return node.asString();
+    }
+}

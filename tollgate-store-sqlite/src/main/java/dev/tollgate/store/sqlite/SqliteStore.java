@@ -1,0 +1,180 @@
+package dev.tollgate.store.sqlite;
+
+import dev.tollgate.core.journal.JournalCodec;
+import dev.tollgate.core.journal.JournalEntry;
+import dev.tollgate.core.store.Store;
+import dev.tollgate.core.store.StoreException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The journal in one SQLite file.
+ *
+ * <p>Durability: WAL journal mode with {@code synchronous=FULL}, so a committed transaction survives a crash of the
+ * process and of the machine. Each {@link #append} is one transaction with one batched insert: one fsync for the
+ * whole group commit.
+ *
+ * <p>Concurrency: one write connection, used under a lock (the journal calls {@link #append} from its one writer
+ * thread); reads use their own connection each, so that start-up replay and rebuilds never wait for a commit (WAL
+ * lets readers and the writer run together).
+ *
+ * <p>Failure modes: any SQL error rolls the transaction back and surfaces as {@link StoreException}; nothing of the
+ * batch is stored. A duplicate {@code (customer_id, idempotency_key)} is such an error.
+ */
+final class SqliteStore implements Store {
+    private static final String INSERT =
+            "INSERT INTO journal (customer_id, type, at, idempotency_key, payload) VALUES (?, ?, ?, ?, ?)";
+
+    private final String url;
+    private final Connection writer;
+    private final Object writeLock = new Object();
+    private volatile boolean closed;
+
+    private SqliteStore(String url, Connection writer) {
+        this.url = url;
+        this.writer = writer;
+    }
+
+    static SqliteStore open(Path file) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot create the data directory for " + file, e);
+        }
+        String url = "jdbc:sqlite:" + file.toAbsolutePath();
+        Flyway.configure()
+                .dataSource(url, null, null)
+                .locations("classpath:db/migration/sqlite")
+                .load()
+                .migrate();
+        try {
+            Connection writer = connect(url);
+            writer.setAutoCommit(false);
+            return new SqliteStore(url, writer);
+        } catch (SQLException e) {
+            throw new StoreException("cannot open " + file, e);
+        }
+    }
+
+    private static Connection connect(String url) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        config.setBusyTimeout(10_000);
+        return DriverManager.getConnection(url, config.toProperties());
+    }
+
+    @Override
+    public void append(List<JournalEntry> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        synchronized (writeLock) {
+            ensureOpen();
+            try (PreparedStatement insert = writer.prepareStatement(INSERT)) {
+                for (JournalEntry e : batch) {
+                    insert.setString(1, e.customerId());
+                    insert.setString(2, JournalCodec.type(e));
+                    insert.setString(3, e.at().toString());
+                    insert.setString(4, e.idempotencyKey());
+                    insert.setString(5, JournalCodec.encode(e));
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+                writer.commit();
+            } catch (SQLException e) {
+                rollback();
+                throw new StoreException("cannot commit a batch of " + batch.size() + " records", e);
+            }
+        }
+    }
+
+    private void rollback() {
+        try {
+            writer.rollback();
+        } catch (SQLException e) {
+            // the connection is broken; the next append reports it
+        }
+    }
+
+    @Override
+    public void replay(Consumer<JournalEntry> visitor) {
+        read("SELECT type, payload FROM journal ORDER BY seq", null, visitor);
+    }
+
+    @Override
+    public List<JournalEntry> entries(String customerId) {
+        List<JournalEntry> entries = new ArrayList<>();
+        read("SELECT type, payload FROM journal WHERE customer_id = ? ORDER BY seq", customerId, entries::add);
+        return entries;
+    }
+
+    private void read(String sql, @Nullable String parameter, Consumer<JournalEntry> visitor) {
+        ensureOpen();
+        try (Connection c = connect(url);
+                PreparedStatement s = c.prepareStatement(sql)) {
+            if (parameter != null) {
+                s.setString(1, parameter);
+            }
+            s.setFetchSize(1000);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    visitor.accept(JournalCodec.decode(rs.getString(1), rs.getString(2)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the journal", e);
+        }
+    }
+
+    @Override
+    public boolean ping() {
+        if (closed) {
+            return false;
+        }
+        try (Connection c = connect(url);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT 1")) {
+            return rs.next();
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StoreException("the store is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (writeLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                writer.close();
+            } catch (SQLException e) {
+                throw new StoreException("cannot close the store", e);
+            }
+        }
+    }
+}
