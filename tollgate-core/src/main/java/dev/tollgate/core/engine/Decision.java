@@ -39,10 +39,23 @@ public record Decision(
 
     /** A denial with nothing else known (unknown customer or feature, no entitlement). */
     public static Decision denied(Reason reason) {
+        return plain(false, reason, null, null);
+    }
+
+    /**
+     * A decision without usage: boolean and config features, and denials before any limit was read.
+     *
+     * @param allowed whether allowed
+     * @param reason why not, or {@code null}
+     * @param boundBy what refused, or {@code null}
+     * @param value a config feature's number, or {@code null}
+     */
+    public static Decision plain(
+            boolean allowed, @Nullable Reason reason, @Nullable BoundBy boundBy, @Nullable BigDecimal value) {
         return new Decision(
-                false,
+                allowed,
                 reason,
-                null,
+                boundBy,
                 null,
                 BigDecimal.ZERO,
                 BigDecimal.ZERO,
@@ -51,7 +64,7 @@ public record Decision(
                 false,
                 BigDecimal.ZERO,
                 null,
-                null,
+                value,
                 false);
     }
 

@@ -467,46 +467,16 @@ public final class Engine implements AutoCloseable {
         }
         switch (e.type()) {
             case BOOLEAN:
-                return e.enabled() ? allowedPlain(null) : Decision.denied(Reason.NOT_ENTITLED);
+                return e.enabled() ? Decision.plain(true, null, null, null) : Decision.denied(Reason.NOT_ENTITLED);
             case CONFIG:
                 if (quantity != null && quantity.compareTo(e.value()) > 0) {
-                    return new Decision(
-                            false,
-                            Reason.LIMIT_EXCEEDED,
-                            BoundBy.feature(featureKey),
-                            null,
-                            BigDecimal.ZERO,
-                            BigDecimal.ZERO,
-                            null,
-                            false,
-                            false,
-                            BigDecimal.ZERO,
-                            null,
-                            e.value(),
-                            false);
+                    return Decision.plain(false, Reason.LIMIT_EXCEEDED, BoundBy.feature(featureKey), e.value());
                 }
-                return allowedPlain(e.value());
+                return Decision.plain(true, null, null, e.value());
             default:
                 Window w = window(state, e, now);
                 return MeteredLimit.decide(e, w, state.used(featureKey, w.start()), BigDecimal.ZERO, quantity, mode);
         }
-    }
-
-    private static Decision allowedPlain(@Nullable BigDecimal value) {
-        return new Decision(
-                true,
-                null,
-                null,
-                null,
-                BigDecimal.ZERO,
-                BigDecimal.ZERO,
-                null,
-                false,
-                false,
-                BigDecimal.ZERO,
-                null,
-                value,
-                false);
     }
 
     private static Window window(CustomerState state, EffectiveEntitlement e, Instant t) {
