@@ -22,9 +22,10 @@ import java.util.function.BooleanSupplier;
  * <p>Ordering: the queue is FIFO and a customer's commands enqueue under its exclusive section, so a customer's
  * records reach the store in apply order.
  *
- * <p>Failure modes: if a commit fails, every command of the batch fails and {@link Listener#failed} runs on the
- * writer thread before the next batch, so the owner can rebuild the affected state from the store. A command carries
- * a validity check; commands applied on top of state that was since rebuilt are failed instead of committed.
+ * <p>Failure modes: if a commit fails, {@link Listener#failed} runs on the writer thread, so the owner can rebuild
+ * the affected state from the store, and only then do the batch's commands fail: a caller told of the failure no
+ * longer sees its effects. A command carries a validity check; commands applied on top of state that was since
+ * rebuilt are failed instead of committed.
  *
  * <p>Thread-safe: {@link #append} may be called from any thread.
  */
@@ -152,8 +153,12 @@ public final class GroupCommitJournal implements AutoCloseable {
             store.append(entries);
         } catch (RuntimeException e) {
             StoreException failure = e instanceof StoreException se ? se : new StoreException("commit failed", e);
-            live.forEach(p -> p.done().completeExceptionally(failure));
-            listener.failed(entries, failure);
+            // rebuild first: a caller told of the failure must no longer see the lost records' effects
+            try {
+                listener.failed(entries, failure);
+            } finally {
+                live.forEach(p -> p.done().completeExceptionally(failure));
+            }
             return;
         }
         listener.committed(live.size(), entries.size(), System.nanoTime() - start);

@@ -1,0 +1,114 @@
+package dev.tollgate.core.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.core.store.StoreException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+final class EngineTest {
+    private static final InstantSource CLOCK = InstantSource.fixed(Instant.parse("2026-01-06T10:00:00Z"));
+
+    private final ListStore store = new ListStore();
+    private Engine engine;
+
+    @BeforeEach
+    void start() throws Exception {
+        engine = Engine.start(store, CLOCK, null);
+        Map<String, Object> catalog = Map.of(
+                "features", List.of(Map.of("key", "q", "type", "metered")),
+                "plans", List.of(Map.of("key", "p", "entitlements", Map.of("q", Map.of("limit", 1_000_000)))));
+        engine.publishCatalog(catalog, "test").get();
+        engine.upsertCustomer("c", new CustomerUpdate("C", Map.of(), null), null)
+                .get();
+        engine.subscribe("c", new SubscriptionRequest("p", List.of(), null, null, null))
+                .get();
+    }
+
+    @AfterEach
+    void stop() {
+        engine.close();
+    }
+
+    private CompletableFuture<Outcome<Decision>> consume(String key, int quantity) {
+        return engine.consume(new ConsumeRequest("c", "q", BigDecimal.valueOf(quantity), key, null, Map.of()));
+    }
+
+    private BigDecimal used() {
+        return engine.check(new CheckRequest("c", "q", null, null, Map.of())).used();
+    }
+
+    @Test
+    void a_failed_commit_fails_the_write_and_its_effect_disappears_from_memory() throws Exception {
+        consume("ok-1", 5).get();
+        store.failAppends = true;
+
+        assertThatThrownBy(() -> consume("lost", 7).get())
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(StoreException.class);
+
+        assertThat(used()).isEqualByComparingTo("5");
+        store.failAppends = false;
+        Outcome<Decision> retried = consume("lost", 7).get();
+        assertThat(retried.replayed())
+                .as("the lost key was never stored, so it is new")
+                .isFalse();
+        assertThat(used()).isEqualByComparingTo("12");
+    }
+
+    @Test
+    void a_restarted_engine_rebuilds_usage_and_answers_repeated_keys() throws Exception {
+        Decision first = consume("k1", 3).get().value();
+        consume("k2", 4).get();
+        engine.close();
+
+        engine = Engine.start(store, CLOCK, null);
+
+        assertThat(used()).isEqualByComparingTo("7");
+        Outcome<Decision> again = consume("k1", 3).get();
+        assertThat(again.replayed()).isTrue();
+        assertThat(again.value()).isEqualTo(first);
+    }
+
+    @Test
+    void a_key_repeated_inside_one_events_batch_is_a_duplicate_and_the_batch_completes() throws Exception {
+        UsageEvent e = new UsageEvent("dup", "c", "q", BigDecimal.ONE, null, Map.of(), null);
+        List<EventResult> results = engine.report(List.of(e, e)).get();
+        assertThat(results)
+                .extracting(EventResult::status)
+                .containsExactly(EventResult.Status.ACCEPTED, EventResult.Status.DUPLICATE);
+        assertThat(used()).isEqualByComparingTo("1");
+    }
+
+    @Test
+    void concurrent_writes_share_commits() throws Exception {
+        int before = store.appends.get();
+        List<Thread> threads = new ArrayList<>();
+        List<CompletableFuture<Outcome<Decision>>> futures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < 16; t++) {
+            int thread = t;
+            threads.add(new Thread(() -> {
+                for (int i = 0; i < 200; i++) {
+                    futures.add(consume("t" + thread + "-" + i, 1));
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join();
+        }
+        CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get();
+        assertThat(used()).isEqualByComparingTo("3200");
+        assertThat(store.appends.get() - before).isLessThan(3200);
+    }
+}
