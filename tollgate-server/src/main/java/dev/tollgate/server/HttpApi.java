@@ -2,9 +2,13 @@ package dev.tollgate.server;
 
 import dev.tollgate.core.Reason;
 import dev.tollgate.core.TollgateException;
+import dev.tollgate.core.alert.Alert;
+import dev.tollgate.core.alert.Webhook;
+import dev.tollgate.core.budget.Budget;
 import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.catalog.CatalogError;
 import dev.tollgate.core.catalog.CatalogException;
+import dev.tollgate.core.credit.AutoRecharge;
 import dev.tollgate.core.engine.CatalogVersionInfo;
 import dev.tollgate.core.engine.CheckRequest;
 import dev.tollgate.core.engine.ConsumeRequest;
@@ -13,17 +17,29 @@ import dev.tollgate.core.engine.CustomerView;
 import dev.tollgate.core.engine.Decision;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.engine.EventResult;
+import dev.tollgate.core.engine.GrantRequest;
+import dev.tollgate.core.engine.GrantView;
+import dev.tollgate.core.engine.LedgerLine;
 import dev.tollgate.core.engine.Outcome;
 import dev.tollgate.core.engine.PromotionRequest;
+import dev.tollgate.core.engine.RefundView;
+import dev.tollgate.core.engine.ScopeView;
+import dev.tollgate.core.engine.SessionOutcome;
+import dev.tollgate.core.engine.SessionRequest;
+import dev.tollgate.core.engine.SessionView;
 import dev.tollgate.core.engine.SubscriptionRequest;
 import dev.tollgate.core.engine.UsageEvent;
+import dev.tollgate.core.engine.UsageReport;
 import dev.tollgate.core.json.Json;
+import dev.tollgate.core.period.ResetPeriod;
 import dev.tollgate.core.store.StoreException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.math.BigDecimal;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,6 +116,25 @@ final class HttpApi {
         route(config, "POST", "/v1/consume", true, this::consume);
         route(config, "POST", "/v1/events", true, this::events);
 
+        route(config, "PUT", "/v1/customers/{customerId}/scopes/{scopeId}", true, this::putScope);
+        route(config, "GET", "/v1/customers/{customerId}/scopes", true, this::getScopes);
+        route(config, "PUT", "/v1/customers/{customerId}/scopes/{scopeId}/budgets/{budgetKey}", true, this::putBudget);
+        route(config, "GET", "/v1/customers/{customerId}/usage", true, this::getUsage);
+        route(config, "PUT", "/v1/webhooks/{webhookId}", true, this::putWebhook);
+        route(config, "GET", "/v1/events/log", true, this::eventLog);
+        route(config, "POST", "/v1/sessions", true, this::openSession);
+        route(config, "GET", "/v1/sessions/{sessionId}", true, this::getSession);
+        route(config, "POST", "/v1/sessions/{sessionId}/heartbeat", true, this::heartbeat);
+        route(config, "POST", "/v1/sessions/{sessionId}/close", true, this::closeSession);
+        route(config, "POST", "/v1/customers/{customerId}/grants", true, this::postGrant);
+        route(config, "GET", "/v1/customers/{customerId}/grants", true, this::getGrants);
+        route(config, "POST", "/v1/customers/{customerId}/grants/{grantId}/void", true, this::voidGrant);
+        route(config, "GET", "/v1/customers/{customerId}/balance", true, this::getBalance);
+        route(config, "GET", "/v1/customers/{customerId}/ledger", true, this::getLedger);
+        route(config, "GET", "/v1/customers/{customerId}/ledger/export", true, this::exportLedger);
+        route(config, "POST", "/v1/customers/{customerId}/refunds", true, this::postRefund);
+        route(config, "PUT", "/v1/customers/{customerId}/auto-recharge", true, this::putAutoRecharge);
+
         config.routes.exception(HttpResponseException.class, (e, ctx) -> {
             int status = e.getStatus();
             String code = switch (status) {
@@ -125,7 +160,14 @@ final class HttpApi {
                 if (reply.replay()) {
                     ctx.header("Idempotent-Replay", "true");
                 }
-                json(ctx, status, reply.body());
+                if (reply.body() instanceof Csv csv) {
+                    ctx.status(status);
+                    ctx.contentType("text/csv; charset=utf-8");
+                    ctx.header("Content-Disposition", "attachment; filename=\"" + csv.fileName() + "\"");
+                    ctx.result(csv.text().getBytes(StandardCharsets.UTF_8));
+                } else {
+                    json(ctx, status, reply.body());
+                }
             } catch (ApiException e) {
                 status = e.status;
                 json(ctx, status, Views.error(e.code, e.getMessage(), e.field));
@@ -236,8 +278,14 @@ final class HttpApi {
     // ---- operations ----
 
     private Reply ready(Context ctx) {
-        boolean up = engine.storeReachable();
-        return new Reply(up ? 200 : 503, Map.of("status", up ? "ready" : "store unreachable"), false);
+        if (!engine.storeReachable()) {
+            return new Reply(503, Map.of("status", "store unreachable"), false);
+        }
+        if (!engine.writable()) {
+            return new Reply(
+                    503, Map.of("status", "store back; writes resume once the last failed commit is resolved"), false);
+        }
+        return new Reply(200, Map.of("status", "ready"), false);
     }
 
     // ---- catalog ----
@@ -395,6 +443,457 @@ final class HttpApi {
         return Reply.ok(body);
     }
 
+    // ---- governance ----
+
+    private static String pathId(Context ctx, String name) {
+        String id = ctx.pathParam(name);
+        Body.checkId(id, name);
+        return id;
+    }
+
+    private Reply putScope(Context ctx) {
+        String id = customerId(ctx);
+        String scopeId = pathId(ctx, "scopeId");
+        Body b = body(ctx).allowOnly("kind", "parent", "name");
+        String kind = b.optId("kind");
+        ScopeView view = await(
+                engine.setScope(id, scopeId, kind == null ? "scope" : kind, b.optId("parent"), b.optString("name")));
+        return Reply.ok(Views.scope(view));
+    }
+
+    private Reply getScopes(Context ctx) {
+        String id = customerId(ctx);
+        Map<String, Map<String, Object>> nodes = new LinkedHashMap<>();
+        List<ScopeView> views = engine.scopes(id);
+        for (ScopeView v : views) {
+            Map<String, Object> node = Views.scope(v);
+            node.put("children", new ArrayList<Object>());
+            nodes.put(v.scope().id(), node);
+        }
+        List<Object> roots = new ArrayList<>();
+        for (ScopeView v : views) {
+            String parent = v.scope().parent();
+            if (parent == null || !nodes.containsKey(parent)) {
+                roots.add(nodes.get(v.scope().id()));
+            } else {
+                @SuppressWarnings("unchecked")
+                List<Object> children = (List<Object>) nodes.get(parent).get("children");
+                children.add(nodes.get(v.scope().id()));
+            }
+        }
+        return Reply.ok(Map.of("customerId", id, "scopes", roots));
+    }
+
+    private Reply putBudget(Context ctx) {
+        String id = customerId(ctx);
+        String scopeId = pathId(ctx, "scopeId");
+        String key = pathId(ctx, "budgetKey");
+        Body b = body(ctx).allowOnly("currency", "feature", "limit", "period", "enforcement", "alerts", "dimensions");
+        String currency = b.optId("currency");
+        String feature = b.optId("feature");
+        if ((currency == null) == (feature == null)) {
+            throw ApiException.badRequest(
+                    "INVALID_BUDGET", "a budget caps either a currency or a feature: give exactly one", "currency");
+        }
+        BigDecimal limit = b.optQuantity("limit", false);
+        if (limit == null) {
+            throw b.missing("limit");
+        }
+        String periodName = b.optString("period");
+        ResetPeriod period = periodName == null
+                ? ResetPeriod.MONTH
+                : ResetPeriod.parse(periodName)
+                        .orElseThrow(() -> ApiException.badRequest(
+                                "INVALID_PERIOD", "period must be hour, day, week, month, year or never", "period"));
+        String enforcement = b.optString("enforcement");
+        if (enforcement != null && !enforcement.equals("hard") && !enforcement.equals("soft")) {
+            throw ApiException.badRequest("INVALID_ENFORCEMENT", "enforcement must be 'hard' or 'soft'", "enforcement");
+        }
+        List<BigDecimal> alerts = new ArrayList<>();
+        List<Object> rawAlerts = b.optList("alerts", 20);
+        for (int i = 0; i < rawAlerts.size(); i++) {
+            if (!(rawAlerts.get(i) instanceof BigDecimal a) || a.signum() <= 0 || a.compareTo(BigDecimal.TEN) > 0) {
+                throw ApiException.badRequest(
+                        "INVALID_ALERT", "alerts are fractions of the limit in (0, 10]", "alerts[" + i + "]");
+            }
+            alerts.add(a);
+        }
+        Budget budget = new Budget(
+                key, currency, feature, limit, period, !"soft".equals(enforcement), alerts, b.dimensions("dimensions"));
+        return Reply.ok(Views.scope(await(engine.setBudget(id, scopeId, key, budget))));
+    }
+
+    // ---- alerts and webhooks ----
+
+    private Reply putWebhook(Context ctx) {
+        String id = pathId(ctx, "webhookId");
+        Body b = body(ctx).allowOnly("url", "events", "secret");
+        String url = b.requireString("url");
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            uri = null;
+        }
+        if (uri == null
+                || uri.getHost() == null
+                || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+            throw ApiException.badRequest("INVALID_URL", "url must be an absolute http(s) URL", "url");
+        }
+        List<String> events = new ArrayList<>();
+        List<Object> raw = b.optList("events", 50);
+        for (int i = 0; i < raw.size(); i++) {
+            if (!(raw.get(i) instanceof String e) || !ALERT_TYPES.contains(e)) {
+                throw ApiException.badRequest("INVALID_EVENT_TYPE", "events are " + ALERT_TYPES, "events[" + i + "]");
+            }
+            events.add(e);
+        }
+        String secret = b.requireString("secret");
+        if (secret.length() < 16) {
+            throw ApiException.badRequest("INVALID_SECRET", "secret must be at least 16 characters", "secret");
+        }
+        Webhook webhook =
+                await(engine.setWebhook(new Webhook(id, url, events.isEmpty() ? List.of("*") : events, secret)));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", webhook.id());
+        body.put("url", webhook.url());
+        body.put("events", webhook.events());
+        return Reply.ok(body);
+    }
+
+    private static final List<String> ALERT_TYPES = List.of(
+            "*", "limit.threshold", "budget.threshold", "balance.depleted", "credits.recharged", "credits.expired");
+
+    private Reply eventLog(Context ctx) {
+        String customer = ctx.queryParam("customerId");
+        if (customer != null) {
+            Body.checkId(customer, "customerId");
+        }
+        int limit = 100;
+        String rawLimit = ctx.queryParam("limit");
+        if (rawLimit != null) {
+            try {
+                limit = Integer.parseInt(rawLimit);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_LEDGER_PAGE) {
+                throw ApiException.badRequest(
+                        "INVALID_QUERY", "limit must be a whole number in 1.." + MAX_LEDGER_PAGE, "limit");
+            }
+        }
+        List<Object> events = new ArrayList<>();
+        for (Alert a : engine.eventLog(customer, limit)) {
+            events.add(WebhookDeliverer.payload(a));
+        }
+        return Reply.ok(Map.of("events", events));
+    }
+
+    // ---- attribution ----
+
+    private Reply getUsage(Context ctx) {
+        String id = customerId(ctx);
+        Instant from = queryInstant(ctx, "from", Instant.EPOCH);
+        Instant to = queryInstant(ctx, "to", Instant.parse("9999-12-31T23:59:59Z"));
+        if (!from.isBefore(to)) {
+            throw ApiException.badRequest("INVALID_QUERY", "from must be before to", "to");
+        }
+        String rawGroupBy = ctx.queryParam("groupBy");
+        List<String> groupBy =
+                rawGroupBy == null || rawGroupBy.isBlank() ? List.of() : List.of(rawGroupBy.split(",", -1));
+        String feature = ctx.queryParam("feature");
+        if (feature != null) {
+            Body.checkId(feature, "feature");
+        }
+        List<Object> rows = new ArrayList<>();
+        for (UsageReport.Group g : engine.usage(id, from, to, groupBy, feature)) {
+            Map<String, Object> row = new LinkedHashMap<>(g.group());
+            row.put("quantity", g.quantity());
+            row.put("credits", new LinkedHashMap<String, Object>(g.credits()));
+            row.put("events", g.events());
+            rows.add(row);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("customerId", id);
+        body.put("from", from.toString());
+        body.put("to", to.toString());
+        body.put("groupBy", groupBy);
+        body.put("rows", rows);
+        return Reply.ok(body);
+    }
+
+    private static Instant queryInstant(Context ctx, String name, Instant fallback) {
+        String raw = ctx.queryParam(name);
+        if (raw == null) {
+            return fallback;
+        }
+        try {
+            return Instant.parse(raw);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiException.badRequest(
+                    "INVALID_QUERY", name + " must be an ISO-8601 instant like 2026-03-08T00:00:00Z", name);
+        }
+    }
+
+    // ---- sessions ----
+
+    private static final long MAX_TTL_SECONDS = 7 * 24 * 3600;
+
+    private Reply openSession(Context ctx) {
+        Body b = body(ctx)
+                .allowOnly(
+                        "customerId",
+                        "scope",
+                        "currency",
+                        "feature",
+                        "amount",
+                        "ttlSeconds",
+                        "maxLifetimeSeconds",
+                        "idempotencyKey");
+        String customerId = b.requireId("customerId");
+        String currency = b.optId("currency");
+        String feature = b.optId("feature");
+        if ((currency == null) == (feature == null)) {
+            throw ApiException.badRequest(
+                    "INVALID_SESSION", "a session holds either a currency or a feature: give exactly one", "currency");
+        }
+        Integer ttl = b.optInt("ttlSeconds", 1, (int) MAX_TTL_SECONDS);
+        if (ttl == null) {
+            throw b.missing("ttlSeconds");
+        }
+        Integer max = b.optInt("maxLifetimeSeconds", 1, (int) MAX_TTL_SECONDS);
+        SessionRequest request = new SessionRequest(
+                b.optId("scope"),
+                currency,
+                feature,
+                b.requireQuantity("amount"),
+                java.time.Duration.ofSeconds(ttl),
+                max == null ? null : java.time.Duration.ofSeconds(max),
+                b.requireIdempotencyKey(ctx.header("Idempotency-Key")));
+        Outcome<SessionOutcome> outcome = await(engine.openSession(customerId, request));
+        SessionOutcome o = outcome.value();
+        if (o.session() != null) {
+            Map<String, Object> body = Views.session(o.session());
+            body.put("opened", true);
+            return new Reply(outcome.replayed() ? 200 : 201, body, outcome.replayed());
+        }
+        Map<String, Object> body = Views.decision(java.util.Objects.requireNonNull(o.refusal()));
+        body.put("opened", false);
+        return new Reply(200, body, false);
+    }
+
+    private Reply getSession(Context ctx) {
+        return Reply.ok(Views.session(engine.session(pathId(ctx, "sessionId"))));
+    }
+
+    private Reply heartbeat(Context ctx) {
+        Body b = body(ctx).allowOnly("ttlSeconds");
+        Integer ttl = b.optInt("ttlSeconds", 1, (int) MAX_TTL_SECONDS);
+        if (ttl == null) {
+            throw b.missing("ttlSeconds");
+        }
+        return Reply.ok(
+                Views.session(await(engine.heartbeat(pathId(ctx, "sessionId"), java.time.Duration.ofSeconds(ttl)))));
+    }
+
+    private Reply closeSession(Context ctx) {
+        Body b = body(ctx).allowOnly("used");
+        Outcome<SessionView> outcome =
+                await(engine.closeSession(pathId(ctx, "sessionId"), b.optQuantity("used", false)));
+        return new Reply(200, Views.session(outcome.value()), outcome.replayed());
+    }
+
+    // ---- credits ----
+
+    /** A CSV answer instead of JSON. */
+    private record Csv(String fileName, String text) {}
+
+    private static final int MAX_LEDGER_PAGE = 1000;
+
+    private Reply postGrant(Context ctx) {
+        String id = customerId(ctx);
+        Body b = body(ctx)
+                .allowOnly(
+                        "currency",
+                        "amount",
+                        "category",
+                        "costBasis",
+                        "priority",
+                        "effectiveAt",
+                        "expiresAt",
+                        "idempotencyKey");
+        String category = b.requireString("category");
+        if (!category.equals("paid") && !category.equals("promotional")) {
+            throw ApiException.badRequest("INVALID_CATEGORY", "category must be 'paid' or 'promotional'", "category");
+        }
+        BigDecimal costBasis = b.optQuantity("costBasis", false);
+        Integer priority = b.optInt("priority", -1_000_000, 1_000_000);
+        GrantRequest request = new GrantRequest(
+                b.requireId("currency"),
+                b.requireQuantity("amount"),
+                category.equals("promotional"),
+                costBasis == null ? BigDecimal.ZERO : costBasis,
+                priority == null ? 0 : priority,
+                b.optInstant("effectiveAt"),
+                b.optInstant("expiresAt"),
+                b.requireIdempotencyKey(ctx.header("Idempotency-Key")));
+        Outcome<GrantView> outcome = await(engine.grant(id, request));
+        return new Reply(outcome.replayed() ? 200 : 201, Views.grant(outcome.value()), outcome.replayed());
+    }
+
+    private Reply getGrants(Context ctx) {
+        String id = customerId(ctx);
+        String currency = ctx.queryParam("currency");
+        if (currency != null) {
+            Body.checkId(currency, "currency");
+        }
+        String active = ctx.queryParam("active");
+        if (active != null && !active.equals("true") && !active.equals("false")) {
+            throw ApiException.badRequest("INVALID_QUERY", "active must be 'true' or 'false'", "active");
+        }
+        List<Object> list = new ArrayList<>();
+        engine.grants(id, currency, "true".equals(active)).forEach(g -> list.add(Views.grant(g)));
+        return Reply.ok(Map.of("customerId", id, "grants", list));
+    }
+
+    private Reply voidGrant(Context ctx) {
+        String id = customerId(ctx);
+        String grantId = ctx.pathParam("grantId");
+        Body.checkId(grantId, "grantId");
+        Outcome<GrantView> outcome = await(engine.voidGrant(id, grantId));
+        return new Reply(200, Views.grant(outcome.value()), outcome.replayed());
+    }
+
+    private Reply getBalance(Context ctx) {
+        String id = customerId(ctx);
+        List<Object> list = new ArrayList<>();
+        engine.balances(id).forEach(v -> list.add(Views.balance(v)));
+        return Reply.ok(Map.of("customerId", id, "balances", list));
+    }
+
+    private Reply getLedger(Context ctx) {
+        String id = customerId(ctx);
+        String currency = ctx.queryParam("currency");
+        if (currency != null) {
+            Body.checkId(currency, "currency");
+        }
+        int limit = 100;
+        String rawLimit = ctx.queryParam("limit");
+        if (rawLimit != null) {
+            try {
+                limit = Integer.parseInt(rawLimit);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_LEDGER_PAGE) {
+                throw ApiException.badRequest(
+                        "INVALID_QUERY", "limit must be a whole number in 1.." + MAX_LEDGER_PAGE, "limit");
+            }
+        }
+        long after = 0;
+        String cursor = ctx.queryParam("cursor");
+        if (cursor != null) {
+            try {
+                after = Long.parseLong(
+                        new String(java.util.Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8)
+                                .substring("after:".length()));
+            } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+                throw ApiException.badRequest("INVALID_CURSOR", "cursor is not one this server gave", "cursor");
+            }
+        }
+        List<LedgerLine> lines = engine.ledger(id, currency, after, limit + 1);
+        List<Object> entries = new ArrayList<>();
+        for (int i = 0; i < Math.min(limit, lines.size()); i++) {
+            entries.add(Views.ledgerLine(lines.get(i)));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("customerId", id);
+        body.put("entries", entries);
+        if (lines.size() > limit) {
+            long last = lines.get(limit - 1).seq();
+            body.put(
+                    "nextCursor",
+                    java.util.Base64.getUrlEncoder()
+                            .withoutPadding()
+                            .encodeToString(("after:" + last).getBytes(StandardCharsets.UTF_8)));
+        }
+        return Reply.ok(body);
+    }
+
+    private Reply exportLedger(Context ctx) {
+        String id = customerId(ctx);
+        String format = ctx.queryParam("format") == null ? "csv" : ctx.queryParam("format");
+        if (!format.equals("csv") && !format.equals("json")) {
+            throw ApiException.badRequest("INVALID_QUERY", "format must be 'csv' or 'json'", "format");
+        }
+        List<LedgerLine> lines = engine.ledger(id, null, 0, Integer.MAX_VALUE);
+        if (format.equals("json")) {
+            List<Object> entries = new ArrayList<>();
+            lines.forEach(l -> entries.add(Views.ledgerLine(l)));
+            return Reply.ok(Map.of("customerId", id, "entries", entries));
+        }
+        StringBuilder csv = new StringBuilder(String.join(",", Views.LEDGER_COLUMNS)).append("\r\n");
+        for (LedgerLine l : lines) {
+            Map<String, Object> row = Views.ledgerLine(l);
+            List<String> cells = new ArrayList<>();
+            for (String column : Views.LEDGER_COLUMNS) {
+                Object v = row.get(column);
+                String text = v == null
+                        ? ""
+                        : v instanceof Map<?, ?>
+                                ? Json.write(v)
+                                : v instanceof BigDecimal d ? d.toPlainString() : v.toString();
+                cells.add(text.matches(".*[,\"\r\n].*") ? '"' + text.replace("\"", "\"\"") + '"' : text);
+            }
+            csv.append(String.join(",", cells)).append("\r\n");
+        }
+        return Reply.ok(new Csv("ledger-" + id + ".csv", csv.toString()));
+    }
+
+    private Reply postRefund(Context ctx) {
+        String id = customerId(ctx);
+        Body b = body(ctx).allowOnly("idempotencyKey");
+        Outcome<RefundView> outcome = await(engine.refund(id, b.requireIdempotencyKey(null)));
+        return new Reply(outcome.replayed() ? 200 : 201, Views.refund(outcome.value()), outcome.replayed());
+    }
+
+    private Reply putAutoRecharge(Context ctx) {
+        String id = customerId(ctx);
+        Body b = body(ctx)
+                .allowOnly(
+                        "currency",
+                        "enabled",
+                        "threshold",
+                        "target",
+                        "amount",
+                        "costBasis",
+                        "maxPerPeriod",
+                        "maxMoneyPerPeriod");
+        String currency = b.requireId("currency");
+        Boolean enabled = b.optBoolean("enabled");
+        AutoRecharge config = null;
+        if (enabled == null || enabled) {
+            BigDecimal threshold = b.optQuantity("threshold", false);
+            if (threshold == null) {
+                throw b.missing("threshold");
+            }
+            BigDecimal target = b.optQuantity("target", false);
+            if (target != null && target.compareTo(threshold) < 0) {
+                throw ApiException.badRequest("INVALID_AUTO_RECHARGE", "target must be >= threshold", "target");
+            }
+            BigDecimal costBasis = b.optQuantity("costBasis", false);
+            config = new AutoRecharge(
+                    currency,
+                    threshold,
+                    target,
+                    b.requireQuantity("amount"),
+                    costBasis == null ? BigDecimal.ZERO : costBasis,
+                    b.optInt("maxPerPeriod", 1, 1_000_000),
+                    b.optQuantity("maxMoneyPerPeriod", false));
+        }
+        return Reply.ok(Views.balance(await(engine.setAutoRecharge(id, currency, config))));
+    }
+
     // ---- the request path ----
 
     private Reply check(Context ctx) {
@@ -414,7 +913,6 @@ final class HttpApi {
     private Reply consume(Context ctx) {
         Body b = body(ctx)
                 .allowOnly("customerId", "feature", "quantity", "scope", "sessionId", "dimensions", "idempotencyKey");
-        refuseSessions(b);
         BigDecimal quantity = b.optQuantity("quantity", true);
         ConsumeRequest request = new ConsumeRequest(
                 b.requireId("customerId"),
@@ -422,7 +920,8 @@ final class HttpApi {
                 quantity == null ? BigDecimal.ONE : quantity,
                 b.requireIdempotencyKey(ctx.header("Idempotency-Key")),
                 b.optId("scope"),
-                b.dimensions("dimensions"));
+                b.dimensions("dimensions"),
+                b.optId("sessionId"));
         Outcome<Decision> outcome = await(engine.consume(request));
         if (!outcome.replayed()) {
             metrics.decision("consume", outcome.value());
@@ -433,7 +932,10 @@ final class HttpApi {
     private static void refuseSessions(Body b) {
         if (b.has("sessionId")) {
             throw ApiException.badRequest(
-                    "SESSIONS_NOT_AVAILABLE", "sessions are not available in this version", "sessionId");
+                    "SESSIONS_NOT_AVAILABLE",
+                    "sessionId is taken by /v1/consume; check a session with GET /v1/sessions/{id}, and report usage"
+                            + " in a session by closing it with 'used'",
+                    "sessionId");
         }
     }
 
@@ -442,8 +944,12 @@ final class HttpApi {
         if (write) {
             body.put("recorded", d.recorded());
         }
-        if (d.reason() == Reason.CUSTOMER_NOT_FOUND || d.reason() == Reason.FEATURE_NOT_FOUND) {
-            String field = d.reason() == Reason.CUSTOMER_NOT_FOUND ? "customerId" : "feature";
+        if (d.reason() == Reason.CUSTOMER_NOT_FOUND
+                || d.reason() == Reason.FEATURE_NOT_FOUND
+                || d.reason() == Reason.SCOPE_NOT_FOUND) {
+            String field = d.reason() == Reason.CUSTOMER_NOT_FOUND
+                    ? "customerId"
+                    : d.reason() == Reason.FEATURE_NOT_FOUND ? "feature" : "scope";
             body.putAll(Views.error(d.reason().name(), "no such " + field.replace("Id", ""), field));
             return new Reply(404, body, replay);
         }

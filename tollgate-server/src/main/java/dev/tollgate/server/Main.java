@@ -1,36 +1,83 @@
 package dev.tollgate.server;
 
+import dev.tollgate.core.engine.Verifier;
+import dev.tollgate.core.json.Json;
+import dev.tollgate.core.store.Store;
+import dev.tollgate.core.store.StoreException;
+import java.io.PrintStream;
 import java.time.InstantSource;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * The command-line entry point: {@code java -jar tollgate-server.jar [--port N] [--data-dir DIR] [--catalog FILE]
- * [--config FILE]}.
+ * The command-line entry point.
+ *
+ * <ul>
+ *   <li>{@code java -jar tollgate-server.jar [--port N] [--data-dir DIR] [--catalog FILE] [--config FILE] [--store
+ *       sqlite|postgres] [--postgres-url URL]} serves.
+ *   <li>{@code java -jar tollgate-server.jar verify [same store flags]} replays the store's records and compares them
+ *       with the derived state it keeps; prints every difference; exit status 0 when consistent, 1 when not, 2 on bad
+ *       arguments, 3 when the store cannot be read. Run it on a stopped server's store.
+ * </ul>
  */
 public final class Main {
+    private static final String USAGE =
+            "usage: java -jar tollgate-server.jar [verify] [--port 8080] [--data-dir ./data]"
+                    + " [--catalog catalog.yaml] [--config tollgate.yaml] [--store sqlite|postgres] [--postgres-url URL]";
+
     private Main() {}
 
     public static void main(String[] args) {
+        boolean verify = args.length > 0 && args[0].equals("verify");
+        String[] flags = verify ? Arrays.copyOfRange(args, 1, args.length) : args;
         ServerConfig config;
         try {
-            config = ServerConfig.load(System.getenv(), args);
+            config = ServerConfig.load(System.getenv(), flags);
         } catch (IllegalArgumentException e) {
             System.err.println("tollgate: " + e.getMessage());
-            System.err.println(
-                    "usage: java -jar tollgate-server.jar [--port 8080] [--data-dir ./data] [--catalog catalog.yaml]"
-                            + " [--config tollgate.yaml]");
+            System.err.println(USAGE);
             System.exit(2);
+            return;
+        }
+        if (verify) {
+            System.exit(verify(config, System.out, System.err));
             return;
         }
         TollgateServer server;
         try {
             server = TollgateServer.start(config, InstantSource.system());
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | StoreException e) {
             System.err.println("tollgate: " + e.getMessage());
             System.exit(1);
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "tollgate-shutdown"));
-        System.out.println("Tollgate listening on http://localhost:" + server.port() + " (data in "
-                + config.dataDir().toAbsolutePath() + ")");
+        System.out.println("Tollgate listening on http://localhost:" + server.port() + " (" + config.store()
+                + " store at " + config.storeLocation() + ")");
+    }
+
+    /**
+     * Runs verify mode.
+     *
+     * @return the exit status: 0 consistent, 1 differences, 3 store unreadable
+     */
+    static int verify(ServerConfig config, PrintStream out, PrintStream err) {
+        try (Store store = Stores.open(config)) {
+            Verifier.Report report = Verifier.verify(store);
+            report.differences().forEach(d -> out.println("difference: " + d));
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("store", config.store());
+            summary.put("records", report.records());
+            summary.put("customers", report.customers());
+            summary.put("counters", report.counters());
+            summary.put("differences", report.differences().size());
+            out.println("verify: " + Json.write(summary));
+            return report.consistent() ? 0 : 1;
+        } catch (StoreException e) {
+            err.println("tollgate verify: cannot read the " + config.store() + " store at " + config.storeLocation()
+                    + ": " + e.getMessage());
+            return 3;
+        }
     }
 }

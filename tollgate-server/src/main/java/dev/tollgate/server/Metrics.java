@@ -10,6 +10,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Prometheus metrics: requests and latency per endpoint, decisions by reason, journal batch sizes and commit
@@ -18,6 +20,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe: Micrometer meters are.
  */
 final class Metrics {
+    private static final Logger LOG = LoggerFactory.getLogger(Metrics.class);
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final DistributionSummary batchCommands = DistributionSummary.builder("tollgate.journal.batch.commands")
             .description("commands per committed journal batch")
@@ -56,15 +59,26 @@ final class Metrics {
     GroupCommitJournal.Listener journalListener() {
         return new GroupCommitJournal.Listener() {
             @Override
-            public void committed(int commands, int entries, long nanos) {
+            public void committed(int commands, List<JournalEntry> entries, long nanos) {
                 batchCommands.record(commands);
-                batchEntries.record(entries);
+                batchEntries.record(entries.size());
                 commit.record(nanos, TimeUnit.NANOSECONDS);
             }
 
             @Override
             public void failed(List<JournalEntry> entries, RuntimeException cause) {
                 commitFailures.increment();
+                LOG.warn(
+                        "event=commit_failed records={} writes=paused error=\"{}\"",
+                        entries.size(),
+                        cause.getCause() == null
+                                ? cause.getMessage()
+                                : cause.getCause().getMessage());
+            }
+
+            @Override
+            public void recovered() {
+                LOG.info("event=store_recovered writes=resumed");
             }
         };
     }

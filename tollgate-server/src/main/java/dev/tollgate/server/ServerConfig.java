@@ -15,7 +15,10 @@ import org.jspecify.annotations.Nullable;
  * @param catalog a catalog file applied at start-up, or {@code null} ({@code TOLLGATE_CATALOG}, {@code --catalog})
  * @param apiKey the secret API key, or {@code null} to use (or create) the one in the data directory
  *     ({@code TOLLGATE_API_KEY})
- * @param store {@code sqlite} (the default; {@code TOLLGATE_STORE})
+ * @param store {@code sqlite} (the default) or {@code postgres} ({@code TOLLGATE_STORE}, {@code --store})
+ * @param postgresUrl the JDBC URL of the PostgreSQL store, required when {@code store} is {@code postgres}
+ *     ({@code TOLLGATE_POSTGRES_URL}, {@code --postgres-url}), e.g. {@code
+ *     jdbc:postgresql://127.0.0.1:5432/tollgate?user=tollgate&password=secret}
  * @param maxBodyBytes the largest request body accepted
  */
 public record ServerConfig(
@@ -24,6 +27,7 @@ public record ServerConfig(
         @Nullable Path catalog,
         @Nullable String apiKey,
         String store,
+        @Nullable String postgresUrl,
         long maxBodyBytes) {
 
     /** The largest request body accepted by default: 8 MiB (a batch of events, a large catalog). */
@@ -33,15 +37,18 @@ public record ServerConfig(
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be in 0..65535, was " + port);
         }
-        if (!"sqlite".equals(store)) {
-            throw new IllegalArgumentException(
-                    "store must be 'sqlite' (postgres is not built yet), was '" + store + "'");
+        if (!"sqlite".equals(store) && !"postgres".equals(store)) {
+            throw new IllegalArgumentException("store must be 'sqlite' or 'postgres', was '" + store + "'");
+        }
+        if ("postgres".equals(store) && (postgresUrl == null || !postgresUrl.startsWith("jdbc:postgresql:"))) {
+            throw new IllegalArgumentException("store 'postgres' needs a JDBC URL (jdbc:postgresql://...) in"
+                    + " TOLLGATE_POSTGRES_URL or --postgres-url");
         }
     }
 
     /** The defaults: port 8080, {@code ./data}, no catalog, generated key, SQLite. */
     public static ServerConfig defaults() {
-        return new ServerConfig(8080, Path.of("data"), null, null, "sqlite", DEFAULT_MAX_BODY_BYTES);
+        return new ServerConfig(8080, Path.of("data"), null, null, "sqlite", null, DEFAULT_MAX_BODY_BYTES);
     }
 
     /**
@@ -61,6 +68,8 @@ public record ServerConfig(
         String catalog = pick(flags.get("catalog"), env.get("TOLLGATE_CATALOG"), file.get("catalog"), null);
         String apiKey = pick(null, env.get("TOLLGATE_API_KEY"), file.get("apiKey"), null);
         String store = pick(flags.get("store"), env.get("TOLLGATE_STORE"), file.get("store"), "sqlite");
+        String postgresUrl =
+                pick(flags.get("postgres-url"), env.get("TOLLGATE_POSTGRES_URL"), file.get("postgresUrl"), null);
         String maxBody = pick(null, env.get("TOLLGATE_MAX_BODY_BYTES"), file.get("maxBodyBytes"), null);
         int portNumber;
         try {
@@ -78,6 +87,7 @@ public record ServerConfig(
                 catalogPath,
                 apiKey == null || apiKey.isBlank() ? null : apiKey,
                 store,
+                postgresUrl,
                 maxBody == null ? DEFAULT_MAX_BODY_BYTES : Long.parseLong(maxBody));
     }
 
@@ -92,23 +102,37 @@ public record ServerConfig(
         return file != null ? file : fallback;
     }
 
+    /** A copy with another store. */
+    public ServerConfig withStore(String kind, @Nullable String url) {
+        return new ServerConfig(port, dataDir, catalog, apiKey, kind, url, maxBodyBytes);
+    }
+
+    /** Where the store is, for logs: the data directory or the PostgreSQL URL without its query (credentials). */
+    public String storeLocation() {
+        if ("postgres".equals(store) && postgresUrl != null) {
+            int q = postgresUrl.indexOf('?');
+            return q < 0 ? postgresUrl : postgresUrl.substring(0, q);
+        }
+        return dataDir.toAbsolutePath().toString();
+    }
+
     /** A copy with another port. */
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(newPort, dataDir, catalog, apiKey, store, maxBodyBytes);
+        return new ServerConfig(newPort, dataDir, catalog, apiKey, store, postgresUrl, maxBodyBytes);
     }
 
     /** A copy with another API key. */
     public ServerConfig withApiKey(@Nullable String key) {
-        return new ServerConfig(port, dataDir, catalog, key, store, maxBodyBytes);
+        return new ServerConfig(port, dataDir, catalog, key, store, postgresUrl, maxBodyBytes);
     }
 
     /** A copy with another start-up catalog. */
     public ServerConfig withCatalog(@Nullable Path file) {
-        return new ServerConfig(port, dataDir, file, apiKey, store, maxBodyBytes);
+        return new ServerConfig(port, dataDir, file, apiKey, store, postgresUrl, maxBodyBytes);
     }
 
     /** A copy with another data directory. */
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(port, dir, catalog, apiKey, store, maxBodyBytes);
+        return new ServerConfig(port, dir, catalog, apiKey, store, postgresUrl, maxBodyBytes);
     }
 }

@@ -3,7 +3,6 @@ package dev.tollgate.server;
 import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.store.Store;
-import dev.tollgate.store.sqlite.SqliteStores;
 import io.javalin.Javalin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * A running Tollgate: store, engine and HTTP server, started and stopped together.
  *
  * <p>Start-up: open the store, replay it into the engine, apply the start-up catalog if one is configured (a no-op if
- * it equals the current one), then listen. Shutdown: stop listening, commit what the journal holds, close the store.
+ * it equals the current one), then listen. A sweeper records due credit expiries and allotments every second. Shutdown: stop listening, commit what the journal holds, close the store.
  *
  * <p>Thread-safe: {@link #close} may be called from any thread, once or more.
  */
@@ -29,12 +30,33 @@ public final class TollgateServer implements AutoCloseable {
     private final Store store;
     private final Engine engine;
     private final Javalin app;
+    private final ScheduledExecutorService sweeper;
+    private final WebhookDeliverer webhooks;
     private volatile boolean closed;
 
     private TollgateServer(Store store, Engine engine, Javalin app) {
         this.store = store;
         this.engine = engine;
         this.app = app;
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tollgate-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        sweeper.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+        this.webhooks = new WebhookDeliverer(engine);
+    }
+
+    /** Records due expiries and allotments of customers that write nothing, so the ledger shows them soon. */
+    private void sweep() {
+        try {
+            int written = engine.sweep();
+            if (written > 0) {
+                LOG.info("event=sweep records={}", written);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("event=sweep_failed error=\"{}\"", e.getMessage());
+        }
     }
 
     /**
@@ -51,7 +73,7 @@ public final class TollgateServer implements AutoCloseable {
                 config.dataDir(),
                 key -> System.out.println("Tollgate created a secret API key (stored in "
                         + config.dataDir().resolve(ApiKeys.FILE_NAME) + "); it is printed only this once:\n  " + key));
-        Store store = SqliteStores.open(config.dataDir());
+        Store store = Stores.open(config);
         Metrics metrics = new Metrics();
         Engine engine;
         try {
@@ -72,10 +94,10 @@ public final class TollgateServer implements AutoCloseable {
             });
             app.start(config.port());
             LOG.info(
-                    "event=started port={} dataDir={} store={} catalogVersion={}",
+                    "event=started port={} store={} location={} catalogVersion={}",
                     app.port(),
-                    config.dataDir().toAbsolutePath(),
                     config.store(),
+                    config.storeLocation(),
                     engine.catalog().version());
             return new TollgateServer(store, engine, app);
         } catch (RuntimeException e) {
@@ -135,6 +157,8 @@ public final class TollgateServer implements AutoCloseable {
             return;
         }
         closed = true;
+        sweeper.shutdownNow();
+        webhooks.close();
         app.stop();
         engine.close();
         store.close();

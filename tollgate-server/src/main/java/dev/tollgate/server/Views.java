@@ -2,14 +2,23 @@ package dev.tollgate.server;
 
 import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.catalog.Entitlement;
+import dev.tollgate.core.credit.AutoRecharge;
+import dev.tollgate.core.credit.Grant;
 import dev.tollgate.core.customer.AddonRef;
 import dev.tollgate.core.customer.Promotion;
 import dev.tollgate.core.customer.Subscription;
+import dev.tollgate.core.engine.BalanceView;
 import dev.tollgate.core.engine.BoundBy;
 import dev.tollgate.core.engine.CatalogVersionInfo;
+import dev.tollgate.core.engine.CreditCharge;
 import dev.tollgate.core.engine.CustomerView;
 import dev.tollgate.core.engine.Decision;
 import dev.tollgate.core.engine.EntitlementView;
+import dev.tollgate.core.engine.GrantView;
+import dev.tollgate.core.engine.LedgerLine;
+import dev.tollgate.core.engine.RefundView;
+import dev.tollgate.core.engine.ScopeView;
+import dev.tollgate.core.engine.SessionView;
 import dev.tollgate.core.entitlement.EffectiveEntitlement;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +50,148 @@ final class Views {
         }
         put(m, "resetsAt", time(d.resetsAt()));
         put(m, "value", d.value());
+        CreditCharge c = d.credit();
+        if (c != null) {
+            m.put("currency", c.currency());
+            m.put("credits", c.credits());
+            m.put("balance", c.balance());
+        }
+        return m;
+    }
+
+    static Map<String, Object> grant(GrantView v) {
+        Grant g = v.grant();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", g.id());
+        m.put("currency", g.currency());
+        m.put("amount", g.amount());
+        m.put("remaining", v.remaining());
+        m.put("status", v.status());
+        m.put("category", g.promotional() ? "promotional" : "paid");
+        m.put("costBasis", g.costBasis());
+        m.put("priority", g.priority());
+        m.put("effectiveAt", time(g.effectiveAt()));
+        put(m, "expiresAt", time(g.expiresAt()));
+        m.put("source", g.source());
+        put(m, "reference", g.reference());
+        return m;
+    }
+
+    static Map<String, Object> balance(BalanceView b) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("currency", b.currency());
+        m.put("available", b.available());
+        m.put("balance", b.balance());
+        m.put("held", b.held());
+        m.put("overdraft", b.overdraft());
+        AutoRecharge r = b.autoRecharge();
+        if (r != null) {
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("threshold", r.threshold());
+            put(a, "target", r.target());
+            a.put("amount", r.amount());
+            a.put("costBasis", r.costBasis());
+            put(a, "maxPerPeriod", r.maxPerPeriod());
+            put(a, "maxMoneyPerPeriod", r.maxMoneyPerPeriod());
+            m.put("autoRecharge", a);
+        }
+        return m;
+    }
+
+    static Map<String, Object> scope(ScopeView v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", v.scope().id());
+        m.put("kind", v.scope().kind());
+        put(m, "parent", v.scope().parent());
+        put(m, "name", v.scope().name());
+        List<Object> budgets = new ArrayList<>();
+        for (ScopeView.BudgetUsage u : v.budgets()) {
+            Map<String, Object> b = new LinkedHashMap<>();
+            b.put("key", u.budget().key());
+            put(b, "currency", u.budget().currency());
+            put(b, "feature", u.budget().feature());
+            b.put("limit", u.budget().limit());
+            b.put("used", u.used());
+            b.put("held", u.held());
+            b.put(
+                    "remaining",
+                    u.budget().limit().subtract(u.used()).subtract(u.held()).max(java.math.BigDecimal.ZERO));
+            b.put("period", u.budget().period().wireName());
+            b.put("enforcement", u.budget().hard() ? "hard" : "soft");
+            b.put("alerts", new ArrayList<Object>(u.budget().alerts()));
+            if (!u.budget().dimensions().isEmpty()) {
+                b.put(
+                        "dimensions",
+                        new java.util.TreeMap<String, Object>(u.budget().dimensions()));
+            }
+            put(b, "resetsAt", time(u.resetsAt()));
+            budgets.add(b);
+        }
+        m.put("budgets", budgets);
+        return m;
+    }
+
+    static Map<String, Object> session(SessionView v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("sessionId", v.session().id());
+        m.put("customerId", v.session().id().substring(0, v.session().id().lastIndexOf('@')));
+        m.put("status", v.status());
+        put(m, "scope", v.session().scope());
+        put(m, "currency", v.session().currency());
+        put(m, "feature", v.session().feature());
+        m.put("amount", v.session().amount());
+        m.put("consumed", v.consumed());
+        m.put("held", v.held());
+        m.put("openedAt", time(v.session().openedAt()));
+        m.put("expiresAt", time(v.expiresAt()));
+        m.put("maxUntil", time(v.session().maxUntil()));
+        return m;
+    }
+
+    static Map<String, Object> refund(RefundView r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("idempotencyKey", r.consumptionKey());
+        m.put("currency", r.currency());
+        m.put("refunded", r.refunded());
+        m.put("forfeited", r.forfeited());
+        return m;
+    }
+
+    /** The ledger line columns, in order, for JSON and CSV alike. */
+    static final List<String> LEDGER_COLUMNS = List.of(
+            "seq",
+            "time",
+            "type",
+            "currency",
+            "grantId",
+            "amount",
+            "balanceAfter",
+            "idempotencyKey",
+            "source",
+            "costBasis",
+            "feature",
+            "quantity",
+            "scope",
+            "dimensions");
+
+    static Map<String, Object> ledgerLine(LedgerLine l) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seq", l.seq());
+        m.put("time", time(l.time()));
+        m.put("type", l.type().name());
+        m.put("currency", l.currency());
+        put(m, "grantId", l.grantId());
+        m.put("amount", l.amount());
+        m.put("balanceAfter", l.balanceAfter());
+        put(m, "idempotencyKey", l.idempotencyKey());
+        put(m, "source", l.source());
+        put(m, "costBasis", l.costBasis());
+        put(m, "feature", l.feature());
+        put(m, "quantity", l.quantity());
+        put(m, "scope", l.scope());
+        if (!l.dimensions().isEmpty()) {
+            m.put("dimensions", new java.util.TreeMap<String, Object>(l.dimensions()));
+        }
         return m;
     }
 

@@ -171,7 +171,7 @@ public final class CatalogReader {
         if (node == null) {
             return null;
         }
-        allowOnly(node, path, "feature", "currency", "per", "rate", "byDimension", "tiers");
+        allowOnly(node, path, "feature", "currency", "per", "rate", "byDimension", "tiers", "tierMode");
         String feature = requiredString(node, path, "feature");
         if (feature != null) {
             Feature f = features.get(feature);
@@ -241,10 +241,12 @@ public final class CatalogReader {
         if (rate == null && byDimension.isEmpty() && tiers.isEmpty() && !node.containsKey("rate")) {
             error(path + ".rate", "is required unless byDimension or tiers give the rates");
         }
-        if (feature == null || currency == null || per == null) {
+        String tierMode = oneOf(node, path, "tierMode", "graduated", "graduated", "volume");
+        if (feature == null || currency == null || per == null || tierMode == null) {
             return null;
         }
-        return new RateCard(feature, currency, per, rate, Map.copyOf(byDimension), List.copyOf(tiers));
+        return new RateCard(
+                feature, currency, per, rate, Map.copyOf(byDimension), List.copyOf(tiers), tierMode.equals("volume"));
     }
 
     /** A plan as written, before flattening. */

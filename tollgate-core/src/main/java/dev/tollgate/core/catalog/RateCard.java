@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
  * @param rate the default rate, or {@code null} if values missing from {@code byDimension} are unpriced
  * @param byDimension dimension name to (value to rate); at most one dimension
  * @param tiers volume tiers in ascending order; empty for a flat rate
+ * @param volume {@code false} (graduated, the default): each unit costs the rate of the tier it falls in;
+ *     {@code true} (volume): a consumption's units all cost the rate of the tier the period's usage reaches with it
  */
 public record RateCard(
         String feature,
@@ -22,7 +24,8 @@ public record RateCard(
         BigDecimal per,
         @Nullable BigDecimal rate,
         Map<String, Map<String, BigDecimal>> byDimension,
-        List<Tier> tiers) {
+        List<Tier> tiers,
+        boolean volume) {
 
     /**
      * A volume tier: units of the period's usage up to {@code upTo} (exclusive of the previous tier) cost

@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
  * @param idempotencyKey the caller's key; repeating it returns the first answer
  * @param scope the scope consuming, or {@code null}
  * @param dimensions attribution dimensions
+ * @param sessionId the session whose hold it draws on, or {@code null}
  */
 public record ConsumeRequest(
         String customerId,
@@ -20,11 +21,23 @@ public record ConsumeRequest(
         BigDecimal quantity,
         String idempotencyKey,
         @Nullable String scope,
-        Map<String, String> dimensions) {
+        Map<String, String> dimensions,
+        @Nullable String sessionId) {
     public ConsumeRequest {
         dimensions = Map.copyOf(dimensions);
         if (quantity.signum() <= 0) {
             throw new IllegalArgumentException("quantity must be > 0, was " + quantity);
         }
+    }
+
+    /** A consumption outside any session. */
+    public ConsumeRequest(
+            String customerId,
+            String feature,
+            BigDecimal quantity,
+            String idempotencyKey,
+            @Nullable String scope,
+            Map<String, String> dimensions) {
+        this(customerId, feature, quantity, idempotencyKey, scope, dimensions, null);
     }
 }

@@ -1,21 +1,39 @@
 package dev.tollgate.core.engine;
 
 import dev.tollgate.core.Decimals;
+import dev.tollgate.core.alert.Alert;
+import dev.tollgate.core.alert.Webhook;
+import dev.tollgate.core.budget.Budget;
+import dev.tollgate.core.budget.BudgetWalk;
+import dev.tollgate.core.budget.Scope;
 import dev.tollgate.core.catalog.Catalog;
+import dev.tollgate.core.credit.Allotment;
+import dev.tollgate.core.credit.AutoRecharge;
+import dev.tollgate.core.credit.CreditAccount;
+import dev.tollgate.core.credit.EntryType;
+import dev.tollgate.core.customer.AddonRef;
 import dev.tollgate.core.customer.Promotion;
 import dev.tollgate.core.customer.Subscription;
 import dev.tollgate.core.entitlement.EntitlementResolver;
 import dev.tollgate.core.entitlement.Resolution;
 import dev.tollgate.core.journal.JournalEntry;
+import dev.tollgate.core.period.Periods;
+import dev.tollgate.core.period.Window;
+import dev.tollgate.core.session.Session;
+import dev.tollgate.core.store.CounterValue;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -26,9 +44,14 @@ import org.jspecify.annotations.Nullable;
  * <p>Replay: {@link #apply} is the only way state changes, both for live commands (after the engine decided) and at
  * start-up (reading the store), so a replay rebuilds exactly what the live path built.
  *
+ * <p>Durable shadow: a live state carries {@link #durable}, the same fold over only the records already committed.
+ * After a failed commit the live state is restored from it at once, without reading the (possibly unreachable) store.
+ *
  * <p>Concurrency: not thread-safe by itself; the engine guards each instance with its own monitor (the customer's
- * exclusive section) and never holds it across I/O. {@link #epoch} is written by the journal writer thread only, after
- * a failed commit, and read by it before each commit.
+ * exclusive section) and never holds it across I/O, except to resynchronise from the store after an outage.
+ * {@link #epoch} is written by the journal writer thread only, after a failed commit, and read by it before each
+ * commit. The {@link #durable} shadow is touched only by the journal writer thread (and by start-up, before the writer
+ * starts).
  */
 final class CustomerState {
     /** One usage counter: a feature in one window. */
@@ -42,8 +65,9 @@ final class CustomerState {
 
     final String id;
     volatile int epoch;
-    /** Set when a rebuild from the store failed; the state must be rebuilt before it answers again. */
-    boolean stale;
+
+    /** The fold of the committed records only; {@code null} in the shadow itself. */
+    final @Nullable CustomerState durable;
 
     boolean exists;
 
@@ -64,11 +88,144 @@ final class CustomerState {
     final List<Promotion> promotions = new ArrayList<>();
     final Map<String, NavigableMap<Instant, Counter>> usage = new HashMap<>();
     final Map<String, KeyRecord> keys = new HashMap<>();
+    /** Credit accounts by currency. */
+    final Map<String, CreditAccount> accounts = new TreeMap<>();
+    /** Auto-recharge settings by currency. */
+    final Map<String, AutoRecharge> recharges = new TreeMap<>();
+    /** The credit movements of each priced consumption, by its idempotency key, for refunds. */
+    final Map<String, JournalEntry.CreditsMoved> charges = new HashMap<>();
+    /** The scope tree: every scope by id. */
+    final Map<String, Scope> scopes = new LinkedHashMap<>();
+    /** Budgets by scope, then by key. */
+    final Map<String, Map<String, Budget>> budgets = new HashMap<>();
+    /** Budget usage by {@link #budgetWindowKey}. */
+    final Map<String, BigDecimal> budgetUsed = new HashMap<>();
+    /** An open (or closed) session and what it still holds. */
+    static final class OpenSession {
+        final Session session;
+        BigDecimal remaining;
+        BigDecimal consumed = BigDecimal.ZERO;
+        Instant expiresAt;
+        boolean closed;
+
+        OpenSession(Session session) {
+            this.session = session;
+            this.remaining = session.amount();
+            this.expiresAt = session.expiresAt();
+        }
+
+        OpenSession(OpenSession other) {
+            this.session = other.session;
+            this.remaining = other.remaining;
+            this.consumed = other.consumed;
+            this.expiresAt = other.expiresAt;
+            this.closed = other.closed;
+        }
+
+        /** Tells whether it holds anything at {@code t}: not closed, not past its deadline. */
+        boolean holdsAt(Instant t) {
+            return !closed && t.isBefore(expiresAt) && remaining.signum() > 0;
+        }
+    }
+
+    /** Alerts raised for this customer, oldest first. */
+    final List<Alert> alerts = new ArrayList<>();
+    /** The dedup keys of alerts raised: each threshold fires once per period. */
+    final Set<String> firedAlerts = new HashSet<>();
+    /** Webhooks (on the {@code _system} state only). */
+    final Map<String, Webhook> webhooks = new TreeMap<>();
+    /** Deliveries made, as {@code alertId + ' ' + webhookId} (on the {@code _system} state only). */
+    final Set<String> delivered = new HashSet<>();
+
+    /** Sessions by id. */
+    final Map<String, OpenSession> sessions = new LinkedHashMap<>();
+    /** When the current subscription was set: its allotments start with the period containing this instant. */
+    Instant subscriptionSetAt = Instant.EPOCH;
+
     private @Nullable Resolution resolution;
     private int resolutionCatalog = -1;
 
+    /** A live state with its durable shadow. */
     CustomerState(String id) {
         this.id = id;
+        this.durable = new CustomerState(id, false);
+    }
+
+    private CustomerState(String id, boolean withShadow) {
+        this.id = id;
+        this.durable = withShadow ? new CustomerState(id, false) : null;
+    }
+
+    /** A state without a shadow, for a replay that only reads (verification). */
+    static CustomerState replica(String id) {
+        return new CustomerState(id, false);
+    }
+
+    /** Makes this state equal to {@code other} (deep copy of everything mutable); the shadow is left alone. */
+    void copyFrom(CustomerState other) {
+        exists = other.exists;
+        name = other.name;
+        metadata = other.metadata;
+        timeZone = other.timeZone;
+        zone = other.zone;
+        createdAt = other.createdAt;
+        subscription = other.subscription;
+        promotions.clear();
+        promotions.addAll(other.promotions);
+        usage.clear();
+        other.usage.forEach((feature, counters) -> {
+            NavigableMap<Instant, Counter> copy = new TreeMap<>();
+            counters.forEach((start, c) -> {
+                Counter d = new Counter();
+                d.used = c.used;
+                d.overage = c.overage;
+                copy.put(start, d);
+            });
+            usage.put(feature, copy);
+        });
+        keys.clear();
+        keys.putAll(other.keys);
+        accounts.clear();
+        other.accounts.forEach((currency, account) -> accounts.put(currency, account.copy()));
+        recharges.clear();
+        recharges.putAll(other.recharges);
+        charges.clear();
+        charges.putAll(other.charges);
+        scopes.clear();
+        scopes.putAll(other.scopes);
+        budgets.clear();
+        other.budgets.forEach((scope, byKey) -> budgets.put(scope, new TreeMap<>(byKey)));
+        budgetUsed.clear();
+        budgetUsed.putAll(other.budgetUsed);
+        sessions.clear();
+        other.sessions.forEach((id, o) -> sessions.put(id, new OpenSession(o)));
+        alerts.clear();
+        alerts.addAll(other.alerts);
+        firedAlerts.clear();
+        firedAlerts.addAll(other.firedAlerts);
+        webhooks.clear();
+        webhooks.putAll(other.webhooks);
+        delivered.clear();
+        delivered.addAll(other.delivered);
+        subscriptionSetAt = other.subscriptionSetAt;
+        resolution = null;
+    }
+
+    /** The current value of one counter, zeros if it has none (never used, or reset). */
+    CounterValue counter(String feature, Instant windowStart) {
+        NavigableMap<Instant, Counter> counters = usage.get(feature);
+        Counter c = counters == null ? null : counters.get(windowStart);
+        return c == null
+                ? new CounterValue(id, feature, windowStart, BigDecimal.ZERO, BigDecimal.ZERO)
+                : new CounterValue(id, feature, windowStart, c.used, c.overage);
+    }
+
+    /** Every counter this state holds. */
+    List<CounterValue> counters() {
+        List<CounterValue> out = new ArrayList<>();
+        usage.forEach((feature, counters) ->
+                counters.forEach((start, c) -> out.add(new CounterValue(id, feature, start, c.used, c.overage))));
+        return out;
     }
 
     /** Forgets everything, before a rebuild from the store. */
@@ -83,6 +240,18 @@ final class CustomerState {
         promotions.clear();
         usage.clear();
         keys.clear();
+        accounts.clear();
+        recharges.clear();
+        charges.clear();
+        scopes.clear();
+        budgets.clear();
+        budgetUsed.clear();
+        sessions.clear();
+        alerts.clear();
+        firedAlerts.clear();
+        webhooks.clear();
+        delivered.clear();
+        subscriptionSetAt = Instant.EPOCH;
         resolution = null;
     }
 
@@ -108,6 +277,7 @@ final class CustomerState {
             resolution = null;
         } else if (entry instanceof JournalEntry.SubscriptionSet e) {
             subscription = e.subscription();
+            subscriptionSetAt = e.at();
             e.resets().forEach((feature, windowStart) -> {
                 NavigableMap<Instant, Counter> counters = usage.get(feature);
                 if (counters != null) {
@@ -128,7 +298,221 @@ final class CustomerState {
                     .computeIfAbsent(e.windowStart(), w -> new Counter());
             c.used = Decimals.normalize(c.used.add(e.quantity()));
             c.overage = Decimals.normalize(c.overage.add(e.overage()));
+            countAgainstBudgets(e);
+            drawOnSession(e);
+        } else if (entry instanceof JournalEntry.AlertRaised e) {
+            alerts.add(e.alert());
+            firedAlerts.add(e.alert().dedupKey());
+        } else if (entry instanceof JournalEntry.WebhookSet e) {
+            webhooks.put(e.webhook().id(), e.webhook());
+        } else if (entry instanceof JournalEntry.AlertDelivered e) {
+            delivered.add(e.alertId() + ' ' + e.webhookId());
+        } else if (entry instanceof JournalEntry.SessionOpened e) {
+            sessions.put(e.session().id(), new OpenSession(e.session()));
+        } else if (entry instanceof JournalEntry.SessionExtended e) {
+            OpenSession o = sessions.get(e.sessionId());
+            if (o != null) {
+                o.expiresAt = e.expiresAt();
+            }
+        } else if (entry instanceof JournalEntry.SessionClosed e) {
+            OpenSession o = sessions.get(e.sessionId());
+            if (o != null) {
+                o.closed = true;
+            }
+        } else if (entry instanceof JournalEntry.ScopeSet e) {
+            scopes.put(e.scope().id(), e.scope());
+        } else if (entry instanceof JournalEntry.BudgetSet e) {
+            if (e.budget() == null) {
+                Map<String, Budget> byKey = budgets.get(e.scopeId());
+                if (byKey != null) {
+                    byKey.remove(e.budgetKey());
+                }
+            } else {
+                budgets.computeIfAbsent(e.scopeId(), k -> new TreeMap<>()).put(e.budgetKey(), e.budget());
+            }
+        } else if (entry instanceof JournalEntry.GrantCreated e) {
+            account(e.grant().currency()).add(e.grant());
+            account(e.grant().currency()).advance(e.at());
+        } else if (entry instanceof JournalEntry.CreditsMoved e) {
+            account(e.currency()).move(e.type(), e.movements());
+            account(e.currency()).advance(e.at());
+            if (e.type() == EntryType.CONSUME && e.reference() != null) {
+                charges.put(e.reference(), e);
+            }
+        } else if (entry instanceof JournalEntry.AutoRechargeSet e) {
+            if (e.config() == null) {
+                recharges.remove(e.currency());
+            } else {
+                recharges.put(e.currency(), e.config());
+            }
         }
+    }
+
+    /** Adds recorded usage to every budget on its scope's path that it applies to (the same walk as the check). */
+    private void countAgainstBudgets(JournalEntry.UsageRecorded e) {
+        if (e.scope() == null || !scopes.containsKey(e.scope())) {
+            return;
+        }
+        CreditCharge credit = e.answer().credit();
+        BudgetWalk.Result walk = BudgetWalk.walk(
+                path(e.scope()),
+                this::budgetsOf,
+                (scope, budget) -> BigDecimal.ZERO,
+                e.feature(),
+                e.quantity(),
+                credit == null ? null : credit.currency(),
+                credit == null ? null : credit.credits(),
+                e.dimensions());
+        for (BudgetWalk.Charge c : walk.charges()) {
+            budgetUsed.merge(
+                    budgetWindowKey(c.scope(), c.budget(), e.occurredAt()),
+                    c.amount(),
+                    (a, b) -> Decimals.normalize(a.add(b)));
+        }
+    }
+
+    /** Shrinks the hold of the session a consumption was made in by what it counts against that hold. */
+    private void drawOnSession(JournalEntry.UsageRecorded e) {
+        OpenSession o = e.sessionId() == null ? null : sessions.get(e.sessionId());
+        if (o == null) {
+            return;
+        }
+        BigDecimal amount;
+        if (o.session.feature() != null) {
+            amount = e.quantity();
+        } else {
+            CreditCharge credit = e.answer().credit();
+            amount = credit == null ? BigDecimal.ZERO : credit.credits();
+        }
+        o.consumed = Decimals.normalize(o.consumed.add(amount));
+        o.remaining = Decimals.normalize(o.remaining.subtract(amount).max(BigDecimal.ZERO));
+    }
+
+    /** Units of a feature held by sessions at {@code t}, except {@code except}'s own hold. */
+    BigDecimal heldFeature(String feature, Instant t, @Nullable String except) {
+        BigDecimal sum = BigDecimal.ZERO;
+        for (OpenSession o : sessions.values()) {
+            if (feature.equals(o.session.feature())
+                    && o.holdsAt(t)
+                    && !o.session.id().equals(except)) {
+                sum = sum.add(o.remaining);
+            }
+        }
+        return sum;
+    }
+
+    /** Credits of a currency held by sessions at {@code t}, except {@code except}'s own hold. */
+    BigDecimal heldCredits(String currency, Instant t, @Nullable String except) {
+        BigDecimal sum = BigDecimal.ZERO;
+        for (OpenSession o : sessions.values()) {
+            if (currency.equals(o.session.currency())
+                    && o.holdsAt(t)
+                    && !o.session.id().equals(except)) {
+                sum = sum.add(o.remaining);
+            }
+        }
+        return sum;
+    }
+
+    /** What sessions hold at {@code t} against a scope's budget, except {@code except}'s own hold. */
+    BigDecimal heldBudget(String scope, Budget budget, Instant t, @Nullable String except) {
+        if (!budget.dimensions().isEmpty()) {
+            return BigDecimal.ZERO;
+        }
+        BigDecimal sum = BigDecimal.ZERO;
+        for (OpenSession o : sessions.values()) {
+            Session s = o.session;
+            boolean applies = budget.feature() != null
+                    ? budget.feature().equals(s.feature())
+                    : budget.currency() != null && budget.currency().equals(s.currency());
+            if (applies
+                    && o.holdsAt(t)
+                    && !s.id().equals(except)
+                    && s.scope() != null
+                    && path(s.scope()).contains(scope)) {
+                sum = sum.add(o.remaining);
+            }
+        }
+        return sum;
+    }
+
+    /** The scope and its ancestors, leaf first; empty for an unknown scope. */
+    List<String> path(String scope) {
+        List<String> out = new ArrayList<>();
+        String at = scope;
+        while (at != null && scopes.containsKey(at) && out.size() <= scopes.size()) {
+            out.add(at);
+            at = scopes.get(at).parent();
+        }
+        return out;
+    }
+
+    /** The budgets on a scope. */
+    Collection<Budget> budgetsOf(String scope) {
+        Map<String, Budget> byKey = budgets.get(scope);
+        return byKey == null ? List.of() : byKey.values();
+    }
+
+    /** The budget's window containing {@code t}: calendar-aligned in the customer's zone. */
+    Window budgetWindow(Budget budget, Instant t) {
+        return Periods.window(budget.period(), true, createdAt, zone, t);
+    }
+
+    private String budgetWindowKey(String scope, Budget budget, Instant t) {
+        return scope
+                + '\u0000'
+                + budget.key()
+                + '\u0000'
+                + budgetWindow(budget, t).start();
+    }
+
+    /** What a budget has used in its window containing {@code t}. */
+    BigDecimal budgetUsed(String scope, Budget budget, Instant t) {
+        return budgetUsed.getOrDefault(budgetWindowKey(scope, budget, t), BigDecimal.ZERO);
+    }
+
+    /** The account of a currency, created empty on first use. */
+    CreditAccount account(String currency) {
+        return accounts.computeIfAbsent(currency, CreditAccount::new);
+    }
+
+    /**
+     * The recurring grants this customer receives now: its plan's and add-ons' allotments, from when the
+     * subscription was set until it is cancelled.
+     */
+    List<Allotment> allotments(Catalog catalog) {
+        Subscription sub = subscription;
+        if (sub == null) {
+            return List.of();
+        }
+        List<Allotment> out = new ArrayList<>();
+        catalog.planVersion(sub.plan().key(), sub.plan().version()).ifPresent(plan -> {
+            for (int i = 0; i < plan.credits().size(); i++) {
+                out.add(new Allotment(
+                        "plan:" + plan.key() + "@" + plan.version() + "#" + i,
+                        plan.credits().get(i),
+                        BigDecimal.ONE,
+                        subscriptionSetAt,
+                        sub.cancelAt(),
+                        sub.startAt(),
+                        zone));
+            }
+        });
+        for (AddonRef ref : sub.addons()) {
+            catalog.addonVersion(ref.key(), ref.version()).ifPresent(addon -> {
+                for (int i = 0; i < addon.credits().size(); i++) {
+                    out.add(new Allotment(
+                            "addon:" + addon.key() + "@" + addon.version() + "#" + i,
+                            addon.credits().get(i),
+                            BigDecimal.valueOf(ref.quantity()),
+                            subscriptionSetAt,
+                            sub.cancelAt(),
+                            sub.startAt(),
+                            zone));
+                }
+            });
+        }
+        return out;
     }
 
     /** The instant anchored windows count from: the subscription start, or the customer's creation. */

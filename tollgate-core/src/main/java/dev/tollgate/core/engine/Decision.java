@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param resetsAt when the window ends, or {@code null} if it never does or the feature is not metered
  * @param value a config feature's number, or {@code null}
  * @param recorded whether the consumption was written (always {@code false} for a check)
+ * @param credit the price and balance for a feature priced in credits, or {@code null}
  */
 public record Decision(
         boolean allowed,
@@ -35,7 +36,8 @@ public record Decision(
         BigDecimal overageQuantity,
         @Nullable Instant resetsAt,
         @Nullable BigDecimal value,
-        boolean recorded) {
+        boolean recorded,
+        @Nullable CreditCharge credit) {
 
     /** A denial with nothing else known (unknown customer or feature, no entitlement). */
     public static Decision denied(Reason reason) {
@@ -65,7 +67,8 @@ public record Decision(
                 BigDecimal.ZERO,
                 null,
                 value,
-                false);
+                false,
+                null);
     }
 
     /** This decision marked as recorded. */
@@ -83,6 +86,45 @@ public record Decision(
                 overageQuantity,
                 resetsAt,
                 value,
-                true);
+                true,
+                credit);
+    }
+
+    /** This decision with its credit side. */
+    public Decision withCredit(@Nullable CreditCharge charge) {
+        return new Decision(
+                allowed,
+                reason,
+                boundBy,
+                limit,
+                used,
+                held,
+                remaining,
+                unlimited,
+                overage,
+                overageQuantity,
+                resetsAt,
+                value,
+                recorded,
+                charge);
+    }
+
+    /** This decision turned into a refusal for {@code why}, bound by {@code by}; usage figures stay. */
+    public Decision refused(Reason why, BoundBy by) {
+        return new Decision(
+                false,
+                why,
+                by,
+                limit,
+                used,
+                held,
+                remaining,
+                unlimited,
+                false,
+                BigDecimal.ZERO,
+                resetsAt,
+                value,
+                false,
+                credit);
     }
 }

@@ -1,16 +1,33 @@
 package dev.tollgate.core.engine;
 
+import dev.tollgate.core.Decimals;
 import dev.tollgate.core.Reason;
 import dev.tollgate.core.TollgateException;
+import dev.tollgate.core.alert.Alert;
+import dev.tollgate.core.alert.Webhook;
+import dev.tollgate.core.budget.Budget;
+import dev.tollgate.core.budget.BudgetWalk;
+import dev.tollgate.core.budget.Scope;
 import dev.tollgate.core.catalog.AddonVersion;
 import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.catalog.CatalogDefinition;
 import dev.tollgate.core.catalog.CatalogReader;
+import dev.tollgate.core.catalog.Currency;
 import dev.tollgate.core.catalog.Entitlement;
 import dev.tollgate.core.catalog.Feature;
 import dev.tollgate.core.catalog.FeatureType;
 import dev.tollgate.core.catalog.PlanChangeReset;
 import dev.tollgate.core.catalog.PlanVersion;
+import dev.tollgate.core.catalog.RateCard;
+import dev.tollgate.core.credit.AutoRecharge;
+import dev.tollgate.core.credit.BurnOrder;
+import dev.tollgate.core.credit.CreditAccount;
+import dev.tollgate.core.credit.EntryType;
+import dev.tollgate.core.credit.Grant;
+import dev.tollgate.core.credit.Housekeeping;
+import dev.tollgate.core.credit.LedgerChange;
+import dev.tollgate.core.credit.Movement;
+import dev.tollgate.core.credit.Pricing;
 import dev.tollgate.core.customer.AddonRef;
 import dev.tollgate.core.customer.PlanRef;
 import dev.tollgate.core.customer.Promotion;
@@ -26,8 +43,11 @@ import dev.tollgate.core.json.Json;
 import dev.tollgate.core.period.Periods;
 import dev.tollgate.core.period.ResetPeriod;
 import dev.tollgate.core.period.Window;
+import dev.tollgate.core.session.Session;
+import dev.tollgate.core.store.CounterValue;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
+import dev.tollgate.core.store.UsageRow;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +62,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -59,8 +80,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Visibility: a write's effects are visible to other callers once applied, before they are durable (as in any
  * group-commit database); its own caller is answered only after it is durable. A repeated idempotency key is answered
- * only once the first write is durable too. If a commit fails, the affected customers are rebuilt from the store and
- * every command applied on top of the lost state is failed, so nothing half-applied stays visible.
+ * only once the first write is durable too. If a commit fails, the affected customers are restored from their durable
+ * shadows (no store read, so checks keep answering while the store is down) and every command applied on top of the
+ * lost state is failed, so nothing half-applied stays visible. Writes then fail fast with {@code STORE_UNAVAILABLE}
+ * until the store answers again; before they resume, the customers whose commit was in doubt are re-read from the
+ * store, which is the authority on whether a lost connection's commit happened.
  *
  * <p>Time: the engine reads time only from the injected {@link InstantSource}.
  *
@@ -79,12 +103,26 @@ public final class Engine implements AutoCloseable {
     private final Map<Integer, Object> catalogDocuments = new ConcurrentHashMap<>();
     private final GroupCommitJournal.@Nullable Listener observer;
     private volatile Catalog catalog = Catalog.empty();
+    /** The last catalog whose record is durable; journal writer thread only. */
+    private Catalog durableCatalog = Catalog.empty();
+    /** Customers (and, as {@link #CATALOG}, the catalog) whose last commit is in doubt. */
+    private final Set<String> inDoubt = ConcurrentHashMap.newKeySet();
+    /** Catalogs published but not yet durable, by version. */
+    private final Map<Integer, Catalog> publishedCatalogs = new ConcurrentHashMap<>();
+    /** Webhooks by id, readable from any customer's section. */
+    private final Map<String, Webhook> webhookIndex = new ConcurrentHashMap<>();
+    /** Deliveries not yet made, by {@code alertId + ' ' + webhookId}. */
+    private final Map<String, Delivery> outbox = new ConcurrentHashMap<>();
+
+    private static final String CATALOG = "\u0000catalog";
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private Engine(Store store, InstantSource clock, GroupCommitJournal.@Nullable Listener observer) {
         this.store = store;
         this.clock = clock;
         this.observer = observer;
         load();
+        loadOutbox();
         this.journal = new GroupCommitJournal(store, new JournalEvents());
     }
 
@@ -106,11 +144,13 @@ public final class Engine implements AutoCloseable {
             if (entry instanceof JournalEntry.CatalogPublished c) {
                 replayCatalog(c);
             } else {
-                customers
-                        .computeIfAbsent(Objects.requireNonNull(entry.customerId()), CustomerState::new)
-                        .apply(entry, CompletableFuture.completedFuture(null));
+                CustomerState state =
+                        customers.computeIfAbsent(Objects.requireNonNull(entry.customerId()), CustomerState::new);
+                state.apply(entry, DONE);
+                Objects.requireNonNull(state.durable).apply(entry, DONE);
             }
         });
+        durableCatalog = catalog;
     }
 
     private void replayCatalog(JournalEntry.CatalogPublished c) {
@@ -153,13 +193,20 @@ public final class Engine implements AutoCloseable {
                 return CompletableFuture.completedFuture(current);
             }
             CatalogDefinition definition = CatalogReader.read(document);
-            Instant now = clock.instant();
-            Catalog next = current.publish(definition, document, now, author);
-            catalog = next;
-            recordHistory(next);
-            JournalEntry entry = new JournalEntry.CatalogPublished(next.version(), now, author, document);
-            return journal.append(List.of(entry), () -> true).thenApply(v -> next);
+            return publish(current, definition, document, author);
         }
+    }
+
+    private CompletableFuture<Catalog> publish(
+            Catalog current, CatalogDefinition definition, @Nullable Object document, String author) {
+        requireAvailable();
+        Instant now = clock.instant();
+        Catalog next = current.publish(definition, document, now, author);
+        catalog = next;
+        recordHistory(next);
+        publishedCatalogs.put(next.version(), next);
+        JournalEntry entry = new JournalEntry.CatalogPublished(next.version(), now, author, document);
+        return journal.append(List.of(entry), List.of(), () -> true).thenApply(v -> next);
     }
 
     /**
@@ -178,12 +225,7 @@ public final class Engine implements AutoCloseable {
         synchronized (catalogLock) {
             Catalog current = catalog;
             CatalogDefinition definition = CatalogReader.read(document);
-            Instant now = clock.instant();
-            Catalog next = current.publish(definition, document, now, author);
-            catalog = next;
-            recordHistory(next);
-            JournalEntry entry = new JournalEntry.CatalogPublished(next.version(), now, author, document);
-            return journal.append(List.of(entry), () -> true).thenApply(v -> next);
+            return publish(current, definition, document, author);
         }
     }
 
@@ -210,7 +252,6 @@ public final class Engine implements AutoCloseable {
         }
         CustomerState state = customers.computeIfAbsent(customerId, CustomerState::new);
         synchronized (state) {
-            ensureFresh(state);
             Instant now = clock.instant();
             JournalEntry entry = new JournalEntry.CustomerUpserted(
                     customerId, now, idempotencyKey, update.name(), update.metadata(), update.timeZone());
@@ -416,7 +457,12 @@ public final class Engine implements AutoCloseable {
                 }
                 Window w = window(state, e, now);
                 Decision d = MeteredLimit.decide(
-                        e, w, state.used(e.feature(), w.start()), BigDecimal.ZERO, null, MeteredLimit.Mode.CHECK);
+                        e,
+                        w,
+                        state.used(e.feature(), w.start()),
+                        state.heldFeature(e.feature(), now, null),
+                        null,
+                        MeteredLimit.Mode.CHECK);
                 views.add(new EntitlementView(e, d.used(), d.held(), d.remaining(), d.resetsAt()));
             }
             views.sort((a, b) ->
@@ -439,11 +485,25 @@ public final class Engine implements AutoCloseable {
         }
         Catalog cat = catalog;
         synchronized (state) {
-            ensureFresh(state);
             if (!state.exists) {
                 return Decision.denied(Reason.CUSTOMER_NOT_FOUND);
             }
-            return decide(state, cat, request.feature(), request.quantity(), clock.instant(), MeteredLimit.Mode.CHECK);
+            if (request.scope() != null && !state.scopes.containsKey(request.scope())) {
+                return Decision.denied(Reason.SCOPE_NOT_FOUND);
+            }
+            Instant now = clock.instant();
+            Decision d = decide(
+                    state,
+                    cat,
+                    request.feature(),
+                    request.quantity(),
+                    request.dimensions(),
+                    now,
+                    MeteredLimit.Mode.CHECK,
+                    accountsAt(state, cat, now),
+                    null);
+            return budgeted(
+                    state, d, request.scope(), request.feature(), request.quantity(), request.dimensions(), now, null);
         }
     }
 
@@ -452,8 +512,11 @@ public final class Engine implements AutoCloseable {
             Catalog cat,
             String featureKey,
             @Nullable BigDecimal quantity,
+            Map<String, String> dimensions,
             Instant now,
-            MeteredLimit.Mode mode) {
+            MeteredLimit.Mode mode,
+            Map<String, CreditAccount> accounts,
+            @Nullable String sessionId) {
         Feature feature = cat.feature(featureKey).orElse(null);
         if (feature == null) {
             return Decision.denied(Reason.FEATURE_NOT_FOUND);
@@ -475,8 +538,255 @@ public final class Engine implements AutoCloseable {
                 return Decision.plain(true, null, null, e.value());
             default:
                 Window w = window(state, e, now);
-                return MeteredLimit.decide(e, w, state.used(featureKey, w.start()), BigDecimal.ZERO, quantity, mode);
+                BigDecimal used = state.used(featureKey, w.start());
+                Decision d =
+                        MeteredLimit.decide(e, w, used, state.heldFeature(featureKey, now, sessionId), quantity, mode);
+                RateCard card = rateCard(cat, featureKey);
+                return card == null
+                        ? d
+                        : priced(
+                                d,
+                                card,
+                                cat,
+                                quantity,
+                                dimensions,
+                                used,
+                                now,
+                                accounts,
+                                state.heldCredits(card.currency(), now, sessionId));
         }
+    }
+
+    /**
+     * Walks the budgets from {@code scope} to the root (see {@link BudgetWalk}): an admitted decision is refused
+     * {@code BUDGET_EXCEEDED}, naming the scope and budget, if a hard budget on the path cannot take it. A check
+     * without a quantity asks whether any room is left ({@code used < limit}).
+     */
+    private static Decision budgeted(
+            CustomerState state,
+            Decision d,
+            @Nullable String scope,
+            String feature,
+            @Nullable BigDecimal quantity,
+            Map<String, String> dimensions,
+            Instant now,
+            @Nullable String sessionId) {
+        if (scope == null || !d.allowed()) {
+            return d;
+        }
+        CreditCharge credit = d.credit();
+        BudgetWalk.Result walk = BudgetWalk.walk(
+                state.path(scope),
+                state::budgetsOf,
+                (s, b) -> state.budgetUsed(s, b, now).add(state.heldBudget(s, b, now, sessionId)),
+                feature,
+                quantity == null ? BigDecimal.ZERO : quantity,
+                credit == null ? null : credit.currency(),
+                credit == null ? null : credit.credits(),
+                dimensions);
+        BudgetWalk.Charge binding = walk.binding();
+        if (binding == null && quantity == null) {
+            for (BudgetWalk.Charge c : walk.charges()) {
+                if (c.budget().hard() && c.used().compareTo(c.budget().limit()) >= 0) {
+                    binding = c;
+                    break;
+                }
+            }
+        }
+        if (binding == null) {
+            return d;
+        }
+        return d.refused(
+                Reason.BUDGET_EXCEEDED,
+                new BoundBy(
+                        "budget", null, null, binding.scope(), binding.budget().key()));
+    }
+
+    /** The rate card pricing a feature, or {@code null}. */
+    private static @Nullable RateCard rateCard(Catalog cat, String feature) {
+        for (RateCard card : cat.definition().rateCards()) {
+            if (card.feature().equals(feature)) {
+                return card;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Adds the credit side to a metered decision: the price ({@code UNPRICED} if there is none) and, for a hard
+     * currency, {@code INSUFFICIENT_CREDITS} when the available balance cannot cover it in full.
+     */
+    private static Decision priced(
+            Decision d,
+            RateCard card,
+            Catalog cat,
+            @Nullable BigDecimal quantity,
+            Map<String, String> dimensions,
+            BigDecimal usedBefore,
+            Instant now,
+            Map<String, CreditAccount> accounts,
+            BigDecimal held) {
+        BigDecimal q = quantity == null ? BigDecimal.ZERO : quantity;
+        BigDecimal credits = Pricing.price(card, q, dimensions, usedBefore);
+        if (credits == null) {
+            return d.allowed() ? d.refused(Reason.UNPRICED, BoundBy.feature(card.feature())) : d;
+        }
+        CreditAccount account = accounts.get(card.currency());
+        BigDecimal available = (account == null ? BigDecimal.ZERO : account.available(now)).subtract(held);
+        CreditCharge charge = new CreditCharge(card.currency(), credits, available);
+        Currency currency = cat.definition().currencies().get(card.currency());
+        boolean hard = currency == null || currency.hardDepletion();
+        if (d.allowed() && hard && available.compareTo(credits) < 0) {
+            return d.withCredit(charge)
+                    .refused(Reason.INSUFFICIENT_CREDITS, new BoundBy("currency", null, card.currency(), null, null));
+        }
+        return d.withCredit(charge);
+    }
+
+    /**
+     * The customer's accounts as they are at {@code now}: the stored ones, or, when allotments or expiries are due
+     * and no write has recorded them yet, a copy with them applied. Reads never write.
+     */
+    private static Map<String, CreditAccount> accountsAt(CustomerState state, Catalog cat, Instant now) {
+        List<LedgerChange> due = Housekeeping.due(state.accounts, state.allotments(cat), now);
+        if (due.isEmpty()) {
+            return state.accounts;
+        }
+        Map<String, CreditAccount> copy = new TreeMap<>();
+        state.accounts.forEach((c, a) -> copy.put(c, a.copy()));
+        for (LedgerChange change : due) {
+            if (change instanceof LedgerChange.NewGrant g) {
+                copy.computeIfAbsent(g.grant().currency(), CreditAccount::new).add(g.grant());
+            } else {
+                LedgerChange.Moves m = (LedgerChange.Moves) change;
+                copy.computeIfAbsent(m.currency(), CreditAccount::new).move(m.type(), m.movements());
+            }
+        }
+        return copy;
+    }
+
+    /**
+     * Records (applies to memory) what time has made due for this customer's credits: allotments, expiries,
+     * overdraft repayment. Call inside the customer's section, before deciding a write.
+     *
+     * @return the records applied, to be committed with the command
+     */
+    private List<JournalEntry> housekeep(CustomerState state, Catalog cat, Instant now) {
+        List<JournalEntry> records =
+                records(state.id, now, Housekeeping.due(state.accounts, state.allotments(cat), now));
+        records.forEach(r -> state.apply(r, PLACEHOLDER));
+        return records;
+    }
+
+    private static List<JournalEntry> records(String customerId, Instant now, List<LedgerChange> changes) {
+        List<JournalEntry> out = new ArrayList<>(changes.size());
+        for (LedgerChange change : changes) {
+            if (change instanceof LedgerChange.NewGrant g) {
+                out.add(new JournalEntry.GrantCreated(customerId, now, null, g.grant()));
+            } else {
+                LedgerChange.Moves m = (LedgerChange.Moves) change;
+                out.add(new JournalEntry.CreditsMoved(
+                        customerId,
+                        now,
+                        null,
+                        m.type(),
+                        m.currency(),
+                        m.time(),
+                        m.movements(),
+                        null,
+                        null,
+                        null,
+                        null,
+                        Map.of()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Pays back the currency's overdraft from what is spendable now, if both exist: applies the records to
+     * {@code state} and appends them to {@code out}.
+     */
+    private static void repayNow(CustomerState state, String currency, Instant now, List<JournalEntry> out) {
+        List<LedgerChange> repaid = new ArrayList<>();
+        Housekeeping.repay(state.account(currency).copy(), now, repaid);
+        for (JournalEntry r : records(state.id, now, repaid)) {
+            state.apply(r, PLACEHOLDER);
+            out.add(r);
+        }
+    }
+
+    /**
+     * The records that charge a priced consumption: the burn-order entries (and, for what the grants cannot cover,
+     * overdraft), then an auto-recharge if the balance fell below its threshold, with the overdraft it pays back.
+     * Applies them to {@code state}.
+     *
+     * @return the records applied
+     */
+    private List<JournalEntry> charge(
+            CustomerState state,
+            CreditCharge price,
+            String key,
+            String feature,
+            BigDecimal quantity,
+            @Nullable String scope,
+            Map<String, String> dimensions,
+            Instant now) {
+        List<JournalEntry> out = new ArrayList<>();
+        CreditAccount account = state.account(price.currency());
+        BurnOrder.Allocation taken = BurnOrder.allocate(account.burnable(now), price.credits());
+        List<Movement> movements = new ArrayList<>(taken.movements());
+        if (taken.shortfall().signum() > 0) {
+            movements.add(new Movement(null, taken.shortfall().negate()));
+        }
+        if (!movements.isEmpty()) {
+            out.add(new JournalEntry.CreditsMoved(
+                    state.id,
+                    now,
+                    null,
+                    EntryType.CONSUME,
+                    price.currency(),
+                    now,
+                    List.copyOf(movements),
+                    key,
+                    feature,
+                    quantity,
+                    scope,
+                    dimensions));
+            state.apply(out.get(0), PLACEHOLDER);
+        }
+        AutoRecharge recharge = state.recharges.get(price.currency());
+        if (recharge != null) {
+            Window period = Periods.window(ResetPeriod.MONTH, false, state.anchor(), state.zone, now);
+            int count = 0;
+            BigDecimal money = BigDecimal.ZERO;
+            for (CreditAccount.Slot s : account.slots()) {
+                Grant g = s.grant();
+                if (g.source().equals("recharge") && !g.effectiveAt().isBefore(period.start())) {
+                    count++;
+                    money = money.add(g.amount().multiply(g.costBasis()));
+                }
+            }
+            BigDecimal size = recharge.due(account.available(now), count, money);
+            if (size != null && account.slot("recharge:" + key) == null) {
+                Grant g = new Grant(
+                        "recharge:" + key,
+                        price.currency(),
+                        size,
+                        false,
+                        recharge.costBasis(),
+                        0,
+                        now,
+                        null,
+                        "recharge",
+                        key);
+                JournalEntry created = new JournalEntry.GrantCreated(state.id, now, null, g);
+                state.apply(created, PLACEHOLDER);
+                out.add(created);
+                repayNow(state, price.currency(), now, out);
+            }
+        }
+        return out;
     }
 
     private static Window window(CustomerState state, EffectiveEntitlement e, Instant t) {
@@ -498,7 +808,6 @@ public final class Engine implements AutoCloseable {
         }
         Catalog cat = catalog;
         synchronized (state) {
-            ensureFresh(state);
             if (!state.exists) {
                 return CompletableFuture.completedFuture(
                         new Outcome<>(Decision.denied(Reason.CUSTOMER_NOT_FOUND), false));
@@ -509,16 +818,72 @@ public final class Engine implements AutoCloseable {
                 return prior.durable().thenApply(v -> new Outcome<>(answer, true));
             }
             Instant now = clock.instant();
-            Decision d = decide(state, cat, request.feature(), request.quantity(), now, MeteredLimit.Mode.CONSUME);
+            String sessionId = request.sessionId();
+            String scope = request.scope();
+            if (sessionId != null) {
+                Session session = liveSession(state, sessionId, now).session;
+                RateCard card = rateCard(cat, request.feature());
+                boolean matches = session.feature() != null
+                        ? session.feature().equals(request.feature())
+                        : card != null && card.currency().equals(session.currency());
+                if (!matches) {
+                    throw TollgateException.conflict(
+                            "SESSION_MISMATCH",
+                            "session '" + sessionId + "' does not hold what '" + request.feature() + "' consumes",
+                            "sessionId");
+                }
+                if (scope == null) {
+                    scope = session.scope();
+                }
+            }
+            if (scope != null && !state.scopes.containsKey(scope)) {
+                return CompletableFuture.completedFuture(new Outcome<>(Decision.denied(Reason.SCOPE_NOT_FOUND), false));
+            }
+            requireAvailable();
+            List<JournalEntry> entries = new ArrayList<>();
+            if (rateCard(cat, request.feature()) != null) {
+                entries.addAll(housekeep(state, cat, now));
+            }
+            Decision d = budgeted(
+                    state,
+                    decide(
+                            state,
+                            cat,
+                            request.feature(),
+                            request.quantity(),
+                            request.dimensions(),
+                            now,
+                            MeteredLimit.Mode.CONSUME,
+                            state.accounts,
+                            sessionId),
+                    scope,
+                    request.feature(),
+                    request.quantity(),
+                    request.dimensions(),
+                    now,
+                    sessionId);
+            if (sessionId != null
+                    && !d.allowed()
+                    && (d.reason() == Reason.LIMIT_EXCEEDED
+                            || d.reason() == Reason.INSUFFICIENT_CREDITS
+                            || d.reason() == Reason.BUDGET_EXCEEDED)) {
+                d = d.refused(Reason.SESSION_EXHAUSTED, Objects.requireNonNull(d.boundBy()));
+            }
             if (d.reason() == Reason.FEATURE_NOT_FOUND) {
                 return CompletableFuture.completedFuture(new Outcome<>(d, false));
             }
-            JournalEntry entry;
             Decision answer;
             if (d.allowed()) {
-                answer = d.asRecorded();
+                CreditCharge price = d.credit();
+                answer = price == null
+                        ? d.asRecorded()
+                        : d.asRecorded()
+                                .withCredit(new CreditCharge(
+                                        price.currency(),
+                                        price.credits(),
+                                        Decimals.normalize(price.balance().subtract(price.credits()))));
                 EffectiveEntitlement e = state.resolve(cat, now).entitlements().get(request.feature());
-                entry = new JournalEntry.UsageRecorded(
+                JournalEntry usage = new JournalEntry.UsageRecorded(
                         request.customerId(),
                         now,
                         request.idempotencyKey(),
@@ -528,15 +893,31 @@ public final class Engine implements AutoCloseable {
                         d.overageQuantity(),
                         UsageSource.CONSUME,
                         now,
-                        request.scope(),
+                        scope,
                         request.dimensions(),
-                        answer);
+                        answer,
+                        sessionId);
+                state.apply(usage, PLACEHOLDER);
+                entries.add(usage);
+                if (price != null) {
+                    entries.addAll(charge(
+                            state,
+                            price,
+                            request.idempotencyKey(),
+                            request.feature(),
+                            request.quantity(),
+                            scope,
+                            request.dimensions(),
+                            now));
+                }
             } else {
                 answer = d;
-                entry = new JournalEntry.ConsumptionDenied(
+                JournalEntry denied = new JournalEntry.ConsumptionDenied(
                         request.customerId(), now, request.idempotencyKey(), request.feature(), request.quantity(), d);
+                state.apply(denied, PLACEHOLDER);
+                entries.add(denied);
             }
-            return commit(state, List.of(entry)).thenApply(v -> new Outcome<>(answer, false));
+            return enqueue(state, entries).thenApply(v -> new Outcome<>(answer, false));
         }
     }
 
@@ -592,14 +973,6 @@ public final class Engine implements AutoCloseable {
                 continue;
             }
             synchronized (state) {
-                if (state.stale) {
-                    try {
-                        ensureFresh(state);
-                    } catch (TollgateException e) {
-                        group.getValue().forEach(i -> results[i] = EventResult.rejected(Reason.STORE_UNAVAILABLE));
-                        continue;
-                    }
-                }
                 if (!state.exists) {
                     group.getValue().forEach(i -> results[i] = EventResult.rejected(Reason.CUSTOMER_NOT_FOUND));
                     continue;
@@ -613,6 +986,8 @@ public final class Engine implements AutoCloseable {
 
     private CompletableFuture<Void> reportForCustomer(
             CustomerState state, Catalog cat, List<UsageEvent> events, List<Integer> indices, EventResult[] results) {
+        boolean writable = journal.available();
+        boolean housekept = false;
         Instant now = clock.instant();
         List<JournalEntry> entries = new ArrayList<>();
         Map<String, JournalEntry> batchKeys = new HashMap<>();
@@ -630,6 +1005,10 @@ public final class Engine implements AutoCloseable {
                 waits.add(prior.durable());
                 continue;
             }
+            if (!writable) {
+                results[i] = EventResult.rejected(Reason.STORE_UNAVAILABLE);
+                continue;
+            }
             Instant occurredAt = event.timestamp() != null ? event.timestamp() : now;
             if (occurredAt.isAfter(now.plus(MAX_EVENT_SKEW))) {
                 results[i] = EventResult.rejected(Reason.TIMESTAMP_IN_FUTURE);
@@ -638,6 +1017,10 @@ public final class Engine implements AutoCloseable {
             Feature feature = cat.feature(event.feature()).orElse(null);
             if (feature == null) {
                 results[i] = EventResult.rejected(Reason.FEATURE_NOT_FOUND);
+                continue;
+            }
+            if (event.scope() != null && !state.scopes.containsKey(event.scope())) {
+                results[i] = EventResult.rejected(Reason.SCOPE_NOT_FOUND);
                 continue;
             }
             if (feature.type() != FeatureType.METERED) {
@@ -650,13 +1033,25 @@ public final class Engine implements AutoCloseable {
                 continue;
             }
             Window w = window(state, e, occurredAt);
-            Decision d = MeteredLimit.decide(
-                    e,
-                    w,
-                    state.used(event.feature(), w.start()),
-                    BigDecimal.ZERO,
-                    event.quantity(),
-                    MeteredLimit.Mode.REPORT);
+            BigDecimal usedBefore = state.used(event.feature(), w.start());
+            Decision d =
+                    MeteredLimit.decide(e, w, usedBefore, BigDecimal.ZERO, event.quantity(), MeteredLimit.Mode.REPORT);
+            RateCard card = rateCard(cat, event.feature());
+            CreditCharge price = null;
+            if (card != null) {
+                BigDecimal credits = Pricing.price(card, event.quantity(), event.dimensions(), usedBefore);
+                if (credits == null) {
+                    results[i] = EventResult.rejected(Reason.UNPRICED);
+                    continue;
+                }
+                if (!housekept) {
+                    entries.addAll(housekeep(state, cat, now));
+                    housekept = true;
+                }
+                BigDecimal available = state.account(card.currency()).available(now);
+                price = new CreditCharge(card.currency(), credits, Decimals.normalize(available.subtract(credits)));
+                d = d.withCredit(price);
+            }
             JournalEntry entry = new JournalEntry.UsageRecorded(
                     state.id,
                     now,
@@ -674,12 +1069,904 @@ public final class Engine implements AutoCloseable {
             entries.add(entry);
             batchKeys.put(event.idempotencyKey(), entry);
             state.apply(entry, PLACEHOLDER);
+            if (price != null) {
+                // usage already happened: charged in full, past a hard currency's balance as overdraft
+                entries.addAll(charge(
+                        state,
+                        price,
+                        event.idempotencyKey(),
+                        event.feature(),
+                        event.quantity(),
+                        event.scope(),
+                        event.dimensions(),
+                        now));
+            }
             results[i] = new EventResult(EventResult.Status.ACCEPTED, null, d.overage());
         }
         CompletableFuture<Void> committed =
                 entries.isEmpty() ? CompletableFuture.completedFuture(null) : enqueue(state, entries);
         waits.add(committed);
         return CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0]));
+    }
+
+    // ---- governance: scopes and budgets ----
+
+    /**
+     * Creates a scope, or renames or moves it.
+     *
+     * @param parent the parent scope, or {@code null} for the customer root
+     * @return completes with the scope once durable
+     * @throws TollgateException {@code CUSTOMER_NOT_FOUND}, {@code SCOPE_NOT_FOUND} (the parent), {@code SCOPE_CYCLE}
+     */
+    public CompletableFuture<ScopeView> setScope(
+            String customerId, String scopeId, String kind, @Nullable String parent, @Nullable String name) {
+        CustomerState state = existing(customerId);
+        synchronized (state) {
+            if (parent != null) {
+                if (!state.scopes.containsKey(parent)) {
+                    throw TollgateException.notFound("SCOPE_NOT_FOUND", "no scope '" + parent + "'", "parent");
+                }
+                if (state.path(parent).contains(scopeId)) {
+                    throw TollgateException.conflict(
+                            "SCOPE_CYCLE", "scope '" + parent + "' is '" + scopeId + "' or below it", "parent");
+                }
+            }
+            requireAvailable();
+            JournalEntry set = new JournalEntry.ScopeSet(
+                    customerId, clock.instant(), null, new Scope(scopeId, kind, parent, name));
+            state.apply(set, PLACEHOLDER);
+            return enqueue(state, List.of(set)).thenApply(v -> scopeView(state, scopeId));
+        }
+    }
+
+    /**
+     * Sets (or, with {@code null}, removes) a budget on a scope. Usage counts against it from when it is set.
+     *
+     * @throws TollgateException {@code CUSTOMER_NOT_FOUND}, {@code SCOPE_NOT_FOUND}, {@code FEATURE_NOT_FOUND},
+     *     {@code FEATURE_NOT_METERED}, {@code CURRENCY_NOT_FOUND}
+     */
+    public CompletableFuture<ScopeView> setBudget(
+            String customerId, String scopeId, String budgetKey, @Nullable Budget budget) {
+        CustomerState state = existing(customerId);
+        Catalog cat = catalog;
+        if (budget != null && budget.feature() != null) {
+            Feature f = cat.feature(budget.feature())
+                    .orElseThrow(() -> TollgateException.notFound(
+                            "FEATURE_NOT_FOUND", "no feature '" + budget.feature() + "'", "feature"));
+            if (f.type() != FeatureType.METERED) {
+                throw TollgateException.invalid(
+                        "FEATURE_NOT_METERED", "feature '" + f.key() + "' is not metered", "feature");
+            }
+        }
+        if (budget != null
+                && budget.currency() != null
+                && !cat.definition().currencies().containsKey(budget.currency())) {
+            throw TollgateException.notFound(
+                    "CURRENCY_NOT_FOUND", "no currency '" + budget.currency() + "'", "currency");
+        }
+        synchronized (state) {
+            if (!state.scopes.containsKey(scopeId)) {
+                throw TollgateException.notFound("SCOPE_NOT_FOUND", "no scope '" + scopeId + "'", "scopeId");
+            }
+            requireAvailable();
+            JournalEntry set =
+                    new JournalEntry.BudgetSet(customerId, clock.instant(), null, scopeId, budgetKey, budget);
+            state.apply(set, PLACEHOLDER);
+            return enqueue(state, List.of(set)).thenApply(v -> scopeView(state, scopeId));
+        }
+    }
+
+    /**
+     * Every scope of a customer with its budgets' usage in their current windows, in creation order.
+     *
+     * @throws TollgateException {@code CUSTOMER_NOT_FOUND}
+     */
+    public List<ScopeView> scopes(String customerId) {
+        CustomerState state = existing(customerId);
+        synchronized (state) {
+            List<ScopeView> out = new ArrayList<>();
+            for (String id : state.scopes.keySet()) {
+                out.add(scopeView(state, id));
+            }
+            return out;
+        }
+    }
+
+    private ScopeView scopeView(CustomerState state, String scopeId) {
+        synchronized (state) {
+            Instant now = clock.instant();
+            List<ScopeView.BudgetUsage> budgets = new ArrayList<>();
+            for (Budget b : state.budgetsOf(scopeId)) {
+                Window w = state.budgetWindow(b, now);
+                budgets.add(new ScopeView.BudgetUsage(
+                        b, state.budgetUsed(scopeId, b, now), state.heldBudget(scopeId, b, now, null), w.end()));
+            }
+            return new ScopeView(Objects.requireNonNull(state.scopes.get(scopeId)), List.copyOf(budgets));
+        }
+    }
+
+    // ---- attribution ----
+
+    /**
+     * Usage of a customer over a time range, grouped, read from the store's usage index (durable usage only).
+     *
+     * @param from inclusive
+     * @param to exclusive
+     * @param groupBy {@code scope}, {@code feature}, {@code dimension.<name>}, in any combination (none: one total)
+     * @param feature only this feature, or {@code null}
+     * @throws TollgateException {@code CUSTOMER_NOT_FOUND}, {@code INVALID_GROUP_BY}
+     * @throws StoreException if the store cannot be read
+     */
+    public List<UsageReport.Group> usage(
+            String customerId, Instant from, Instant to, List<String> groupBy, @Nullable String feature) {
+        existing(customerId);
+        UsageReport.validate(groupBy);
+        List<UsageRow> rows = new ArrayList<>();
+        for (UsageRow r : store.usage(customerId, from, to)) {
+            if (feature == null || feature.equals(r.feature())) {
+                rows.add(r);
+            }
+        }
+        return UsageReport.group(rows, groupBy);
+    }
+
+    // ---- alerts and webhooks ----
+
+    /** The reserved customer id under which webhook settings and deliveries are journaled. */
+    public static final String SYSTEM = "_system";
+
+    /**
+     * One alert to deliver to one webhook.
+     *
+     * @param alert the alert
+     * @param webhook where to
+     */
+    public record Delivery(Alert alert, Webhook webhook) {}
+
+    private void toOutbox(Alert a) {
+        for (String id : a.webhooks()) {
+            Webhook w = webhookIndex.get(id);
+            if (w != null) {
+                outbox.putIfAbsent(a.id() + ' ' + id, new Delivery(a, w));
+            }
+        }
+    }
+
+    /** Rebuilds the outbox after start-up: every alert's webhooks without a delivery record. */
+    private void loadOutbox() {
+        CustomerState system = customers.get(SYSTEM);
+        if (system == null) {
+            return;
+        }
+        webhookIndex.putAll(system.webhooks);
+        for (CustomerState state : customers.values()) {
+            for (Alert a : state.alerts) {
+                for (String id : a.webhooks()) {
+                    Webhook w = system.webhooks.get(id);
+                    if (w != null && !system.delivered.contains(a.id() + ' ' + id)) {
+                        outbox.put(a.id() + ' ' + id, new Delivery(a, w));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Creates or replaces a webhook. Alerts raised from now on are delivered to it.
+     *
+     * @return completes once durable
+     */
+    public CompletableFuture<Webhook> setWebhook(Webhook webhook) {
+        CustomerState state = customers.computeIfAbsent(SYSTEM, CustomerState::new);
+        synchronized (state) {
+            requireAvailable();
+            JournalEntry set = new JournalEntry.WebhookSet(SYSTEM, clock.instant(), null, webhook);
+            state.apply(set, PLACEHOLDER);
+            return enqueue(state, List.of(set)).thenApply(v -> {
+                webhookIndex.put(webhook.id(), webhook);
+                return webhook;
+            });
+        }
+    }
+
+    /** Deliveries not yet made, oldest alert first. Thread-safe snapshot. */
+    public List<Delivery> pendingDeliveries() {
+        List<Delivery> out = new ArrayList<>(outbox.values());
+        out.sort(java.util.Comparator.comparing((Delivery d) -> d.alert().at())
+                .thenComparing(d -> d.alert().id()));
+        return out;
+    }
+
+    /**
+     * Records that an alert reached a webhook, so it is not sent there again (also after a restart).
+     *
+     * @return completes once durable
+     */
+    public CompletableFuture<Void> markDelivered(String alertId, String webhookId) {
+        CustomerState state = customers.computeIfAbsent(SYSTEM, CustomerState::new);
+        synchronized (state) {
+            String key = "delivered:" + alertId + " " + webhookId;
+            CustomerState.KeyRecord prior = state.keys.get(key);
+            if (prior != null) {
+                return prior.durable();
+            }
+            requireAvailable();
+            JournalEntry done = new JournalEntry.AlertDelivered(SYSTEM, clock.instant(), key, alertId, webhookId);
+            state.apply(done, PLACEHOLDER);
+            return enqueue(state, List.of(done)).thenRun(() -> outbox.remove(alertId + ' ' + webhookId));
+        }
+    }
+
+    /**
+     * Alerts, newest first.
+     *
+     * @param customerId one customer's, or {@code null} for all
+     * @param limit at most this many
+     */
+    public List<Alert> eventLog(@Nullable String customerId, int limit) {
+        List<Alert> all = new ArrayList<>();
+        for (CustomerState state : customers.values()) {
+            if (customerId != null && !customerId.equals(state.id)) {
+                continue;
+            }
+            synchronized (state) {
+                all.addAll(state.alerts);
+            }
+        }
+        all.sort(java.util.Comparator.comparing(Alert::at)
+                .thenComparing(Alert::id)
+                .reversed());
+        return all.size() > limit ? List.copyOf(all.subList(0, limit)) : all;
+    }
+
+    // ---- sessions ----
+
+    /** The longest a session can live, heartbeats included, unless the request says less. */
+    public static final Duration MAX_SESSION_LIFETIME = Duration.ofHours(24);
+
+    /**
+     * Opens a session: holds {@code amount} on the currency's balance or the feature's limit and on every budget on
+     * the path from its scope, all at once, or refuses with the reason and what bound it.
+     *
+     * @return completes once durable with the session, or at once with the refusal (not recorded)
+     * @throws TollgateException {@code CUSTOMER_NOT_FOUND}, {@code SCOPE_NOT_FOUND}, {@code FEATURE_NOT_FOUND},
+     *     {@code FEATURE_NOT_METERED}, {@code CURRENCY_NOT_FOUND}
+     */
+    public CompletableFuture<Outcome<SessionOutcome>> openSession(String customerId, SessionRequest request) {
+        CustomerState state = existing(customerId);
+        Catalog cat = catalog;
+        if (request.feature() != null) {
+            Feature f = cat.feature(request.feature())
+                    .orElseThrow(() -> TollgateException.notFound(
+                            "FEATURE_NOT_FOUND", "no feature '" + request.feature() + "'", "feature"));
+            if (f.type() != FeatureType.METERED) {
+                throw TollgateException.invalid(
+                        "FEATURE_NOT_METERED", "feature '" + f.key() + "' is not metered", "feature");
+            }
+        } else if (!cat.definition().currencies().containsKey(Objects.requireNonNull(request.currency()))) {
+            throw TollgateException.notFound(
+                    "CURRENCY_NOT_FOUND", "no currency '" + request.currency() + "'", "currency");
+        }
+        synchronized (state) {
+            CustomerState.KeyRecord prior = state.keys.get(request.idempotencyKey());
+            if (prior != null) {
+                if (!(prior.entry() instanceof JournalEntry.SessionOpened o)) {
+                    throw reused();
+                }
+                return prior.durable()
+                        .thenApply(v -> new Outcome<>(
+                                SessionOutcome.opened(
+                                        sessionView(state, o.session().id())),
+                                true));
+            }
+            if (request.scope() != null && !state.scopes.containsKey(request.scope())) {
+                throw TollgateException.notFound("SCOPE_NOT_FOUND", "no scope '" + request.scope() + "'", "scope");
+            }
+            requireAvailable();
+            Instant now = clock.instant();
+            List<JournalEntry> entries = new ArrayList<>(housekeep(state, cat, now));
+            Decision d;
+            if (request.feature() != null) {
+                EffectiveEntitlement e = state.resolve(cat, now).entitlements().get(request.feature());
+                if (e == null) {
+                    d = Decision.denied(Reason.NOT_ENTITLED);
+                } else {
+                    Window w = window(state, e, now);
+                    d = MeteredLimit.decide(
+                            e,
+                            w,
+                            state.used(request.feature(), w.start()),
+                            state.heldFeature(request.feature(), now, null),
+                            request.amount(),
+                            MeteredLimit.Mode.CONSUME);
+                }
+                d = budgeted(state, d, request.scope(), request.feature(), request.amount(), Map.of(), now, null);
+            } else {
+                String currency = Objects.requireNonNull(request.currency());
+                BigDecimal available =
+                        state.account(currency).available(now).subtract(state.heldCredits(currency, now, null));
+                Currency cur = cat.definition().currencies().get(currency);
+                d = Decision.plain(true, null, null, null)
+                        .withCredit(new CreditCharge(currency, request.amount(), available));
+                if (cur != null && cur.hardDepletion() && available.compareTo(request.amount()) < 0) {
+                    d = d.refused(Reason.INSUFFICIENT_CREDITS, new BoundBy("currency", null, currency, null, null));
+                }
+                d = budgeted(state, d, request.scope(), "", BigDecimal.ZERO, Map.of(), now, null);
+            }
+            if (!d.allowed()) {
+                Decision refusal = d;
+                if (!entries.isEmpty()) {
+                    return enqueue(state, entries)
+                            .thenApply(v -> new Outcome<>(SessionOutcome.refused(refusal), false));
+                }
+                return CompletableFuture.completedFuture(new Outcome<>(SessionOutcome.refused(refusal), false));
+            }
+            Instant maxUntil = now.plus(request.maxLifetime() == null ? MAX_SESSION_LIFETIME : request.maxLifetime());
+            Instant expiresAt = min(now.plus(request.ttl()), maxUntil);
+            Session session = new Session(
+                    customerId + "@s" + (state.sessions.size() + 1),
+                    request.scope(),
+                    request.currency(),
+                    request.feature(),
+                    request.amount(),
+                    now,
+                    expiresAt,
+                    maxUntil);
+            JournalEntry opened = new JournalEntry.SessionOpened(customerId, now, request.idempotencyKey(), session);
+            state.apply(opened, PLACEHOLDER);
+            entries.add(opened);
+            return enqueue(state, entries)
+                    .thenApply(v -> new Outcome<>(SessionOutcome.opened(sessionView(state, session.id())), false));
+        }
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    /** The customer a session id belongs to (ids are {@code <customerId>@s<n>}). */
+    private CustomerState sessionOwner(String sessionId) {
+        int at = sessionId.lastIndexOf('@');
+        CustomerState state = at <= 0 ? null : customers.get(sessionId.substring(0, at));
+        if (state == null || !state.sessions.containsKey(sessionId)) {
+            throw TollgateException.notFound("SESSION_NOT_FOUND", "no session '" + sessionId + "'", "sessionId");
+        }
+        return state;
+    }
+
+    /**
+     * A session that still holds: call inside the customer's section.
+     *
+     * @throws TollgateException {@code SESSION_NOT_FOUND}; {@code SESSION_CLOSED} (409) if closed or past its deadline
+     */
+    private static CustomerState.OpenSession liveSession(CustomerState state, String sessionId, Instant now) {
+        CustomerState.OpenSession o = state.sessions.get(sessionId);
+        if (o == null) {
+            throw TollgateException.notFound("SESSION_NOT_FOUND", "no session '" + sessionId + "'", "sessionId");
+        }
+        if (o.closed || !now.isBefore(o.expiresAt)) {
+            throw TollgateException.conflict(
+                    "SESSION_CLOSED", "session '" + sessionId + "' is closed or expired", "sessionId");
+        }
+        return o;
+    }
+
+    /**
+     * Extends a session's deadline to {@code now + ttl}, never past its maximum lifetime.
+     *
+     * @throws TollgateException {@code SESSION_NOT_FOUND}, {@code SESSION_CLOSED}
+     */
+    public CompletableFuture<SessionView> heartbeat(String sessionId, Duration ttl) {
+        CustomerState state = sessionOwner(sessionId);
+        synchronized (state) {
+            Instant now = clock.instant();
+            CustomerState.OpenSession o = liveSession(state, sessionId, now);
+            requireAvailable();
+            Instant next = min(now.plus(ttl), o.session.maxUntil());
+            JournalEntry extended = new JournalEntry.SessionExtended(state.id, now, null, sessionId, next);
+            state.apply(extended, PLACEHOLDER);
+            return enqueue(state, List.of(extended)).thenApply(v -> sessionView(state, sessionId));
+        }
+    }
+
+    /**
+     * Closes a session and releases what it still holds. With {@code used}, the session's total use: the part not yet
+     * consumed inside it is recorded now as reported usage (never refused; past a hard limit it is overage, past a
+     * hard balance overdraft), priced like any usage. Closing again answers the first close.
+     *
+     * @param used the total used in the session (units or credits, as it holds), or {@code null}
+     * @throws TollgateException {@code SESSION_NOT_FOUND}
+     */
+    public CompletableFuture<Outcome<SessionView>> closeSession(String sessionId, @Nullable BigDecimal used) {
+        CustomerState state = sessionOwner(sessionId);
+        Catalog cat = catalog;
+        synchronized (state) {
+            String key = "close:" + sessionId;
+            CustomerState.KeyRecord prior = state.keys.get(key);
+            if (prior != null) {
+                return prior.durable().thenApply(v -> new Outcome<>(sessionView(state, sessionId), true));
+            }
+            CustomerState.OpenSession o = state.sessions.get(sessionId);
+            requireAvailable();
+            Instant now = clock.instant();
+            List<JournalEntry> entries = new ArrayList<>(housekeep(state, cat, now));
+            Session session = o.session;
+            BigDecimal extra = used == null ? BigDecimal.ZERO : used.subtract(o.consumed);
+            if (extra.signum() > 0 && !o.closed) {
+                if (session.feature() != null) {
+                    EffectiveEntitlement e =
+                            state.resolve(cat, now).entitlements().get(session.feature());
+                    if (e != null) {
+                        Window w = window(state, e, now);
+                        BigDecimal usedBefore = state.used(session.feature(), w.start());
+                        Decision d =
+                                MeteredLimit.decide(e, w, usedBefore, BigDecimal.ZERO, extra, MeteredLimit.Mode.REPORT);
+                        RateCard card = rateCard(cat, session.feature());
+                        CreditCharge price = null;
+                        if (card != null) {
+                            BigDecimal credits = Pricing.price(card, extra, Map.of(), usedBefore);
+                            if (credits != null) {
+                                price = new CreditCharge(
+                                        card.currency(),
+                                        credits,
+                                        Decimals.normalize(state.account(card.currency())
+                                                .available(now)
+                                                .subtract(credits)));
+                                d = d.withCredit(price);
+                            }
+                        }
+                        JournalEntry usage = new JournalEntry.UsageRecorded(
+                                state.id,
+                                now,
+                                key + ":usage",
+                                session.feature(),
+                                extra,
+                                w.start(),
+                                d.overageQuantity(),
+                                UsageSource.EVENT,
+                                now,
+                                session.scope(),
+                                Map.of(),
+                                d.asRecorded(),
+                                sessionId);
+                        state.apply(usage, PLACEHOLDER);
+                        entries.add(usage);
+                        if (price != null) {
+                            entries.addAll(charge(
+                                    state,
+                                    price,
+                                    key + ":usage",
+                                    session.feature(),
+                                    extra,
+                                    session.scope(),
+                                    Map.of(),
+                                    now));
+                        }
+                    }
+                } else {
+                    String currency = Objects.requireNonNull(session.currency());
+                    CreditAccount account = state.account(currency);
+                    BurnOrder.Allocation taken = BurnOrder.allocate(account.burnable(now), extra);
+                    List<Movement> movements = new ArrayList<>(taken.movements());
+                    if (taken.shortfall().signum() > 0) {
+                        movements.add(new Movement(null, taken.shortfall().negate()));
+                    }
+                    JournalEntry spent = new JournalEntry.CreditsMoved(
+                            state.id,
+                            now,
+                            null,
+                            EntryType.CONSUME,
+                            currency,
+                            now,
+                            List.copyOf(movements),
+                            key,
+                            null,
+                            null,
+                            session.scope(),
+                            Map.of());
+                    state.apply(spent, PLACEHOLDER);
+                    entries.add(spent);
+                }
+            }
+            JournalEntry closed = new JournalEntry.SessionClosed(state.id, now, key, sessionId, false);
+            state.apply(closed, PLACEHOLDER);
+            entries.add(closed);
+            return enqueue(state, entries).thenApply(v -> new Outcome<>(sessionView(state, sessionId), false));
+        }
+    }
+
+    /**
+     * A session as it stands now.
+     *
+     * @throws TollgateException {@code SESSION_NOT_FOUND}
+     */
+    public SessionView session(String sessionId) {
+        return sessionView(sessionOwner(sessionId), sessionId);
+    }
+
+    private SessionView sessionView(CustomerState state, String sessionId) {
+        synchronized (state) {
+            Instant now = clock.instant();
+            CustomerState.OpenSession o = Objects.requireNonNull(state.sessions.get(sessionId));
+            String status = o.closed ? "closed" : now.isBefore(o.expiresAt) ? "open" : "expired";
+            return new SessionView(
+                    o.session, status, o.expiresAt, o.consumed, status.equals("open") ? o.remaining : BigDecimal.ZERO);
+        }
+    }
+
+    // ---- credits ----
+
+    /**
+     * Grants credits. A grant that is effective now first pays back any overdraft.
+     *
+     * @return completes with the grant once durable (and whether it was a replay)
+     * @throws TollgateException {@code CUSTOMER_NOT_FOUND}, {@code CURRENCY_NOT_FOUND}, {@code INVALID_GRANT},
+     *     {@code IDEMPOTENCY_KEY_REUSED}
+     */
+    public CompletableFuture<Outcome<GrantView>> grant(String customerId, GrantRequest request) {
+        CustomerState state = existing(customerId);
+        Catalog cat = catalog;
+        if (!cat.definition().currencies().containsKey(request.currency())) {
+            throw TollgateException.notFound(
+                    "CURRENCY_NOT_FOUND", "no currency '" + request.currency() + "'", "currency");
+        }
+        if (request.promotional() && request.costBasis().signum() != 0) {
+            throw TollgateException.invalid(
+                    "INVALID_GRANT", "promotional credits have no cost basis; give 0 or omit it", "costBasis");
+        }
+        synchronized (state) {
+            CustomerState.KeyRecord prior = state.keys.get(request.idempotencyKey());
+            if (prior != null) {
+                if (!(prior.entry() instanceof JournalEntry.GrantCreated g)) {
+                    throw reused();
+                }
+                return prior.durable()
+                        .thenApply(v -> new Outcome<>(grantView(state, g.grant().id()), true));
+            }
+            requireAvailable();
+            Instant now = clock.instant();
+            Instant effectiveAt = request.effectiveAt() != null ? request.effectiveAt() : now;
+            if (request.expiresAt() != null && !request.expiresAt().isAfter(effectiveAt)) {
+                throw TollgateException.invalid("INVALID_GRANT", "expiresAt must be after effectiveAt", "expiresAt");
+            }
+            List<JournalEntry> entries = new ArrayList<>(housekeep(state, cat, now));
+            int count = 0;
+            for (CreditAccount a : state.accounts.values()) {
+                count += a.slots().size();
+            }
+            Grant grant = new Grant(
+                    "g" + (count + 1),
+                    request.currency(),
+                    request.amount(),
+                    request.promotional(),
+                    request.costBasis(),
+                    request.priority(),
+                    effectiveAt,
+                    request.expiresAt(),
+                    "api",
+                    null);
+            JournalEntry created = new JournalEntry.GrantCreated(customerId, now, request.idempotencyKey(), grant);
+            state.apply(created, PLACEHOLDER);
+            entries.add(created);
+            repayNow(state, grant.currency(), now, entries);
+            return enqueue(state, entries).thenApply(v -> new Outcome<>(grantView(state, grant.id()), false));
+        }
+    }
+
+    private GrantView grantView(CustomerState state, String grantId) {
+        synchronized (state) {
+            Instant now = clock.instant();
+            for (CreditAccount a : accountsAt(state, catalog, now).values()) {
+                CreditAccount.Slot s = a.slot(grantId);
+                if (s != null) {
+                    return view(s, now);
+                }
+            }
+            throw TollgateException.notFound("GRANT_NOT_FOUND", "no grant '" + grantId + "'", "grantId");
+        }
+    }
+
+    private static GrantView view(CreditAccount.Slot s, Instant now) {
+        String status;
+        if (s.voided()) {
+            status = "voided";
+        } else if (s.expired()
+                || (s.grant().expiresAt() != null && !now.isBefore(s.grant().expiresAt()))) {
+            status = "expired";
+        } else if (now.isBefore(s.grant().effectiveAt())) {
+            status = "pending";
+        } else if (s.remaining().signum() == 0) {
+            status = "depleted";
+        } else {
+            status = "active";
+        }
+        BigDecimal remaining = status.equals("expired") ? BigDecimal.ZERO : s.remaining();
+        return new GrantView(s.grant(), remaining, status);
+    }
+
+    /**
+     * A customer's grants, oldest first, as they stand now.
+     *
+     * @param currency only this currency, or {@code null} for all
+     * @param activeOnly only grants that can be spent now
+     * @throws TollgateException {@code CUSTOMER_NOT_FOUND}
+     */
+    public List<GrantView> grants(String customerId, @Nullable String currency, boolean activeOnly) {
+        CustomerState state = existing(customerId);
+        synchronized (state) {
+            Instant now = clock.instant();
+            List<GrantView> out = new ArrayList<>();
+            for (CreditAccount a : accountsAt(state, catalog, now).values()) {
+                if (currency != null && !currency.equals(a.currency())) {
+                    continue;
+                }
+                for (CreditAccount.Slot s : a.slots()) {
+                    GrantView v = view(s, now);
+                    if (!activeOnly || v.status().equals("active")) {
+                        out.add(v);
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Voids what remains of a grant. Voiding it again answers the first void.
+     *
+     * @throws TollgateException {@code CUSTOMER_NOT_FOUND}, {@code GRANT_NOT_FOUND}, {@code GRANT_EXPIRED}
+     */
+    public CompletableFuture<Outcome<GrantView>> voidGrant(String customerId, String grantId) {
+        CustomerState state = existing(customerId);
+        Catalog cat = catalog;
+        synchronized (state) {
+            String key = "void:" + grantId;
+            CustomerState.KeyRecord prior = state.keys.get(key);
+            if (prior != null) {
+                return prior.durable().thenApply(v -> new Outcome<>(grantView(state, grantId), true));
+            }
+            requireAvailable();
+            Instant now = clock.instant();
+            List<JournalEntry> entries = new ArrayList<>(housekeep(state, cat, now));
+            CreditAccount.Slot slot = null;
+            String currency = null;
+            for (CreditAccount a : state.accounts.values()) {
+                if (a.slot(grantId) != null) {
+                    slot = a.slot(grantId);
+                    currency = a.currency();
+                }
+            }
+            if (slot == null || currency == null) {
+                throw TollgateException.notFound("GRANT_NOT_FOUND", "no grant '" + grantId + "'", "grantId");
+            }
+            if (slot.expired()) {
+                throw TollgateException.conflict("GRANT_EXPIRED", "grant '" + grantId + "' has expired", "grantId");
+            }
+            JournalEntry voided = new JournalEntry.CreditsMoved(
+                    customerId,
+                    now,
+                    key,
+                    EntryType.VOID,
+                    currency,
+                    now,
+                    List.of(new Movement(grantId, slot.remaining().negate())),
+                    null,
+                    null,
+                    null,
+                    null,
+                    Map.of());
+            state.apply(voided, PLACEHOLDER);
+            entries.add(voided);
+            return enqueue(state, entries).thenApply(v -> new Outcome<>(grantView(state, grantId), false));
+        }
+    }
+
+    /**
+     * Refunds a priced consumption: its credits go back to the grants they came from, in reverse order, except to
+     * grants that have expired or been voided since (and the part it overdrew reduces the overdraft, as far as there
+     * is one). If the account is still overdrawn, the credits given back pay it first. Refunding it again answers the
+     * first refund.
+     *
+     * @param consumptionKey the consumption's idempotency key
+     * @throws TollgateException {@code CUSTOMER_NOT_FOUND}, {@code CONSUMPTION_NOT_FOUND}
+     */
+    public CompletableFuture<Outcome<RefundView>> refund(String customerId, String consumptionKey) {
+        CustomerState state = existing(customerId);
+        Catalog cat = catalog;
+        synchronized (state) {
+            String key = "refund:" + consumptionKey;
+            CustomerState.KeyRecord prior = state.keys.get(key);
+            JournalEntry.CreditsMoved charged = state.charges.get(consumptionKey);
+            if (prior != null && charged != null) {
+                RefundView first = refundView(charged, (JournalEntry.CreditsMoved) prior.entry());
+                return prior.durable().thenApply(v -> new Outcome<>(first, true));
+            }
+            if (charged == null) {
+                throw TollgateException.notFound(
+                        "CONSUMPTION_NOT_FOUND",
+                        "no consumption charged in credits with key '" + consumptionKey + "'",
+                        "idempotencyKey");
+            }
+            requireAvailable();
+            Instant now = clock.instant();
+            List<JournalEntry> entries = new ArrayList<>(housekeep(state, cat, now));
+            CreditAccount account = state.account(charged.currency());
+            List<Movement> back = new ArrayList<>();
+            BigDecimal overdraftLeft = account.overdraft();
+            List<Movement> taken = new ArrayList<>(charged.movements());
+            java.util.Collections.reverse(taken);
+            for (Movement m : taken) {
+                BigDecimal amount = m.amount().negate();
+                if (m.grantId() == null) {
+                    BigDecimal give = amount.min(overdraftLeft);
+                    if (give.signum() > 0) {
+                        back.add(new Movement(null, give));
+                        overdraftLeft = overdraftLeft.subtract(give);
+                    }
+                    continue;
+                }
+                CreditAccount.Slot s = Objects.requireNonNull(account.slot(m.grantId()));
+                if (s.voided() || s.expired() || !s.grant().liveAt(now)) {
+                    continue;
+                }
+                BigDecimal give = amount.min(s.grant().amount().subtract(s.remaining()));
+                if (give.signum() > 0) {
+                    back.add(new Movement(m.grantId(), give));
+                }
+            }
+            JournalEntry.CreditsMoved refunded = new JournalEntry.CreditsMoved(
+                    customerId,
+                    now,
+                    key,
+                    EntryType.REFUND,
+                    charged.currency(),
+                    now,
+                    List.copyOf(back),
+                    consumptionKey,
+                    charged.feature(),
+                    charged.quantity(),
+                    charged.scope(),
+                    charged.dimensions());
+            state.apply(refunded, PLACEHOLDER);
+            entries.add(refunded);
+            // credits back in a grant while the account is overdrawn pay the overdraft at once
+            repayNow(state, charged.currency(), now, entries);
+            RefundView answer = refundView(charged, refunded);
+            return enqueue(state, entries).thenApply(v -> new Outcome<>(answer, false));
+        }
+    }
+
+    private static RefundView refundView(JournalEntry.CreditsMoved charged, JournalEntry.CreditsMoved refunded) {
+        BigDecimal spent = BigDecimal.ZERO;
+        for (Movement m : charged.movements()) {
+            spent = spent.subtract(m.amount());
+        }
+        BigDecimal back = BigDecimal.ZERO;
+        for (Movement m : refunded.movements()) {
+            back = back.add(m.amount());
+        }
+        return new RefundView(
+                Objects.requireNonNull(charged.reference()),
+                charged.currency(),
+                Decimals.normalize(back),
+                Decimals.normalize(spent.subtract(back)));
+    }
+
+    /**
+     * Configures (or, with {@code null}, switches off) auto-recharge of a currency.
+     *
+     * @throws TollgateException {@code CUSTOMER_NOT_FOUND}, {@code CURRENCY_NOT_FOUND}
+     */
+    public CompletableFuture<BalanceView> setAutoRecharge(
+            String customerId, String currency, @Nullable AutoRecharge config) {
+        CustomerState state = existing(customerId);
+        if (!catalog.definition().currencies().containsKey(currency)) {
+            throw TollgateException.notFound("CURRENCY_NOT_FOUND", "no currency '" + currency + "'", "currency");
+        }
+        synchronized (state) {
+            requireAvailable();
+            JournalEntry set = new JournalEntry.AutoRechargeSet(customerId, clock.instant(), null, currency, config);
+            state.apply(set, PLACEHOLDER);
+            return enqueue(state, List.of(set)).thenApply(v -> balance(state, currency));
+        }
+    }
+
+    /**
+     * Every currency's balance, as it stands now (allotments due and expiries included without waiting for a write).
+     *
+     * @throws TollgateException {@code CUSTOMER_NOT_FOUND}
+     */
+    public List<BalanceView> balances(String customerId) {
+        CustomerState state = existing(customerId);
+        synchronized (state) {
+            Set<String> currencies =
+                    new java.util.TreeSet<>(catalog.definition().currencies().keySet());
+            currencies.addAll(state.accounts.keySet());
+            List<BalanceView> out = new ArrayList<>();
+            for (String c : currencies) {
+                out.add(balance(state, c));
+            }
+            return out;
+        }
+    }
+
+    private BalanceView balance(CustomerState state, String currency) {
+        synchronized (state) {
+            Instant now = clock.instant();
+            CreditAccount a = accountsAt(state, catalog, now).get(currency);
+            if (a == null) {
+                a = new CreditAccount(currency);
+            }
+            BigDecimal held = state.heldCredits(currency, now, null);
+            return new BalanceView(
+                    currency,
+                    Decimals.normalize(a.available(now).subtract(held)),
+                    a.balance(),
+                    held,
+                    a.overdraft(),
+                    state.recharges.get(currency));
+        }
+    }
+
+    /**
+     * The customer's ledger, read from the store (durable entries only), oldest first.
+     *
+     * @param currency only this currency, or {@code null}
+     * @param afterSeq entries after this position (0 for the start)
+     * @param limit at most this many
+     * @throws TollgateException {@code CUSTOMER_NOT_FOUND}
+     * @throws StoreException if the store cannot be read
+     */
+    public List<LedgerLine> ledger(String customerId, @Nullable String currency, long afterSeq, int limit) {
+        existing(customerId);
+        List<LedgerLine> out = new ArrayList<>();
+        for (LedgerLine line : Ledger.lines(store.entries(customerId))) {
+            if (line.seq() > afterSeq && (currency == null || currency.equals(line.currency()))) {
+                out.add(line);
+                if (out.size() == limit) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Records what time has made due (allotments, expiries, overdraft repayment) for every customer, so that the
+     * ledger shows an expiry soon after it happens even for a customer that writes nothing. Balances never wait for
+     * it. Skipped while the store is unavailable.
+     *
+     * @return the number of records written
+     */
+    public int sweep() {
+        if (!journal.available()) {
+            return 0;
+        }
+        Catalog cat = catalog;
+        int written = 0;
+        for (CustomerState state : customers.values()) {
+            synchronized (state) {
+                if (!state.exists
+                        || (state.accounts.isEmpty() && state.subscription == null && state.sessions.isEmpty())) {
+                    continue;
+                }
+                Instant now = clock.instant();
+                List<JournalEntry> due = new ArrayList<>(housekeep(state, cat, now));
+                for (CustomerState.OpenSession o : List.copyOf(state.sessions.values())) {
+                    if (!o.closed && !now.isBefore(o.expiresAt)) {
+                        JournalEntry expired =
+                                new JournalEntry.SessionClosed(state.id, now, null, o.session.id(), true);
+                        state.apply(expired, PLACEHOLDER);
+                        due.add(expired);
+                    }
+                }
+                if (!due.isEmpty()) {
+                    enqueue(state, due);
+                    written += due.size();
+                }
+            }
+        }
+        return written;
     }
 
     /**
@@ -691,6 +1978,7 @@ public final class Engine implements AutoCloseable {
     // ---- commit plumbing ----
 
     private CompletableFuture<Void> commit(CustomerState state, List<JournalEntry> entries) {
+        requireAvailable();
         for (JournalEntry e : entries) {
             state.apply(e, PLACEHOLDER);
         }
@@ -698,9 +1986,24 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Enqueues records already applied to {@code state}; call inside the customer's section. */
-    private CompletableFuture<Void> enqueue(CustomerState state, List<JournalEntry> entries) {
+    private CompletableFuture<Void> enqueue(CustomerState state, List<JournalEntry> applied) {
+        List<JournalEntry> entries = applied;
+        List<Alert> raised = state.id.equals(SYSTEM)
+                ? List.of()
+                : AlertRules.due(state, catalog, applied, clock.instant(), webhookIndex.values());
+        if (!raised.isEmpty()) {
+            entries = new ArrayList<>(applied);
+            for (Alert a : raised) {
+                JournalEntry r = new JournalEntry.AlertRaised(state.id, a.at(), null, a);
+                state.apply(r, PLACEHOLDER);
+                entries.add(r);
+            }
+        }
         int epoch = state.epoch;
-        CompletableFuture<Void> durable = journal.append(entries, () -> state.epoch == epoch);
+        CompletableFuture<Void> durable = journal.append(entries, counters(state, entries), () -> state.epoch == epoch);
+        if (!raised.isEmpty()) {
+            durable.thenRun(() -> raised.forEach(this::toOutbox));
+        }
         for (JournalEntry e : entries) {
             if (e.idempotencyKey() != null) {
                 state.keys.computeIfPresent(
@@ -709,6 +2012,38 @@ public final class Engine implements AutoCloseable {
             }
         }
         return durable;
+    }
+
+    /** The value, after {@code entries} were applied, of every counter they changed: the derived state to store. */
+    private static List<CounterValue> counters(CustomerState state, List<JournalEntry> entries) {
+        Map<String, CounterValue> changed = new LinkedHashMap<>();
+        for (JournalEntry e : entries) {
+            if (e instanceof JournalEntry.UsageRecorded u) {
+                CounterValue c = state.counter(u.feature(), u.windowStart());
+                changed.put(c.key(), c);
+            } else if (e instanceof JournalEntry.SubscriptionSet s) {
+                s.resets().forEach((feature, start) -> {
+                    CounterValue c = state.counter(feature, start);
+                    changed.put(c.key(), c);
+                });
+            }
+        }
+        return changed.isEmpty() ? List.of() : List.copyOf(changed.values());
+    }
+
+    /**
+     * Fails a write fast while the store is down.
+     *
+     * @throws TollgateException {@code STORE_UNAVAILABLE}
+     */
+    private void requireAvailable() {
+        if (!journal.available()) {
+            throw new TollgateException(
+                    TollgateException.Kind.UNAVAILABLE,
+                    "STORE_UNAVAILABLE",
+                    "the store is unavailable; writes resume by themselves when it answers again",
+                    null);
+        }
     }
 
     private <T> Optional<CompletableFuture<Outcome<T>>> replayed(
@@ -723,37 +2058,8 @@ public final class Engine implements AutoCloseable {
         return Optional.of(prior.durable().thenApply(v -> new Outcome<>(answer.apply(prior.entry()), true)));
     }
 
-    /**
-     * Rebuilds a customer whose last rebuild failed; call inside its section. Only reached after a failed commit
-     * while the store was unreachable, so the store read under the section is the exception, not the rule.
-     *
-     * @throws TollgateException {@code STORE_UNAVAILABLE} if the store still cannot be read
-     */
-    private void ensureFresh(CustomerState state) {
-        if (!state.stale) {
-            return;
-        }
-        try {
-            List<JournalEntry> entries = store.entries(state.id);
-            state.epoch++;
-            state.clear();
-            for (JournalEntry e : entries) {
-                state.apply(e, CompletableFuture.completedFuture(null));
-            }
-            state.stale = false;
-        } catch (StoreException e) {
-            throw new TollgateException(
-                    TollgateException.Kind.UNAVAILABLE, "STORE_UNAVAILABLE", "the store is unreachable", null);
-        }
-    }
-
     private CustomerState existing(String customerId) {
         CustomerState state = customers.get(customerId);
-        if (state != null) {
-            synchronized (state) {
-                ensureFresh(state);
-            }
-        }
         if (state == null || !state.exists) {
             throw TollgateException.notFound("CUSTOMER_NOT_FOUND", "no customer '" + customerId + "'", "customerId");
         }
@@ -765,16 +2071,33 @@ public final class Engine implements AutoCloseable {
         return store.ping();
     }
 
+    /** Tells whether writes are accepted: {@code false} from a failed commit until the store answers again. */
+    public boolean writable() {
+        return journal.available();
+    }
+
     /** Commits what is queued and stops the journal. The store stays open. */
     @Override
     public void close() {
         journal.close();
     }
 
-    /** Rebuilds state after a failed commit, then forwards to the observer. Runs on the journal thread. */
+    /**
+     * Keeps the durable shadows current, restores state after a failed commit, and resynchronises in-doubt customers
+     * once the store is back; forwards to the observer. Runs on the journal writer thread.
+     */
     private final class JournalEvents implements GroupCommitJournal.Listener {
         @Override
-        public void committed(int commands, int entries, long nanos) {
+        public void committed(int commands, List<JournalEntry> entries, long nanos) {
+            for (JournalEntry e : entries) {
+                if (e instanceof JournalEntry.CatalogPublished c) {
+                    durableCatalog = Objects.requireNonNull(publishedCatalogs.remove(c.version()));
+                } else {
+                    CustomerState state = customers.get(Objects.requireNonNull(e.customerId()));
+                    Objects.requireNonNull(Objects.requireNonNull(state).durable)
+                            .apply(e, DONE);
+                }
+            }
             if (observer != null) {
                 observer.committed(commands, entries, nanos);
             }
@@ -782,55 +2105,67 @@ public final class Engine implements AutoCloseable {
 
         @Override
         public void failed(List<JournalEntry> entries, RuntimeException cause) {
-            Set<String> affected = new LinkedHashSet<>();
-            boolean catalogLost = false;
             for (JournalEntry e : entries) {
-                if (e.customerId() == null) {
-                    catalogLost = true;
-                } else {
-                    affected.add(e.customerId());
-                }
+                inDoubt.add(e.customerId() == null ? CATALOG : e.customerId());
             }
-            for (String id : affected) {
-                CustomerState state = customers.get(id);
+            for (JournalEntry e : entries) {
+                CustomerState state = e.customerId() == null ? null : customers.get(e.customerId());
                 if (state != null) {
-                    rebuild(state);
+                    synchronized (state) {
+                        state.epoch++;
+                        state.copyFrom(Objects.requireNonNull(state.durable));
+                    }
                 }
             }
-            if (catalogLost) {
-                rebuildCatalog();
+            if (inDoubt.contains(CATALOG)) {
+                synchronized (catalogLock) {
+                    publishedCatalogs.clear();
+                    int version = durableCatalog.version();
+                    catalog = durableCatalog;
+                    catalogHistory.removeIf(v -> v.version() > version);
+                    catalogDocuments.keySet().removeIf(v -> v > version);
+                }
             }
             if (observer != null) {
                 observer.failed(entries, cause);
             }
         }
 
-        private void rebuild(CustomerState state) {
-            synchronized (state) {
-                state.epoch++;
-                state.clear();
-                try {
-                    for (JournalEntry e : store.entries(state.id)) {
-                        state.apply(e, CompletableFuture.completedFuture(null));
+        @Override
+        public void recovered() {
+            for (String id : List.copyOf(inDoubt)) {
+                if (id.equals(CATALOG)) {
+                    synchronized (catalogLock) {
+                        Catalog[] latest = {Catalog.empty()};
+                        List<Catalog> all = new ArrayList<>();
+                        store.replay(e -> {
+                            if (e instanceof JournalEntry.CatalogPublished c) {
+                                latest[0] = latest[0].publish(
+                                        CatalogReader.read(c.document()), c.document(), c.at(), c.author());
+                                all.add(latest[0]);
+                            }
+                        });
+                        catalogHistory.clear();
+                        catalogDocuments.clear();
+                        all.forEach(Engine.this::recordHistory);
+                        catalog = latest[0];
+                        durableCatalog = latest[0];
                     }
-                    state.stale = false;
-                } catch (StoreException e) {
-                    state.clear();
-                    state.stale = true;
+                } else {
+                    CustomerState state = Objects.requireNonNull(customers.get(id));
+                    List<JournalEntry> stored = store.entries(id);
+                    synchronized (state) {
+                        state.epoch++;
+                        CustomerState shadow = Objects.requireNonNull(state.durable);
+                        shadow.clear();
+                        stored.forEach(e -> shadow.apply(e, DONE));
+                        state.copyFrom(shadow);
+                    }
                 }
+                inDoubt.remove(id);
             }
-        }
-
-        private void rebuildCatalog() {
-            synchronized (catalogLock) {
-                catalog = Catalog.empty();
-                catalogHistory.clear();
-                catalogDocuments.clear();
-                store.replay(e -> {
-                    if (e instanceof JournalEntry.CatalogPublished c) {
-                        replayCatalog(c);
-                    }
-                });
+            if (observer != null) {
+                observer.recovered();
             }
         }
     }

@@ -65,7 +65,8 @@ public final class MeteredLimit {
                     BigDecimal.ZERO,
                     window.end(),
                     null,
-                    false);
+                    false,
+                    null);
         }
         BigDecimal limit = entitlement.limit();
         BigDecimal committed = used.add(held);
@@ -86,7 +87,8 @@ public final class MeteredLimit {
                     BigDecimal.ZERO,
                     window.end(),
                     null,
-                    false);
+                    false,
+                    null);
         }
         BigDecimal overageQuantity = Decimals.normalize(
                 Decimals.max(BigDecimal.ZERO, committed.add(q).subtract(limit))
@@ -105,7 +107,8 @@ public final class MeteredLimit {
                 overageQuantity,
                 window.end(),
                 null,
-                false);
+                false,
+                null);
     }
 
     private static BigDecimal remaining(BigDecimal limit, BigDecimal used, BigDecimal held) {

@@ -1,9 +1,12 @@
 package dev.tollgate.core.journal;
 
+import dev.tollgate.core.store.CounterValue;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -22,10 +25,16 @@ import java.util.function.BooleanSupplier;
  * <p>Ordering: the queue is FIFO and a customer's commands enqueue under its exclusive section, so a customer's
  * records reach the store in apply order.
  *
- * <p>Failure modes: if a commit fails, {@link Listener#failed} runs on the writer thread, so the owner can rebuild
- * the affected state from the store, and only then do the batch's commands fail: a caller told of the failure no
- * longer sees its effects. A command carries a validity check; commands applied on top of state that was since
- * rebuilt are failed instead of committed.
+ * <p>Derived state: each command carries the counter values it produced; a batch stores the last value of every
+ * counter it touched in the same transaction as its records.
+ *
+ * <p>Failure modes: if a commit fails, {@link Listener#failed} runs on the writer thread, so the owner can restore
+ * the affected state, and only then do the batch's commands fail: a caller told of the failure no longer sees its
+ * effects. A command carries a validity check; commands applied on top of state that was since restored are failed
+ * instead of committed. After a failure the journal is <em>unavailable</em> (a circuit breaker): new and queued
+ * commands fail at once with {@link StoreUnavailableException} instead of each waiting on a dead store, and the
+ * writer pings the store every {@link #PROBE_INTERVAL_MILLIS} ms; once it answers, {@link Listener#recovered} runs
+ * (the owner re-reads what a failed commit left in doubt) and the journal accepts commands again.
  *
  * <p>Thread-safe: {@link #append} may be called from any thread.
  */
@@ -33,35 +42,60 @@ public final class GroupCommitJournal implements AutoCloseable {
     /** The most commands committed in one transaction. */
     public static final int MAX_BATCH = 4096;
 
+    /** How often an unavailable journal pings the store. */
+    public static final long PROBE_INTERVAL_MILLIS = 200;
+
+    /** The journal refuses commands until the store answers again after a failed commit. */
+    public static final class StoreUnavailableException extends StoreException {
+        private static final long serialVersionUID = 1L;
+
+        StoreUnavailableException() {
+            super("the store is unavailable since a commit failed; retry later");
+        }
+    }
+
     /** Observes commits; called on the writer thread. */
     public interface Listener {
         /**
-         * A batch was committed.
+         * A batch was committed; its commands are completed right after.
          *
          * @param commands commands in the batch
-         * @param entries records in the batch
+         * @param entries the records now durable, in commit order
          * @param nanos time spent in {@link Store#append}
          */
-        void committed(int commands, int entries, long nanos);
+        void committed(int commands, List<JournalEntry> entries, long nanos);
 
         /**
-         * A batch failed to commit; its commands have been failed.
+         * A batch failed to commit; its commands are failed right after. The records may or may not be stored (a
+         * lost connection leaves a commit in doubt).
          *
-         * @param entries the records that were not stored
+         * @param entries the records of the batch
          * @param cause why
          */
         void failed(List<JournalEntry> entries, RuntimeException cause);
+
+        /**
+         * The store answers again after a failure; runs before the journal accepts commands again.
+         *
+         * @throws StoreException if the owner could not resynchronise; the journal stays unavailable and retries
+         */
+        default void recovered() {}
     }
 
-    private record Pending(List<JournalEntry> entries, BooleanSupplier valid, CompletableFuture<Void> done) {}
+    private record Pending(
+            List<JournalEntry> entries,
+            List<CounterValue> counters,
+            BooleanSupplier valid,
+            CompletableFuture<Void> done) {}
 
-    private static final Pending POISON = new Pending(List.of(), () -> false, new CompletableFuture<>());
+    private static final Pending POISON = new Pending(List.of(), List.of(), () -> false, new CompletableFuture<>());
 
     private final Store store;
     private final Listener listener;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
+    private volatile boolean available = true;
 
     /**
      * Starts the writer thread.
@@ -81,25 +115,44 @@ public final class GroupCommitJournal implements AutoCloseable {
      * Enqueues one command's records.
      *
      * @param entries the command's records, committed together
+     * @param counters the counter values after the command, stored with its records
      * @param valid checked on the writer thread just before the commit; {@code false} fails the command instead
      * @return completes when the records are durable, or exceptionally with {@link StoreException}
      */
-    public CompletableFuture<Void> append(List<JournalEntry> entries, BooleanSupplier valid) {
+    public CompletableFuture<Void> append(
+            List<JournalEntry> entries, List<CounterValue> counters, BooleanSupplier valid) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (closed) {
             done.completeExceptionally(new StoreException("journal is closed"));
             return done;
         }
-        queue.add(new Pending(entries, valid, done));
+        queue.add(new Pending(entries, counters, valid, done));
         return done;
+    }
+
+    /**
+     * Tells whether the journal accepts commands: {@code false} from a failed commit until the store answers again.
+     * Writers check it before changing state, so that they fail fast while the store is down.
+     */
+    public boolean available() {
+        return available;
     }
 
     private void run() {
         List<Pending> batch = new ArrayList<>(MAX_BATCH);
+        long lastProbe = System.nanoTime();
         while (true) {
+            // while unavailable, queued commands are failed first (commit() fails them at once) and the store is
+            // probed between batches: a probe can block for a connection timeout, and no caller should wait on it
+            if (!available
+                    && System.nanoTime() - lastProbe >= TimeUnit.MILLISECONDS.toNanos(PROBE_INTERVAL_MILLIS)
+                    && queue.isEmpty()) {
+                probe();
+                lastProbe = System.nanoTime();
+            }
             Pending first;
             try {
-                first = queue.poll(100, TimeUnit.MILLISECONDS);
+                first = queue.poll(available ? 100 : PROBE_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -131,13 +184,41 @@ public final class GroupCommitJournal implements AutoCloseable {
         }
     }
 
+    private void probe() {
+        if (!store.ping()) {
+            return;
+        }
+        try {
+            listener.recovered();
+            available = true;
+        } catch (RuntimeException e) {
+            // still in doubt; the next probe retries
+        }
+    }
+
     private void commit(List<Pending> batch) {
+        if (!available) {
+            // applied to memory before the breaker opened: the owner must take their effects back too
+            List<JournalEntry> refused = new ArrayList<>();
+            batch.forEach(p -> refused.addAll(p.entries()));
+            StoreUnavailableException failure = new StoreUnavailableException();
+            try {
+                if (!refused.isEmpty()) {
+                    listener.failed(refused, failure);
+                }
+            } finally {
+                batch.forEach(p -> p.done().completeExceptionally(failure));
+            }
+            return;
+        }
         List<Pending> live = new ArrayList<>(batch.size());
         List<JournalEntry> entries = new ArrayList<>(batch.size());
+        Map<String, CounterValue> counters = new LinkedHashMap<>();
         for (Pending p : batch) {
             if (p.valid().getAsBoolean()) {
                 live.add(p);
                 entries.addAll(p.entries());
+                p.counters().forEach(c -> counters.put(c.key(), c));
             } else {
                 p.done()
                         .completeExceptionally(
@@ -150,9 +231,10 @@ public final class GroupCommitJournal implements AutoCloseable {
         }
         long start = System.nanoTime();
         try {
-            store.append(entries);
+            store.append(entries, List.copyOf(counters.values()));
         } catch (RuntimeException e) {
             StoreException failure = e instanceof StoreException se ? se : new StoreException("commit failed", e);
+            available = false;
             // rebuild first: a caller told of the failure must no longer see the lost records' effects
             try {
                 listener.failed(entries, failure);
@@ -161,7 +243,7 @@ public final class GroupCommitJournal implements AutoCloseable {
             }
             return;
         }
-        listener.committed(live.size(), entries.size(), System.nanoTime() - start);
+        listener.committed(live.size(), entries, System.nanoTime() - start);
         live.forEach(p -> p.done().complete(null));
     }
 

@@ -1,17 +1,27 @@
 package dev.tollgate.core.journal;
 
 import dev.tollgate.core.Reason;
+import dev.tollgate.core.alert.Alert;
+import dev.tollgate.core.alert.Webhook;
+import dev.tollgate.core.budget.Budget;
+import dev.tollgate.core.budget.Scope;
 import dev.tollgate.core.catalog.Enforcement;
 import dev.tollgate.core.catalog.Entitlement;
+import dev.tollgate.core.credit.AutoRecharge;
+import dev.tollgate.core.credit.EntryType;
+import dev.tollgate.core.credit.Grant;
+import dev.tollgate.core.credit.Movement;
 import dev.tollgate.core.customer.AddonRef;
 import dev.tollgate.core.customer.PlanRef;
 import dev.tollgate.core.customer.Promotion;
 import dev.tollgate.core.customer.Subscription;
 import dev.tollgate.core.customer.Trial;
 import dev.tollgate.core.engine.BoundBy;
+import dev.tollgate.core.engine.CreditCharge;
 import dev.tollgate.core.engine.Decision;
 import dev.tollgate.core.json.Json;
 import dev.tollgate.core.period.ResetPeriod;
+import dev.tollgate.core.session.Session;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,6 +62,28 @@ public final class JournalCodec {
             return "usage";
         } else if (entry instanceof JournalEntry.ConsumptionDenied) {
             return "denial";
+        } else if (entry instanceof JournalEntry.GrantCreated) {
+            return "grant";
+        } else if (entry instanceof JournalEntry.CreditsMoved) {
+            return "credits";
+        } else if (entry instanceof JournalEntry.AutoRechargeSet) {
+            return "auto-recharge";
+        } else if (entry instanceof JournalEntry.ScopeSet) {
+            return "scope";
+        } else if (entry instanceof JournalEntry.BudgetSet) {
+            return "budget";
+        } else if (entry instanceof JournalEntry.SessionOpened) {
+            return "session-opened";
+        } else if (entry instanceof JournalEntry.SessionExtended) {
+            return "session-extended";
+        } else if (entry instanceof JournalEntry.SessionClosed) {
+            return "session-closed";
+        } else if (entry instanceof JournalEntry.AlertRaised) {
+            return "alert";
+        } else if (entry instanceof JournalEntry.WebhookSet) {
+            return "webhook";
+        } else if (entry instanceof JournalEntry.AlertDelivered) {
+            return "delivery";
         }
         throw new IllegalArgumentException("unknown entry " + entry.getClass().getName());
     }
@@ -90,10 +122,95 @@ public final class JournalCodec {
             put(m, "scope", e.scope());
             m.put("dimensions", new LinkedHashMap<String, Object>(e.dimensions()));
             m.put("answer", decision(e.answer()));
+            put(m, "session", e.sessionId());
         } else if (entry instanceof JournalEntry.ConsumptionDenied e) {
             m.put("feature", e.feature());
             m.put("quantity", e.quantity());
             m.put("answer", decision(e.answer()));
+        } else if (entry instanceof JournalEntry.GrantCreated e) {
+            m.put("grant", grant(e.grant()));
+        } else if (entry instanceof JournalEntry.CreditsMoved e) {
+            m.put("type", e.type().name());
+            m.put("currency", e.currency());
+            m.put("time", e.time().toString());
+            List<Object> moves = new ArrayList<>();
+            for (Movement mv : e.movements()) {
+                Map<String, Object> x = new LinkedHashMap<>();
+                put(x, "grant", mv.grantId());
+                x.put("amount", mv.amount());
+                moves.add(x);
+            }
+            m.put("movements", moves);
+            put(m, "reference", e.reference());
+            put(m, "feature", e.feature());
+            put(m, "quantity", e.quantity());
+            put(m, "scope", e.scope());
+            m.put("dimensions", new LinkedHashMap<String, Object>(e.dimensions()));
+        } else if (entry instanceof JournalEntry.SessionOpened e) {
+            Session x = e.session();
+            m.put("id", x.id());
+            put(m, "scope", x.scope());
+            put(m, "currency", x.currency());
+            put(m, "feature", x.feature());
+            m.put("amount", x.amount());
+            m.put("openedAt", x.openedAt().toString());
+            m.put("expiresAt", x.expiresAt().toString());
+            m.put("maxUntil", x.maxUntil().toString());
+        } else if (entry instanceof JournalEntry.SessionExtended e) {
+            m.put("session", e.sessionId());
+            m.put("expiresAt", e.expiresAt().toString());
+        } else if (entry instanceof JournalEntry.SessionClosed e) {
+            m.put("session", e.sessionId());
+            m.put("expired", e.expired());
+        } else if (entry instanceof JournalEntry.AlertRaised e) {
+            Alert a = e.alert();
+            m.put("id", a.id());
+            m.put("type", a.type());
+            m.put("dedup", a.dedupKey());
+            m.put("data", new LinkedHashMap<String, Object>(a.data()));
+            m.put("webhooks", new ArrayList<Object>(a.webhooks()));
+        } else if (entry instanceof JournalEntry.WebhookSet e) {
+            Webhook w = e.webhook();
+            m.put("id", w.id());
+            m.put("url", w.url());
+            m.put("events", new ArrayList<Object>(w.events()));
+            m.put("secret", w.secret());
+        } else if (entry instanceof JournalEntry.AlertDelivered e) {
+            m.put("alert", e.alertId());
+            m.put("webhook", e.webhookId());
+        } else if (entry instanceof JournalEntry.ScopeSet e) {
+            m.put("id", e.scope().id());
+            m.put("kind", e.scope().kind());
+            put(m, "parent", e.scope().parent());
+            put(m, "name", e.scope().name());
+        } else if (entry instanceof JournalEntry.BudgetSet e) {
+            m.put("scope", e.scopeId());
+            m.put("budgetKey", e.budgetKey());
+            Budget b = e.budget();
+            if (b != null) {
+                Map<String, Object> bm = new LinkedHashMap<>();
+                put(bm, "currency", b.currency());
+                put(bm, "feature", b.feature());
+                bm.put("limit", b.limit());
+                bm.put("period", b.period().wireName());
+                bm.put("hard", b.hard());
+                bm.put("alerts", new ArrayList<Object>(b.alerts()));
+                bm.put("dimensions", new LinkedHashMap<String, Object>(b.dimensions()));
+                m.put("budget", bm);
+            }
+        } else if (entry instanceof JournalEntry.AutoRechargeSet e) {
+            m.put("currency", e.currency());
+            AutoRecharge r = e.config();
+            if (r != null) {
+                Map<String, Object> c = new LinkedHashMap<>();
+                c.put("threshold", r.threshold());
+                put(c, "target", r.target());
+                c.put("amount", r.amount());
+                c.put("costBasis", r.costBasis());
+                put(c, "maxPerPeriod", r.maxPerPeriod());
+                put(c, "maxMoneyPerPeriod", r.maxMoneyPerPeriod());
+                m.put("config", c);
+            }
         }
         return Json.write(m);
     }
@@ -147,7 +264,8 @@ public final class JournalCodec {
                         Instant.parse(str(m, "occurredAt")),
                         optStr(m, "scope"),
                         dims,
-                        decision(map(m.get("answer"))));
+                        decision(map(m.get("answer"))),
+                        optStr(m, "session"));
             }
             case "denial" ->
                 new JournalEntry.ConsumptionDenied(
@@ -157,11 +275,155 @@ public final class JournalCodec {
                         str(m, "feature"),
                         dec(m, "quantity"),
                         decision(map(m.get("answer"))));
+            case "grant" -> new JournalEntry.GrantCreated(req(customer), at, key, grant(map(m.get("grant"))));
+            case "credits" -> {
+                List<Movement> moves = new ArrayList<>();
+                for (Object o : (List<?>) req(m.get("movements"))) {
+                    Map<String, Object> x = map(o);
+                    moves.add(new Movement(optStr(x, "grant"), dec(x, "amount")));
+                }
+                Map<String, String> dims = new LinkedHashMap<>();
+                map(m.get("dimensions")).forEach((k, v) -> dims.put(k, (String) v));
+                yield new JournalEntry.CreditsMoved(
+                        req(customer),
+                        at,
+                        key,
+                        EntryType.valueOf(str(m, "type")),
+                        str(m, "currency"),
+                        Instant.parse(str(m, "time")),
+                        List.copyOf(moves),
+                        optStr(m, "reference"),
+                        optStr(m, "feature"),
+                        optDec(m, "quantity"),
+                        optStr(m, "scope"),
+                        dims);
+            }
+            case "auto-recharge" -> {
+                AutoRecharge config = null;
+                if (m.get("config") != null) {
+                    Map<String, Object> c = map(m.get("config"));
+                    BigDecimal max = optDec(c, "maxPerPeriod");
+                    config = new AutoRecharge(
+                            str(m, "currency"),
+                            dec(c, "threshold"),
+                            optDec(c, "target"),
+                            dec(c, "amount"),
+                            dec(c, "costBasis"),
+                            max == null ? null : max.intValueExact(),
+                            optDec(c, "maxMoneyPerPeriod"));
+                }
+                yield new JournalEntry.AutoRechargeSet(req(customer), at, key, str(m, "currency"), config);
+            }
+            case "session-opened" ->
+                new JournalEntry.SessionOpened(
+                        req(customer),
+                        at,
+                        key,
+                        new Session(
+                                str(m, "id"),
+                                optStr(m, "scope"),
+                                optStr(m, "currency"),
+                                optStr(m, "feature"),
+                                dec(m, "amount"),
+                                Instant.parse(str(m, "openedAt")),
+                                Instant.parse(str(m, "expiresAt")),
+                                Instant.parse(str(m, "maxUntil"))));
+            case "session-extended" ->
+                new JournalEntry.SessionExtended(
+                        req(customer), at, key, str(m, "session"), Instant.parse(str(m, "expiresAt")));
+            case "session-closed" ->
+                new JournalEntry.SessionClosed(req(customer), at, key, str(m, "session"), (Boolean) m.get("expired"));
+            case "alert" -> {
+                List<String> hooks = new ArrayList<>();
+                for (Object o : (List<?>) req(m.get("webhooks"))) {
+                    hooks.add((String) o);
+                }
+                yield new JournalEntry.AlertRaised(
+                        req(customer),
+                        at,
+                        key,
+                        new Alert(
+                                str(m, "id"),
+                                req(customer),
+                                str(m, "type"),
+                                str(m, "dedup"),
+                                at,
+                                map(m.get("data")),
+                                hooks));
+            }
+            case "webhook" -> {
+                List<String> events = new ArrayList<>();
+                for (Object o : (List<?>) req(m.get("events"))) {
+                    events.add((String) o);
+                }
+                yield new JournalEntry.WebhookSet(
+                        req(customer), at, key, new Webhook(str(m, "id"), str(m, "url"), events, str(m, "secret")));
+            }
+            case "delivery" ->
+                new JournalEntry.AlertDelivered(req(customer), at, key, str(m, "alert"), str(m, "webhook"));
+            case "scope" ->
+                new JournalEntry.ScopeSet(
+                        req(customer),
+                        at,
+                        key,
+                        new Scope(str(m, "id"), str(m, "kind"), optStr(m, "parent"), optStr(m, "name")));
+            case "budget" -> {
+                Budget budget = null;
+                if (m.get("budget") != null) {
+                    Map<String, Object> b = map(m.get("budget"));
+                    List<BigDecimal> alerts = new ArrayList<>();
+                    for (Object a : (List<?>) req(b.get("alerts"))) {
+                        alerts.add((BigDecimal) a);
+                    }
+                    Map<String, String> dims = new LinkedHashMap<>();
+                    map(b.get("dimensions")).forEach((k, v) -> dims.put(k, (String) v));
+                    budget = new Budget(
+                            str(m, "budgetKey"),
+                            optStr(b, "currency"),
+                            optStr(b, "feature"),
+                            dec(b, "limit"),
+                            ResetPeriod.parse(str(b, "period")).orElseThrow(),
+                            (Boolean) b.get("hard"),
+                            alerts,
+                            dims);
+                }
+                yield new JournalEntry.BudgetSet(req(customer), at, key, str(m, "scope"), str(m, "budgetKey"), budget);
+            }
             default -> throw new IllegalArgumentException("unknown journal entry type '" + type + "'");
         };
     }
 
     // ---- nested values ----
+
+    private static Map<String, Object> grant(Grant g) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", g.id());
+        m.put("currency", g.currency());
+        m.put("amount", g.amount());
+        m.put("category", g.promotional() ? "promotional" : "paid");
+        m.put("costBasis", g.costBasis());
+        m.put("priority", g.priority());
+        m.put("effectiveAt", g.effectiveAt().toString());
+        put(m, "expiresAt", g.expiresAt() == null ? null : g.expiresAt().toString());
+        m.put("source", g.source());
+        put(m, "reference", g.reference());
+        return m;
+    }
+
+    private static Grant grant(Map<String, Object> m) {
+        String expires = optStr(m, "expiresAt");
+        return new Grant(
+                str(m, "id"),
+                str(m, "currency"),
+                dec(m, "amount"),
+                "promotional".equals(str(m, "category")),
+                dec(m, "costBasis"),
+                integer(m, "priority"),
+                Instant.parse(str(m, "effectiveAt")),
+                expires == null ? null : Instant.parse(expires),
+                str(m, "source"),
+                optStr(m, "reference"));
+    }
 
     private static Map<String, Object> subscription(Subscription s) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -292,6 +554,14 @@ public final class JournalCodec {
         put(m, "resetsAt", d.resetsAt() == null ? null : d.resetsAt().toString());
         put(m, "value", d.value());
         m.put("recorded", d.recorded());
+        CreditCharge c = d.credit();
+        if (c != null) {
+            Map<String, Object> cm = new LinkedHashMap<>();
+            cm.put("currency", c.currency());
+            cm.put("credits", c.credits());
+            cm.put("balance", c.balance());
+            m.put("credit", cm);
+        }
         return m;
     }
 
@@ -321,7 +591,12 @@ public final class JournalCodec {
                 dec(m, "overageQuantity"),
                 resetsAt == null ? null : Instant.parse(resetsAt),
                 optDec(m, "value"),
-                (Boolean) m.get("recorded"));
+                (Boolean) m.get("recorded"),
+                m.get("credit") == null ? null : charge(map(m.get("credit"))));
+    }
+
+    private static CreditCharge charge(Map<String, Object> m) {
+        return new CreditCharge(str(m, "currency"), dec(m, "credits"), dec(m, "balance"));
     }
 
     // ---- tree helpers ----

@@ -1,8 +1,17 @@
 package dev.tollgate.core.journal;
 
+import dev.tollgate.core.alert.Alert;
+import dev.tollgate.core.alert.Webhook;
+import dev.tollgate.core.budget.Budget;
+import dev.tollgate.core.budget.Scope;
+import dev.tollgate.core.credit.AutoRecharge;
+import dev.tollgate.core.credit.EntryType;
+import dev.tollgate.core.credit.Grant;
+import dev.tollgate.core.credit.Movement;
 import dev.tollgate.core.customer.Promotion;
 import dev.tollgate.core.customer.Subscription;
 import dev.tollgate.core.engine.Decision;
+import dev.tollgate.core.session.Session;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
@@ -107,6 +116,7 @@ public sealed interface JournalEntry {
      * @param scope the scope named by the caller, or {@code null}
      * @param dimensions attribution dimensions (model, workflow, ...)
      * @param answer the decision returned to the caller, replayed for a repeated key
+     * @param sessionId the session it was consumed in (its hold shrinks by it), or {@code null}
      */
     record UsageRecorded(
             String customerId,
@@ -120,8 +130,40 @@ public sealed interface JournalEntry {
             Instant occurredAt,
             @Nullable String scope,
             Map<String, String> dimensions,
-            Decision answer)
-            implements JournalEntry {}
+            Decision answer,
+            @Nullable String sessionId)
+            implements JournalEntry {
+
+        /** Usage outside any session. */
+        public UsageRecorded(
+                String customerId,
+                Instant at,
+                String idempotencyKey,
+                String feature,
+                BigDecimal quantity,
+                Instant windowStart,
+                BigDecimal overage,
+                UsageSource source,
+                Instant occurredAt,
+                @Nullable String scope,
+                Map<String, String> dimensions,
+                Decision answer) {
+            this(
+                    customerId,
+                    at,
+                    idempotencyKey,
+                    feature,
+                    quantity,
+                    windowStart,
+                    overage,
+                    source,
+                    occurredAt,
+                    scope,
+                    dimensions,
+                    answer,
+                    null);
+        }
+    }
 
     /**
      * A consumption was refused; kept so that a repeated key answers the same.
@@ -134,6 +176,137 @@ public sealed interface JournalEntry {
             String customerId, Instant at, String idempotencyKey, String feature, BigDecimal quantity, Decision answer)
             implements JournalEntry {}
 
+    /**
+     * A grant of credits was created.
+     *
+     * @param idempotencyKey the caller's key for API grants, else {@code null} (allotment and recharge grants have
+     *     deterministic ids instead)
+     * @param grant the grant
+     */
+    record GrantCreated(
+            String customerId, Instant at, @Nullable String idempotencyKey, Grant grant) implements JournalEntry {}
+
+    /**
+     * Ledger entries that move credits: one per movement.
+     *
+     * @param idempotencyKey the key of a void or refund ({@code void:<grant>}, {@code refund:<key>}), else {@code null}
+     * @param type the entries' type
+     * @param currency the currency
+     * @param time the entries' ledger time: an expiry's {@code expiresAt}, else {@code at}
+     * @param movements one per entry, in order
+     * @param reference the consumption's idempotency key (consume and refund entries), or {@code null}
+     * @param feature the consumed feature, or {@code null}
+     * @param quantity the consumed quantity, or {@code null}
+     * @param scope the consumption's scope, or {@code null}
+     * @param dimensions the consumption's dimensions
+     */
+    record CreditsMoved(
+            String customerId,
+            Instant at,
+            @Nullable String idempotencyKey,
+            EntryType type,
+            String currency,
+            Instant time,
+            List<Movement> movements,
+            @Nullable String reference,
+            @Nullable String feature,
+            @Nullable BigDecimal quantity,
+            @Nullable String scope,
+            Map<String, String> dimensions)
+            implements JournalEntry {}
+
+    /**
+     * Auto-recharge of a currency was configured or switched off.
+     *
+     * @param currency the currency
+     * @param config the settings, or {@code null} for off
+     */
+    record AutoRechargeSet(
+            String customerId,
+            Instant at,
+            @Nullable String idempotencyKey,
+            String currency,
+            @Nullable AutoRecharge config)
+            implements JournalEntry {}
+
+    /**
+     * A scope was created, renamed or moved.
+     *
+     * @param scope the scope as it is now
+     */
+    record ScopeSet(String customerId, Instant at, @Nullable String idempotencyKey, Scope scope)
+            implements JournalEntry {}
+
+    /**
+     * A budget was set on a scope, or removed.
+     *
+     * @param scopeId the scope
+     * @param budgetKey the budget's key
+     * @param budget the budget, or {@code null} to remove it
+     */
+    record BudgetSet(
+            String customerId,
+            Instant at,
+            @Nullable String idempotencyKey,
+            String scopeId,
+            String budgetKey,
+            @Nullable Budget budget)
+            implements JournalEntry {}
+
+    /**
+     * A session was opened: its hold counts from now.
+     *
+     * @param session the session
+     */
+    record SessionOpened(
+            String customerId, Instant at, @Nullable String idempotencyKey, Session session) implements JournalEntry {}
+
+    /**
+     * A session's deadline moved (heartbeat).
+     *
+     * @param sessionId the session
+     * @param expiresAt the new deadline
+     */
+    record SessionExtended(
+            String customerId, Instant at, @Nullable String idempotencyKey, String sessionId, Instant expiresAt)
+            implements JournalEntry {}
+
+    /**
+     * A session ended: what it still held is released.
+     *
+     * @param sessionId the session
+     * @param expired {@code true} if it ran out of time, {@code false} if it was closed
+     */
+    record SessionClosed(
+            String customerId, Instant at, @Nullable String idempotencyKey, String sessionId, boolean expired)
+            implements JournalEntry {}
+
+    /**
+     * An alert was raised.
+     *
+     * @param alert the alert
+     */
+    record AlertRaised(
+            String customerId, Instant at, @Nullable String idempotencyKey, Alert alert) implements JournalEntry {}
+
+    /**
+     * A webhook was configured (kept under the reserved customer id {@code _system}).
+     *
+     * @param webhook the webhook
+     */
+    record WebhookSet(
+            String customerId, Instant at, @Nullable String idempotencyKey, Webhook webhook) implements JournalEntry {}
+
+    /**
+     * An alert was delivered to a webhook (kept under {@code _system}); it is not sent there again.
+     *
+     * @param alertId the alert
+     * @param webhookId the webhook
+     */
+    record AlertDelivered(
+            String customerId, Instant at, @Nullable String idempotencyKey, String alertId, String webhookId)
+            implements JournalEntry {}
+
     /** All entry types, for codecs and stores that dispatch on them. */
     List<Class<? extends JournalEntry>> TYPES = List.of(
             CatalogPublished.class,
@@ -142,5 +315,16 @@ public sealed interface JournalEntry {
             SubscriptionCancelled.class,
             PromotionGranted.class,
             UsageRecorded.class,
-            ConsumptionDenied.class);
+            ConsumptionDenied.class,
+            GrantCreated.class,
+            CreditsMoved.class,
+            AutoRechargeSet.class,
+            ScopeSet.class,
+            BudgetSet.class,
+            SessionOpened.class,
+            SessionExtended.class,
+            SessionClosed.class,
+            AlertRaised.class,
+            WebhookSet.class,
+            AlertDelivered.class);
 }

@@ -1,6 +1,7 @@
 package dev.tollgate.core.store;
 
 import dev.tollgate.core.journal.JournalEntry;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -11,8 +12,9 @@ import java.util.function.Consumer;
  * <p>Contract:
  *
  * <ul>
- *   <li>{@link #append} is atomic and durable: when it returns, every entry of the batch survives a crash of the
- *       process (and, for SQLite, of the machine, with {@code synchronous=FULL}); when it throws, none was stored.
+ *   <li>{@link #append} is atomic and durable: when it returns, every entry of the batch and every counter value
+ *       survives a crash of the process (and, for SQLite, of the machine, with {@code synchronous=FULL}); when it
+ *       throws, none was stored. After a crash, the counters are exactly what the stored records fold to.
  *   <li>Entries are read back in the order they were appended.
  *   <li>An idempotency key is unique per customer: a batch that repeats one fails as a whole.
  * </ul>
@@ -22,12 +24,32 @@ import java.util.function.Consumer;
 public interface Store extends AutoCloseable {
 
     /**
-     * Appends a batch of entries in one transaction.
+     * Appends a batch of entries and upserts the counter values they produced, in one transaction.
      *
      * @param batch entries in apply order, not empty
+     * @param counters the new value of every counter the batch changed, at most one per {@link CounterValue#key()}
      * @throws StoreException if the batch could not be committed; then nothing of it was stored
      */
-    void append(List<JournalEntry> batch);
+    void append(List<JournalEntry> batch, List<CounterValue> counters);
+
+    /**
+     * The usage rows of a customer in a time range, oldest first, from an index on customer and time (never a scan of
+     * every record). The store writes one row for each {@link dev.tollgate.core.journal.JournalEntry.UsageRecorded}
+     * it appends, in the same transaction ({@link UsageRow#of}).
+     *
+     * @param from inclusive
+     * @param to exclusive
+     * @throws StoreException if the store cannot be read
+     */
+    List<UsageRow> usage(String customerId, Instant from, Instant to);
+
+    /**
+     * Visits every stored counter value, in no particular order, for verification.
+     *
+     * @param visitor called once per counter, on the calling thread
+     * @throws StoreException if the store cannot be read
+     */
+    void counters(Consumer<CounterValue> visitor);
 
     /**
      * Visits every stored entry in append order, for start-up and verification.

@@ -3,6 +3,7 @@ package dev.tollgate.core.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.core.TollgateException;
 import dev.tollgate.core.store.StoreException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -57,13 +58,70 @@ final class EngineTest {
                 .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(StoreException.class);
 
-        assertThat(used()).isEqualByComparingTo("5");
+        assertThat(used())
+                .as("checks answer from memory, without the lost write")
+                .isEqualByComparingTo("5");
+        assertThat(engine.writable()).isFalse();
+        assertThatThrownBy(() -> consume("while-down", 1))
+                .as("writes fail fast while the store is down")
+                .isInstanceOfSatisfying(
+                        TollgateException.class, e -> assertThat(e.code()).isEqualTo("STORE_UNAVAILABLE"));
+        assertThat(engine.consume(new ConsumeRequest("c", "q", BigDecimal.valueOf(5), "ok-1", null, Map.of()))
+                        .get()
+                        .replayed())
+                .as("a durable key still replays from memory")
+                .isTrue();
+
         store.failAppends = false;
+        awaitWritable();
         Outcome<Decision> retried = consume("lost", 7).get();
         assertThat(retried.replayed())
                 .as("the lost key was never stored, so it is new")
                 .isFalse();
         assertThat(used()).isEqualByComparingTo("12");
+        assertThat(Verifier.verify(store).differences()).isEmpty();
+    }
+
+    @Test
+    void a_commit_in_doubt_is_resolved_from_the_store_when_it_answers_again() throws Exception {
+        consume("ok-1", 5).get();
+        store.storeThenFail = true;
+
+        assertThatThrownBy(() -> consume("in-doubt", 7).get()).hasCauseInstanceOf(StoreException.class);
+        assertThat(used()).as("restored from the durable shadow at once").isEqualByComparingTo("5");
+
+        store.storeThenFail = false;
+        awaitWritable();
+        assertThat(used())
+                .as("the store holds the record, so after resync it counts")
+                .isEqualByComparingTo("12");
+        assertThat(consume("in-doubt", 7).get().replayed()).isTrue();
+        assertThat(Verifier.verify(store).differences()).isEmpty();
+    }
+
+    private void awaitWritable() throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!engine.writable()) {
+            assertThat(System.nanoTime()).as("writable again within 10 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void verify_finds_a_stored_counter_that_disagrees_with_the_records() throws Exception {
+        consume("k1", 3).get();
+        consume("k2", 4).get();
+        assertThat(Verifier.verify(store).consistent()).isTrue();
+
+        store.tamperCounters(new BigDecimal("8"));
+
+        Verifier.Report report = Verifier.verify(store);
+        assertThat(report.differences())
+                .singleElement()
+                .asString()
+                .contains("customer c feature q")
+                .contains("stored used=8")
+                .contains("records give used=7");
     }
 
     @Test

@@ -1,26 +1,66 @@
 package dev.tollgate.core.engine;
 
 import dev.tollgate.core.journal.JournalEntry;
+import dev.tollgate.core.store.CounterValue;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
+import dev.tollgate.core.store.UsageRow;
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-/** A list-backed store for engine tests; {@link #failAppends} makes commits fail as a broken disk would. */
+/**
+ * A list-backed store for engine tests: {@link #failAppends} makes commits fail as a broken disk would;
+ * {@link #storeThenFail} stores a batch and then reports failure, as a connection lost during COMMIT does.
+ */
 final class ListStore implements Store {
     private final List<JournalEntry> entries = new ArrayList<>();
+    private final Map<String, CounterValue> counters = new LinkedHashMap<>();
     final AtomicInteger appends = new AtomicInteger();
     volatile boolean failAppends;
+    volatile boolean storeThenFail;
 
     @Override
-    public synchronized void append(List<JournalEntry> batch) {
+    public synchronized void append(List<JournalEntry> batch, List<CounterValue> values) {
         if (failAppends) {
             throw new StoreException("disk on fire");
         }
         appends.incrementAndGet();
         entries.addAll(batch);
+        values.forEach(c -> counters.put(c.key(), c));
+        if (storeThenFail) {
+            throw new StoreException("connection lost during commit");
+        }
+    }
+
+    /** Overwrites every stored counter's {@code used}, as a torn write would. */
+    synchronized void tamperCounters(BigDecimal used) {
+        counters.replaceAll(
+                (k, c) -> new CounterValue(c.customerId(), c.feature(), c.windowStart(), used, c.overage()));
+    }
+
+    @Override
+    public synchronized List<UsageRow> usage(String customerId, Instant from, Instant to) {
+        List<UsageRow> out = new ArrayList<>();
+        for (JournalEntry e : entries) {
+            if (e instanceof JournalEntry.UsageRecorded u
+                    && u.customerId().equals(customerId)
+                    && !u.occurredAt().isBefore(from)
+                    && u.occurredAt().isBefore(to)) {
+                out.add(UsageRow.of(u));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized void counters(Consumer<CounterValue> visitor) {
+        List.copyOf(counters.values()).forEach(visitor);
     }
 
     @Override
@@ -45,7 +85,7 @@ final class ListStore implements Store {
 
     @Override
     public boolean ping() {
-        return !failAppends;
+        return !failAppends && !storeThenFail;
     }
 
     @Override

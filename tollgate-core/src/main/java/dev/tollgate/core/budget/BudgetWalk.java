@@ -1,0 +1,76 @@
+package dev.tollgate.core.budget;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The budget walk: a request at a scope is checked against every budget on the path from that scope up to the root,
+ * and counts against each one that applies. The first hard budget (nearest the request's scope) that the request would
+ * push past its limit refuses it and is named; otherwise every applicable budget is charged, all together (the engine
+ * records them in one step under the customer's single writer).
+ *
+ * <p>The boundary is exact: admitted when {@code used + amount <= limit}.
+ */
+public final class BudgetWalk {
+    private BudgetWalk() {}
+
+    /**
+     * One budget a request counts against.
+     *
+     * @param scope the budget's scope
+     * @param budget the budget
+     * @param amount what the request adds
+     * @param used what the budget had used in its current window before the request
+     */
+    public record Charge(String scope, Budget budget, BigDecimal amount, BigDecimal used) {}
+
+    /**
+     * @param binding the hard budget that refuses the request, or {@code null} if all admit it
+     * @param charges every budget the request counts against, leaf first
+     */
+    public record Result(@Nullable Charge binding, List<Charge> charges) {}
+
+    /**
+     * @param path scope ids from the request's scope up to the top (leaf first)
+     * @param budgets the budgets of a scope
+     * @param used what a scope's budget has used in its current window
+     * @param feature the consumed feature
+     * @param quantity its quantity
+     * @param creditCurrency the currency it is priced in, or {@code null}
+     * @param credits its price, or {@code null}
+     * @param dimensions the request's dimensions
+     */
+    public static Result walk(
+            List<String> path,
+            Function<String, Collection<Budget>> budgets,
+            BiFunction<String, Budget, BigDecimal> used,
+            String feature,
+            BigDecimal quantity,
+            @Nullable String creditCurrency,
+            @Nullable BigDecimal credits,
+            Map<String, String> dimensions) {
+        List<Charge> charges = new ArrayList<>();
+        Charge binding = null;
+        for (String scope : path) {
+            for (Budget b : budgets.apply(scope)) {
+                BigDecimal amount = b.amountOf(feature, quantity, creditCurrency, credits, dimensions);
+                if (amount == null) {
+                    continue;
+                }
+                BigDecimal before = used.apply(scope, b);
+                Charge c = new Charge(scope, b, amount, before);
+                charges.add(c);
+                if (binding == null && b.hard() && before.add(amount).compareTo(b.limit()) > 0) {
+                    binding = c;
+                }
+            }
+        }
+        return new Result(binding, List.copyOf(charges));
+    }
+}

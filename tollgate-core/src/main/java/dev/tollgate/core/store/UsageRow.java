@@ -1,0 +1,60 @@
+package dev.tollgate.core.store;
+
+import dev.tollgate.core.engine.CreditCharge;
+import dev.tollgate.core.journal.JournalEntry;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One accepted usage as attribution reads it: kept by the store, indexed by customer and time, written in the same
+ * transaction as the record it comes from.
+ *
+ * @param customerId the customer
+ * @param occurredAt when the usage happened
+ * @param feature the metered feature
+ * @param quantity units used
+ * @param currency the currency it was priced in, or {@code null}
+ * @param credits what it cost, or {@code null} if not priced
+ * @param scope the scope it was recorded at, or {@code null}
+ * @param dimensions its dimensions
+ */
+public record UsageRow(
+        String customerId,
+        Instant occurredAt,
+        String feature,
+        BigDecimal quantity,
+        @Nullable String currency,
+        @Nullable BigDecimal credits,
+        @Nullable String scope,
+        Map<String, String> dimensions) {
+
+    public UsageRow {
+        dimensions = Map.copyOf(dimensions);
+    }
+
+    /** The row a usage record produces. */
+    public static UsageRow of(JournalEntry.UsageRecorded e) {
+        CreditCharge c = e.answer().credit();
+        return new UsageRow(
+                e.customerId(),
+                e.occurredAt(),
+                e.feature(),
+                e.quantity(),
+                c == null ? null : c.currency(),
+                c == null ? null : c.credits(),
+                e.scope(),
+                e.dimensions());
+    }
+
+    /** {@code occurredAt} as nanoseconds since the epoch: a sortable, exact column. */
+    public long occurredNanos() {
+        return occurredAt.getEpochSecond() * 1_000_000_000L + occurredAt.getNano();
+    }
+
+    /** The instant of a nanosecond column value. */
+    public static Instant ofNanos(long nanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+    }
+}

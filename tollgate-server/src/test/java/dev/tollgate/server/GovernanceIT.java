@@ -1,0 +1,277 @@
+package dev.tollgate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Scopes and budgets over HTTP: the tree, budget usage, refusals naming the binding budget, bad inputs. */
+final class GovernanceIT {
+    @TempDir
+    Path dir;
+
+    Harness h;
+
+    @BeforeEach
+    void start() {
+        h = new Harness(dir, Instant.parse("2026-04-10T09:00:00Z"));
+        assertThat(h.applySampleCatalog().status()).isEqualTo(200);
+        h.customerOn("acme", "enterprise");
+    }
+
+    @AfterEach
+    void stop() {
+        h.close();
+    }
+
+    private ApiClient.Reply consumeAt(String scope, int quantity, String key) {
+        return h.post(
+                "/v1/consume",
+                Map.of(
+                        "customerId",
+                        "acme",
+                        "feature",
+                        "ai-queries",
+                        "quantity",
+                        quantity,
+                        "scope",
+                        scope,
+                        "idempotencyKey",
+                        key));
+    }
+
+    @Test
+    void a_team_budget_binds_an_agent_and_the_tree_shows_usage() {
+        assertThat(h.put("/v1/customers/acme/scopes/analytics", Map.of("kind", "department"))
+                        .status())
+                .isEqualTo(200);
+        assertThat(h.put("/v1/customers/acme/scopes/pipeline", Map.of("kind", "agent", "parent", "analytics"))
+                        .status())
+                .isEqualTo(200);
+        ApiClient.Reply budget = h.put(
+                "/v1/customers/acme/scopes/analytics/budgets/monthly",
+                Map.of(
+                        "feature",
+                        "ai-queries",
+                        "limit",
+                        5,
+                        "period",
+                        "month",
+                        "enforcement",
+                        "hard",
+                        "alerts",
+                        List.of(new BigDecimal("0.5"), BigDecimal.ONE)));
+        assertThat(budget.status()).as(budget.text()).isEqualTo(200);
+
+        assertThat(consumeAt("pipeline", 4, "k1").get("allowed")).isEqualTo(true);
+        ApiClient.Reply refused = consumeAt("pipeline", 2, "k2");
+        assertThat(refused.body())
+                .containsEntry("allowed", false)
+                .containsEntry("reason", "BUDGET_EXCEEDED")
+                .containsEntry("boundBy", Map.of("kind", "budget", "scope", "analytics", "budget", "monthly"));
+
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> roots =
+                (List<Map<String, Object>>) h.get("/v1/customers/acme/scopes").get("scopes");
+        assertThat(roots).singleElement().satisfies(root -> {
+            assertThat(root).containsEntry("id", "analytics");
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> budgets = (List<Map<String, Object>>) root.get("budgets");
+            assertThat((BigDecimal) budgets.get(0).get("used")).isEqualByComparingTo("4");
+            assertThat((BigDecimal) budgets.get(0).get("remaining")).isEqualByComparingTo("1");
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> children = (List<Map<String, Object>>) root.get("children");
+            assertThat(children).singleElement().satisfies(c -> assertThat(c).containsEntry("id", "pipeline"));
+        });
+    }
+
+    @Test
+    void a_session_opens_holds_is_consumed_in_and_closes_over_http() {
+        h.put("/v1/customers/acme/scopes/job", Map.of("kind", "agent"));
+        h.put("/v1/customers/acme/scopes/job/budgets/cap", Map.of("feature", "ai-queries", "limit", 10));
+        ApiClient.Reply opened = h.post(
+                "/v1/sessions",
+                Map.of(
+                        "customerId",
+                        "acme",
+                        "scope",
+                        "job",
+                        "feature",
+                        "ai-queries",
+                        "amount",
+                        6,
+                        "ttlSeconds",
+                        60,
+                        "idempotencyKey",
+                        "open-1"));
+        assertThat(opened.status()).as(opened.text()).isEqualTo(201);
+        String id = (String) opened.get("sessionId");
+        assertThat(opened.body()).containsEntry("opened", true).containsEntry("status", "open");
+
+        ApiClient.Reply refused = h.post(
+                "/v1/sessions",
+                Map.of(
+                        "customerId",
+                        "acme",
+                        "scope",
+                        "job",
+                        "feature",
+                        "ai-queries",
+                        "amount",
+                        5,
+                        "ttlSeconds",
+                        60,
+                        "idempotencyKey",
+                        "open-2"));
+        assertThat(refused.status()).isEqualTo(200);
+        assertThat(refused.body())
+                .containsEntry("opened", false)
+                .containsEntry("reason", "BUDGET_EXCEEDED")
+                .containsEntry("boundBy", Map.of("kind", "budget", "scope", "job", "budget", "cap"));
+
+        ApiClient.Reply inside = h.post(
+                "/v1/consume",
+                Map.of(
+                        "customerId",
+                        "acme",
+                        "feature",
+                        "ai-queries",
+                        "quantity",
+                        2,
+                        "sessionId",
+                        id,
+                        "idempotencyKey",
+                        "c1"));
+        assertThat(inside.body()).containsEntry("allowed", true);
+        assertThat((BigDecimal) h.get("/v1/sessions/" + id).get("held")).isEqualByComparingTo("4");
+        assertThat(h.post("/v1/sessions/" + id + "/heartbeat", Map.of("ttlSeconds", 120))
+                        .status())
+                .isEqualTo(200);
+        ApiClient.Reply closed = h.post("/v1/sessions/" + id + "/close", Map.of("used", 3));
+        assertThat(closed.body()).containsEntry("status", "closed");
+        assertThat((BigDecimal) closed.get("consumed")).isEqualByComparingTo("3");
+
+        ApiClient.Reply unknown = h.post("/v1/sessions/acme@s99/close", Map.of());
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.error()).containsEntry("code", "SESSION_NOT_FOUND");
+        ApiClient.Reply again = h.post("/v1/sessions/" + id + "/heartbeat", Map.of("ttlSeconds", 10));
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.error()).containsEntry("code", "SESSION_CLOSED");
+        ApiClient.Reply both = h.post(
+                "/v1/sessions",
+                Map.of(
+                        "customerId",
+                        "acme",
+                        "feature",
+                        "ai-queries",
+                        "currency",
+                        "credits",
+                        "amount",
+                        1,
+                        "ttlSeconds",
+                        60,
+                        "idempotencyKey",
+                        "bad"));
+        assertThat(both.error()).containsEntry("code", "INVALID_SESSION");
+    }
+
+    @Test
+    void usage_groups_by_scope_and_dimension_over_http() {
+        h.put("/v1/customers/acme/scopes/team-a", Map.of("kind", "team"));
+        h.post(
+                "/v1/events",
+                Map.of(
+                        "events",
+                        List.of(
+                                Map.of(
+                                        "idempotencyKey",
+                                        "e1",
+                                        "customerId",
+                                        "acme",
+                                        "feature",
+                                        "ai-queries",
+                                        "quantity",
+                                        2,
+                                        "scope",
+                                        "team-a",
+                                        "dimensions",
+                                        Map.of("model", "x"),
+                                        "timestamp",
+                                        "2026-04-09T10:00:00Z"),
+                                Map.of(
+                                        "idempotencyKey",
+                                        "e2",
+                                        "customerId",
+                                        "acme",
+                                        "feature",
+                                        "ai-queries",
+                                        "quantity",
+                                        5,
+                                        "dimensions",
+                                        Map.of("model", "y"),
+                                        "timestamp",
+                                        "2026-04-09T11:00:00Z"))));
+        ApiClient.Reply report = h.get(
+                "/v1/customers/acme/usage?from=2026-04-08T00:00:00Z&to=2026-04-15T00:00:00Z&groupBy=scope,dimension.model");
+        assertThat(report.status()).as(report.text()).isEqualTo(200);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) report.get("rows");
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0)).containsEntry("scope", null).containsEntry("dimension.model", "y");
+        assertThat((BigDecimal) rows.get(0).get("quantity")).isEqualByComparingTo("5");
+        assertThat(rows.get(1)).containsEntry("scope", "team-a").containsEntry("dimension.model", "x");
+
+        ApiClient.Reply bad = h.get("/v1/customers/acme/usage?groupBy=colour");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.error()).containsEntry("code", "INVALID_GROUP_BY").containsEntry("field", "groupBy");
+        ApiClient.Reply badTime = h.get("/v1/customers/acme/usage?from=yesterday");
+        assertThat(badTime.error()).containsEntry("code", "INVALID_QUERY").containsEntry("field", "from");
+    }
+
+    @Test
+    void unknown_scopes_cycles_and_bad_budgets_are_refused_with_a_code_and_field() {
+        h.put("/v1/customers/acme/scopes/a", Map.of("kind", "team"));
+        h.put("/v1/customers/acme/scopes/b", Map.of("kind", "team", "parent", "a"));
+
+        ApiClient.Reply unknown = consumeAt("nowhere", 1, "u1");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.error()).containsEntry("code", "SCOPE_NOT_FOUND").containsEntry("field", "scope");
+        ApiClient.Reply cycle = h.put("/v1/customers/acme/scopes/a", Map.of("kind", "team", "parent", "b"));
+        assertThat(cycle.status()).isEqualTo(409);
+        assertThat(cycle.error()).containsEntry("code", "SCOPE_CYCLE").containsEntry("field", "parent");
+        ApiClient.Reply orphan = h.put("/v1/customers/acme/scopes/c", Map.of("parent", "zzz"));
+        assertThat(orphan.status()).isEqualTo(404);
+        assertThat(orphan.error()).containsEntry("code", "SCOPE_NOT_FOUND").containsEntry("field", "parent");
+        ApiClient.Reply both = h.put(
+                "/v1/customers/acme/scopes/a/budgets/x",
+                Map.of("feature", "ai-queries", "currency", "credits", "limit", 1));
+        assertThat(both.error()).containsEntry("code", "INVALID_BUDGET");
+        ApiClient.Reply period = h.put(
+                "/v1/customers/acme/scopes/a/budgets/x",
+                Map.of("feature", "ai-queries", "limit", 1, "period", "fortnight"));
+        assertThat(period.error()).containsEntry("code", "INVALID_PERIOD").containsEntry("field", "period");
+        ApiClient.Reply noScope =
+                h.put("/v1/customers/acme/scopes/zzz/budgets/x", Map.of("feature", "ai-queries", "limit", 1));
+        assertThat(noScope.status()).isEqualTo(404);
+        ApiClient.Reply sso = h.put("/v1/customers/acme/scopes/a/budgets/x", Map.of("feature", "sso", "limit", 1));
+        assertThat(sso.error()).containsEntry("code", "FEATURE_NOT_METERED");
+
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> roots =
+                (List<Map<String, Object>>) h.get("/v1/customers/acme/scopes").get("scopes");
+        assertThat(roots)
+                .as("nothing changed: a is still the root, with no budget")
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r).containsEntry("id", "a");
+                    assertThat((List<?>) r.get("budgets")).isEmpty();
+                });
+    }
+}

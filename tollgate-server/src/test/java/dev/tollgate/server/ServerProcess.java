@@ -1,0 +1,141 @@
+package dev.tollgate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged server ({@code target/tollgate-server.jar}) in a process of its own, so that a test can kill it with
+ * SIGKILL ({@link Process#destroyForcibly()} on Unix) as a crash would. Its output is appended to a log file.
+ */
+final class ServerProcess extends ApiClient implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("Tollgate listening on http://localhost:(\\d+)");
+
+    private final Process process;
+    private final int port;
+
+    private ServerProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** The shaded jar that {@code mvn package} built before the integration tests run. */
+    static Path jar() {
+        Path jar = Path.of("target", "tollgate-server.jar").toAbsolutePath();
+        assertThat(jar).as("the packaged server; failsafe runs after package").exists();
+        return jar;
+    }
+
+    /**
+     * Runs the jar with {@code args} and waits for its output.
+     *
+     * @return the exit status and everything it printed
+     */
+    static Result run(Path log, List<String> args) {
+        try {
+            Process p = builder(log, args).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            Files.writeString(log, out, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            return new Result(p.exitValue(), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What a finished run printed. */
+    record Result(int exitCode, String output) {}
+
+    /**
+     * Starts the server on a free port with the test API key and waits until it listens.
+     *
+     * @param log where its output goes
+     * @param args flags after {@code --port 0}
+     */
+    static ServerProcess start(Path log, List<String> args) {
+        List<String> all = new ArrayList<>(List.of("--port", "0"));
+        all.addAll(args);
+        try {
+            Process p = builder(log, all).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            CompletableFuture<Integer> port = new CompletableFuture<>();
+            Thread pump = new Thread(() -> pump(out, log, port), "server-output");
+            pump.setDaemon(true);
+            pump.start();
+            int listening = port.get(60, TimeUnit.SECONDS);
+            return new ServerProcess(p, listening);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException("the server did not start; see " + log, e);
+        }
+    }
+
+    private static ProcessBuilder builder(Path log, List<String> args) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-jar",
+                jar().toString()));
+        command.addAll(args);
+        ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true);
+        b.environment().put("TOLLGATE_API_KEY", KEY);
+        return b;
+    }
+
+    private static void pump(BufferedReader out, Path log, CompletableFuture<Integer> port) {
+        try {
+            String line;
+            while ((line = out.readLine()) != null) {
+                Files.writeString(log, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                Matcher m = LISTENING.matcher(line);
+                if (m.find()) {
+                    port.complete(Integer.parseInt(m.group(1)));
+                }
+            }
+            port.completeExceptionally(new IllegalStateException("the server exited before listening"));
+        } catch (IOException e) {
+            port.completeExceptionally(e);
+        }
+    }
+
+    @Override
+    int port() {
+        return port;
+    }
+
+    /** SIGKILL: no shutdown hook, no final commit, as a power cut would leave a process. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** SIGTERM: the shutdown hook commits what is queued. */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,354 @@
+package dev.tollgate.store.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tollgate.core.journal.JournalCodec;
+import dev.tollgate.core.journal.JournalEntry;
+import dev.tollgate.core.json.Json;
+import dev.tollgate.core.store.CounterValue;
+import dev.tollgate.core.store.Store;
+import dev.tollgate.core.store.StoreException;
+import dev.tollgate.core.store.UsageRow;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The journal and its counters in PostgreSQL.
+ *
+ * <p>Group commit: each {@link #append} is one transaction with two statements whatever the batch size: one
+ * {@code INSERT ... SELECT FROM unnest(arrays) WITH ORDINALITY ORDER BY ordinality} for the records (their identity
+ * ids follow the batch order) and one such upsert for the counters. Every connection runs with {@code
+ * synchronous_commit = on}, so a commit returns only once WAL is flushed.
+ *
+ * <p>Concurrency: a HikariCP pool; the journal's single writer thread takes one connection per batch, reads (start-up
+ * replay, rebuilds, verification, readiness) take others and stream with a cursor, so they never wait for a commit.
+ *
+ * <p>Failure modes: short timeouts everywhere (connect 2 s, pool wait 2 s, socket 30 s), so that a dead database
+ * makes {@link #append} fail in seconds, not hang; the engine's circuit breaker then fails writes at once until
+ * {@link #ping} answers again. Any SQL error rolls the transaction back and surfaces as {@link StoreException}. A
+ * connection lost during {@code COMMIT} leaves the batch in doubt; the engine resolves it by re-reading the affected
+ * customers once the database answers.
+ */
+final class PostgresStore implements Store {
+    private static final String INSERT_RECORDS = "INSERT INTO journal (customer_id, type, at, idempotency_key, payload)"
+            + " SELECT c, t, a, k, p FROM unnest(?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::text[])"
+            + " WITH ORDINALITY AS r(c, t, a, k, p, n) ORDER BY n";
+    private static final String UPSERT_COUNTERS =
+            "INSERT INTO counters (customer_id, feature, window_start, used, overage)"
+                    + " SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::numeric[], ?::numeric[])"
+                    + " ON CONFLICT (customer_id, feature, window_start)"
+                    + " DO UPDATE SET used = excluded.used, overage = excluded.overage";
+
+    private static final String INSERT_USAGE =
+            "INSERT INTO usage (customer_id, occurred_nanos, feature, quantity, currency, credits, scope, dimensions)"
+                    + " SELECT c, o, f, q, cu, cr, s, d FROM unnest(?::text[], ?::bigint[], ?::text[], ?::numeric[],"
+                    + " ?::text[], ?::numeric[], ?::text[], ?::text[]) WITH ORDINALITY AS r(c, o, f, q, cu, cr, s, d, n)"
+                    + " ORDER BY n";
+
+    private final HikariDataSource pool;
+    private volatile boolean closed;
+
+    private PostgresStore(HikariDataSource pool) {
+        this.pool = pool;
+    }
+
+    static PostgresStore open(String jdbcUrl) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setPoolName("tollgate-postgres");
+        config.setMaximumPoolSize(4);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(2_000);
+        config.setValidationTimeout(1_000);
+        config.setConnectionInitSql("SET synchronous_commit = on");
+        config.addDataSourceProperty("connectTimeout", "2");
+        config.addDataSourceProperty("socketTimeout", "30");
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot connect to PostgreSQL at " + redact(jdbcUrl), e);
+        }
+        try {
+            Flyway.configure()
+                    .dataSource(pool)
+                    .locations("classpath:db/migration/postgresql")
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw new StoreException("cannot migrate the schema at " + redact(jdbcUrl), e);
+        }
+        return new PostgresStore(pool);
+    }
+
+    /** The URL without its query string, which may hold a password. */
+    private static String redact(String jdbcUrl) {
+        int q = jdbcUrl.indexOf('?');
+        return q < 0 ? jdbcUrl : jdbcUrl.substring(0, q);
+    }
+
+    @Override
+    public void append(List<JournalEntry> batch, List<CounterValue> counters) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        ensureOpen();
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                insertRecords(c, batch);
+                if (!counters.isEmpty()) {
+                    upsertCounters(c, counters);
+                }
+                insertUsage(c, batch);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollback(c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot commit a batch of " + batch.size() + " records", e);
+        }
+    }
+
+    private static void insertRecords(Connection c, List<JournalEntry> batch) throws SQLException {
+        int n = batch.size();
+        String[] customers = new String[n];
+        String[] types = new String[n];
+        String[] ats = new String[n];
+        String[] keys = new String[n];
+        String[] payloads = new String[n];
+        for (int i = 0; i < n; i++) {
+            JournalEntry e = batch.get(i);
+            customers[i] = e.customerId();
+            types[i] = JournalCodec.type(e);
+            ats[i] = e.at().toString();
+            keys[i] = e.idempotencyKey();
+            payloads[i] = JournalCodec.encode(e);
+        }
+        try (PreparedStatement s = c.prepareStatement(INSERT_RECORDS)) {
+            s.setArray(1, c.createArrayOf("text", customers));
+            s.setArray(2, c.createArrayOf("text", types));
+            s.setArray(3, c.createArrayOf("text", ats));
+            s.setArray(4, c.createArrayOf("text", keys));
+            s.setArray(5, c.createArrayOf("text", payloads));
+            s.executeUpdate();
+        }
+    }
+
+    private static void upsertCounters(Connection c, List<CounterValue> counters) throws SQLException {
+        int n = counters.size();
+        String[] customers = new String[n];
+        String[] features = new String[n];
+        String[] windows = new String[n];
+        String[] used = new String[n];
+        String[] overage = new String[n];
+        for (int i = 0; i < n; i++) {
+            CounterValue v = counters.get(i);
+            customers[i] = v.customerId();
+            features[i] = v.feature();
+            windows[i] = v.windowStart().toString();
+            used[i] = v.used().toPlainString();
+            overage[i] = v.overage().toPlainString();
+        }
+        try (PreparedStatement s = c.prepareStatement(UPSERT_COUNTERS)) {
+            s.setArray(1, c.createArrayOf("text", customers));
+            s.setArray(2, c.createArrayOf("text", features));
+            s.setArray(3, c.createArrayOf("text", windows));
+            s.setArray(4, c.createArrayOf("text", used));
+            s.setArray(5, c.createArrayOf("text", overage));
+            s.executeUpdate();
+        }
+    }
+
+    private static void insertUsage(Connection c, List<JournalEntry> batch) throws SQLException {
+        List<UsageRow> rows = new ArrayList<>();
+        for (JournalEntry e : batch) {
+            if (e instanceof JournalEntry.UsageRecorded u) {
+                rows.add(UsageRow.of(u));
+            }
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        int n = rows.size();
+        String[] customers = new String[n];
+        Long[] nanos = new Long[n];
+        String[] features = new String[n];
+        String[] quantities = new String[n];
+        String[] currencies = new String[n];
+        String[] credits = new String[n];
+        String[] scopes = new String[n];
+        String[] dims = new String[n];
+        for (int i = 0; i < n; i++) {
+            UsageRow r = rows.get(i);
+            customers[i] = r.customerId();
+            nanos[i] = r.occurredNanos();
+            features[i] = r.feature();
+            quantities[i] = r.quantity().toPlainString();
+            currencies[i] = r.currency();
+            credits[i] = r.credits() == null ? null : r.credits().toPlainString();
+            scopes[i] = r.scope();
+            dims[i] = Json.write(new TreeMap<String, Object>(r.dimensions()));
+        }
+        try (PreparedStatement s = c.prepareStatement(INSERT_USAGE)) {
+            s.setArray(1, c.createArrayOf("text", customers));
+            s.setArray(2, c.createArrayOf("bigint", nanos));
+            s.setArray(3, c.createArrayOf("text", features));
+            s.setArray(4, c.createArrayOf("text", quantities));
+            s.setArray(5, c.createArrayOf("text", currencies));
+            s.setArray(6, c.createArrayOf("text", credits));
+            s.setArray(7, c.createArrayOf("text", scopes));
+            s.setArray(8, c.createArrayOf("text", dims));
+            s.executeUpdate();
+        }
+    }
+
+    @Override
+    public List<UsageRow> usage(String customerId, Instant from, Instant to) {
+        List<UsageRow> rows = new ArrayList<>();
+        UsageRow lo = new UsageRow(customerId, from, "", BigDecimal.ZERO, null, null, null, Map.of());
+        UsageRow hi = new UsageRow(customerId, to, "", BigDecimal.ZERO, null, null, null, Map.of());
+        ensureOpen();
+        try (Connection c = pool.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT customer_id, occurred_nanos, feature, quantity,"
+                        + " currency, credits, scope, dimensions FROM usage WHERE customer_id = ? AND occurred_nanos >= ?"
+                        + " AND occurred_nanos < ? ORDER BY occurred_nanos, id")) {
+            s.setString(1, customerId);
+            s.setLong(2, lo.occurredNanos());
+            s.setLong(3, hi.occurredNanos());
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, String> dims = new TreeMap<>();
+                    if (Json.parse(rs.getString(8)) instanceof Map<?, ?> m) {
+                        m.forEach((k, v) -> dims.put((String) k, (String) v));
+                    }
+                    rows.add(new UsageRow(
+                            rs.getString(1),
+                            UsageRow.ofNanos(rs.getLong(2)),
+                            rs.getString(3),
+                            rs.getBigDecimal(4),
+                            rs.getString(5),
+                            rs.getBigDecimal(6),
+                            rs.getString(7),
+                            dims));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read usage", e);
+        }
+        return rows;
+    }
+
+    private static void rollback(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            // the connection is broken; the pool discards it
+        }
+    }
+
+    @Override
+    public void replay(Consumer<JournalEntry> visitor) {
+        readRecords("SELECT type, payload FROM journal ORDER BY seq", null, visitor);
+    }
+
+    @Override
+    public List<JournalEntry> entries(String customerId) {
+        List<JournalEntry> entries = new ArrayList<>();
+        readRecords("SELECT type, payload FROM journal WHERE customer_id = ? ORDER BY seq", customerId, entries::add);
+        return entries;
+    }
+
+    @Override
+    public void counters(Consumer<CounterValue> visitor) {
+        query(
+                "SELECT customer_id, feature, window_start, used, overage FROM counters",
+                null,
+                rs -> visitor.accept(new CounterValue(
+                        rs.getString(1),
+                        rs.getString(2),
+                        Instant.parse(rs.getString(3)),
+                        rs.getBigDecimal(4),
+                        rs.getBigDecimal(5))));
+    }
+
+    private void readRecords(String sql, @Nullable String parameter, Consumer<JournalEntry> visitor) {
+        query(sql, parameter, rs -> visitor.accept(JournalCodec.decode(rs.getString(1), rs.getString(2))));
+    }
+
+    /** Reads one row of a result. */
+    private interface RowReader {
+        void read(ResultSet rs) throws SQLException;
+    }
+
+    /** Streams a query's rows with a cursor (PostgreSQL needs a transaction for that), read-only. */
+    private void query(String sql, @Nullable String parameter, RowReader rows) {
+        ensureOpen();
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                if (parameter != null) {
+                    s.setString(1, parameter);
+                }
+                s.setFetchSize(1000);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        rows.read(rs);
+                    }
+                }
+            } finally {
+                rollback(c);
+                c.setReadOnly(false);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the store", e);
+        }
+    }
+
+    @Override
+    public boolean ping() {
+        if (closed) {
+            return false;
+        }
+        try (Connection c = pool.getConnection();
+                Statement s = c.createStatement()) {
+            s.setQueryTimeout(1);
+            try (ResultSet rs = s.executeQuery("SELECT 1")) {
+                return rs.next();
+            }
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StoreException("the store is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        pool.close();
+    }
+}

@@ -1,0 +1,652 @@
+package dev.tollgate.testkit.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.core.Reason;
+import dev.tollgate.core.TollgateException;
+import dev.tollgate.core.credit.AutoRecharge;
+import dev.tollgate.core.credit.EntryType;
+import dev.tollgate.core.engine.BalanceView;
+import dev.tollgate.core.engine.CheckRequest;
+import dev.tollgate.core.engine.ConsumeRequest;
+import dev.tollgate.core.engine.CustomerUpdate;
+import dev.tollgate.core.engine.Decision;
+import dev.tollgate.core.engine.Engine;
+import dev.tollgate.core.engine.EventResult;
+import dev.tollgate.core.engine.GrantRequest;
+import dev.tollgate.core.engine.GrantView;
+import dev.tollgate.core.engine.LedgerLine;
+import dev.tollgate.core.engine.Outcome;
+import dev.tollgate.core.engine.RefundView;
+import dev.tollgate.core.engine.SubscriptionRequest;
+import dev.tollgate.core.engine.UsageEvent;
+import dev.tollgate.core.engine.Verifier;
+import dev.tollgate.core.store.Store;
+import dev.tollgate.testkit.MutableClock;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The credit ledger's rules (SPEC §5) as scenarios with exact balances and entries, run on every store: burn order
+ * with ties, hard refusal, soft overdraft paid back, expiry at the exact instant, allotments at period start, grants
+ * effective mid-period, void, refund after expiry, rate-card pricing, auto-recharge, and exact admission under
+ * concurrency. After every test the store is verified: balances equal the sum of their entries, remainders stay within
+ * their grants, and a replay from empty agrees.
+ */
+public abstract class CreditContract {
+    /** A Tuesday in January at noon; subscriptions anchored here renew on the 6th. */
+    protected static final Instant T = Instant.parse("2026-01-06T12:00:00Z");
+
+    private static final Map<String, Object> CATALOG = Map.of(
+            "currencies",
+            List.of(Map.of("key", "credits", "depletion", "hard"), Map.of("key", "tokens", "depletion", "soft")),
+            "features",
+            List.of(
+                    Map.of("key", "llm", "type", "metered", "reset", "month"),
+                    Map.of("key", "calls", "type", "metered", "reset", "month"),
+                    Map.of("key", "images", "type", "metered", "reset", "month"),
+                    Map.of("key", "search", "type", "metered", "reset", "month")),
+            "rateCards",
+            List.of(
+                    Map.of(
+                            "feature",
+                            "llm",
+                            "currency",
+                            "credits",
+                            "per",
+                            1000,
+                            "rate",
+                            1,
+                            "byDimension",
+                            Map.of("model", Map.of("gpt-4o", 5, "mini", new BigDecimal("0.3")))),
+                    Map.of("feature", "calls", "currency", "tokens", "per", 1, "rate", 1),
+                    Map.of(
+                            "feature",
+                            "images",
+                            "currency",
+                            "credits",
+                            "per",
+                            1,
+                            "tiers",
+                            List.of(Map.of("upTo", 10, "rate", 2), Map.of("upTo", 20, "rate", 1))),
+                    Map.of(
+                            "feature",
+                            "search",
+                            "currency",
+                            "credits",
+                            "per",
+                            1,
+                            "byDimension",
+                            Map.of("engine", Map.of("web", 2)))),
+            "plans",
+            List.of(
+                    Map.of(
+                            "key",
+                            "pro",
+                            "entitlements",
+                            Map.of(
+                                    "llm", Map.of("limit", "unlimited"),
+                                    "calls", Map.of("limit", "unlimited"),
+                                    "images", Map.of("limit", "unlimited"),
+                                    "search", Map.of("limit", "unlimited"))),
+                    Map.of(
+                            "key",
+                            "monthly",
+                            "entitlements",
+                            Map.of("llm", Map.of("limit", "unlimited")),
+                            "credits",
+                            List.of(Map.of(
+                                    "currency",
+                                    "credits",
+                                    "amount",
+                                    100,
+                                    "every",
+                                    "month",
+                                    "category",
+                                    "promotional",
+                                    "expires",
+                                    "period-end")))),
+            "addons",
+            List.of(Map.of(
+                    "key",
+                    "booster",
+                    "credits",
+                    List.of(Map.of(
+                            "currency",
+                            "credits",
+                            "amount",
+                            50,
+                            "every",
+                            "month",
+                            "category",
+                            "paid",
+                            "expires",
+                            "never")))));
+
+    private final MutableClock clock = MutableClock.at(T);
+    private @Nullable Store store;
+    private @Nullable Engine engine;
+    private int keys;
+
+    /**
+     * Opens the store of the current test.
+     *
+     * @return an open store on this test's data; the suite closes it
+     */
+    protected abstract Store openStore();
+
+    @BeforeEach
+    void startEngine() throws Exception {
+        restart();
+        engine().publishCatalog(CATALOG, "contract").get();
+        customer("acme", "pro");
+    }
+
+    @AfterEach
+    void verifyAndStop() {
+        try {
+            if (engine != null) {
+                engine.close();
+                engine = null;
+            }
+            if (store != null) {
+                Verifier.Report report = Verifier.verify(store);
+                assertThat(report.differences())
+                        .as("ledger invariants after the test")
+                        .isEmpty();
+            }
+        } finally {
+            if (store != null) {
+                store.close();
+                store = null;
+            }
+        }
+    }
+
+    private void restart() {
+        if (engine != null) {
+            engine.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+        store = openStore();
+        engine = Engine.start(store, clock, null);
+    }
+
+    private Engine engine() {
+        assertThat(engine).isNotNull();
+        return engine;
+    }
+
+    private void customer(String id, String plan) throws Exception {
+        engine().upsertCustomer(id, new CustomerUpdate(id, Map.of(), null), null)
+                .get();
+        engine().subscribe(id, new SubscriptionRequest(plan, List.of(), null, null, null))
+                .get();
+    }
+
+    private GrantView grant(
+            String currency,
+            String amount,
+            boolean promotional,
+            int priority,
+            @Nullable Instant effectiveAt,
+            @Nullable Instant expiresAt)
+            throws Exception {
+        return engine().grant(
+                        "acme",
+                        new GrantRequest(
+                                currency,
+                                new BigDecimal(amount),
+                                promotional,
+                                promotional ? BigDecimal.ZERO : new BigDecimal("0.01"),
+                                priority,
+                                effectiveAt,
+                                expiresAt,
+                                "grant-" + ++keys))
+                .get()
+                .value();
+    }
+
+    private GrantView grant(String currency, String amount) throws Exception {
+        return grant(currency, amount, false, 0, null, null);
+    }
+
+    private Decision consume(String feature, String quantity, String key, Map<String, String> dims) throws Exception {
+        return engine().consume(new ConsumeRequest("acme", feature, new BigDecimal(quantity), key, null, dims))
+                .get()
+                .value();
+    }
+
+    private Decision consume(String feature, String quantity, String key) throws Exception {
+        return consume(feature, quantity, key, Map.of());
+    }
+
+    private BalanceView balance(String currency) {
+        return engine().balances("acme").stream()
+                .filter(b -> b.currency().equals(currency))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private BigDecimal available(String currency) {
+        return balance(currency).available();
+    }
+
+    private BigDecimal remaining(String grantId) {
+        return engine().grants("acme", null, false).stream()
+                .filter(g -> g.grant().id().equals(grantId))
+                .findFirst()
+                .orElseThrow()
+                .remaining();
+    }
+
+    private List<LedgerLine> ledger() {
+        return engine().ledger("acme", null, 0, Integer.MAX_VALUE);
+    }
+
+    private List<LedgerLine> entriesOf(String key, EntryType type) {
+        return ledger().stream()
+                .filter(l -> key.equals(l.idempotencyKey()) && l.type() == type)
+                .toList();
+    }
+
+    @Test
+    void burn_order_breaks_every_tie_and_writes_one_entry_per_grant_touched() throws Exception {
+        Instant soon = T.plus(Duration.ofDays(5));
+        Instant later = T.plus(Duration.ofDays(10));
+        String a = grant("credits", "10", false, 1, null, null).grant().id();
+        String b = grant("credits", "10", true, 0, null, later).grant().id();
+        String c = grant("credits", "10", false, 0, null, soon).grant().id();
+        String d = grant("credits", "10", true, 0, null, soon).grant().id();
+        String e = grant("credits", "10", true, 0, T.minus(Duration.ofDays(1)), soon)
+                .grant()
+                .id();
+        String f = grant("credits", "10", true, 0, null, soon).grant().id();
+
+        Decision spent = consume("images", "25", "burn");
+
+        assertThat(spent.allowed()).isTrue();
+        assertThat(spent.credit().credits())
+                .as("10 at 2 + 10 at 1 + 5 at the last tier's 1")
+                .isEqualByComparingTo("35");
+        List<LedgerLine> lines = entriesOf("burn", EntryType.CONSUME);
+        assertThat(lines).extracting(LedgerLine::grantId).containsExactly(e, d, f, c);
+        assertThat(lines).extracting(l -> l.amount().toPlainString()).containsExactly("-10", "-10", "-10", "-5");
+        assertThat(remaining(c)).isEqualByComparingTo("5");
+        assertThat(remaining(b)).isEqualByComparingTo("10");
+        assertThat(remaining(a)).isEqualByComparingTo("10");
+        assertThat(available("credits")).isEqualByComparingTo("25");
+        assertThat(lines.get(3).balanceAfter()).isEqualByComparingTo("25");
+    }
+
+    @Test
+    void a_hard_currency_refuses_what_it_cannot_cover_in_full_and_takes_nothing() throws Exception {
+        grant("credits", "10");
+
+        Decision refused = consume("llm", "2200", "too-much", Map.of("model", "gpt-4o"));
+
+        assertThat(refused.allowed()).isFalse();
+        assertThat(refused.reason()).isEqualTo(Reason.INSUFFICIENT_CREDITS);
+        assertThat(refused.boundBy().currency()).isEqualTo("credits");
+        assertThat(refused.credit().credits()).isEqualByComparingTo("11");
+        assertThat(available("credits")).isEqualByComparingTo("10");
+        assertThat(entriesOf("too-much", EntryType.CONSUME)).isEmpty();
+        assertThat(engine().check(new CheckRequest("acme", "llm", null, null, Map.of()))
+                        .used())
+                .isEqualByComparingTo("0");
+
+        Decision fits = consume("llm", "2000", "fits", Map.of("model", "gpt-4o"));
+        assertThat(fits.allowed()).isTrue();
+        assertThat(fits.credit().balance()).isEqualByComparingTo("0");
+    }
+
+    @Test
+    void soft_overdraft_is_paid_back_by_a_smaller_then_a_larger_grant() throws Exception {
+        String first = grant("tokens", "3").grant().id();
+
+        Decision over = consume("calls", "10", "over");
+
+        assertThat(over.allowed()).isTrue();
+        assertThat(over.credit().balance()).isEqualByComparingTo("-7");
+        assertThat(entriesOf("over", EntryType.CONSUME))
+                .extracting(LedgerLine::grantId, l -> l.amount().toPlainString())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(first, "-3"),
+                        org.assertj.core.groups.Tuple.tuple(null, "-7"));
+        assertThat(balance("tokens").overdraft()).isEqualByComparingTo("7");
+
+        String small = grant("tokens", "5").grant().id();
+        assertThat(available("tokens")).isEqualByComparingTo("-2");
+        assertThat(balance("tokens").overdraft()).isEqualByComparingTo("2");
+        assertThat(remaining(small)).isEqualByComparingTo("0");
+
+        String large = grant("tokens", "10").grant().id();
+        assertThat(available("tokens")).isEqualByComparingTo("8");
+        assertThat(balance("tokens").overdraft()).isEqualByComparingTo("0");
+        assertThat(remaining(large)).isEqualByComparingTo("8");
+        List<LedgerLine> repaid = ledger().stream()
+                .filter(l -> l.type() == EntryType.OVERDRAFT_REPAID)
+                .toList();
+        assertThat(repaid)
+                .extracting(LedgerLine::grantId, l -> l.amount().toPlainString())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(small, "-5"),
+                        org.assertj.core.groups.Tuple.tuple(null, "5"),
+                        org.assertj.core.groups.Tuple.tuple(large, "-2"),
+                        org.assertj.core.groups.Tuple.tuple(null, "2"));
+        assertThat(balance("tokens").balance()).isEqualByComparingTo("8");
+    }
+
+    @Test
+    void a_grant_stops_counting_exactly_at_expires_at_and_the_expiry_is_in_the_ledger() throws Exception {
+        Instant end = T.plus(Duration.ofHours(1));
+        String g = grant("credits", "10", false, 0, null, end).grant().id();
+
+        clock.set(end.minusMillis(1));
+        assertThat(available("credits")).isEqualByComparingTo("10");
+        clock.set(end);
+        assertThat(available("credits"))
+                .as("no write since: the read alone excludes it")
+                .isEqualByComparingTo("0");
+        assertThat(engine().grants("acme", "credits", false))
+                .singleElement()
+                .satisfies(v -> assertThat(v.status()).isEqualTo("expired"));
+        Decision refused = consume("images", "1", "after-expiry");
+        assertThat(refused.reason()).isEqualTo(Reason.INSUFFICIENT_CREDITS);
+
+        List<LedgerLine> expiry =
+                ledger().stream().filter(l -> l.type() == EntryType.EXPIRE).toList();
+        assertThat(expiry).singleElement().satisfies(l -> {
+            assertThat(l.grantId()).isEqualTo(g);
+            assertThat(l.amount()).isEqualByComparingTo("-10");
+            assertThat(l.time()).isEqualTo(end);
+        });
+    }
+
+    @Test
+    void an_allotment_expiring_at_the_period_reset_gives_way_to_the_next_one_at_that_instant() throws Exception {
+        customer("monthly-co", "monthly");
+        Instant reset = Instant.parse("2026-02-06T12:00:00Z");
+        BigDecimal atStart = engine().balances("monthly-co").get(0).available();
+        assertThat(atStart).as("issued at the period start, before any write").isEqualByComparingTo("100");
+        Decision spent = engine().consume(
+                        new ConsumeRequest("monthly-co", "llm", new BigDecimal("30000"), "m1", null, Map.of()))
+                .get()
+                .value();
+        assertThat(spent.credit().balance()).isEqualByComparingTo("70");
+
+        clock.set(reset.minusNanos(1));
+        assertThat(engine().balances("monthly-co").get(0).available()).isEqualByComparingTo("70");
+        clock.set(reset);
+        assertThat(engine().balances("monthly-co").get(0).available())
+                .as("the old remainder expired, the new allotment began, at the same instant")
+                .isEqualByComparingTo("100");
+
+        engine().consume(new ConsumeRequest("monthly-co", "llm", new BigDecimal("1000"), "m2", null, Map.of()))
+                .get();
+        List<LedgerLine> lines = engine().ledger("monthly-co", null, 0, 100);
+        assertThat(lines)
+                .extracting(LedgerLine::type, l -> l.amount().toPlainString(), LedgerLine::time)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(EntryType.GRANT, "100", T),
+                        org.assertj.core.groups.Tuple.tuple(EntryType.CONSUME, "-30", T),
+                        org.assertj.core.groups.Tuple.tuple(EntryType.EXPIRE, "-70", reset),
+                        org.assertj.core.groups.Tuple.tuple(EntryType.GRANT, "100", reset),
+                        org.assertj.core.groups.Tuple.tuple(EntryType.CONSUME, "-1", reset));
+    }
+
+    @Test
+    void add_on_allotments_scale_with_quantity_and_accumulate_when_they_never_expire() throws Exception {
+        engine().subscribe(
+                        "acme",
+                        new SubscriptionRequest(
+                                "pro", List.of(new SubscriptionRequest.AddonQuantity("booster", 3)), null, null, null))
+                .get();
+        assertThat(available("credits")).as("3 × 50 at once").isEqualByComparingTo("150");
+        assertThat(engine().grants("acme", "credits", false)).singleElement().satisfies(g -> {
+            assertThat(g.grant().source()).isEqualTo("allotment");
+            assertThat(g.grant().promotional()).isFalse();
+            assertThat(g.grant().expiresAt()).isNull();
+        });
+
+        clock.set(Instant.parse("2026-03-06T12:00:00Z"));
+        assertThat(available("credits")).as("February's and March's too").isEqualByComparingTo("450");
+    }
+
+    @Test
+    void a_grant_effective_mid_period_counts_from_that_instant() throws Exception {
+        Instant from = T.plus(Duration.ofDays(12));
+        GrantView g = grant("credits", "50", false, 0, from, null);
+
+        assertThat(g.status()).isEqualTo("pending");
+        assertThat(available("credits")).isEqualByComparingTo("0");
+        assertThat(balance("credits").balance())
+                .as("the ledger has the grant already")
+                .isEqualByComparingTo("50");
+        assertThat(consume("images", "1", "too-early").reason()).isEqualTo(Reason.INSUFFICIENT_CREDITS);
+
+        clock.set(from);
+        assertThat(available("credits")).isEqualByComparingTo("50");
+        assertThat(consume("images", "1", "in-time").allowed()).isTrue();
+        assertThat(available("credits")).isEqualByComparingTo("48");
+    }
+
+    @Test
+    void void_takes_the_remainder_and_a_repeated_void_answers_the_first() throws Exception {
+        String g = grant("credits", "10").grant().id();
+        consume("images", "2", "before-void");
+
+        Outcome<GrantView> voided = engine().voidGrant("acme", g).get();
+        Outcome<GrantView> again = engine().voidGrant("acme", g).get();
+
+        assertThat(voided.value().status()).isEqualTo("voided");
+        assertThat(voided.value().remaining()).isEqualByComparingTo("0");
+        assertThat(again.replayed()).isTrue();
+        assertThat(available("credits")).isEqualByComparingTo("0");
+        assertThat(ledger().stream().filter(l -> l.type() == EntryType.VOID))
+                .singleElement()
+                .satisfies(l -> assertThat(l.amount()).isEqualByComparingTo("-6"));
+        RefundView refund = engine().refund("acme", "before-void").get().value();
+        assertThat(refund.refunded())
+                .as("credits never go back to a voided grant")
+                .isEqualByComparingTo("0");
+        assertThat(refund.forfeited()).isEqualByComparingTo("4");
+        assertThatThrownBy(() -> engine().voidGrant("acme", "g404"))
+                .isInstanceOfSatisfying(
+                        TollgateException.class, x -> assertThat(x.code()).isEqualTo("GRANT_NOT_FOUND"));
+    }
+
+    @Test
+    void a_refund_returns_credits_in_reverse_except_to_grants_expired_since() throws Exception {
+        String expiring = grant("credits", "10", false, 0, null, T.plus(Duration.ofDays(1)))
+                .grant()
+                .id();
+        String lasting = grant("credits", "10").grant().id();
+        consume("images", "10", "spend"); // 20 credits: the sooner-expiring grant burns first
+        assertThat(remaining(expiring)).isEqualByComparingTo("0");
+        assertThat(remaining(lasting)).isEqualByComparingTo("0");
+
+        clock.advance(Duration.ofDays(2));
+        Outcome<RefundView> refund = engine().refund("acme", "spend").get();
+
+        assertThat(refund.value().refunded()).isEqualByComparingTo("10");
+        assertThat(refund.value().forfeited()).isEqualByComparingTo("10");
+        assertThat(remaining(lasting)).isEqualByComparingTo("10");
+        assertThat(available("credits")).isEqualByComparingTo("10");
+        assertThat(entriesOf("spend", EntryType.REFUND))
+                .extracting(LedgerLine::grantId)
+                .containsExactly(lasting);
+        assertThat(engine().refund("acme", "spend").get().replayed()).isTrue();
+        assertThat(available("credits")).as("a repeated refund changes nothing").isEqualByComparingTo("10");
+    }
+
+    /** Found by the ledger simulation (seed 5): a refund left grant and overdraft side by side until the next write. */
+    @Test
+    void a_refund_into_an_overdrawn_account_pays_the_overdraft_back_at_once() throws Exception {
+        String g = grant("tokens", "10").grant().id();
+        consume("calls", "8", "first");
+        consume("calls", "12", "second"); // 2 from the grant, 10 overdrawn
+        assertThat(balance("tokens").overdraft()).isEqualByComparingTo("10");
+
+        engine().refund("acme", "first").get();
+
+        assertThat(balance("tokens").overdraft())
+                .as("8 back to the grant pay 8 of the 10")
+                .isEqualByComparingTo("2");
+        assertThat(remaining(g)).isEqualByComparingTo("0");
+        assertThat(available("tokens")).isEqualByComparingTo("-2");
+        assertThat(ledger().get(ledger().size() - 1).type())
+                .as("the repayment is in the ledger, not only in the read view")
+                .isEqualTo(EntryType.OVERDRAFT_REPAID);
+    }
+
+    @Test
+    void rate_cards_price_by_dimension_default_and_tier_and_refuse_what_has_no_price() throws Exception {
+        grant("credits", "1000");
+
+        assertThat(consume("llm", "2000", "d1", Map.of("model", "gpt-4o"))
+                        .credit()
+                        .credits())
+                .isEqualByComparingTo("10");
+        assertThat(consume("llm", "1000", "d2", Map.of("model", "mini"))
+                        .credit()
+                        .credits())
+                .isEqualByComparingTo("0.3");
+        assertThat(consume("llm", "2000", "d3", Map.of("model", "other"))
+                        .credit()
+                        .credits())
+                .as("the default rate")
+                .isEqualByComparingTo("2");
+        assertThat(consume("images", "8", "t1").credit().credits()).isEqualByComparingTo("16");
+        assertThat(consume("images", "4", "t2").credit().credits())
+                .as("2 more at 2, then 2 at 1")
+                .isEqualByComparingTo("6");
+        Decision unpriced = consume("search", "1", "u1", Map.of("engine", "images"));
+        assertThat(unpriced.allowed()).isFalse();
+        assertThat(unpriced.reason()).isEqualTo(Reason.UNPRICED);
+        assertThat(consume("search", "3", "u2", Map.of("engine", "web"))
+                        .credit()
+                        .credits())
+                .isEqualByComparingTo("6");
+        assertThat(available("credits")).isEqualByComparingTo("959.7");
+        List<EventResult> events = engine().report(List.of(
+                        new UsageEvent("e1", "acme", "search", BigDecimal.ONE, null, Map.of(), null),
+                        new UsageEvent("e2", "acme", "llm", new BigDecimal("500"), null, Map.of(), null)))
+                .get();
+        assertThat(events)
+                .extracting(EventResult::status, EventResult::reason)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(EventResult.Status.REJECTED, Reason.UNPRICED),
+                        org.assertj.core.groups.Tuple.tuple(EventResult.Status.ACCEPTED, null));
+        assertThat(available("credits")).isEqualByComparingTo("959.2");
+    }
+
+    @Test
+    void auto_recharge_restores_the_target_in_increments_once_per_trigger_up_to_its_cap() throws Exception {
+        grant("credits", "30");
+        engine().setAutoRecharge(
+                        "acme",
+                        "credits",
+                        new AutoRecharge(
+                                "credits",
+                                new BigDecimal("20"),
+                                new BigDecimal("100"),
+                                new BigDecimal("50"),
+                                new BigDecimal("0.02"),
+                                2,
+                                null))
+                .get();
+
+        Decision first = consume("images", "8", "r1");
+        assertThat(first.credit().balance())
+                .as("after the charge, before the recharge")
+                .isEqualByComparingTo("14");
+        assertThat(available("credits")).as("14 + ceil(86 / 50) * 50").isEqualByComparingTo("114");
+        assertThat(consume("images", "8", "r1").credit().balance()).isEqualByComparingTo("14");
+        assertThat(available("credits"))
+                .as("a replayed trigger recharges nothing")
+                .isEqualByComparingTo("114");
+
+        consume("images", "12", "r2");
+        consume("images", "40", "r3");
+        consume("images", "60", "r4");
+        consume("images", "60", "r5");
+        Decision capped = consume("images", "30", "r6");
+        assertThat(capped.credit().balance()).isEqualByComparingTo("10");
+        assertThat(available("credits"))
+                .as("the cap switched recharging off for this period")
+                .isEqualByComparingTo("10");
+        List<GrantView> recharges = engine().grants("acme", "credits", false).stream()
+                .filter(g -> g.grant().source().equals("recharge"))
+                .toList();
+        assertThat(recharges).as("at most 2 per period").hasSize(2);
+        assertThat(recharges.get(0).grant().costBasis()).isEqualByComparingTo("0.02");
+        assertThat(recharges.get(0).grant().reference()).isEqualTo("r1");
+        assertThat(ledger().stream()
+                        .filter(l -> l.type() == EntryType.GRANT && "recharge".equals(l.source()))
+                        .map(LedgerLine::idempotencyKey))
+                .containsExactly("r1", recharges.get(1).grant().reference());
+    }
+
+    @Test
+    void many_threads_never_overdraw_a_hard_currency_and_a_restart_agrees() throws Exception {
+        grant("credits", "1000");
+        int threads = 16;
+        int each = 100;
+        ConcurrentLinkedQueue<CompletableFuture<Outcome<Decision>>> answers = new ConcurrentLinkedQueue<>();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            workers.add(new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                for (int i = 0; i < each; i++) {
+                    answers.add(engine().consume(new ConsumeRequest(
+                            "acme", "llm", new BigDecimal("1000"), "c" + thread + "-" + i, null, Map.of())));
+                }
+            }));
+        }
+        workers.forEach(Thread::start);
+        go.countDown();
+        for (Thread w : workers) {
+            w.join();
+        }
+        int admitted = 0;
+        for (CompletableFuture<Outcome<Decision>> a : answers) {
+            Decision d = a.get().value();
+            if (d.allowed()) {
+                admitted++;
+            } else {
+                assertThat(d.reason()).isEqualTo(Reason.INSUFFICIENT_CREDITS);
+            }
+        }
+        assertThat(admitted)
+                .as("1000 credits at 1 credit per call: exactly 1000 admitted")
+                .isEqualTo(1000);
+        assertThat(available("credits")).isEqualByComparingTo("0");
+
+        restart();
+        assertThat(available("credits")).isEqualByComparingTo("0");
+        assertThat(balance("credits").balance()).isEqualByComparingTo("0");
+        assertThat(ledger()).hasSize(1 + 1000);
+    }
+}

@@ -1,0 +1,471 @@
+package dev.tollgate.testkit.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.core.Reason;
+import dev.tollgate.core.TollgateException;
+import dev.tollgate.core.budget.Budget;
+import dev.tollgate.core.engine.BoundBy;
+import dev.tollgate.core.engine.CheckRequest;
+import dev.tollgate.core.engine.ConsumeRequest;
+import dev.tollgate.core.engine.CustomerUpdate;
+import dev.tollgate.core.engine.Decision;
+import dev.tollgate.core.engine.Engine;
+import dev.tollgate.core.engine.GrantRequest;
+import dev.tollgate.core.engine.Outcome;
+import dev.tollgate.core.engine.ScopeView;
+import dev.tollgate.core.engine.SessionOutcome;
+import dev.tollgate.core.engine.SessionRequest;
+import dev.tollgate.core.engine.SessionView;
+import dev.tollgate.core.engine.SubscriptionRequest;
+import dev.tollgate.core.engine.UsageReport;
+import dev.tollgate.core.engine.Verifier;
+import dev.tollgate.core.period.ResetPeriod;
+import dev.tollgate.core.store.Store;
+import dev.tollgate.testkit.MutableClock;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Scope trees and hierarchical budgets (SPEC §6), run on every store: a request is checked against every budget from
+ * its scope to the root and recorded on all of them at once; a refusal names the binding scope and budget.
+ */
+public abstract class GovernanceContract {
+    private static final Instant T = Instant.parse("2026-04-10T09:00:00Z");
+    private static final Map<String, Object> CATALOG = Map.of(
+            "currencies",
+            List.of(Map.of("key", "credits", "depletion", "hard")),
+            "features",
+            List.of(
+                    Map.of("key", "q", "type", "metered", "reset", "month"),
+                    Map.of("key", "llm", "type", "metered", "reset", "month")),
+            "rateCards",
+            List.of(Map.of("feature", "llm", "currency", "credits", "per", 1, "rate", 1)),
+            "plans",
+            List.of(Map.of(
+                    "key",
+                    "p",
+                    "entitlements",
+                    Map.of("q", Map.of("limit", "unlimited"), "llm", Map.of("limit", "unlimited")))));
+
+    private final MutableClock clock = MutableClock.at(T);
+    private @Nullable Store store;
+    private @Nullable Engine engine;
+
+    /**
+     * Opens the store of the current test.
+     *
+     * @return an open store on this test's data; the suite closes it
+     */
+    protected abstract Store openStore();
+
+    @BeforeEach
+    void startEngine() throws Exception {
+        restart();
+        engine().publishCatalog(CATALOG, "contract").get();
+        engine().upsertCustomer("acme", new CustomerUpdate("Acme", Map.of(), null), null)
+                .get();
+        engine().subscribe("acme", new SubscriptionRequest("p", List.of(), null, null, null))
+                .get();
+    }
+
+    @AfterEach
+    void verifyAndStop() {
+        try {
+            if (engine != null) {
+                engine.close();
+                engine = null;
+            }
+            if (store != null) {
+                assertThat(Verifier.verify(store).differences()).isEmpty();
+            }
+        } finally {
+            if (store != null) {
+                store.close();
+                store = null;
+            }
+        }
+    }
+
+    private void restart() {
+        if (engine != null) {
+            engine.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+        store = openStore();
+        engine = Engine.start(store, clock, null);
+    }
+
+    private Engine engine() {
+        assertThat(engine).isNotNull();
+        return engine;
+    }
+
+    private void scope(String id, @Nullable String parent) throws Exception {
+        engine().setScope("acme", id, parent == null ? "department" : "team", parent, null)
+                .get();
+    }
+
+    private void budget(String scope, String key, @Nullable String feature, String limit, Map<String, String> dims)
+            throws Exception {
+        engine().setBudget(
+                        "acme",
+                        scope,
+                        key,
+                        new Budget(
+                                key,
+                                feature == null ? "credits" : null,
+                                feature,
+                                new BigDecimal(limit),
+                                ResetPeriod.MONTH,
+                                true,
+                                List.of(new BigDecimal("0.8")),
+                                dims))
+                .get();
+    }
+
+    private Decision consume(String scope, String feature, long quantity, String key, Map<String, String> dims)
+            throws Exception {
+        return engine().consume(new ConsumeRequest("acme", feature, BigDecimal.valueOf(quantity), key, scope, dims))
+                .get()
+                .value();
+    }
+
+    private BigDecimal used(String scope, String budget) {
+        return engine().scopes("acme").stream()
+                .filter(s -> s.scope().id().equals(scope))
+                .flatMap(s -> s.budgets().stream())
+                .filter(b -> b.budget().key().equals(budget))
+                .map(ScopeView.BudgetUsage::used)
+                .findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void an_agent_stops_at_its_own_cap_and_another_at_the_team_cap_while_it_still_has_room() throws Exception {
+        scope("team", null);
+        scope("agent-1", "team");
+        scope("agent-2", "team");
+        budget("team", "monthly", "q", "8", Map.of());
+        budget("agent-1", "monthly", "q", "3", Map.of());
+        budget("agent-2", "monthly", "q", "10", Map.of());
+
+        int first = 0;
+        Decision d;
+        while ((d = consume("agent-1", "q", 1, "a1-" + first, Map.of())).allowed()) {
+            first++;
+        }
+        assertThat(first).isEqualTo(3);
+        assertThat(d.reason()).isEqualTo(Reason.BUDGET_EXCEEDED);
+        assertThat(d.boundBy()).isEqualTo(new BoundBy("budget", null, null, "agent-1", "monthly"));
+
+        int second = 0;
+        while ((d = consume("agent-2", "q", 1, "a2-" + second, Map.of())).allowed()) {
+            second++;
+        }
+        assertThat(second).as("the team's 8 minus agent-1's 3").isEqualTo(5);
+        assertThat(d.boundBy())
+                .as("agent-2 still had room of its own")
+                .isEqualTo(new BoundBy("budget", null, null, "team", "monthly"));
+        assertThat(used("team", "monthly")).isEqualByComparingTo("8");
+        assertThat(used("agent-2", "monthly")).isEqualByComparingTo("5");
+        assertThat(engine().check(new CheckRequest("acme", "q", null, "agent-2", Map.of()))
+                        .reason())
+                .isEqualTo(Reason.BUDGET_EXCEEDED);
+        assertThat(engine().check(new CheckRequest("acme", "q", null, null, Map.of()))
+                        .allowed())
+                .as("no scope, no budget")
+                .isTrue();
+
+        restart();
+        assertThat(used("team", "monthly")).isEqualByComparingTo("8");
+        assertThat(consume("agent-2", "q", 1, "after-restart", Map.of()).reason())
+                .isEqualTo(Reason.BUDGET_EXCEEDED);
+
+        clock.set(Instant.parse("2026-05-01T00:00:00Z"));
+        assertThat(used("team", "monthly")).as("a calendar month later").isEqualByComparingTo("0");
+        assertThat(consume("agent-2", "q", 1, "may", Map.of()).allowed()).isTrue();
+    }
+
+    @Test
+    void a_budget_narrowed_to_one_model_counts_only_that_model_in_credits() throws Exception {
+        engine().grant(
+                        "acme",
+                        new GrantRequest("credits", new BigDecimal("1000"), false, BigDecimal.ZERO, 0, null, null, "g"))
+                .get();
+        scope("research", null);
+        budget("research", "gpt5", null, "10", Map.of("model", "gpt-5"));
+
+        assertThat(consume("research", "llm", 100, "mini", Map.of("model", "mini"))
+                        .allowed())
+                .isTrue();
+        assertThat(consume("research", "llm", 7, "g1", Map.of("model", "gpt-5")).allowed())
+                .isTrue();
+        Decision over = consume("research", "llm", 4, "g2", Map.of("model", "gpt-5"));
+        assertThat(over.reason()).isEqualTo(Reason.BUDGET_EXCEEDED);
+        assertThat(over.boundBy().budget()).isEqualTo("gpt5");
+        assertThat(consume("research", "llm", 3, "g3", Map.of("model", "gpt-5")).allowed())
+                .as("the boundary is exact")
+                .isTrue();
+        assertThat(used("research", "gpt5")).isEqualByComparingTo("10");
+    }
+
+    @Test
+    void unknown_scopes_are_refused_cycles_too_and_a_move_changes_the_path() throws Exception {
+        scope("a", null);
+        scope("b", "a");
+        scope("c", null);
+        budget("a", "cap", "q", "5", Map.of());
+        budget("c", "cap", "q", "100", Map.of());
+
+        assertThat(consume("nowhere", "q", 1, "k0", Map.of()).reason()).isEqualTo(Reason.SCOPE_NOT_FOUND);
+        assertThatThrownBy(() -> engine().setScope("acme", "a", "team", "b", null))
+                .isInstanceOfSatisfying(
+                        TollgateException.class, e -> assertThat(e.code()).isEqualTo("SCOPE_CYCLE"));
+        assertThatThrownBy(() -> engine().setScope("acme", "x", "team", "missing", null))
+                .isInstanceOfSatisfying(
+                        TollgateException.class, e -> assertThat(e.code()).isEqualTo("SCOPE_NOT_FOUND"));
+
+        consume("b", "q", 4, "k1", Map.of());
+        engine().setScope("acme", "b", "team", "c", null).get();
+        consume("b", "q", 4, "k2", Map.of());
+
+        assertThat(used("a", "cap")).isEqualByComparingTo("4");
+        assertThat(used("c", "cap")).isEqualByComparingTo("4");
+        restart();
+        assertThat(used("a", "cap")).isEqualByComparingTo("4");
+        assertThat(used("c", "cap")).isEqualByComparingTo("4");
+    }
+
+    private SessionOutcome open(
+            String scope, @Nullable String currency, @Nullable String feature, String amount, int ttl, String key)
+            throws Exception {
+        return engine().openSession(
+                        "acme",
+                        new SessionRequest(
+                                scope, currency, feature, new BigDecimal(amount), Duration.ofSeconds(ttl), null, key))
+                .get()
+                .value();
+    }
+
+    @Test
+    void twenty_concurrent_sessions_of_ten_cents_against_a_budget_of_one_open_exactly_ten() throws Exception {
+        engine().grant(
+                        "acme",
+                        new GrantRequest("credits", new BigDecimal("100"), false, BigDecimal.ZERO, 0, null, null, "g"))
+                .get();
+        scope("agents", null);
+        budget("agents", "per-job", null, "1.00", Map.of());
+        ConcurrentLinkedQueue<SessionOutcome> outcomes = new ConcurrentLinkedQueue<>();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < 20; t++) {
+            int thread = t;
+            workers.add(new Thread(() -> {
+                try {
+                    go.await();
+                    outcomes.add(open("agents", "credits", null, "0.10", 600, "open-" + thread));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        workers.forEach(Thread::start);
+        go.countDown();
+        for (Thread w : workers) {
+            w.join();
+        }
+        assertThat(outcomes).hasSize(20);
+        assertThat(outcomes.stream().filter(o -> o.session() != null)).hasSize(10);
+        assertThat(outcomes.stream().filter(o -> o.refusal() != null))
+                .allSatisfy(o -> assertThat(o.refusal().boundBy())
+                        .isEqualTo(new BoundBy("budget", null, null, "agents", "per-job")));
+        ScopeView.BudgetUsage usage = engine().scopes("acme").get(0).budgets().get(0);
+        assertThat(usage.held()).isEqualByComparingTo("1.00");
+        assertThat(engine().balances("acme").get(0).held()).isEqualByComparingTo("1.00");
+        assertThat(engine().balances("acme").get(0).available()).isEqualByComparingTo("99");
+    }
+
+    @Test
+    void a_session_holds_draws_closes_under_and_over_its_hold_and_expires_unless_extended() throws Exception {
+        scope("job", null);
+        budget("job", "q-cap", "q", "100", Map.of());
+        SessionOutcome opened = open("job", null, "q", "30", 60, "s1");
+        String id = opened.session().session().id();
+        assertThat(engine().check(new CheckRequest("acme", "q", new BigDecimal("71"), "job", Map.of()))
+                        .reason())
+                .as("30 of the budget's 100 are held")
+                .isEqualTo(Reason.BUDGET_EXCEEDED);
+
+        Decision inside = engine().consume(
+                        new ConsumeRequest("acme", "q", new BigDecimal("10"), "in-1", null, Map.of(), id))
+                .get()
+                .value();
+        assertThat(inside.allowed()).isTrue();
+        assertThat(engine().session(id).held()).isEqualByComparingTo("20");
+        assertThat(engine().session(id).consumed()).isEqualByComparingTo("10");
+
+        SessionView closed =
+                engine().closeSession(id, new BigDecimal("25")).get().value();
+        assertThat(closed.status()).isEqualTo("closed");
+        assertThat(closed.held()).isEqualByComparingTo("0");
+        assertThat(used("job", "q-cap")).as("10 inside + 15 reported at close").isEqualByComparingTo("25");
+        assertThat(engine().closeSession(id, new BigDecimal("25")).get().replayed())
+                .isTrue();
+
+        String over = open("job", null, "q", "10", 60, "s2").session().session().id();
+        engine().closeSession(over, new BigDecimal("15")).get();
+        assertThat(used("job", "q-cap"))
+                .as("an excess over the hold is recorded: the use happened")
+                .isEqualByComparingTo("40");
+
+        String fill = open("job", null, "q", "60", 60, "s3").session().session().id();
+        Decision exhausted = engine().consume(
+                        new ConsumeRequest("acme", "q", new BigDecimal("61"), "in-2", null, Map.of(), fill))
+                .get()
+                .value();
+        assertThat(exhausted.reason()).isEqualTo(Reason.SESSION_EXHAUSTED);
+        assertThat(exhausted.boundBy().budget()).isEqualTo("q-cap");
+
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(engine().heartbeat(fill, Duration.ofSeconds(90)).get().expiresAt())
+                .isEqualTo(clock.instant().plusSeconds(90));
+        clock.advance(Duration.ofSeconds(89));
+        assertThat(engine().session(fill).status()).isEqualTo("open");
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(engine().session(fill).status()).isEqualTo("expired");
+        assertThat(engine().session(fill).held()).isEqualByComparingTo("0");
+        assertThat(engine().check(new CheckRequest("acme", "q", new BigDecimal("60"), "job", Map.of()))
+                        .allowed())
+                .as("the expired hold no longer counts, with no write")
+                .isTrue();
+        assertThat(engine().sweep()).as("the sweeper records the expiry").isEqualTo(1);
+        assertThatThrownBy(() -> engine().heartbeat(fill, Duration.ofSeconds(60)))
+                .isInstanceOfSatisfying(
+                        TollgateException.class, e -> assertThat(e.code()).isEqualTo("SESSION_CLOSED"));
+
+        restart();
+        assertThat(engine().session(fill).status()).isEqualTo("closed");
+        assertThat(used("job", "q-cap")).isEqualByComparingTo("40");
+    }
+
+    @Test
+    void usage_is_attributed_by_scope_feature_and_dimension_over_a_time_range() throws Exception {
+        engine().grant(
+                        "acme",
+                        new GrantRequest("credits", new BigDecimal("1000"), false, BigDecimal.ZERO, 0, null, null, "g"))
+                .get();
+        scope("analytics", null);
+        scope("research", null);
+        clock.set(Instant.parse("2026-04-11T12:00:00Z"));
+        consume("analytics", "llm", 5, "before", Map.of("model", "a"));
+        clock.set(Instant.parse("2026-04-12T00:00:00Z"));
+        consume("analytics", "llm", 10, "k1", Map.of("model", "a"));
+        consume("research", "llm", 20, "k2", Map.of("model", "b"));
+        consume("research", "q", 3, "k3", Map.of("model", "b"));
+        clock.set(Instant.parse("2026-04-18T23:59:59Z"));
+        consume("analytics", "llm", 1, "k4", Map.of("model", "b"));
+        clock.set(Instant.parse("2026-04-19T00:00:00Z"));
+        consume("analytics", "llm", 100, "after", Map.of("model", "a"));
+
+        Instant from = Instant.parse("2026-04-12T00:00:00Z");
+        Instant to = Instant.parse("2026-04-19T00:00:00Z");
+        List<UsageReport.Group> byScope = engine().usage("acme", from, to, List.of("scope"), "llm");
+        assertThat(byScope)
+                .extracting(
+                        g -> g.group().get("scope"),
+                        g -> g.quantity().toPlainString(),
+                        g -> g.credits().get("credits"))
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("analytics", "11", new BigDecimal("11")),
+                        org.assertj.core.groups.Tuple.tuple("research", "20", new BigDecimal("20")));
+        List<UsageReport.Group> byModelAndFeature =
+                engine().usage("acme", from, to, List.of("dimension.model", "feature"), null);
+        assertThat(byModelAndFeature)
+                .extracting(g -> g.group().toString(), g -> g.quantity().toPlainString(), UsageReport.Group::events)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("{dimension.model=a, feature=llm}", "10", 1L),
+                        org.assertj.core.groups.Tuple.tuple("{dimension.model=b, feature=llm}", "21", 2L),
+                        org.assertj.core.groups.Tuple.tuple("{dimension.model=b, feature=q}", "3", 1L));
+        assertThat(engine().usage("acme", from, to, List.of(), null))
+                .singleElement()
+                .satisfies(g -> assertThat(g.quantity()).isEqualByComparingTo("34"));
+        assertThatThrownBy(() -> engine().usage("acme", from, to, List.of("colour"), null))
+                .isInstanceOfSatisfying(
+                        TollgateException.class, e -> assertThat(e.code()).isEqualTo("INVALID_GROUP_BY"));
+    }
+
+    @Test
+    void threads_at_the_leaves_never_push_an_ancestor_past_its_hard_budget() throws Exception {
+        scope("org", null);
+        List<String> leaves = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            scope("team-" + t, "org");
+            for (int a = 0; a < 4; a++) {
+                String leaf = "agent-" + t + "-" + a;
+                scope(leaf, "team-" + t);
+                budget(leaf, "cap", "q", "1000", Map.of());
+                leaves.add(leaf);
+            }
+            budget("team-" + t, "cap", "q", "1000", Map.of());
+        }
+        budget("org", "cap", "q", "500", Map.of());
+        int threads = 64;
+        int each = 12;
+        ConcurrentLinkedQueue<CompletableFuture<Outcome<Decision>>> answers = new ConcurrentLinkedQueue<>();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            String leaf = leaves.get(t % leaves.size());
+            workers.add(new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                for (int i = 0; i < each; i++) {
+                    answers.add(engine().consume(new ConsumeRequest(
+                            "acme", "q", BigDecimal.ONE, "t" + thread + "-" + i, leaf, Map.of())));
+                }
+            }));
+        }
+        workers.forEach(Thread::start);
+        go.countDown();
+        for (Thread w : workers) {
+            w.join();
+        }
+        int admitted = 0;
+        for (CompletableFuture<Outcome<Decision>> a : answers) {
+            Decision d = a.get().value();
+            if (d.allowed()) {
+                admitted++;
+            } else {
+                assertThat(d.boundBy()).isEqualTo(new BoundBy("budget", null, null, "org", "cap"));
+            }
+        }
+        assertThat(admitted).isEqualTo(500);
+        BigDecimal leafSum = BigDecimal.ZERO;
+        for (String leaf : leaves) {
+            leafSum = leafSum.add(used(leaf, "cap"));
+        }
+        assertThat(leafSum).as("the leaves add up to the root").isEqualByComparingTo(used("org", "cap"));
+        assertThat(used("team-0", "cap").add(used("team-1", "cap"))).isEqualByComparingTo("500");
+        assertThat(used("org", "cap")).isEqualByComparingTo("500");
+    }
+}

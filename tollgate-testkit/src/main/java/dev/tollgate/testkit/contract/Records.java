@@ -1,0 +1,71 @@
+package dev.tollgate.testkit.contract;
+
+import dev.tollgate.core.engine.Decision;
+import dev.tollgate.core.journal.JournalEntry;
+import dev.tollgate.core.journal.UsageSource;
+import dev.tollgate.core.store.CounterValue;
+import dev.tollgate.core.store.Store;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** Ready-made records and counters for store tests. */
+final class Records {
+    static final Instant T = Instant.parse("2026-01-06T10:00:00Z");
+
+    private Records() {}
+
+    static JournalEntry usage(String customer, String key, String quantity) {
+        Decision answer = new Decision(
+                true,
+                null,
+                null,
+                new BigDecimal("10"),
+                new BigDecimal(quantity),
+                BigDecimal.ZERO,
+                null,
+                false,
+                false,
+                BigDecimal.ZERO,
+                null,
+                null,
+                true,
+                null);
+        return new JournalEntry.UsageRecorded(
+                customer,
+                T,
+                key,
+                "q",
+                new BigDecimal(quantity),
+                T,
+                BigDecimal.ZERO,
+                UsageSource.CONSUME,
+                T,
+                "team-a",
+                Map.of("model", "gpt-4o", "note", "naïve ✓ \"quoted\""),
+                answer);
+    }
+
+    static JournalEntry customer(String id, @Nullable String key) {
+        return new JournalEntry.CustomerUpserted(id, T, key, "Acme", Map.of("tier", "gold"), "Europe/Paris");
+    }
+
+    static CounterValue counter(String customer, String used) {
+        return new CounterValue(customer, "q", T, new BigDecimal(used), BigDecimal.ZERO);
+    }
+
+    static List<JournalEntry> all(Store store) {
+        List<JournalEntry> out = new ArrayList<>();
+        store.replay(out::add);
+        return out;
+    }
+
+    static List<CounterValue> counters(Store store) {
+        List<CounterValue> out = new ArrayList<>();
+        store.counters(out::add);
+        return out;
+    }
+}
