@@ -562,7 +562,13 @@ final class HttpApi {
     }
 
     private static final List<String> ALERT_TYPES = List.of(
-            "*", "limit.threshold", "budget.threshold", "balance.depleted", "credits.recharged", "credits.expired");
+            "*",
+            "limit.threshold",
+            "budget.threshold",
+            "balance.low",
+            "balance.depleted",
+            "credits.recharged",
+            "credits.expired");
 
     private Reply eventLog(Context ctx) {
         String customer = ctx.queryParam("customerId");
@@ -898,13 +904,13 @@ final class HttpApi {
 
     private Reply check(Context ctx) {
         Body b = body(ctx).allowOnly("customerId", "feature", "quantity", "scope", "sessionId", "dimensions");
-        refuseSessions(b);
         CheckRequest request = new CheckRequest(
                 b.requireId("customerId"),
                 b.requireId("feature"),
                 b.optQuantity("quantity", false),
                 b.optId("scope"),
-                b.dimensions("dimensions"));
+                b.dimensions("dimensions"),
+                b.optId("sessionId"));
         Decision d = engine.check(request);
         metrics.decision("check", d);
         return decisionReply(d, false, false);
@@ -927,16 +933,6 @@ final class HttpApi {
             metrics.decision("consume", outcome.value());
         }
         return decisionReply(outcome.value(), true, outcome.replayed());
-    }
-
-    private static void refuseSessions(Body b) {
-        if (b.has("sessionId")) {
-            throw ApiException.badRequest(
-                    "SESSIONS_NOT_AVAILABLE",
-                    "sessionId is taken by /v1/consume; check a session with GET /v1/sessions/{id}, and report usage"
-                            + " in a session by closing it with 'used'",
-                    "sessionId");
-        }
     }
 
     private static Reply decisionReply(Decision d, boolean write, boolean replay) {
@@ -978,10 +974,6 @@ final class HttpApi {
                                 "sessionId",
                                 "dimensions",
                                 "timestamp");
-                if (e.has("sessionId")) {
-                    throw ApiException.badRequest(
-                            "SESSIONS_NOT_AVAILABLE", "sessions are not available in this version", e.at("sessionId"));
-                }
                 valid.add(new UsageEvent(
                         e.requireIdempotencyKey(null),
                         e.requireId("customerId"),
@@ -989,7 +981,8 @@ final class HttpApi {
                         e.requireQuantity("quantity"),
                         e.optId("scope"),
                         e.dimensions("dimensions"),
-                        e.optInstant("timestamp")));
+                        e.optInstant("timestamp"),
+                        e.optId("sessionId")));
                 validIndex.add(i);
             } catch (ApiException ex) {
                 Map<String, Object> r = new LinkedHashMap<>();

@@ -202,6 +202,7 @@ final class Views {
         put(m, "currency", b.currency());
         put(m, "scope", b.scope());
         put(m, "budget", b.budget());
+        put(m, "session", b.session());
         return m;
     }
 

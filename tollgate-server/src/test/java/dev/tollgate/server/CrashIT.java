@@ -20,15 +20,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Crash safety, proven with {@code kill -9}: the packaged server runs in its own process; client threads drive
- * consumes (some priced in a hard credit currency), event batches, credit grants and plan changes; the process is
- * killed with SIGKILL at a random moment; {@code tollgate
+ * consumes (some priced in a hard credit currency), event batches, credit grants, plan changes and sessions (open,
+ * consume inside, close); the process is killed with SIGKILL at a random moment; {@code tollgate
  * verify} checks the stopped store (records against the counters kept beside them); the server restarts; then every
  * request of the cycle is sent again with its idempotency key.
  *
  * <p>What must hold: every acknowledged write answers as a replay with its first answer (it is present), a write that
  * was not acknowledged is either replayed or applied now (never half-applied), and afterwards usage equals exactly the
  * sum over all writes of the model, so that nothing is there twice; so does every credit balance (grants minus
- * admitted charges). The hard limit is never passed and the hard currency never overdrawn.
+ * admitted charges), and nothing stays held once every session is closed. The hard limit is never passed and the hard currency never overdrawn.
  *
  * <p>Seeded: {@code -Dtollgate.seed=...} replays a run's choices (the kill moment depends on timing too); the seed is
  * printed at the start and in every failure. {@code -Dtollgate.crash.cycles=N} sets the cycles (default 4 per store).
@@ -46,7 +46,15 @@ final class CrashIT {
         CONSUME,
         EVENT,
         SUBSCRIBE,
-        GRANT
+        GRANT,
+        SESSION_OPEN,
+        SESSION_CONSUME,
+        SESSION_CLOSE
+    }
+
+    /** A session's three writes share it: its id, once an open answered. */
+    private static final class SessionRun {
+        volatile @Nullable String id;
     }
 
     /** One write and what the client learned of it before the crash. */
@@ -57,6 +65,10 @@ final class CrashIT {
         final int quantity;
         final String key;
         final String plan;
+
+        @Nullable
+        SessionRun run;
+
         volatile boolean acked;
         volatile @Nullable Boolean allowed;
 
@@ -172,12 +184,18 @@ final class CrashIT {
                         expectedCredits.merge(w.customer, BigDecimal.valueOf(w.quantity), BigDecimal::add);
                     } else if (w.kind == Kind.EVENT) {
                         expectedQ.merge(w.customer, BigDecimal.valueOf(w.quantity), BigDecimal::add);
+                    } else if (w.kind == Kind.SESSION_CLOSE) {
+                        // the session's total: what was consumed inside it and the rest reported at close
+                        expectedQ.merge(w.customer, BigDecimal.valueOf(w.quantity), BigDecimal::add);
                     }
                 }
                 for (int c = 0; c < CUSTOMERS; c++) {
                     assertThat(used(again, "c" + c, "q"))
                             .as("usage of c%d after cycle %d: every write exactly once", c, cycle)
                             .isEqualByComparingTo(expectedQ.get("c" + c));
+                    assertThat(entitlement(again, "c" + c, "q").get("held"))
+                            .as("every session of c%d is closed: nothing held", c)
+                            .satisfies(held -> assertThat((BigDecimal) held).isEqualByComparingTo("0"));
                 }
                 for (int c = 0; c < CUSTOMERS; c++) {
                     BigDecimal available = available(again, "c" + c);
@@ -237,7 +255,7 @@ final class CrashIT {
                     Write w = new Write(Kind.CONSUME, customer, "priced", 1 + r.nextInt(4), prefix + n++, "");
                     writes.add(w);
                     consume(server, w);
-                } else if (dice < 95) {
+                } else if (dice < 90) {
                     List<Write> batch = new ArrayList<>();
                     List<Map<String, Object>> events = new ArrayList<>();
                     for (int i = 0; i < 1 + r.nextInt(8); i++) {
@@ -251,6 +269,29 @@ final class CrashIT {
                     if (reply.status() == 200) {
                         assertThat(reply.get("accepted")).isEqualTo(BigDecimal.valueOf(batch.size()));
                         batch.forEach(w -> w.acked = true);
+                    }
+                } else if (dice < 95) {
+                    // written down before any is sent, so that the resend opens, consumes in and closes every session
+                    SessionRun run = new SessionRun();
+                    int amount = 5 + r.nextInt(10);
+                    int inside = 1 + r.nextInt(amount);
+                    int used = inside + r.nextInt(amount);
+                    Write open = new Write(Kind.SESSION_OPEN, customer, "q", amount, prefix + n++, "");
+                    Write in = new Write(Kind.SESSION_CONSUME, customer, "q", inside, prefix + n++, "");
+                    Write close = new Write(Kind.SESSION_CLOSE, customer, "q", used, prefix + n++, "");
+                    open.run = run;
+                    in.run = run;
+                    close.run = run;
+                    writes.addAll(List.of(open, in, close));
+                    ApiClient.Reply opened = openSession(server, open);
+                    if (opened.status() != 201) {
+                        continue;
+                    }
+                    run.id = (String) opened.get("sessionId");
+                    open.acked = true;
+                    consume(server, in);
+                    if (closeSession(server, close).status() == 200) {
+                        close.acked = true;
                     }
                 } else {
                     Write w = new Write(Kind.SUBSCRIBE, customer, "", 0, prefix + n++, r.nextBoolean() ? "a" : "b");
@@ -266,16 +307,55 @@ final class CrashIT {
     }
 
     private static void consume(ApiClient server, Write w) {
-        ApiClient.Reply reply = server.consume(w.customer, w.feature, w.quantity, w.key);
+        ApiClient.Reply reply = sendConsume(server, w);
         if (reply.status() == 200) {
             w.allowed = (Boolean) reply.get("allowed");
             w.acked = true;
         }
     }
 
+    /** A consume, inside the write's session if it has one. */
+    private static ApiClient.Reply sendConsume(ApiClient server, Write w) {
+        return w.run == null
+                ? server.consume(w.customer, w.feature, w.quantity, w.key)
+                : server.post(
+                        "/v1/consume",
+                        Map.of(
+                                "customerId",
+                                w.customer,
+                                "feature",
+                                w.feature,
+                                "quantity",
+                                w.quantity,
+                                "sessionId",
+                                String.valueOf(w.run.id),
+                                "idempotencyKey",
+                                w.key));
+    }
+
     private static ApiClient.Reply subscribe(ApiClient server, Write w) {
         return server.put(
                 "/v1/customers/" + w.customer + "/subscription", Map.of("plan", w.plan, "idempotencyKey", w.key));
+    }
+
+    private static ApiClient.Reply openSession(ApiClient server, Write w) {
+        return server.post(
+                "/v1/sessions",
+                Map.of(
+                        "customerId",
+                        w.customer,
+                        "feature",
+                        w.feature,
+                        "amount",
+                        w.quantity,
+                        "ttlSeconds",
+                        600,
+                        "idempotencyKey",
+                        w.key));
+    }
+
+    private static ApiClient.Reply closeSession(ApiClient server, Write w) {
+        return server.post("/v1/sessions/" + w.run.id + "/close", Map.of("used", w.quantity));
     }
 
     private static ApiClient.Reply grant(ApiClient server, Write w) {
@@ -292,15 +372,35 @@ final class CrashIT {
     private static void resend(ApiClient server, Write w, Figures figures) {
         boolean found;
         switch (w.kind) {
-            case CONSUME -> {
-                ApiClient.Reply reply = server.consume(w.customer, w.feature, w.quantity, w.key);
+            case CONSUME, SESSION_CONSUME -> {
+                ApiClient.Reply reply = sendConsume(server, w);
                 assertThat(reply.status()).as(reply.text()).isEqualTo(200);
                 found = reply.replayed();
                 Boolean allowed = (Boolean) reply.get("allowed");
                 if (w.acked) {
                     assertThat(allowed).as("the first answer of %s", w.key).isEqualTo(w.allowed);
                 }
+                if (w.kind == Kind.SESSION_CONSUME) {
+                    assertThat(allowed).as("inside its hold: %s", w.key).isEqualTo(true);
+                }
                 w.allowed = allowed;
+            }
+            case SESSION_OPEN -> {
+                String known = w.run.id;
+                ApiClient.Reply reply = openSession(server, w);
+                assertThat(reply.status()).as(reply.text()).isIn(200, 201);
+                found = reply.replayed();
+                w.run.id = (String) reply.get("sessionId");
+                if (w.acked) {
+                    assertThat(w.run.id).isEqualTo(known);
+                }
+            }
+            case SESSION_CLOSE -> {
+                ApiClient.Reply reply = closeSession(server, w);
+                assertThat(reply.status()).as(reply.text()).isEqualTo(200);
+                assertThat(reply.get("status")).isEqualTo("closed");
+                assertThat((BigDecimal) reply.get("consumed")).isEqualByComparingTo(BigDecimal.valueOf(w.quantity));
+                found = reply.replayed();
             }
             case EVENT -> {
                 ApiClient.Reply reply = server.post("/v1/events", Map.of("events", List.of(event(w))));
@@ -336,13 +436,16 @@ final class CrashIT {
     }
 
     private static BigDecimal used(ApiClient server, String customer, String feature) {
+        return (BigDecimal) entitlement(server, customer, feature).get("used");
+    }
+
+    private static Map<String, Object> entitlement(ApiClient server, String customer, String feature) {
         ApiClient.Reply reply = server.get("/v1/customers/" + customer + "/entitlements");
         assertThat(reply.status()).as(reply.text()).isEqualTo(200);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> list = (List<Map<String, Object>>) reply.get("entitlements");
         return list.stream()
                 .filter(e -> feature.equals(e.get("feature")))
-                .map(e -> (BigDecimal) e.get("used"))
                 .findFirst()
                 .orElseThrow();
     }

@@ -151,12 +151,49 @@ final class GovernanceIT {
                         "c1"));
         assertThat(inside.body()).containsEntry("allowed", true);
         assertThat((BigDecimal) h.get("/v1/sessions/" + id).get("held")).isEqualByComparingTo("4");
+        ApiClient.Reply checkedOver = h.post(
+                "/v1/check", Map.of("customerId", "acme", "feature", "ai-queries", "quantity", 5, "sessionId", id));
+        assertThat(checkedOver.body())
+                .containsEntry("allowed", false)
+                .containsEntry("reason", "SESSION_EXHAUSTED")
+                .containsEntry(
+                        "boundBy", Map.of("kind", "session", "feature", "ai-queries", "scope", "job", "session", id));
+        ApiClient.Reply events = h.post(
+                "/v1/events",
+                Map.of(
+                        "events",
+                        List.of(
+                                Map.of(
+                                        "idempotencyKey",
+                                        "e1",
+                                        "customerId",
+                                        "acme",
+                                        "feature",
+                                        "ai-queries",
+                                        "quantity",
+                                        1,
+                                        "sessionId",
+                                        id),
+                                Map.of(
+                                        "idempotencyKey",
+                                        "e2",
+                                        "customerId",
+                                        "acme",
+                                        "feature",
+                                        "ai-queries",
+                                        "quantity",
+                                        1,
+                                        "sessionId",
+                                        "acme@s77"))));
+        assertThat(events.status()).as(events.text()).isEqualTo(200);
+        assertThat(events.get("results").toString()).contains("status=accepted").contains("reason=SESSION_NOT_FOUND");
+        assertThat((BigDecimal) h.get("/v1/sessions/" + id).get("held")).isEqualByComparingTo("3");
         assertThat(h.post("/v1/sessions/" + id + "/heartbeat", Map.of("ttlSeconds", 120))
                         .status())
                 .isEqualTo(200);
-        ApiClient.Reply closed = h.post("/v1/sessions/" + id + "/close", Map.of("used", 3));
+        ApiClient.Reply closed = h.post("/v1/sessions/" + id + "/close", Map.of("used", 4));
         assertThat(closed.body()).containsEntry("status", "closed");
-        assertThat((BigDecimal) closed.get("consumed")).isEqualByComparingTo("3");
+        assertThat((BigDecimal) closed.get("consumed")).isEqualByComparingTo("4");
 
         ApiClient.Reply unknown = h.post("/v1/sessions/acme@s99/close", Map.of());
         assertThat(unknown.status()).isEqualTo(404);

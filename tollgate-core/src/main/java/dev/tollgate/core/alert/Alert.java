@@ -9,8 +9,8 @@ import java.util.Map;
  *
  * @param id unique ({@code <customerId>#a<n>})
  * @param customerId the customer
- * @param type {@code limit.threshold}, {@code budget.threshold}, {@code balance.depleted}, {@code credits.recharged} or
- *     {@code credits.expired}
+ * @param type {@code limit.threshold}, {@code budget.threshold}, {@code balance.low}, {@code balance.depleted},
+ *     {@code credits.recharged} or {@code credits.expired}
  * @param dedupKey what makes it once per threshold per period (two alerts never share one)
  * @param at when it was raised
  * @param data the details, in the JSON tree model (strings and exact decimals)

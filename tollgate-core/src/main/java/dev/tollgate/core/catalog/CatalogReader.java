@@ -128,11 +128,12 @@ public final class CatalogReader {
         if (node == null) {
             return null;
         }
-        allowOnly(node, path, "key", "depletion", "name");
+        allowOnly(node, path, "key", "depletion", "name", "lowBalance");
         String key = key(node, path);
         String depletion = oneOf(node, path, "depletion", "hard", "hard", "soft");
         String name = optionalString(node, path, "name");
-        return key == null ? null : new Currency(key, !"soft".equals(depletion), name);
+        BigDecimal lowBalance = nonNegative(node, path, "lowBalance");
+        return key == null ? null : new Currency(key, !"soft".equals(depletion), name, lowBalance);
     }
 
     private @Nullable Feature feature(@Nullable Object value, String path) {

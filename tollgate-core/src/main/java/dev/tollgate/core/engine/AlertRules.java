@@ -4,6 +4,7 @@ import dev.tollgate.core.alert.Alert;
 import dev.tollgate.core.alert.Webhook;
 import dev.tollgate.core.budget.Budget;
 import dev.tollgate.core.catalog.Catalog;
+import dev.tollgate.core.catalog.Currency;
 import dev.tollgate.core.credit.CreditAccount;
 import dev.tollgate.core.credit.EntryType;
 import dev.tollgate.core.credit.Movement;
@@ -26,6 +27,8 @@ import java.util.Map;
  * <ul>
  *   <li>{@code limit.threshold}: a metered limit's usage reached 80 % or 100 % in a window;
  *   <li>{@code budget.threshold}: a budget's usage reached one of its alert fractions in a window;
+ *   <li>{@code balance.low}: a consumption left a currency's available balance under the catalog's {@code lowBalance}
+ *       (again after each new grant);
  *   <li>{@code balance.depleted}: a consumption left a currency with nothing available (again after each new grant);
  *   <li>{@code credits.recharged}: auto-recharge created a grant (billing charges for it);
  *   <li>{@code credits.expired}: a grant's remainder expired.
@@ -108,6 +111,18 @@ final class AlertRules {
                 if (m.type() == EntryType.CONSUME) {
                     CreditAccount a = state.account(m.currency());
                     BigDecimal available = a.available(now).subtract(state.heldCredits(m.currency(), now, null));
+                    Currency currency = cat.definition().currencies().get(m.currency());
+                    BigDecimal low = currency == null ? null : currency.lowBalance();
+                    if (low != null && available.compareTo(low) < 0) {
+                        raise(
+                                out,
+                                state,
+                                webhooks,
+                                now,
+                                "balance.low",
+                                "low:" + m.currency() + ":" + a.slots().size(),
+                                Map.of("currency", m.currency(), "available", available, "lowBalance", low));
+                    }
                     if (available.signum() <= 0) {
                         raise(
                                 out,

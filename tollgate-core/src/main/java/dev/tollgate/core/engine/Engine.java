@@ -488,10 +488,15 @@ public final class Engine implements AutoCloseable {
             if (!state.exists) {
                 return Decision.denied(Reason.CUSTOMER_NOT_FOUND);
             }
-            if (request.scope() != null && !state.scopes.containsKey(request.scope())) {
+            Instant now = clock.instant();
+            String sessionId = request.sessionId();
+            String scope = request.scope();
+            if (sessionId != null) {
+                scope = sessionScope(state, cat, sessionId, request.feature(), scope, now);
+            }
+            if (scope != null && !state.scopes.containsKey(scope)) {
                 return Decision.denied(Reason.SCOPE_NOT_FOUND);
             }
-            Instant now = clock.instant();
             Decision d = decide(
                     state,
                     cat,
@@ -501,10 +506,67 @@ public final class Engine implements AutoCloseable {
                     now,
                     MeteredLimit.Mode.CHECK,
                     accountsAt(state, cat, now),
-                    null);
-            return budgeted(
-                    state, d, request.scope(), request.feature(), request.quantity(), request.dimensions(), now, null);
+                    sessionId);
+            Decision budgeted = budgeted(
+                    state, d, scope, request.feature(), request.quantity(), request.dimensions(), now, sessionId);
+            return inSession(state, budgeted, sessionId, request.quantity());
         }
+    }
+
+    /**
+     * The scope a request made in a session counts at: its own, or else the session's.
+     *
+     * @throws TollgateException {@code SESSION_NOT_FOUND}, {@code SESSION_CLOSED} (closed or past its deadline),
+     *     {@code SESSION_MISMATCH} (the session holds another feature or currency)
+     */
+    private static @Nullable String sessionScope(
+            CustomerState state, Catalog cat, String sessionId, String feature, @Nullable String scope, Instant now) {
+        Session session = liveSession(state, sessionId, now).session;
+        RateCard card = rateCard(cat, feature);
+        boolean matches = session.feature() != null
+                ? session.feature().equals(feature)
+                : card != null && card.currency().equals(session.currency());
+        if (!matches) {
+            throw TollgateException.conflict(
+                    "SESSION_MISMATCH",
+                    "session '" + sessionId + "' does not hold what '" + feature + "' consumes",
+                    "sessionId");
+        }
+        return scope == null ? session.scope() : scope;
+    }
+
+    /**
+     * Applies a session's hold to a decision made in it. The hold caps what is consumed in the session, however much
+     * room the limits and budgets still have (the circuit breaker for a looping agent); running out of room inside a
+     * session is running out of the session: {@code SESSION_EXHAUSTED}.
+     *
+     * @param quantity the units asked for, or {@code null} for "is any room left"
+     */
+    private static Decision inSession(
+            CustomerState state, Decision d, @Nullable String sessionId, @Nullable BigDecimal quantity) {
+        if (sessionId == null) {
+            return d;
+        }
+        if (!d.allowed()) {
+            boolean outOfRoom = d.reason() == Reason.LIMIT_EXCEEDED
+                    || d.reason() == Reason.INSUFFICIENT_CREDITS
+                    || d.reason() == Reason.BUDGET_EXCEEDED;
+            return outOfRoom ? d.refused(Reason.SESSION_EXHAUSTED, Objects.requireNonNull(d.boundBy())) : d;
+        }
+        CustomerState.OpenSession o = Objects.requireNonNull(state.sessions.get(sessionId));
+        Session s = o.session;
+        BigDecimal amount;
+        if (s.feature() != null) {
+            amount = quantity;
+        } else {
+            amount = quantity == null || d.credit() == null ? null : d.credit().credits();
+        }
+        boolean fits = amount == null ? o.remaining.signum() > 0 : amount.compareTo(o.remaining) <= 0;
+        return fits
+                ? d
+                : d.refused(
+                        Reason.SESSION_EXHAUSTED,
+                        new BoundBy("session", s.feature(), s.currency(), s.scope(), null, sessionId));
     }
 
     private Decision decide(
@@ -821,20 +883,7 @@ public final class Engine implements AutoCloseable {
             String sessionId = request.sessionId();
             String scope = request.scope();
             if (sessionId != null) {
-                Session session = liveSession(state, sessionId, now).session;
-                RateCard card = rateCard(cat, request.feature());
-                boolean matches = session.feature() != null
-                        ? session.feature().equals(request.feature())
-                        : card != null && card.currency().equals(session.currency());
-                if (!matches) {
-                    throw TollgateException.conflict(
-                            "SESSION_MISMATCH",
-                            "session '" + sessionId + "' does not hold what '" + request.feature() + "' consumes",
-                            "sessionId");
-                }
-                if (scope == null) {
-                    scope = session.scope();
-                }
+                scope = sessionScope(state, cat, sessionId, request.feature(), scope, now);
             }
             if (scope != null && !state.scopes.containsKey(scope)) {
                 return CompletableFuture.completedFuture(new Outcome<>(Decision.denied(Reason.SCOPE_NOT_FOUND), false));
@@ -862,13 +911,7 @@ public final class Engine implements AutoCloseable {
                     request.dimensions(),
                     now,
                     sessionId);
-            if (sessionId != null
-                    && !d.allowed()
-                    && (d.reason() == Reason.LIMIT_EXCEEDED
-                            || d.reason() == Reason.INSUFFICIENT_CREDITS
-                            || d.reason() == Reason.BUDGET_EXCEEDED)) {
-                d = d.refused(Reason.SESSION_EXHAUSTED, Objects.requireNonNull(d.boundBy()));
-            }
+            d = inSession(state, d, sessionId, request.quantity());
             if (d.reason() == Reason.FEATURE_NOT_FOUND) {
                 return CompletableFuture.completedFuture(new Outcome<>(d, false));
             }
@@ -1019,7 +1062,16 @@ public final class Engine implements AutoCloseable {
                 results[i] = EventResult.rejected(Reason.FEATURE_NOT_FOUND);
                 continue;
             }
-            if (event.scope() != null && !state.scopes.containsKey(event.scope())) {
+            String scope = event.scope();
+            if (event.sessionId() != null) {
+                try {
+                    scope = sessionScope(state, cat, event.sessionId(), event.feature(), scope, occurredAt);
+                } catch (TollgateException ex) {
+                    results[i] = EventResult.rejected(Reason.valueOf(ex.code()));
+                    continue;
+                }
+            }
+            if (scope != null && !state.scopes.containsKey(scope)) {
                 results[i] = EventResult.rejected(Reason.SCOPE_NOT_FOUND);
                 continue;
             }
@@ -1062,9 +1114,10 @@ public final class Engine implements AutoCloseable {
                     d.overageQuantity(),
                     UsageSource.EVENT,
                     occurredAt,
-                    event.scope(),
+                    scope,
                     event.dimensions(),
-                    d.asRecorded());
+                    d.asRecorded(),
+                    event.sessionId());
             // applied one by one so that the next event of the batch sees this one's usage
             entries.add(entry);
             batchKeys.put(event.idempotencyKey(), entry);
@@ -1077,7 +1130,7 @@ public final class Engine implements AutoCloseable {
                         event.idempotencyKey(),
                         event.feature(),
                         event.quantity(),
-                        event.scope(),
+                        scope,
                         event.dimensions(),
                         now));
             }
@@ -2000,10 +2053,11 @@ public final class Engine implements AutoCloseable {
             }
         }
         int epoch = state.epoch;
-        CompletableFuture<Void> durable = journal.append(entries, counters(state, entries), () -> state.epoch == epoch);
-        if (!raised.isEmpty()) {
-            durable.thenRun(() -> raised.forEach(this::toOutbox));
-        }
+        CompletableFuture<Void> appended =
+                journal.append(entries, counters(state, entries), () -> state.epoch == epoch);
+        // the caller hears of the commit only once its alerts are in the outbox
+        CompletableFuture<Void> durable =
+                raised.isEmpty() ? appended : appended.thenRun(() -> raised.forEach(this::toOutbox));
         for (JournalEntry e : entries) {
             if (e.idempotencyKey() != null) {
                 state.keys.computeIfPresent(

@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param scope the scope that used them, or {@code null}
  * @param dimensions attribution dimensions
  * @param timestamp when it happened, or {@code null} for now
+ * @param sessionId the session it happened in (it draws on the session's hold), or {@code null}
  */
 public record UsageEvent(
         String idempotencyKey,
@@ -23,11 +24,24 @@ public record UsageEvent(
         BigDecimal quantity,
         @Nullable String scope,
         Map<String, String> dimensions,
-        @Nullable Instant timestamp) {
+        @Nullable Instant timestamp,
+        @Nullable String sessionId) {
     public UsageEvent {
         dimensions = Map.copyOf(dimensions);
         if (quantity.signum() <= 0) {
             throw new IllegalArgumentException("quantity must be > 0, was " + quantity);
         }
+    }
+
+    /** An event outside any session. */
+    public UsageEvent(
+            String idempotencyKey,
+            String customerId,
+            String feature,
+            BigDecimal quantity,
+            @Nullable String scope,
+            Map<String, String> dimensions,
+            @Nullable Instant timestamp) {
+        this(idempotencyKey, customerId, feature, quantity, scope, dimensions, timestamp, null);
     }
 }

@@ -542,6 +542,7 @@ public final class JournalCodec {
             put(b, "currency", d.boundBy().currency());
             put(b, "scope", d.boundBy().scope());
             put(b, "budget", d.boundBy().budget());
+            put(b, "session", d.boundBy().session());
             m.put("boundBy", b);
         }
         put(m, "limit", d.limit());
@@ -574,7 +575,8 @@ public final class JournalCodec {
                     optStr(b, "feature"),
                     optStr(b, "currency"),
                     optStr(b, "scope"),
-                    optStr(b, "budget"));
+                    optStr(b, "budget"),
+                    optStr(b, "session"));
         }
         String reason = optStr(m, "reason");
         String resetsAt = optStr(m, "resetsAt");

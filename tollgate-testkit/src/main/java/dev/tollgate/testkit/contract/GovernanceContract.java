@@ -12,6 +12,7 @@ import dev.tollgate.core.engine.ConsumeRequest;
 import dev.tollgate.core.engine.CustomerUpdate;
 import dev.tollgate.core.engine.Decision;
 import dev.tollgate.core.engine.Engine;
+import dev.tollgate.core.engine.EventResult;
 import dev.tollgate.core.engine.GrantRequest;
 import dev.tollgate.core.engine.Outcome;
 import dev.tollgate.core.engine.ScopeView;
@@ -19,6 +20,7 @@ import dev.tollgate.core.engine.SessionOutcome;
 import dev.tollgate.core.engine.SessionRequest;
 import dev.tollgate.core.engine.SessionView;
 import dev.tollgate.core.engine.SubscriptionRequest;
+import dev.tollgate.core.engine.UsageEvent;
 import dev.tollgate.core.engine.UsageReport;
 import dev.tollgate.core.engine.Verifier;
 import dev.tollgate.core.period.ResetPeriod;
@@ -298,6 +300,73 @@ public abstract class GovernanceContract {
         assertThat(usage.held()).isEqualByComparingTo("1.00");
         assertThat(engine().balances("acme").get(0).held()).isEqualByComparingTo("1.00");
         assertThat(engine().balances("acme").get(0).available()).isEqualByComparingTo("99");
+    }
+
+    @Test
+    void a_session_caps_what_is_consumed_in_it_at_its_hold_however_much_room_is_left() throws Exception {
+        scope("job", null);
+        budget("job", "q-cap", "q", "100", Map.of());
+        String id = open("job", null, "q", "10", 60, "s1").session().session().id();
+
+        Decision tooMuch = engine().consume(
+                        new ConsumeRequest("acme", "q", new BigDecimal("11"), "in-1", null, Map.of(), id))
+                .get()
+                .value();
+        assertThat(tooMuch.reason())
+                .as("the budget has 90 more, the session holds 10")
+                .isEqualTo(Reason.SESSION_EXHAUSTED);
+        assertThat(tooMuch.boundBy()).isEqualTo(new BoundBy("session", "q", null, "job", null, id));
+        assertThat(engine().check(new CheckRequest("acme", "q", new BigDecimal("10"), null, Map.of(), id))
+                        .allowed())
+                .isTrue();
+        assertThat(engine().check(new CheckRequest("acme", "q", new BigDecimal("11"), null, Map.of(), id))
+                        .reason())
+                .isEqualTo(Reason.SESSION_EXHAUSTED);
+
+        assertThat(engine().consume(new ConsumeRequest("acme", "q", new BigDecimal("10"), "in-2", null, Map.of(), id))
+                        .get()
+                        .value()
+                        .allowed())
+                .isTrue();
+        assertThat(engine().consume(new ConsumeRequest("acme", "q", BigDecimal.ONE, "in-3", null, Map.of(), id))
+                        .get()
+                        .value()
+                        .reason())
+                .isEqualTo(Reason.SESSION_EXHAUSTED);
+        assertThat(engine().check(new CheckRequest("acme", "q", null, null, Map.of(), id))
+                        .allowed())
+                .as("no room left in the session")
+                .isFalse();
+        assertThat(used("job", "q-cap")).as("counted at the session's scope").isEqualByComparingTo("10");
+    }
+
+    @Test
+    void usage_reported_in_a_session_draws_on_its_hold_and_counts_at_its_scope() throws Exception {
+        scope("job", null);
+        budget("job", "q-cap", "q", "100", Map.of());
+        String id = open("job", null, "q", "10", 60, "s1").session().session().id();
+
+        List<EventResult> results = engine().report(List.of(
+                        new UsageEvent("e1", "acme", "q", new BigDecimal("4"), null, Map.of(), null, id),
+                        new UsageEvent("e2", "acme", "q", BigDecimal.ONE, null, Map.of(), null, "acme@s99"),
+                        new UsageEvent("e3", "acme", "llm", BigDecimal.ONE, null, Map.of(), null, id)))
+                .get();
+        assertThat(results)
+                .extracting(EventResult::reason)
+                .containsExactly(null, Reason.SESSION_NOT_FOUND, Reason.SESSION_MISMATCH);
+        assertThat(engine().session(id).consumed()).isEqualByComparingTo("4");
+        assertThat(engine().session(id).held()).isEqualByComparingTo("6");
+        assertThat(used("job", "q-cap")).isEqualByComparingTo("4");
+
+        engine().report(List.of(new UsageEvent("e4", "acme", "q", new BigDecimal("9"), null, Map.of(), null, id)))
+                .get();
+        assertThat(engine().session(id).held())
+                .as("reported usage is never refused; it uses the hold up")
+                .isEqualByComparingTo("0");
+        assertThat(used("job", "q-cap")).isEqualByComparingTo("13");
+        restart();
+        assertThat(engine().session(id).held()).isEqualByComparingTo("0");
+        assertThat(used("job", "q-cap")).isEqualByComparingTo("13");
     }
 
     @Test

@@ -1,0 +1,277 @@
+package dev.tollgate.testkit.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.core.alert.Alert;
+import dev.tollgate.core.alert.Webhook;
+import dev.tollgate.core.budget.Budget;
+import dev.tollgate.core.credit.AutoRecharge;
+import dev.tollgate.core.engine.ConsumeRequest;
+import dev.tollgate.core.engine.CustomerUpdate;
+import dev.tollgate.core.engine.Decision;
+import dev.tollgate.core.engine.Engine;
+import dev.tollgate.core.engine.GrantRequest;
+import dev.tollgate.core.engine.SubscriptionRequest;
+import dev.tollgate.core.engine.Verifier;
+import dev.tollgate.core.period.ResetPeriod;
+import dev.tollgate.core.store.Store;
+import dev.tollgate.testkit.MutableClock;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Alerts (SPEC §6), run on every store: each threshold fires once per threshold per period, the event log lists them
+ * newest first, and the webhook outbox survives a restart until a delivery is recorded.
+ */
+public abstract class AlertContract {
+    private static final Instant T = Instant.parse("2026-04-10T09:00:00Z");
+    private static final Map<String, Object> CATALOG = Map.of(
+            "currencies",
+            List.of(Map.of("key", "credits", "depletion", "hard", "lowBalance", 20)),
+            "features",
+            List.of(
+                    Map.of("key", "q", "type", "metered", "reset", "month", "calendar", true),
+                    Map.of("key", "llm", "type", "metered", "reset", "month", "calendar", true)),
+            "rateCards",
+            List.of(Map.of("feature", "llm", "currency", "credits", "per", 1, "rate", 1)),
+            "plans",
+            List.of(Map.of(
+                    "key",
+                    "p",
+                    "entitlements",
+                    Map.of("q", Map.of("limit", 10), "llm", Map.of("limit", "unlimited")))));
+
+    private final MutableClock clock = MutableClock.at(T);
+    private @Nullable Store store;
+    private @Nullable Engine engine;
+
+    /**
+     * Opens the store of the current test.
+     *
+     * @return an open store on this test's data; the suite closes it
+     */
+    protected abstract Store openStore();
+
+    @BeforeEach
+    void startEngine() throws Exception {
+        restart();
+        engine().publishCatalog(CATALOG, "contract").get();
+        engine().upsertCustomer("acme", new CustomerUpdate("Acme", Map.of(), null), null)
+                .get();
+        engine().subscribe("acme", new SubscriptionRequest("p", List.of(), null, null, null))
+                .get();
+    }
+
+    @AfterEach
+    void verifyAndStop() {
+        try {
+            if (engine != null) {
+                engine.close();
+                engine = null;
+            }
+            if (store != null) {
+                assertThat(Verifier.verify(store).differences()).isEmpty();
+            }
+        } finally {
+            if (store != null) {
+                store.close();
+                store = null;
+            }
+        }
+    }
+
+    private void restart() {
+        if (engine != null) {
+            engine.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+        store = openStore();
+        engine = Engine.start(store, clock, null);
+    }
+
+    private Engine engine() {
+        assertThat(engine).isNotNull();
+        return engine;
+    }
+
+    private Decision consume(String feature, int quantity, String key, @Nullable String scope) throws Exception {
+        return engine().consume(new ConsumeRequest("acme", feature, BigDecimal.valueOf(quantity), key, scope, Map.of()))
+                .get()
+                .value();
+    }
+
+    private void grant(int amount, @Nullable Instant expiresAt, String key) throws Exception {
+        engine().grant(
+                        "acme",
+                        new GrantRequest(
+                                "credits", BigDecimal.valueOf(amount), false, BigDecimal.ONE, 0, null, expiresAt, key))
+                .get();
+    }
+
+    private List<Alert> log() {
+        return engine().eventLog("acme", 100);
+    }
+
+    private List<String> types() {
+        return log().stream().map(Alert::type).toList();
+    }
+
+    @Test
+    void a_limit_threshold_fires_once_per_threshold_per_period() throws Exception {
+        assertThat(consume("q", 7, "c1", null).allowed()).isTrue();
+        assertThat(log()).as("70 percent raises nothing").isEmpty();
+
+        consume("q", 1, "c2", null);
+        assertThat(log()).hasSize(1);
+        Alert eighty = log().get(0);
+        assertThat(eighty.type()).isEqualTo("limit.threshold");
+        assertThat(eighty.customerId()).isEqualTo("acme");
+        assertThat((BigDecimal) eighty.data().get("threshold")).isEqualByComparingTo("0.8");
+        assertThat((BigDecimal) eighty.data().get("used")).isEqualByComparingTo("8");
+        assertThat(eighty.data().get("feature")).isEqualTo("q");
+
+        restart();
+        consume("q", 1, "c3", null);
+        assertThat(log())
+                .as("passing a fired threshold again, also after a restart")
+                .hasSize(1);
+
+        consume("q", 1, "c4", null);
+        assertThat(consume("q", 1, "c5", null).allowed())
+                .as("the hard limit refuses")
+                .isFalse();
+        List<Alert> both = log();
+        assertThat(both).as("newest first").hasSize(2);
+        assertThat((BigDecimal) both.get(0).data().get("threshold")).isEqualByComparingTo("1");
+        assertThat(both.get(1).id()).isEqualTo(eighty.id());
+
+        clock.set(Instant.parse("2026-05-02T00:00:00Z"));
+        consume("q", 8, "c7", null);
+        assertThat(log()).as("the next period fires again").hasSize(3);
+        assertThat(log().get(0).data().get("windowStart")).isEqualTo("2026-05-01T00:00:00Z");
+    }
+
+    @Test
+    void a_budget_fires_at_each_of_its_thresholds_on_every_scope_of_the_path() throws Exception {
+        engine().setScope("acme", "research", "team", null, null).get();
+        engine().setScope("acme", "bot", "agent", "research", null).get();
+        engine().setBudget(
+                        "acme",
+                        "research",
+                        "monthly",
+                        new Budget(
+                                "monthly",
+                                null,
+                                "llm",
+                                new BigDecimal("100"),
+                                ResetPeriod.MONTH,
+                                false,
+                                List.of(new BigDecimal("0.5"), BigDecimal.ONE),
+                                Map.of()))
+                .get();
+        grant(1000, null, "g1");
+
+        consume("llm", 49, "u1", "bot");
+        assertThat(types()).isEmpty();
+        consume("llm", 1, "u2", "bot");
+        assertThat(types()).containsExactly("budget.threshold");
+        assertThat(log().get(0).data()).containsEntry("scope", "research").containsEntry("budget", "monthly");
+
+        Decision over = consume("llm", 70, "u3", "bot");
+        assertThat(over.allowed()).as("a soft budget admits").isTrue();
+        assertThat(types()).containsExactly("budget.threshold", "budget.threshold");
+        assertThat((BigDecimal) log().get(0).data().get("threshold")).isEqualByComparingTo("1");
+        assertThat((BigDecimal) log().get(0).data().get("used")).isEqualByComparingTo("120");
+    }
+
+    @Test
+    void low_balance_and_depletion_fire_once_per_grant_expiry_and_recharge_fire_per_grant() throws Exception {
+        grant(100, null, "g1");
+        consume("llm", 79, "u1", null);
+        assertThat(types()).isEmpty();
+        consume("llm", 6, "u2", null);
+        assertThat(types()).containsExactly("balance.low");
+        assertThat((BigDecimal) log().get(0).data().get("available")).isEqualByComparingTo("15");
+        consume("llm", 5, "u3", null);
+        assertThat(types()).as("still low: nothing new").containsExactly("balance.low");
+        consume("llm", 10, "u4", null);
+        assertThat(types()).containsExactly("balance.depleted", "balance.low");
+
+        grant(50, clock.instant().plus(Duration.ofHours(1)), "g2");
+        consume("llm", 40, "u5", null);
+        assertThat(types())
+                .as("a new grant re-arms low balance")
+                .hasSize(3)
+                .first()
+                .isEqualTo("balance.low");
+
+        clock.advance(Duration.ofHours(2));
+        engine().sweep();
+        assertThat(types().get(0)).isEqualTo("credits.expired");
+        assertThat((BigDecimal) log().get(0).data().get("amount")).isEqualByComparingTo("10");
+
+        grant(30, null, "g3");
+        engine().setAutoRecharge(
+                        "acme",
+                        "credits",
+                        new AutoRecharge(
+                                "credits",
+                                new BigDecimal("20"),
+                                new BigDecimal("100"),
+                                new BigDecimal("50"),
+                                new BigDecimal("0.02"),
+                                null,
+                                null))
+                .get();
+        consume("llm", 15, "u6", null);
+        Alert recharged = log().stream()
+                .filter(a -> a.type().equals("credits.recharged"))
+                .findFirst()
+                .orElseThrow();
+        assertThat((BigDecimal) recharged.data().get("amount")).isEqualByComparingTo("100");
+        assertThat((BigDecimal) recharged.data().get("charge")).isEqualByComparingTo("2");
+        assertThat(recharged.data()).containsEntry("trigger", "u6");
+    }
+
+    @Test
+    void the_outbox_holds_each_alert_for_each_matching_webhook_until_delivered_across_restarts() throws Exception {
+        engine().setWebhook(new Webhook("ops", "http://127.0.0.1:9/ops", List.of("*"), "0123456789abcdef"))
+                .get();
+        engine().setWebhook(
+                        new Webhook("budgets", "http://127.0.0.1:9/b", List.of("budget.threshold"), "0123456789abcdef"))
+                .get();
+        consume("q", 8, "c1", null);
+
+        assertThat(engine().pendingDeliveries())
+                .as("only the webhook that wants limit alerts")
+                .singleElement()
+                .satisfies(d -> {
+                    assertThat(d.webhook().id()).isEqualTo("ops");
+                    assertThat(d.alert().type()).isEqualTo("limit.threshold");
+                });
+        String alertId = engine().pendingDeliveries().get(0).alert().id();
+
+        restart();
+        assertThat(engine().pendingDeliveries())
+                .as("the outbox survives a restart")
+                .hasSize(1);
+        assertThat(engine().pendingDeliveries().get(0).alert().id()).isEqualTo(alertId);
+
+        engine().markDelivered(alertId, "ops").get();
+        assertThat(engine().pendingDeliveries()).isEmpty();
+        restart();
+        assertThat(engine().pendingDeliveries())
+                .as("a recorded delivery is not sent again")
+                .isEmpty();
+        assertThat(log()).hasSize(1);
+    }
+}
