@@ -32,9 +32,11 @@ public final class BudgetWalk {
 
     /**
      * @param binding the hard budget that refuses the request, or {@code null} if all admit it
+     * @param passed the soft budget (nearest the request's scope) that the request takes past its limit, or
+     *     {@code null}
      * @param charges every budget the request counts against, leaf first
      */
-    public record Result(@Nullable Charge binding, List<Charge> charges) {}
+    public record Result(@Nullable Charge binding, @Nullable Charge passed, List<Charge> charges) {}
 
     /**
      * @param path scope ids from the request's scope up to the top (leaf first)
@@ -57,6 +59,7 @@ public final class BudgetWalk {
             Map<String, String> dimensions) {
         List<Charge> charges = new ArrayList<>();
         Charge binding = null;
+        Charge passed = null;
         for (String scope : path) {
             for (Budget b : budgets.apply(scope)) {
                 BigDecimal amount = b.amountOf(feature, quantity, creditCurrency, credits, dimensions);
@@ -66,11 +69,14 @@ public final class BudgetWalk {
                 BigDecimal before = used.apply(scope, b);
                 Charge c = new Charge(scope, b, amount, before);
                 charges.add(c);
-                if (binding == null && b.hard() && before.add(amount).compareTo(b.limit()) > 0) {
+                boolean over = before.add(amount).compareTo(b.limit()) > 0;
+                if (binding == null && b.hard() && over) {
                     binding = c;
+                } else if (passed == null && !b.hard() && over) {
+                    passed = c;
                 }
             }
         }
-        return new Result(binding, List.copyOf(charges));
+        return new Result(binding, passed, List.copyOf(charges));
     }
 }

@@ -109,6 +109,28 @@ public record Decision(
                 charge);
     }
 
+    /**
+     * This admission flagged as passing a soft limit {@code by} (a soft budget): {@code overage} is set; the feature's
+     * own {@code overageQuantity} and an earlier {@code boundBy} stay.
+     */
+    public Decision flagged(BoundBy by) {
+        return new Decision(
+                allowed,
+                reason,
+                boundBy == null ? by : boundBy,
+                limit,
+                used,
+                held,
+                remaining,
+                unlimited,
+                true,
+                overageQuantity,
+                resetsAt,
+                value,
+                recorded,
+                credit);
+    }
+
     /** This decision turned into a refusal for {@code why}, bound by {@code by}; usage figures stay. */
     public Decision refused(Reason why, BoundBy by) {
         return new Decision(

@@ -656,7 +656,15 @@ public final class Engine implements AutoCloseable {
             }
         }
         if (binding == null) {
-            return d;
+            BudgetWalk.Charge passed = walk.passed();
+            return passed == null || quantity == null
+                    ? d
+                    : d.flagged(new BoundBy(
+                            "budget",
+                            null,
+                            null,
+                            passed.scope(),
+                            passed.budget().key()));
         }
         return d.refused(
                 Reason.BUDGET_EXCEEDED,

@@ -303,6 +303,41 @@ public abstract class GovernanceContract {
     }
 
     @Test
+    void a_soft_budget_admits_past_its_limit_and_flags_the_overage_naming_itself() throws Exception {
+        scope("team", null);
+        engine().setBudget(
+                        "acme",
+                        "team",
+                        "soft-cap",
+                        new Budget(
+                                "soft-cap",
+                                null,
+                                "q",
+                                new BigDecimal("5"),
+                                ResetPeriod.MONTH,
+                                false,
+                                List.of(),
+                                Map.of()))
+                .get();
+        Decision within = consume("team", "q", 5, "k1", Map.of());
+        assertThat(within.allowed()).isTrue();
+        assertThat(within.overage()).isFalse();
+        assertThat(within.boundBy()).isNull();
+
+        Decision past = consume("team", "q", 2, "k2", Map.of());
+        assertThat(past.allowed()).isTrue();
+        assertThat(past.overage()).isTrue();
+        assertThat(past.boundBy()).isEqualTo(new BoundBy("budget", null, null, "team", "soft-cap"));
+        assertThat(past.overageQuantity())
+                .as("the feature's own overage (billing) is untouched by a budget")
+                .isEqualByComparingTo("0");
+        assertThat(used("team", "soft-cap")).isEqualByComparingTo("7");
+        assertThat(engine().check(new CheckRequest("acme", "q", BigDecimal.ONE, "team", Map.of()))
+                        .overage())
+                .isTrue();
+    }
+
+    @Test
     void a_session_caps_what_is_consumed_in_it_at_its_hold_however_much_room_is_left() throws Exception {
         scope("job", null);
         budget("job", "q-cap", "q", "100", Map.of());
