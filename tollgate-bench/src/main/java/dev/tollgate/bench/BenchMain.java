@@ -1,0 +1,721 @@
+package dev.tollgate.bench;
+
+import dev.tollgate.core.json.Json;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongFunction;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The benchmark run: starts the baselines and Tollgate (SQLite, then PostgreSQL) as processes, runs every scenario
+ * alternating baseline and subject (A B A B A B), checks the correctness gates on the same servers, runs the JMH
+ * benchmarks, and writes {@code result.json} and {@code result.md}.
+ *
+ * <p>Every speed figure is a ratio to a baseline measured in the same invocation, reported as median, min and max
+ * over the repetitions; a figure from a run whose gates failed is marked as not counting. {@code --smoke} runs every
+ * scenario once, briefly: it exercises the whole harness and its gates (exit code 1 if a gate fails) and never judges
+ * speed.
+ *
+ * <p>Usage: {@code BenchMain [--smoke] [--server-jar PATH] [--out DIR] [--no-jmh]}.
+ */
+public final class BenchMain {
+    private static final int GATE_CAP = 500;
+    private static final int EVENT_BATCH = 1000;
+
+    private final boolean smoke;
+    private final double seconds;
+    private final double warmup;
+    private final int reps;
+    private final Path serverJar;
+    private final Path out;
+    private final boolean jmh;
+    private final List<Figure> figures = new ArrayList<>();
+    private final List<Gate> gates = new ArrayList<>();
+
+    /**
+     * One speed figure.
+     *
+     * @param scenario what was measured
+     * @param metric the unit of {@code median}, {@code min}, {@code max}
+     * @param target the target, as text
+     * @param met whether the median meets the target
+     * @param detail the raw numbers behind the ratio
+     */
+    record Figure(
+            String scenario,
+            String metric,
+            double median,
+            double min,
+            double max,
+            String target,
+            boolean met,
+            String detail) {}
+
+    /** One correctness gate and what it saw. */
+    record Gate(String name, boolean passed, String detail) {}
+
+    private BenchMain(boolean smoke, Path serverJar, Path out, boolean jmh) {
+        this.smoke = smoke;
+        this.seconds = smoke ? 1 : 5;
+        this.warmup = smoke ? 0.5 : 2;
+        this.reps = smoke ? 1 : 3;
+        this.serverJar = serverJar;
+        this.out = out;
+        this.jmh = jmh;
+    }
+
+    /**
+     * Runs the benchmarks.
+     *
+     * @param args {@code --smoke}, {@code --server-jar PATH}, {@code --out DIR}, {@code --no-jmh}
+     */
+    public static void main(String[] args) throws Exception {
+        boolean smoke = false;
+        boolean jmh = true;
+        Path jar = Path.of("tollgate-server/target/tollgate-server.jar");
+        Path out = Path.of("tollgate-bench/target/bench");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--smoke" -> smoke = true;
+                case "--no-jmh" -> jmh = false;
+                case "--server-jar" -> jar = Path.of(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        BenchMain bench = new BenchMain(smoke, jar, out, jmh);
+        bench.run();
+        System.out.println(Files.readString(out.resolve("result.md")));
+        if (!bench.gatesPassed()) {
+            System.err.println("a correctness gate failed: the speed figures of this run do not count");
+            System.exit(1);
+        }
+    }
+
+    /** Runs everything and writes the results; answers whether every gate passed. */
+    static boolean runAll(boolean smoke, Path serverJar, Path out, boolean jmh) throws Exception {
+        BenchMain bench = new BenchMain(smoke, serverJar, out, jmh);
+        bench.run();
+        return bench.gatesPassed();
+    }
+
+    boolean gatesPassed() {
+        return gates.stream().allMatch(Gate::passed);
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(out);
+        Path work = Files.createTempDirectory("tollgate-bench");
+        Instant started = Instant.now();
+        Proc.Started bareStarted = Proc.start(
+                List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        BareHttpServer.class.getName()),
+                Map.of(),
+                work.resolve("bare.log"),
+                Pattern.compile("port=(\\d+)"),
+                60);
+        Proc bare = bareStarted.proc();
+        try (bare;
+                Baselines baselines = Baselines.start(work)) {
+            int barePort = Integer.parseInt(bareStarted.said());
+            HttpLoad bareLoad = new HttpLoad("127.0.0.1", barePort);
+            byte[] bareRequest = HttpLoad.request("POST", "/v1/check", checkBody(), null);
+            try (TollgateProcess tg = TollgateProcess.start(serverJar, work.resolve("sqlite"), null)) {
+                setUp(tg);
+                sqliteScenarios(tg, baselines, bareLoad, bareRequest, work);
+            }
+            String schema = "bench_" + Long.toString(System.nanoTime(), 36);
+            Proc.run(
+                    List.of(
+                            "psql",
+                            "-h",
+                            "127.0.0.1",
+                            "-U",
+                            "postgres",
+                            "-d",
+                            "test",
+                            "-q",
+                            "-c",
+                            "CREATE SCHEMA " + schema),
+                    Map.of(),
+                    60);
+            try (TollgateProcess pg = TollgateProcess.start(
+                    serverJar,
+                    work.resolve("postgres"),
+                    "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&currentSchema=" + schema)) {
+                setUp(pg);
+                postgresScenarios(pg, baselines);
+            } finally {
+                Proc.run(
+                        List.of(
+                                "psql",
+                                "-h",
+                                "127.0.0.1",
+                                "-U",
+                                "postgres",
+                                "-d",
+                                "test",
+                                "-q",
+                                "-c",
+                                "DROP SCHEMA IF EXISTS " + schema + " CASCADE"),
+                        Map.of(),
+                        60);
+            }
+        }
+        if (jmh) {
+            jmhScenarios();
+        }
+        write(started);
+    }
+
+    // ---- setup ----
+
+    private static String checkBody() {
+        return "{\"customerId\":\"chk\",\"feature\":\"q\",\"quantity\":1,\"scope\":\"agent\"}";
+    }
+
+    /** The catalog, the customers and the four-level scope path with a budget at every level. */
+    private static void setUp(TollgateProcess tg) {
+        tg.ok(
+                "PUT",
+                "/v1/catalog",
+                Map.of(
+                        "currencies",
+                        List.of(Map.of("key", "credits", "depletion", "hard")),
+                        "features",
+                        List.of(
+                                Map.of("key", "q", "type", "metered", "reset", "month"),
+                                Map.of("key", "capped", "type", "metered", "reset", "month"),
+                                Map.of("key", "priced", "type", "metered", "reset", "month")),
+                        "rateCards",
+                        List.of(Map.of("feature", "priced", "currency", "credits", "per", 1, "rate", 1)),
+                        "plans",
+                        List.of(Map.of(
+                                "key",
+                                "p",
+                                "entitlements",
+                                Map.of(
+                                        "q", Map.of("limit", "unlimited"),
+                                        "capped", Map.of("limit", GATE_CAP),
+                                        "priced", Map.of("limit", "unlimited"))))));
+        List<String> customers = new ArrayList<>(List.of("chk", "hot", "gate", "ledger"));
+        for (int i = 0; i < 10; i++) {
+            customers.add("ev" + i);
+        }
+        for (String c : customers) {
+            tg.ok("PUT", "/v1/customers/" + c, Map.of("name", c));
+            tg.ok("PUT", "/v1/customers/" + c + "/subscription", Map.of("plan", "p"));
+        }
+        String parent = null;
+        for (String scope : List.of("org", "dept", "team", "agent")) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("kind", scope);
+            if (parent != null) {
+                body.put("parent", parent);
+            }
+            tg.ok("PUT", "/v1/customers/chk/scopes/" + scope, body);
+            tg.ok(
+                    "PUT",
+                    "/v1/customers/chk/scopes/" + scope + "/budgets/cap",
+                    Map.of("feature", "q", "limit", 1_000_000_000L, "period", "month"));
+            parent = scope;
+        }
+        tg.ok(
+                "POST",
+                "/v1/customers/ledger/grants",
+                Map.of("currency", "credits", "amount", 2000, "category", "paid", "idempotencyKey", "bench-grant"));
+    }
+
+    private static LongFunction<byte[]> consumes(String customer, String prefix) {
+        return seq -> HttpLoad.request(
+                "POST",
+                "/v1/consume",
+                "{\"customerId\":\"" + customer + "\",\"feature\":\"q\",\"quantity\":1,\"idempotencyKey\":\"" + prefix
+                        + seq + "\"}",
+                TollgateProcess.API_KEY);
+    }
+
+    /** Batches of 1000 events over ten customers; 5 % of each batch repeat keys of the batch before. */
+    private static LongFunction<byte[]> eventBatches(String prefix) {
+        return seq -> {
+            StringBuilder sb = new StringBuilder(EVENT_BATCH * 96).append("{\"events\":[");
+            for (int j = 0; j < EVENT_BATCH; j++) {
+                long batch = j < EVENT_BATCH / 20 && seq > 0 ? seq - 1 : seq;
+                if (j > 0) {
+                    sb.append(',');
+                }
+                sb.append("{\"idempotencyKey\":\"")
+                        .append(prefix)
+                        .append(batch)
+                        .append('-')
+                        .append(j)
+                        .append("\",\"customerId\":\"ev")
+                        .append(j % 10)
+                        .append("\",\"feature\":\"q\",\"quantity\":1}");
+            }
+            return HttpLoad.request("POST", "/v1/events", sb.append("]}").toString(), TollgateProcess.API_KEY);
+        };
+    }
+
+    // ---- scenarios ----
+
+    private void sqliteScenarios(
+            TollgateProcess tg, Baselines baselines, HttpLoad bareLoad, byte[] bareRequest, Path work)
+            throws Exception {
+        HttpLoad load = new HttpLoad("127.0.0.1", tg.port);
+        byte[] check = HttpLoad.request("POST", "/v1/check", checkBody(), TollgateProcess.API_KEY);
+        LongFunction<byte[]> checks = seq -> check;
+        LongFunction<byte[]> bare = seq -> bareRequest;
+        long[] consumed = {0};
+
+        List<Double> checkRates = new ArrayList<>();
+        List<Double> bareRates = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            bareRates.add(bareLoad.saturate(64, warmup, seconds, bare).rate());
+            checkRates.add(load.saturate(64, warmup, seconds, checks).rate());
+        }
+        ratio("/v1/check c=64, 4-level scope path / bare Netty c=64", checkRates, bareRates, ">= 0.6", 0.6, true);
+
+        List<Double> redisRates = new ArrayList<>();
+        List<Double> checkRates2 = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            redisRates.add(baselines.redisGet(smoke ? 50_000 : 400_000));
+            checkRates2.add(load.saturate(64, warmup, seconds, checks).rate());
+        }
+        ratio("/v1/check c=64 / redis-benchmark GET c=50", checkRates2, redisRates, ">= 0.7", 0.7, true);
+
+        double checkSaturation = median(checkRates);
+        List<Double> checkP99 = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            checkP99.add(load.constantRate(64, 0.8 * checkSaturation, warmup, seconds, checks)
+                    .percentileMillis(99));
+        }
+        absolute(
+                "/v1/check p99 at 80 % of saturation (" + Math.round(0.8 * checkSaturation) + "/s, open loop)",
+                "ms",
+                checkP99,
+                "<= 2 ms",
+                2,
+                false);
+
+        List<Double> oneBare = new ArrayList<>();
+        List<Double> oneCheck = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            oneBare.add(bareLoad.saturate(1, warmup, seconds, bare).percentileMillis(50));
+            oneCheck.add(load.saturate(1, warmup, seconds, checks).percentileMillis(50));
+        }
+        ratio("/v1/check one client p50 / bare Netty one client p50", oneCheck, oneBare, "<= 1.8", 1.8, false);
+
+        List<Double> fsync = new ArrayList<>();
+        List<Double> consumeRates = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            fsync.add(Baselines.fsyncLoop(work, seconds));
+            HttpLoad.Run r = load.saturate(64, warmup, seconds, consumes("hot", "s" + i + "-"));
+            consumed[0] += r.ok();
+            consumeRates.add(r.rate());
+        }
+        ratio("/v1/consume durable, one hot customer, SQLite, c=64 / fsync loop", consumeRates, fsync, ">= 4", 4, true);
+
+        List<Double> evalsha = new ArrayList<>();
+        List<Double> consumeRates2 = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            evalsha.add(baselines.redisEvalshaDecrement(smoke ? 50_000 : 300_000));
+            HttpLoad.Run r = load.saturate(64, warmup, seconds, consumes("hot", "e" + i + "-"));
+            consumed[0] += r.ok();
+            consumeRates2.add(r.rate());
+        }
+        ratio(
+                "/v1/consume SQLite c=64 / redis EVALSHA decrement c=50 (no target; for orientation)",
+                consumeRates2,
+                evalsha,
+                "-",
+                0,
+                true);
+
+        double consumeSaturation = median(consumeRates);
+        List<Double> consumeP99 = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            HttpLoad.Run r =
+                    load.constantRate(64, 0.8 * consumeSaturation, warmup, seconds, consumes("hot", "o" + i + "-"));
+            consumed[0] += r.ok();
+            consumeP99.add(r.percentileMillis(99));
+        }
+        absolute(
+                "/v1/consume SQLite p99 at 80 % of saturation (" + Math.round(0.8 * consumeSaturation)
+                        + "/s, open loop)",
+                "ms",
+                consumeP99,
+                "<= 5 ms",
+                5,
+                false);
+
+        List<Double> at16 = new ArrayList<>();
+        List<Double> at256 = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            HttpLoad.Run a = load.saturate(16, warmup, seconds, consumes("hot", "a" + i + "-"));
+            HttpLoad.Run b = load.saturate(256, warmup, seconds, consumes("hot", "b" + i + "-"));
+            consumed[0] += a.ok() + b.ok();
+            at16.add(a.rate());
+            at256.add(b.rate());
+        }
+        ratio("contention: /v1/consume at 256 clients / at 16 clients", at256, at16, ">= 0.9", 0.9, true);
+
+        List<Double> eventRates = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            HttpLoad.Run r = load.saturate(4, warmup, seconds, eventBatches("v" + i + "-"));
+            gate("events batches answered 2xx (run " + i + ")", r.errors() == 0, "errors=" + r.errors());
+            eventRates.add(r.rate() * EVENT_BATCH);
+        }
+        absolute(
+                "/v1/events batches of 1000, 5 % duplicates, durable, SQLite",
+                "events/s", eventRates, ">= 100,000/s", 100_000, true);
+
+        hotCustomerGate(tg, "SQLite", consumed[0]);
+        overAdmissionGate(tg);
+        ledgerGate(tg);
+    }
+
+    private void postgresScenarios(TollgateProcess pg, Baselines baselines) throws Exception {
+        HttpLoad load = new HttpLoad("127.0.0.1", pg.port);
+        long consumed = 0;
+        List<Double> pgbench = new ArrayList<>();
+        List<Double> consumeRates = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            pgbench.add(baselines.pgbenchHotRow(16, (int) Math.ceil(seconds)));
+            HttpLoad.Run r = load.saturate(64, warmup, seconds, consumes("hot", "p" + i + "-"));
+            consumed += r.ok();
+            consumeRates.add(r.rate());
+        }
+        ratio(
+                "/v1/consume durable, one hot customer, PostgreSQL, c=64 / pgbench hot-row update c=16",
+                consumeRates,
+                pgbench,
+                ">= 5",
+                5,
+                true);
+        hotCustomerGate(pg, "PostgreSQL", consumed);
+        overAdmissionGate(pg);
+    }
+
+    // ---- gates ----
+
+    /** Every consume answered 2xx was recorded exactly once: usage equals the count of admitted answers. */
+    private void hotCustomerGate(TollgateProcess tg, String store, long admitted) {
+        BigDecimal used = used(tg, "hot", "q");
+        gate(
+                "usage equals admitted consumes, " + store,
+                used.compareTo(BigDecimal.valueOf(admitted)) == 0,
+                "used=" + used.toPlainString() + " admitted=" + admitted);
+    }
+
+    /** 64 threads, 1000 consumes of 1 against a hard limit of 500: exactly 500 admitted, 500 used. */
+    private void overAdmissionGate(TollgateProcess tg) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger admitted = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(64);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < 64; t++) {
+            futures.add(pool.submit(() -> {
+                for (int i = next.getAndIncrement(); i < 2 * GATE_CAP; i = next.getAndIncrement()) {
+                    Map<String, Object> r = tg.ok(
+                            "POST",
+                            "/v1/consume",
+                            Map.of(
+                                    "customerId",
+                                    "gate",
+                                    "feature",
+                                    "capped",
+                                    "quantity",
+                                    1,
+                                    "idempotencyKey",
+                                    "g" + i));
+                    if (Boolean.TRUE.equals(r.get("allowed"))) {
+                        admitted.incrementAndGet();
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+        BigDecimal used = used(tg, "gate", "capped");
+        gate(
+                "no over-admission: hard limit " + GATE_CAP + ", " + 2 * GATE_CAP + " concurrent consumes",
+                admitted.get() == GATE_CAP && used.compareTo(BigDecimal.valueOf(GATE_CAP)) == 0,
+                "admitted=" + admitted.get() + " used=" + used.toPlainString());
+    }
+
+    /** Concurrent priced consumes against 2000 credits: balance = grants - admitted = Σ ledger entries, never < 0. */
+    private void ledgerGate(TollgateProcess tg) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger charged = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(32);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < 32; t++) {
+            Random r = new Random(t);
+            futures.add(pool.submit(() -> {
+                for (int i = next.getAndIncrement(); i < 1500; i = next.getAndIncrement()) {
+                    int q = 1 + r.nextInt(5);
+                    Map<String, Object> a = tg.ok(
+                            "POST",
+                            "/v1/consume",
+                            Map.of(
+                                    "customerId",
+                                    "ledger",
+                                    "feature",
+                                    "priced",
+                                    "quantity",
+                                    q,
+                                    "idempotencyKey",
+                                    "l" + i));
+                    if (Boolean.TRUE.equals(a.get("allowed"))) {
+                        charged.addAndGet(q);
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> balances = (List<Map<String, Object>>)
+                tg.ok("GET", "/v1/customers/ledger/balance", null).get("balances");
+        BigDecimal available = (BigDecimal) balances.get(0).get("available");
+        BigDecimal sum = BigDecimal.ZERO;
+        int entries = 0;
+        String cursor = null;
+        do {
+            Map<String, Object> page = tg.ok(
+                    "GET",
+                    "/v1/customers/ledger/ledger?limit=1000" + (cursor == null ? "" : "&cursor=" + cursor),
+                    null);
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> list = (List<Map<String, Object>>) page.get("entries");
+            for (Map<String, Object> e : list) {
+                sum = sum.add((BigDecimal) e.get("amount"));
+                entries++;
+            }
+            cursor = (String) page.get("nextCursor");
+        } while (cursor != null);
+        BigDecimal expected = BigDecimal.valueOf(2000L - charged.get());
+        gate(
+                "ledger sums equal balances under concurrent charges",
+                sum.compareTo(available) == 0 && available.compareTo(expected) == 0 && available.signum() >= 0,
+                "ledger-sum=" + sum.toPlainString() + " available=" + available.toPlainString() + " expected="
+                        + expected + " entries=" + entries);
+    }
+
+    private static BigDecimal used(TollgateProcess tg, String customer, String feature) {
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> list =
+                (List<Map<String, Object>>) tg.ok("GET", "/v1/customers/" + customer + "/entitlements", null)
+                        .get("entitlements");
+        return list.stream()
+                .filter(e -> feature.equals(e.get("feature")))
+                .map(e -> (BigDecimal) e.get("used"))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private void gate(String name, boolean passed, String detail) {
+        gates.add(new Gate(name, passed, detail));
+        System.out.printf("gate %-70s %s  %s%n", name, passed ? "PASS" : "FAIL", detail);
+    }
+
+    // ---- JMH ----
+
+    private void jmhScenarios() throws Exception {
+        Map<String, Double> medians = JmhRunner.run(smoke);
+        Double check = medians.get("CheckBenchmark.check");
+        if (check != null) {
+            absolute(
+                    "in-process check, 4-level scope path (JMH, median)",
+                    "ns",
+                    List.of(check),
+                    "<= 300 ns",
+                    300,
+                    false);
+        }
+        medians.forEach((name, ns) -> {
+            if (!name.equals("CheckBenchmark.check")) {
+                absolute(name + " (JMH, median)", "ns", List.of(ns), "-", 0, false);
+            }
+        });
+    }
+
+    // ---- figures ----
+
+    private void ratio(
+            String scenario,
+            List<Double> subject,
+            List<Double> baseline,
+            String target,
+            double bound,
+            boolean atLeast) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < subject.size(); i++) {
+            ratios.add(subject.get(i) / baseline.get(i));
+        }
+        double median = median(ratios);
+        boolean met = bound == 0 || (atLeast ? median >= bound : median <= bound);
+        add(new Figure(
+                scenario,
+                "ratio",
+                median,
+                min(ratios),
+                max(ratios),
+                target,
+                met,
+                "subject " + fmt(subject) + " / baseline " + fmt(baseline)));
+    }
+
+    private void absolute(
+            String scenario, String unit, List<Double> values, String target, double bound, boolean atLeast) {
+        double median = median(values);
+        boolean met = bound == 0 || (atLeast ? median >= bound : median <= bound);
+        add(new Figure(scenario, unit, median, min(values), max(values), target, met, fmt(values)));
+    }
+
+    private void add(Figure f) {
+        figures.add(f);
+        System.out.printf(
+                Locale.ROOT,
+                "%-90s %s %.3f [%.3f, %.3f] target %s %s  (%s)%n",
+                f.scenario(),
+                f.metric(),
+                f.median(),
+                f.min(),
+                f.max(),
+                f.target(),
+                f.met() ? "met" : "MISSED",
+                f.detail());
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static double min(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    private static double max(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+
+    private static String fmt(List<Double> values) {
+        List<String> s = new ArrayList<>();
+        for (double v : values) {
+            s.add(String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.3f", v));
+        }
+        return String.join(", ", s);
+    }
+
+    private void write(Instant started) throws IOException {
+        boolean counted = gatesPassed();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("started", started.toString());
+        json.put("mode", smoke ? "smoke" : "full");
+        json.put("host", hostName());
+        json.put("cores", Runtime.getRuntime().availableProcessors());
+        json.put("java", System.getProperty("java.version"));
+        json.put("gatesPassed", counted);
+        List<Object> g = new ArrayList<>();
+        for (Gate gate : gates) {
+            g.add(Map.of("name", gate.name(), "passed", gate.passed(), "detail", gate.detail()));
+        }
+        json.put("gates", g);
+        List<Object> f = new ArrayList<>();
+        for (Figure fig : figures) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("scenario", fig.scenario());
+            m.put("metric", fig.metric());
+            m.put("median", decimal(fig.median()));
+            m.put("min", decimal(fig.min()));
+            m.put("max", decimal(fig.max()));
+            m.put("target", fig.target());
+            m.put("met", fig.met());
+            m.put("counts", counted && !smoke);
+            m.put("detail", fig.detail());
+            f.add(m);
+        }
+        json.put("figures", f);
+        Files.writeString(out.resolve("result.json"), Json.write(json), StandardCharsets.UTF_8);
+
+        StringBuilder md = new StringBuilder();
+        md.append("Run ")
+                .append(started)
+                .append(smoke ? " (smoke: one short repetition; speed not judged)" : "")
+                .append(", ")
+                .append(Runtime.getRuntime().availableProcessors())
+                .append(" cores, Java ")
+                .append(System.getProperty("java.version"))
+                .append(counted ? ", every gate passed" : ", A GATE FAILED: these figures do not count")
+                .append(
+                        ".\n\n| scenario | metric | median | min | max | target | met |\n|---|---|---|---|---|---|---|\n");
+        for (Figure fig : figures) {
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %s | %s | %s | %s | %s |%n",
+                    fig.scenario(),
+                    fig.metric(),
+                    num(fig.median()),
+                    num(fig.min()),
+                    num(fig.max()),
+                    fig.target(),
+                    fig.target().equals("-") ? "-" : fig.met() ? "yes" : "**no**"));
+        }
+        md.append("\n| gate | passed | detail |\n|---|---|---|\n");
+        for (Gate gate : gates) {
+            md.append("| ")
+                    .append(gate.name())
+                    .append(" | ")
+                    .append(gate.passed() ? "yes" : "**no**")
+                    .append(" | ")
+                    .append(gate.detail())
+                    .append(" |\n");
+        }
+        Files.writeString(out.resolve("result.md"), md.toString(), StandardCharsets.UTF_8);
+    }
+
+    private static String num(double v) {
+        return String.format(Locale.ROOT, v >= 1000 ? "%,.0f" : v >= 10 ? "%.1f" : "%.3f", v);
+    }
+
+    private static BigDecimal decimal(double v) {
+        return Double.isFinite(v) ? new BigDecimal(String.format(Locale.ROOT, "%.4f", v)) : BigDecimal.ZERO;
+    }
+
+    private static @Nullable String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.tollgate.bench;
+
+import dev.tollgate.core.json.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A Tollgate server started from its runnable jar in a process of its own, and a plain client for setting it up and
+ * reading it back (the load itself goes through {@link HttpLoad}).
+ */
+final class TollgateProcess implements AutoCloseable {
+    static final String API_KEY = "tg_sk_bench_secret_key";
+
+    /** An answer: status and parsed JSON. */
+    record Reply(int status, @Nullable Object json) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> body() {
+            if (!(json instanceof Map)) {
+                throw new IllegalStateException("status " + status + ", not a JSON object: " + json);
+            }
+            return (Map<String, Object>) json;
+        }
+    }
+
+    private final Proc proc;
+    final int port;
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private TollgateProcess(Proc proc, int port) {
+        this.proc = proc;
+        this.port = port;
+    }
+
+    /**
+     * Starts the server.
+     *
+     * @param jar the runnable server jar
+     * @param dataDir its data directory
+     * @param postgresUrl a JDBC URL to run on PostgreSQL, or {@code null} for the embedded SQLite store
+     */
+    static TollgateProcess start(Path jar, Path dataDir, @Nullable String postgresUrl)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms512m",
+                "-Xmx1g",
+                "-jar",
+                jar.toString(),
+                "--port",
+                "0",
+                "--data-dir",
+                dataDir.toString()));
+        if (postgresUrl != null) {
+            command.addAll(List.of("--store", "postgres", "--postgres-url", postgresUrl));
+        }
+        Proc.Started s = Proc.start(
+                command,
+                Map.of("TOLLGATE_API_KEY", API_KEY),
+                dataDir.resolveSibling(dataDir.getFileName() + ".log"),
+                Pattern.compile("event=started port=(\\d+)"),
+                120);
+        return new TollgateProcess(s.proc(), Integer.parseInt(s.said()));
+    }
+
+    Reply send(String method, String path, @Nullable Object body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + API_KEY)
+                .header("Content-Type", "application/json");
+        b.method(
+                method,
+                body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(Json.write(body), StandardCharsets.UTF_8));
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(r.statusCode(), r.body().isEmpty() ? null : Json.parse(r.body()));
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + path + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Sends and insists on a 2xx answer. */
+    Map<String, Object> ok(String method, String path, @Nullable Object body) {
+        Reply r = send(method, path, body);
+        if (r.status() / 100 != 2) {
+            throw new IllegalStateException(method + " " + path + " answered " + r.status() + ": " + r.json());
+        }
+        return r.body();
+    }
+
+    String output() {
+        return proc.output();
+    }
+
+    @Override
+    public void close() {
+        proc.close();
+    }
+}

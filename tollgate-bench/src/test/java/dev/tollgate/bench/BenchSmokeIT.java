@@ -1,0 +1,47 @@
+package dev.tollgate.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bounded benchmark run of CI: every scenario once and briefly, against real baselines and the packaged server
+ * on SQLite and on the machine's PostgreSQL. It fails only on a broken correctness gate (over-admission, usage not
+ * equal to admitted consumes, ledger sums not equal to balances), never on speed.
+ */
+final class BenchSmokeIT {
+    @Test
+    void every_scenario_runs_and_every_correctness_gate_holds() throws Exception {
+        boolean ci = "true".equals(System.getenv("CI"));
+        List<String> missing =
+                Files.isExecutable(Path.of("/usr/bin/redis-server")) && Files.isExecutable(Path.of("/usr/bin/pgbench"))
+                        ? List.of()
+                        : List.of("redis-server or pgbench");
+        if (!ci) {
+            Assumptions.assumeTrue(
+                    missing.isEmpty(), "skipped: " + missing + " not installed (required under CI=true)");
+        }
+        Path jar = Path.of("../tollgate-server/target/tollgate-server.jar");
+        assertThat(jar)
+                .as("the server module packages its jar before this module runs")
+                .exists();
+        Path out = Path.of("target/bench-smoke");
+
+        boolean gatesPassed = BenchMain.runAll(true, jar, out, true);
+
+        String table = Files.readString(out.resolve("result.md"));
+        System.out.println(table);
+        assertThat(gatesPassed).as(table).isTrue();
+        assertThat(table)
+                .contains("no over-admission")
+                .contains("ledger sums equal balances")
+                .contains("usage equals admitted consumes, SQLite")
+                .contains("usage equals admitted consumes, PostgreSQL")
+                .contains("in-process check");
+        assertThat(Files.readString(out.resolve("result.json"))).contains("\"gatesPassed\":true");
+    }
+}
