@@ -67,11 +67,16 @@ final class ApiKeys {
         return presented != null && MessageDigest.isEqual(digest, sha256(presented));
     }
 
-    private static byte[] sha256(String s) {
+    /** One digest per thread: {@link MessageDigest#getInstance} looks the provider up on every call. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256");
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
+    });
+
+    private static byte[] sha256(String s) {
+        return SHA256.get().digest(s.getBytes(StandardCharsets.UTF_8));
     }
 }

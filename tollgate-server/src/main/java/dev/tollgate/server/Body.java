@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,7 +17,6 @@ import org.jspecify.annotations.Nullable;
  * <p>Not thread-safe; one instance per request.
  */
 final class Body {
-    static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}");
     private static final int MAX_KEY_LENGTH = 255;
     private static final int MAX_DIMENSIONS = 32;
     private static final int MAX_DIMENSION_LENGTH = 256;
@@ -113,12 +111,35 @@ final class Body {
     }
 
     static void checkId(String s, String field) {
-        if (!ID.matcher(s).matches()) {
+        if (!isId(s)) {
             throw ApiException.badRequest(
                     "INVALID_ID",
                     field + " must be 1-128 letters, digits or . _ : @ / - (starting with a letter or digit)",
                     field);
         }
+    }
+
+    /**
+     * Whether {@code s} is an id: {@code [A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}}, checked with a plain loop, as ids are
+     * checked several times per request.
+     */
+    static boolean isId(String s) {
+        int n = s.length();
+        if (n == 0 || n > 128 || !asciiLetterOrDigit(s.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < n; i++) {
+            char c = s.charAt(i);
+            boolean ok = asciiLetterOrDigit(c) || c == '.' || c == '_' || c == ':' || c == '@' || c == '/' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean asciiLetterOrDigit(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 
     /** The idempotency key from the body or the {@code Idempotency-Key} header; {@code null} if neither. */

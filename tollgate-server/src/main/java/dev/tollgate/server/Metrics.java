@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,23 +38,36 @@ final class Metrics {
             .description("journal batches that failed to commit")
             .register(registry);
 
+    /** Meters by their tag values, so that the request path looks one up instead of building and registering it. */
+    private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
+
+    private final Map<String, Counter> decisionCounters = new ConcurrentHashMap<>();
+
     void request(String method, String route, int status, long nanos) {
-        Timer.builder("tollgate.http.requests")
-                .description("HTTP requests by endpoint and status")
-                .tag("method", method)
-                .tag("route", route)
-                .tag("status", Integer.toString(status))
-                .register(registry)
+        requestTimers
+                .computeIfAbsent(
+                        method + ' ' + route + ' ' + status,
+                        k -> Timer.builder("tollgate.http.requests")
+                                .description("HTTP requests by endpoint and status")
+                                .tag("method", method)
+                                .tag("route", route)
+                                .tag("status", Integer.toString(status))
+                                .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void decision(String endpoint, Decision d) {
-        Counter.builder("tollgate.decisions")
-                .description("check and consume decisions by outcome")
-                .tag("endpoint", endpoint)
-                .tag("outcome", d.allowed() ? "allowed" : "denied")
-                .tag("reason", d.reason() == null ? "NONE" : d.reason().name())
-                .register(registry)
+        String outcome = d.allowed() ? "allowed" : "denied";
+        String reason = d.reason() == null ? "NONE" : d.reason().name();
+        decisionCounters
+                .computeIfAbsent(
+                        endpoint + ' ' + outcome + ' ' + reason,
+                        k -> Counter.builder("tollgate.decisions")
+                                .description("check and consume decisions by outcome")
+                                .tag("endpoint", endpoint)
+                                .tag("outcome", outcome)
+                                .tag("reason", reason)
+                                .register(registry))
                 .increment();
     }
 

@@ -333,8 +333,22 @@ final class Views {
         return s.toLowerCase(Locale.ROOT);
     }
 
+    /** The last instant formatted and its text: most answers carry the same {@code resetsAt}. */
+    private record FormattedInstant(Instant instant, String text) {}
+
+    private static volatile @Nullable FormattedInstant lastFormatted;
+
     private static @Nullable String time(@Nullable Instant t) {
-        return t == null ? null : t.toString();
+        if (t == null) {
+            return null;
+        }
+        FormattedInstant last = lastFormatted;
+        if (last != null && last.instant().equals(t)) {
+            return last.text();
+        }
+        String text = t.toString();
+        lastFormatted = new FormattedInstant(t, text);
+        return text;
     }
 
     private static void put(Map<String, Object> m, String field, @Nullable Object value) {

@@ -10,7 +10,6 @@ import dev.tollgate.core.credit.EntryType;
 import dev.tollgate.core.credit.Movement;
 import dev.tollgate.core.entitlement.EffectiveEntitlement;
 import dev.tollgate.core.journal.JournalEntry;
-import dev.tollgate.core.period.Periods;
 import dev.tollgate.core.period.Window;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -48,7 +47,7 @@ final class AlertRules {
                 EffectiveEntitlement ent =
                         state.resolve(cat, now).entitlements().get(u.feature());
                 if (ent != null && ent.limit() != null && ent.limit().signum() > 0) {
-                    Window w = Periods.window(ent.reset(), ent.calendar(), state.anchor(), state.zone, u.occurredAt());
+                    Window w = state.window(ent.reset(), ent.calendar(), state.anchor(), u.occurredAt());
                     BigDecimal used = state.used(u.feature(), w.start());
                     for (BigDecimal t : LIMIT_THRESHOLDS) {
                         if (used.compareTo(ent.limit().multiply(t)) >= 0) {

@@ -18,6 +18,7 @@ import dev.tollgate.core.entitlement.EntitlementResolver;
 import dev.tollgate.core.entitlement.Resolution;
 import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.period.Periods;
+import dev.tollgate.core.period.ResetPeriod;
 import dev.tollgate.core.period.Window;
 import dev.tollgate.core.session.Session;
 import dev.tollgate.core.store.CounterValue;
@@ -36,6 +37,7 @@ import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -98,8 +100,11 @@ final class CustomerState {
     final Map<String, Scope> scopes = new LinkedHashMap<>();
     /** Budgets by scope, then by key. */
     final Map<String, Map<String, Budget>> budgets = new HashMap<>();
-    /** Budget usage by {@link #budgetWindowKey}. */
-    final Map<String, BigDecimal> budgetUsed = new HashMap<>();
+    /** Budget usage by scope, budget and window. */
+    final Map<BudgetWindow, BigDecimal> budgetUsed = new HashMap<>();
+
+    /** A budget's counter: its scope, its key and the start of its window. */
+    record BudgetWindow(String scope, String budget, Instant start) {}
     /** An open (or closed) session and what it still holds. */
     static final class OpenSession {
         final Session session;
@@ -455,15 +460,34 @@ final class CustomerState {
 
     /** The budget's window containing {@code t}: calendar-aligned in the customer's zone. */
     Window budgetWindow(Budget budget, Instant t) {
-        return Periods.window(budget.period(), true, createdAt, zone, t);
+        return window(budget.period(), true, createdAt, t);
     }
 
-    private String budgetWindowKey(String scope, Budget budget, Instant t) {
-        return scope
-                + '\u0000'
-                + budget.key()
-                + '\u0000'
-                + budgetWindow(budget, t).start();
+    private record WindowKey(ResetPeriod period, boolean calendar, Instant anchor, ZoneId zone) {}
+
+    /** The last window computed per period kind; a window is a pure function of its key and the time. */
+    private final Map<WindowKey, Window> windows = new ConcurrentHashMap<>();
+
+    /**
+     * The window of {@code period} containing {@code t}, in this customer's zone ({@link Periods#window}), reusing the
+     * last one computed for the same period kind while {@code t} is inside it: the calendar arithmetic is the costliest
+     * step of a check otherwise. Thread-safe.
+     */
+    Window window(ResetPeriod period, boolean calendar, Instant anchor, Instant t) {
+        if (period == ResetPeriod.NEVER) {
+            return Window.FOREVER;
+        }
+        WindowKey key = new WindowKey(period, calendar, calendar ? Instant.EPOCH : anchor, zone);
+        Window w = windows.get(key);
+        if (w == null || t.isBefore(w.start()) || !t.isBefore(w.end())) {
+            w = Periods.window(period, calendar, anchor, zone, t);
+            windows.put(key, w);
+        }
+        return w;
+    }
+
+    private BudgetWindow budgetWindowKey(String scope, Budget budget, Instant t) {
+        return new BudgetWindow(scope, budget.key(), budgetWindow(budget, t).start());
     }
 
     /** What a budget has used in its window containing {@code t}. */

@@ -505,7 +505,7 @@ public final class Engine implements AutoCloseable {
                     request.dimensions(),
                     now,
                     MeteredLimit.Mode.CHECK,
-                    accountsAt(state, cat, now),
+                    rateCard(cat, request.feature()) == null ? state.accounts : accountsAt(state, cat, now),
                     sessionId);
             Decision budgeted = budgeted(
                     state, d, scope, request.feature(), request.quantity(), request.dimensions(), now, sessionId);
@@ -860,7 +860,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private static Window window(CustomerState state, EffectiveEntitlement e, Instant t) {
-        return Periods.window(e.reset(), e.calendar(), state.anchor(), state.zone, t);
+        return state.window(e.reset(), e.calendar(), state.anchor(), t);
     }
 
     /**

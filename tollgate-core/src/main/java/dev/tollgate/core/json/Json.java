@@ -95,6 +95,10 @@ public final class Json {
 
     private static void quote(String s, StringBuilder out) {
         out.append('"');
+        if (plain(s)) {
+            out.append(s).append('"');
+            return;
+        }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
@@ -113,6 +117,17 @@ public final class Json {
             }
         }
         out.append('"');
+    }
+
+    /** Whether a string needs no escaping (the common case: keys, ids, codes). */
+    private static boolean plain(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static final class Parser {
