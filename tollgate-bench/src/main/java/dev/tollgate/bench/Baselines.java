@@ -25,16 +25,21 @@ final class Baselines implements AutoCloseable {
     private final String decrementSha;
     private final Path pgScript;
     private final String pgHost;
+    private final String pgTable;
 
-    private Baselines(Proc redis, int redisPort, String decrementSha, Path pgScript, String pgHost) {
+    private Baselines(Proc redis, int redisPort, String decrementSha, Path pgScript, String pgHost, String pgTable) {
         this.redis = redis;
         this.redisPort = redisPort;
         this.decrementSha = decrementSha;
         this.pgScript = pgScript;
         this.pgHost = pgHost;
+        this.pgTable = pgTable;
     }
 
-    /** Starts a private Redis and prepares the pgbench table ({@code bench_hot_row} in database {@code test}). */
+    /**
+     * Starts a private Redis and prepares the pgbench table ({@code bench_hot_row_<pid>} in database {@code test}, one
+     * per run so that concurrent runs on one machine cannot drop each other's; {@link #close} drops it).
+     */
     static Baselines start(Path workDir) throws IOException, InterruptedException {
         for (String tool : List.of("redis-server", "redis-benchmark", "redis-cli", "pgbench", "psql")) {
             if (!Proc.onPath(tool)) {
@@ -72,6 +77,7 @@ final class Baselines implements AutoCloseable {
                         30)
                 .trim();
         String host = "127.0.0.1";
+        String table = "bench_hot_row_" + ProcessHandle.current().pid();
         Proc.run(
                 List.of(
                         "psql",
@@ -83,13 +89,13 @@ final class Baselines implements AutoCloseable {
                         "test",
                         "-q",
                         "-c",
-                        "DROP TABLE IF EXISTS bench_hot_row; CREATE TABLE bench_hot_row (id int PRIMARY KEY, v bigint);"
-                                + " INSERT INTO bench_hot_row VALUES (1, 0);"),
+                        "DROP TABLE IF EXISTS " + table + "; CREATE TABLE " + table + " (id int PRIMARY KEY, v bigint);"
+                                + " INSERT INTO " + table + " VALUES (1, 0);"),
                 Map.of(),
                 60);
         Path script = workDir.resolve("hot-row.sql");
-        Files.writeString(script, "UPDATE bench_hot_row SET v = v - 1 WHERE id = 1;\n");
-        return new Baselines(redis.proc(), port, sha, script, host);
+        Files.writeString(script, "UPDATE " + table + " SET v = v - 1 WHERE id = 1;\n");
+        return new Baselines(redis.proc(), port, sha, script, host, table);
     }
 
     /** {@code redis-benchmark} GET at 50 clients: requests per second. */
@@ -183,5 +189,25 @@ final class Baselines implements AutoCloseable {
     @Override
     public void close() {
         redis.close();
+        try {
+            Proc.run(
+                    List.of(
+                            "psql",
+                            "-h",
+                            pgHost,
+                            "-U",
+                            "postgres",
+                            "-d",
+                            "test",
+                            "-q",
+                            "-c",
+                            "DROP TABLE IF EXISTS " + pgTable),
+                    Map.of(),
+                    60);
+        } catch (IOException e) {
+            System.err.println("could not drop " + pgTable + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

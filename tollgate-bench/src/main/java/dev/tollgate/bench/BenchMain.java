@@ -32,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * scenario once, briefly: it exercises the whole harness and its gates (exit code 1 if a gate fails) and never judges
  * speed.
  *
- * <p>Usage: {@code BenchMain [--smoke] [--server-jar PATH] [--out DIR] [--no-jmh]}.
+ * <p>Usage: {@code BenchMain [--smoke] [--server-jar PATH] [--out DIR] [--no-jmh] [--sqlite-only] [--server-jvm
+ * "OPTIONS"]} ({@code --server-jvm} passes JVM options to the Tollgate server processes, e.g. a JFR recording).
  */
 public final class BenchMain {
     private static final int GATE_CAP = 500;
@@ -45,6 +46,8 @@ public final class BenchMain {
     private final Path serverJar;
     private final Path out;
     private final boolean jmh;
+    private boolean sqliteOnly;
+    private List<String> serverJvm = List.of();
     private final List<Figure> figures = new ArrayList<>();
     private final List<Gate> gates = new ArrayList<>();
 
@@ -88,18 +91,24 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         boolean smoke = false;
         boolean jmh = true;
+        boolean sqliteOnly = false;
+        List<String> serverJvm = List.of();
         Path jar = Path.of("tollgate-server/target/tollgate-server.jar");
         Path out = Path.of("tollgate-bench/target/bench");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> smoke = true;
                 case "--no-jmh" -> jmh = false;
+                case "--sqlite-only" -> sqliteOnly = true;
+                case "--server-jvm" -> serverJvm = List.of(args[++i].trim().split("\\s+"));
                 case "--server-jar" -> jar = Path.of(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         BenchMain bench = new BenchMain(smoke, jar, out, jmh);
+        bench.sqliteOnly = sqliteOnly;
+        bench.serverJvm = serverJvm;
         bench.run();
         System.out.println(Files.readString(out.resolve("result.md")));
         if (!bench.gatesPassed()) {
@@ -139,9 +148,13 @@ public final class BenchMain {
             int barePort = Integer.parseInt(bareStarted.said());
             HttpLoad bareLoad = new HttpLoad("127.0.0.1", barePort);
             byte[] bareRequest = HttpLoad.request("POST", "/v1/check", checkBody(), null);
-            try (TollgateProcess tg = TollgateProcess.start(serverJar, work.resolve("sqlite"), null)) {
+            try (TollgateProcess tg = TollgateProcess.start(serverJar, work.resolve("sqlite"), null, serverJvm)) {
                 setUp(tg);
                 sqliteScenarios(tg, baselines, bareLoad, bareRequest, work);
+            }
+            if (sqliteOnly) {
+                write(started);
+                return;
             }
             String schema = "bench_" + Long.toString(System.nanoTime(), 36);
             Proc.run(
@@ -161,7 +174,8 @@ public final class BenchMain {
             try (TollgateProcess pg = TollgateProcess.start(
                     serverJar,
                     work.resolve("postgres"),
-                    "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&currentSchema=" + schema)) {
+                    "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&currentSchema=" + schema,
+                    serverJvm)) {
                 setUp(pg);
                 postgresScenarios(pg, baselines);
             } finally {
@@ -286,6 +300,10 @@ public final class BenchMain {
         LongFunction<byte[]> checks = seq -> check;
         LongFunction<byte[]> bare = seq -> bareRequest;
         long[] consumed = {0};
+        // JIT warm-up of both servers and the generator before anything is measured
+        bareLoad.saturate(64, 0, 2 * warmup, bare);
+        load.saturate(64, 0, 2 * warmup, checks);
+        consumed[0] += load.saturate(64, 0, 2 * warmup, consumes("hot", "w-")).ok();
 
         List<Double> checkRates = new ArrayList<>();
         List<Double> bareRates = new ArrayList<>();
@@ -396,7 +414,7 @@ public final class BenchMain {
 
     private void postgresScenarios(TollgateProcess pg, Baselines baselines) throws Exception {
         HttpLoad load = new HttpLoad("127.0.0.1", pg.port);
-        long consumed = 0;
+        long consumed = load.saturate(64, 0, 2 * warmup, consumes("hot", "w-")).ok();
         List<Double> pgbench = new ArrayList<>();
         List<Double> consumeRates = new ArrayList<>();
         for (int i = 0; i < reps; i++) {

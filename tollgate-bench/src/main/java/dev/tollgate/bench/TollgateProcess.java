@@ -49,19 +49,14 @@ final class TollgateProcess implements AutoCloseable {
      * @param jar the runnable server jar
      * @param dataDir its data directory
      * @param postgresUrl a JDBC URL to run on PostgreSQL, or {@code null} for the embedded SQLite store
+     * @param jvmOptions extra JVM options
      */
-    static TollgateProcess start(Path jar, Path dataDir, @Nullable String postgresUrl)
+    static TollgateProcess start(Path jar, Path dataDir, @Nullable String postgresUrl, List<String> jvmOptions)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms512m",
-                "-Xmx1g",
-                "-jar",
-                jar.toString(),
-                "--port",
-                "0",
-                "--data-dir",
-                dataDir.toString()));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms512m", "-Xmx1g"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString(), "--port", "0", "--data-dir", dataDir.toString()));
         if (postgresUrl != null) {
             command.addAll(List.of("--store", "postgres", "--postgres-url", postgresUrl));
         }
