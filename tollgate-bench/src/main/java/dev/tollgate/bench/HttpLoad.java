@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongFunction;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -123,13 +124,9 @@ final class HttpLoad {
                                     if (due >= end) {
                                         break;
                                     }
+                                    // park, never spin: 64 spinning threads on 2 cores starve the server under test
                                     while (now < due) {
-                                        long wait = due - now;
-                                        if (wait > 200_000) {
-                                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                                        } else {
-                                            Thread.onSpinWait();
-                                        }
+                                        LockSupport.parkNanos(due - now);
                                         now = System.nanoTime();
                                     }
                                 } else if (now >= end) {
@@ -153,8 +150,6 @@ final class HttpLoad {
                             }
                         } catch (IOException e) {
                             errors.incrementAndGet();
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
                         } finally {
                             done.countDown();
                         }

@@ -33,9 +33,6 @@ import dev.tollgate.core.engine.UsageReport;
 import dev.tollgate.core.json.Json;
 import dev.tollgate.core.period.ResetPeriod;
 import dev.tollgate.core.store.StoreException;
-import io.javalin.config.JavalinConfig;
-import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -46,9 +43,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,11 +74,17 @@ final class HttpApi {
     private final Engine engine;
     private final ApiKeys keys;
     private final Metrics metrics;
+    private final Executor workers;
 
-    HttpApi(Engine engine, ApiKeys keys, Metrics metrics) {
+    /**
+     * @param workers runs the routes that may block (everything but check, consume and events)
+     */
+    HttpApi(Engine engine, ApiKeys keys, Metrics metrics, Executor workers) {
         this.engine = engine;
         this.keys = keys;
         this.metrics = metrics;
+        this.workers = workers;
+        register();
     }
 
     /** A handler's answer: status, JSON body, and whether it replays an idempotency key. */
@@ -89,117 +96,203 @@ final class HttpApi {
 
     @FunctionalInterface
     private interface Action {
-        Reply handle(Context ctx) throws Exception;
+        Reply handle(ApiRequest ctx) throws Exception;
     }
 
-    void register(JavalinConfig config) {
-        route(config, "GET", "/health", false, ctx -> Reply.ok(Map.of("status", "ok")));
-        route(config, "GET", "/ready", false, this::ready);
-        config.routes.get(
-                "/metrics",
-                ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                        .result(metrics.scrape()));
+    @FunctionalInterface
+    private interface AsyncAction {
+        CompletableFuture<Reply> handle(ApiRequest ctx) throws Exception;
+    }
 
-        route(config, "PUT", "/v1/catalog", true, this::putCatalog);
-        route(config, "GET", "/v1/catalog", true, ctx -> Reply.ok(Views.catalog(engine.catalog())));
-        route(config, "GET", "/v1/catalog/versions", true, this::catalogVersions);
-        route(config, "POST", "/v1/catalog/rollback", true, this::rollback);
+    /**
+     * Where a route runs. {@code INLINE}: on the connection's I/O thread, for answers from memory. {@code ASYNC}: on
+     * the I/O thread up to the engine's future, answered when the commit completes it, so no thread waits on an
+     * fsync. {@code BLOCKING}: on the worker pool, for everything else.
+     */
+    private enum Mode {
+        INLINE,
+        ASYNC,
+        BLOCKING
+    }
 
-        route(config, "PUT", "/v1/customers/{customerId}", true, this::putCustomer);
-        route(config, "GET", "/v1/customers/{customerId}", true, this::getCustomer);
-        route(config, "PUT", "/v1/customers/{customerId}/subscription", true, this::putSubscription);
-        route(config, "DELETE", "/v1/customers/{customerId}/subscription", true, this::deleteSubscription);
-        route(config, "POST", "/v1/customers/{customerId}/promotions", true, this::postPromotion);
-        route(config, "GET", "/v1/customers/{customerId}/entitlements", true, this::getEntitlements);
+    private record Route(String method, String path, boolean auth, Mode mode, AsyncAction action) {}
 
-        route(config, "POST", "/v1/check", true, this::check);
-        route(config, "POST", "/v1/consume", true, this::consume);
-        route(config, "POST", "/v1/events", true, this::events);
+    /** An answer ready to send: status, content type, body and extra headers. */
+    record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
+        static Response json(int status, Object body) {
+            return new Response(status, JSON_TYPE, Json.write(body).getBytes(StandardCharsets.UTF_8), Map.of());
+        }
 
-        route(config, "PUT", "/v1/customers/{customerId}/scopes/{scopeId}", true, this::putScope);
-        route(config, "GET", "/v1/customers/{customerId}/scopes", true, this::getScopes);
-        route(config, "PUT", "/v1/customers/{customerId}/scopes/{scopeId}/budgets/{budgetKey}", true, this::putBudget);
-        route(config, "GET", "/v1/customers/{customerId}/usage", true, this::getUsage);
-        route(config, "PUT", "/v1/webhooks/{webhookId}", true, this::putWebhook);
-        route(config, "GET", "/v1/events/log", true, this::eventLog);
-        route(config, "POST", "/v1/sessions", true, this::openSession);
-        route(config, "GET", "/v1/sessions/{sessionId}", true, this::getSession);
-        route(config, "POST", "/v1/sessions/{sessionId}/heartbeat", true, this::heartbeat);
-        route(config, "POST", "/v1/sessions/{sessionId}/close", true, this::closeSession);
-        route(config, "POST", "/v1/customers/{customerId}/grants", true, this::postGrant);
-        route(config, "GET", "/v1/customers/{customerId}/grants", true, this::getGrants);
-        route(config, "POST", "/v1/customers/{customerId}/grants/{grantId}/void", true, this::voidGrant);
-        route(config, "GET", "/v1/customers/{customerId}/balance", true, this::getBalance);
-        route(config, "GET", "/v1/customers/{customerId}/ledger", true, this::getLedger);
-        route(config, "GET", "/v1/customers/{customerId}/ledger/export", true, this::exportLedger);
-        route(config, "POST", "/v1/customers/{customerId}/refunds", true, this::postRefund);
-        route(config, "PUT", "/v1/customers/{customerId}/auto-recharge", true, this::putAutoRecharge);
+        static Response error(int status, String code, String message) {
+            return json(status, Views.error(code, message, null));
+        }
+    }
 
-        config.routes.exception(HttpResponseException.class, (e, ctx) -> {
-            int status = e.getStatus();
-            String code = switch (status) {
-                case 404 -> "ROUTE_NOT_FOUND";
-                case 405 -> "METHOD_NOT_ALLOWED";
-                case 413 -> "BODY_TOO_LARGE";
-                default -> "HTTP_" + status;
-            };
-            json(ctx, status, Views.error(code, e.getMessage() == null ? "request refused" : e.getMessage(), null));
+    private static final String JSON_TYPE = "application/json";
+
+    private final Router<Route> router = new Router<>();
+
+    private void register() {
+        route("GET", "/health", false, Mode.INLINE, ctx -> Reply.ok(Map.of("status", "ok")));
+        route("GET", "/ready", false, Mode.INLINE, this::ready);
+        route("GET", "/metrics", false, Mode.BLOCKING, ctx -> new Reply(200, new Text(metrics.scrape()), false));
+
+        route("PUT", "/v1/catalog", true, Mode.BLOCKING, this::putCatalog);
+        route("GET", "/v1/catalog", true, Mode.INLINE, ctx -> Reply.ok(Views.catalog(engine.catalog())));
+        route("GET", "/v1/catalog/versions", true, Mode.BLOCKING, this::catalogVersions);
+        route("POST", "/v1/catalog/rollback", true, Mode.BLOCKING, this::rollback);
+
+        route("PUT", "/v1/customers/{customerId}", true, Mode.BLOCKING, this::putCustomer);
+        route("GET", "/v1/customers/{customerId}", true, Mode.BLOCKING, this::getCustomer);
+        route("PUT", "/v1/customers/{customerId}/subscription", true, Mode.BLOCKING, this::putSubscription);
+        route("DELETE", "/v1/customers/{customerId}/subscription", true, Mode.BLOCKING, this::deleteSubscription);
+        route("POST", "/v1/customers/{customerId}/promotions", true, Mode.BLOCKING, this::postPromotion);
+        route("GET", "/v1/customers/{customerId}/entitlements", true, Mode.BLOCKING, this::getEntitlements);
+
+        route("POST", "/v1/check", true, Mode.INLINE, this::check);
+        asyncRoute("POST", "/v1/consume", this::consume);
+        asyncRoute("POST", "/v1/events", this::events);
+
+        route("PUT", "/v1/customers/{customerId}/scopes/{scopeId}", true, Mode.BLOCKING, this::putScope);
+        route("GET", "/v1/customers/{customerId}/scopes", true, Mode.BLOCKING, this::getScopes);
+        route(
+                "PUT",
+                "/v1/customers/{customerId}/scopes/{scopeId}/budgets/{budgetKey}",
+                true,
+                Mode.BLOCKING,
+                this::putBudget);
+        route("GET", "/v1/customers/{customerId}/usage", true, Mode.BLOCKING, this::getUsage);
+        route("PUT", "/v1/webhooks/{webhookId}", true, Mode.BLOCKING, this::putWebhook);
+        route("GET", "/v1/events/log", true, Mode.BLOCKING, this::eventLog);
+        route("POST", "/v1/sessions", true, Mode.BLOCKING, this::openSession);
+        route("GET", "/v1/sessions/{sessionId}", true, Mode.BLOCKING, this::getSession);
+        route("POST", "/v1/sessions/{sessionId}/heartbeat", true, Mode.BLOCKING, this::heartbeat);
+        route("POST", "/v1/sessions/{sessionId}/close", true, Mode.BLOCKING, this::closeSession);
+        route("POST", "/v1/customers/{customerId}/grants", true, Mode.BLOCKING, this::postGrant);
+        route("GET", "/v1/customers/{customerId}/grants", true, Mode.BLOCKING, this::getGrants);
+        route("POST", "/v1/customers/{customerId}/grants/{grantId}/void", true, Mode.BLOCKING, this::voidGrant);
+        route("GET", "/v1/customers/{customerId}/balance", true, Mode.BLOCKING, this::getBalance);
+        route("GET", "/v1/customers/{customerId}/ledger", true, Mode.BLOCKING, this::getLedger);
+        route("GET", "/v1/customers/{customerId}/ledger/export", true, Mode.BLOCKING, this::exportLedger);
+        route("POST", "/v1/customers/{customerId}/refunds", true, Mode.BLOCKING, this::postRefund);
+        route("PUT", "/v1/customers/{customerId}/auto-recharge", true, Mode.BLOCKING, this::putAutoRecharge);
+    }
+
+    private void route(String method, String path, boolean auth, Mode mode, Action action) {
+        router.add(method, path, new Route(method, path, auth, mode, ctx -> {
+            return CompletableFuture.completedFuture(action.handle(ctx));
+        }));
+    }
+
+    private void asyncRoute(String method, String path, AsyncAction action) {
+        router.add(method, path, new Route(method, path, true, Mode.ASYNC, action));
+    }
+
+    /** Sets the path parameters of the matched route on the request before a handler reads them. */
+    interface Routed extends ApiRequest {
+        void pathParams(Map<String, String> raw);
+    }
+
+    /**
+     * Answers one request. {@code done} is called exactly once, on the calling thread (routes answered from memory,
+     * refusals) or on a worker or journal thread (writes).
+     *
+     * @param method the HTTP method
+     * @param path the request's path without the query string, still percent-encoded
+     * @param request the request
+     * @param done receives the answer
+     */
+    void dispatch(String method, String path, Routed request, Consumer<Response> done) {
+        Router.Result<Route> result = router.match(method, path);
+        if (result instanceof Router.NotFound<Route>) {
+            done.accept(Response.error(404, "ROUTE_NOT_FOUND", "no route " + method + " " + path));
+            return;
+        }
+        if (result instanceof Router.WrongMethod<Route>) {
+            done.accept(Response.error(405, "METHOD_NOT_ALLOWED", "method " + method + " is not allowed on " + path));
+            return;
+        }
+        Router.Match<Route> match = ((Router.Found<Route>) result).match();
+        Route route = match.route();
+        request.pathParams(match.params());
+        long start = System.nanoTime();
+        Consumer<Response> measured = response -> {
+            metrics.request(route.method(), route.path(), response.status(), System.nanoTime() - start);
+            done.accept(response);
+        };
+        if (route.mode() == Mode.BLOCKING) {
+            try {
+                workers.execute(() -> run(route, request, measured));
+            } catch (RejectedExecutionException e) {
+                measured.accept(Response.error(503, "UNAVAILABLE", "the server is shutting down"));
+            }
+        } else {
+            run(route, request, measured);
+        }
+    }
+
+    private void run(Route route, ApiRequest request, Consumer<Response> done) {
+        CompletableFuture<Reply> reply;
+        try {
+            if (route.auth()) {
+                authenticate(request);
+            }
+            reply = route.action().handle(request);
+        } catch (Exception e) {
+            done.accept(refusal(route, e));
+            return;
+        }
+        reply.whenComplete((r, failure) -> {
+            Response response;
+            try {
+                response = failure == null ? answer(r) : refusal(route, failure);
+            } catch (RuntimeException e) {
+                response = refusal(route, e);
+            }
+            done.accept(response);
         });
     }
 
-    private void route(JavalinConfig config, String method, String path, boolean auth, Action action) {
-        io.javalin.http.Handler handler = ctx -> {
-            long start = System.nanoTime();
-            int status = 500;
-            try {
-                if (auth) {
-                    authenticate(ctx);
-                }
-                Reply reply = action.handle(ctx);
-                status = reply.status();
-                if (reply.replay()) {
-                    ctx.header("Idempotent-Replay", "true");
-                }
-                if (reply.body() instanceof Csv csv) {
-                    ctx.status(status);
-                    ctx.contentType("text/csv; charset=utf-8");
-                    ctx.header("Content-Disposition", "attachment; filename=\"" + csv.fileName() + "\"");
-                    ctx.result(csv.text().getBytes(StandardCharsets.UTF_8));
-                } else {
-                    json(ctx, status, reply.body());
-                }
-            } catch (ApiException e) {
-                status = e.status;
-                json(ctx, status, Views.error(e.code, e.getMessage(), e.field));
-            } catch (TollgateException e) {
-                status = statusOf(e.kind());
-                json(ctx, status, Views.error(e.code(), e.getMessage(), e.field()));
-            } catch (CatalogException e) {
-                status = 400;
-                json(ctx, status, catalogErrors(e));
-            } catch (StoreException e) {
-                status = 503;
-                LOG.warn("event=store_unavailable route={} error=\"{}\"", path, e.getMessage());
-                json(ctx, status, Views.error("STORE_UNAVAILABLE", "the store is unavailable; retry later", null));
-            } catch (HttpResponseException e) {
-                status = e.getStatus();
-                String code = status == 413 ? "BODY_TOO_LARGE" : "HTTP_" + status;
-                json(ctx, status, Views.error(code, e.getMessage() == null ? "request refused" : e.getMessage(), null));
-            } catch (RuntimeException e) {
-                status = 500;
-                LOG.error("event=internal_error route={} {}", path, method, e);
-                json(ctx, status, Views.error("INTERNAL", "internal error; the request may be retried", null));
-            } finally {
-                metrics.request(method, path, status, System.nanoTime() - start);
-            }
-        };
-        switch (method) {
-            case "GET" -> config.routes.get(path, handler);
-            case "PUT" -> config.routes.put(path, handler);
-            case "POST" -> config.routes.post(path, handler);
-            case "DELETE" -> config.routes.delete(path, handler);
-            default -> throw new IllegalArgumentException("unsupported method " + method);
+    private static Response answer(Reply reply) {
+        Map<String, String> headers = reply.replay() ? Map.of("Idempotent-Replay", "true") : Map.of();
+        if (reply.body() instanceof Csv csv) {
+            return new Response(
+                    reply.status(),
+                    "text/csv; charset=utf-8",
+                    csv.text().getBytes(StandardCharsets.UTF_8),
+                    Map.of("Content-Disposition", "attachment; filename=\"" + csv.fileName() + "\""));
         }
+        if (reply.body() instanceof Text text) {
+            return new Response(
+                    reply.status(),
+                    "text/plain; version=0.0.4; charset=utf-8",
+                    text.text().getBytes(StandardCharsets.UTF_8),
+                    headers);
+        }
+        return new Response(
+                reply.status(), JSON_TYPE, Json.write(reply.body()).getBytes(StandardCharsets.UTF_8), headers);
+    }
+
+    private static Response refusal(Route route, Throwable failure) {
+        Throwable e = failure;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (e instanceof ApiException api) {
+            return Response.json(api.status, Views.error(api.code, api.getMessage(), api.field));
+        }
+        if (e instanceof TollgateException t) {
+            return Response.json(statusOf(t.kind()), Views.error(t.code(), t.getMessage(), t.field()));
+        }
+        if (e instanceof CatalogException c) {
+            return Response.json(400, catalogErrors(c));
+        }
+        if (e instanceof StoreException || e instanceof TimeoutException) {
+            LOG.warn("event=store_unavailable route={} error=\"{}\"", route.path(), e.getMessage());
+            return Response.error(503, "STORE_UNAVAILABLE", "the store is unavailable; retry later");
+        }
+        LOG.error("event=internal_error route={} {}", route.path(), route.method(), e);
+        return Response.error(500, "INTERNAL", "internal error; the request may be retried");
     }
 
     private static int statusOf(TollgateException.Kind kind) {
@@ -211,7 +304,7 @@ final class HttpApi {
         };
     }
 
-    private void authenticate(Context ctx) {
+    private void authenticate(ApiRequest ctx) {
         String header = ctx.header("Authorization");
         if (header == null || header.isBlank()) {
             throw new ApiException(401, "UNAUTHENTICATED", "missing 'Authorization: Bearer <key>' header", null);
@@ -220,12 +313,6 @@ final class HttpApi {
                 || !keys.matches(header.substring(7).trim())) {
             throw new ApiException(401, "UNAUTHENTICATED", "invalid API key", null);
         }
-    }
-
-    private static void json(Context ctx, int status, Object body) {
-        ctx.status(status);
-        ctx.contentType("application/json");
-        ctx.result(Json.write(body).getBytes(StandardCharsets.UTF_8));
     }
 
     private static Map<String, Object> catalogErrors(CatalogException e) {
@@ -260,24 +347,24 @@ final class HttpApi {
         }
     }
 
-    private static Body body(Context ctx) {
+    private static Body body(ApiRequest ctx) {
         return Body.of(Trees.json(ctx.bodyAsBytes()));
     }
 
-    private static String customerId(Context ctx) {
+    private static String customerId(ApiRequest ctx) {
         String id = ctx.pathParam("customerId");
         Body.checkId(id, "customerId");
         return id;
     }
 
-    private static String actor(Context ctx) {
+    private static String actor(ApiRequest ctx) {
         String actor = ctx.header("X-Tollgate-Actor");
         return actor == null || actor.isBlank() ? "api" : actor.substring(0, Math.min(actor.length(), 128));
     }
 
     // ---- operations ----
 
-    private Reply ready(Context ctx) {
+    private Reply ready(ApiRequest ctx) {
         if (!engine.storeReachable()) {
             return new Reply(503, Map.of("status", "store unreachable"), false);
         }
@@ -290,7 +377,7 @@ final class HttpApi {
 
     // ---- catalog ----
 
-    private Reply putCatalog(Context ctx) {
+    private Reply putCatalog(ApiRequest ctx) {
         String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
         Object document = type.contains("yaml") ? Trees.yaml(ctx.bodyAsBytes()) : Trees.json(ctx.bodyAsBytes());
         Catalog published = await(engine.publishCatalog(document, actor(ctx)));
@@ -305,7 +392,7 @@ final class HttpApi {
         return Reply.ok(body);
     }
 
-    private Reply catalogVersions(Context ctx) {
+    private Reply catalogVersions(ApiRequest ctx) {
         int limit = queryInt(ctx, "limit", 50, 1, 500);
         int before = queryInt(ctx, "cursor", Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
         List<CatalogVersionInfo> all = new ArrayList<>(engine.catalogVersions());
@@ -328,7 +415,7 @@ final class HttpApi {
         return Reply.ok(body);
     }
 
-    private static int queryInt(Context ctx, String name, int fallback, int min, int max) {
+    private static int queryInt(ApiRequest ctx, String name, int fallback, int min, int max) {
         String raw = ctx.queryParam(name);
         if (raw == null) {
             return fallback;
@@ -344,7 +431,7 @@ final class HttpApi {
         }
     }
 
-    private Reply rollback(Context ctx) {
+    private Reply rollback(ApiRequest ctx) {
         Body b = body(ctx).allowOnly("version");
         Integer version = b.optInt("version", 1, Integer.MAX_VALUE);
         if (version == null) {
@@ -360,7 +447,7 @@ final class HttpApi {
 
     // ---- customers ----
 
-    private Reply putCustomer(Context ctx) {
+    private Reply putCustomer(ApiRequest ctx) {
         String id = customerId(ctx);
         Body b = body(ctx).allowOnly("name", "metadata", "timeZone", "idempotencyKey");
         CustomerUpdate update =
@@ -369,7 +456,7 @@ final class HttpApi {
         return Reply.ok(Views.customer(view));
     }
 
-    private Reply getCustomer(Context ctx) {
+    private Reply getCustomer(ApiRequest ctx) {
         String id = customerId(ctx);
         CustomerView view = engine.customer(id)
                 .orElseThrow(() ->
@@ -377,7 +464,7 @@ final class HttpApi {
         return Reply.ok(Views.customer(view));
     }
 
-    private Reply putSubscription(Context ctx) {
+    private Reply putSubscription(ApiRequest ctx) {
         String id = customerId(ctx);
         Body b = body(ctx).allowOnly("plan", "addons", "trial", "startAt", "idempotencyKey");
         String plan = b.requireId("plan");
@@ -402,7 +489,7 @@ final class HttpApi {
         return new Reply(200, Views.customer(outcome.value()), outcome.replayed());
     }
 
-    private Reply deleteSubscription(Context ctx) {
+    private Reply deleteSubscription(ApiRequest ctx) {
         String id = customerId(ctx);
         String at = ctx.queryParam("at");
         boolean atPeriodEnd;
@@ -416,7 +503,7 @@ final class HttpApi {
         return Reply.ok(Views.customer(await(engine.cancel(id, atPeriodEnd))));
     }
 
-    private Reply postPromotion(Context ctx) {
+    private Reply postPromotion(ApiRequest ctx) {
         String id = customerId(ctx);
         Body b = body(ctx).allowOnly("feature", "entitlement", "startsAt", "expiresAt", "idempotencyKey");
         String feature = b.requireId("feature");
@@ -433,7 +520,7 @@ final class HttpApi {
         return new Reply(outcome.replayed() ? 200 : 201, Views.promotion(outcome.value()), outcome.replayed());
     }
 
-    private Reply getEntitlements(Context ctx) {
+    private Reply getEntitlements(ApiRequest ctx) {
         String id = customerId(ctx);
         List<Object> list = new ArrayList<>();
         engine.entitlements(id).forEach(v -> list.add(Views.effective(v)));
@@ -445,13 +532,13 @@ final class HttpApi {
 
     // ---- governance ----
 
-    private static String pathId(Context ctx, String name) {
+    private static String pathId(ApiRequest ctx, String name) {
         String id = ctx.pathParam(name);
         Body.checkId(id, name);
         return id;
     }
 
-    private Reply putScope(Context ctx) {
+    private Reply putScope(ApiRequest ctx) {
         String id = customerId(ctx);
         String scopeId = pathId(ctx, "scopeId");
         Body b = body(ctx).allowOnly("kind", "parent", "name");
@@ -461,7 +548,7 @@ final class HttpApi {
         return Reply.ok(Views.scope(view));
     }
 
-    private Reply getScopes(Context ctx) {
+    private Reply getScopes(ApiRequest ctx) {
         String id = customerId(ctx);
         Map<String, Map<String, Object>> nodes = new LinkedHashMap<>();
         List<ScopeView> views = engine.scopes(id);
@@ -484,7 +571,7 @@ final class HttpApi {
         return Reply.ok(Map.of("customerId", id, "scopes", roots));
     }
 
-    private Reply putBudget(Context ctx) {
+    private Reply putBudget(ApiRequest ctx) {
         String id = customerId(ctx);
         String scopeId = pathId(ctx, "scopeId");
         String key = pathId(ctx, "budgetKey");
@@ -525,7 +612,7 @@ final class HttpApi {
 
     // ---- alerts and webhooks ----
 
-    private Reply putWebhook(Context ctx) {
+    private Reply putWebhook(ApiRequest ctx) {
         String id = pathId(ctx, "webhookId");
         Body b = body(ctx).allowOnly("url", "events", "secret");
         String url = b.requireString("url");
@@ -570,7 +657,7 @@ final class HttpApi {
             "credits.recharged",
             "credits.expired");
 
-    private Reply eventLog(Context ctx) {
+    private Reply eventLog(ApiRequest ctx) {
         String customer = ctx.queryParam("customerId");
         if (customer != null) {
             Body.checkId(customer, "customerId");
@@ -597,7 +684,7 @@ final class HttpApi {
 
     // ---- attribution ----
 
-    private Reply getUsage(Context ctx) {
+    private Reply getUsage(ApiRequest ctx) {
         String id = customerId(ctx);
         Instant from = queryInstant(ctx, "from", Instant.EPOCH);
         Instant to = queryInstant(ctx, "to", Instant.parse("9999-12-31T23:59:59Z"));
@@ -628,7 +715,7 @@ final class HttpApi {
         return Reply.ok(body);
     }
 
-    private static Instant queryInstant(Context ctx, String name, Instant fallback) {
+    private static Instant queryInstant(ApiRequest ctx, String name, Instant fallback) {
         String raw = ctx.queryParam(name);
         if (raw == null) {
             return fallback;
@@ -645,7 +732,7 @@ final class HttpApi {
 
     private static final long MAX_TTL_SECONDS = 7 * 24 * 3600;
 
-    private Reply openSession(Context ctx) {
+    private Reply openSession(ApiRequest ctx) {
         Body b = body(ctx)
                 .allowOnly(
                         "customerId",
@@ -688,11 +775,11 @@ final class HttpApi {
         return new Reply(200, body, false);
     }
 
-    private Reply getSession(Context ctx) {
+    private Reply getSession(ApiRequest ctx) {
         return Reply.ok(Views.session(engine.session(pathId(ctx, "sessionId"))));
     }
 
-    private Reply heartbeat(Context ctx) {
+    private Reply heartbeat(ApiRequest ctx) {
         Body b = body(ctx).allowOnly("ttlSeconds");
         Integer ttl = b.optInt("ttlSeconds", 1, (int) MAX_TTL_SECONDS);
         if (ttl == null) {
@@ -702,7 +789,7 @@ final class HttpApi {
                 Views.session(await(engine.heartbeat(pathId(ctx, "sessionId"), java.time.Duration.ofSeconds(ttl)))));
     }
 
-    private Reply closeSession(Context ctx) {
+    private Reply closeSession(ApiRequest ctx) {
         Body b = body(ctx).allowOnly("used");
         Outcome<SessionView> outcome =
                 await(engine.closeSession(pathId(ctx, "sessionId"), b.optQuantity("used", false)));
@@ -714,9 +801,11 @@ final class HttpApi {
     /** A CSV answer instead of JSON. */
     private record Csv(String fileName, String text) {}
 
+    private record Text(String text) {}
+
     private static final int MAX_LEDGER_PAGE = 1000;
 
-    private Reply postGrant(Context ctx) {
+    private Reply postGrant(ApiRequest ctx) {
         String id = customerId(ctx);
         Body b = body(ctx)
                 .allowOnly(
@@ -747,7 +836,7 @@ final class HttpApi {
         return new Reply(outcome.replayed() ? 200 : 201, Views.grant(outcome.value()), outcome.replayed());
     }
 
-    private Reply getGrants(Context ctx) {
+    private Reply getGrants(ApiRequest ctx) {
         String id = customerId(ctx);
         String currency = ctx.queryParam("currency");
         if (currency != null) {
@@ -762,7 +851,7 @@ final class HttpApi {
         return Reply.ok(Map.of("customerId", id, "grants", list));
     }
 
-    private Reply voidGrant(Context ctx) {
+    private Reply voidGrant(ApiRequest ctx) {
         String id = customerId(ctx);
         String grantId = ctx.pathParam("grantId");
         Body.checkId(grantId, "grantId");
@@ -770,14 +859,14 @@ final class HttpApi {
         return new Reply(200, Views.grant(outcome.value()), outcome.replayed());
     }
 
-    private Reply getBalance(Context ctx) {
+    private Reply getBalance(ApiRequest ctx) {
         String id = customerId(ctx);
         List<Object> list = new ArrayList<>();
         engine.balances(id).forEach(v -> list.add(Views.balance(v)));
         return Reply.ok(Map.of("customerId", id, "balances", list));
     }
 
-    private Reply getLedger(Context ctx) {
+    private Reply getLedger(ApiRequest ctx) {
         String id = customerId(ctx);
         String currency = ctx.queryParam("currency");
         if (currency != null) {
@@ -826,7 +915,7 @@ final class HttpApi {
         return Reply.ok(body);
     }
 
-    private Reply exportLedger(Context ctx) {
+    private Reply exportLedger(ApiRequest ctx) {
         String id = customerId(ctx);
         String format = ctx.queryParam("format") == null ? "csv" : ctx.queryParam("format");
         if (!format.equals("csv") && !format.equals("json")) {
@@ -856,14 +945,14 @@ final class HttpApi {
         return Reply.ok(new Csv("ledger-" + id + ".csv", csv.toString()));
     }
 
-    private Reply postRefund(Context ctx) {
+    private Reply postRefund(ApiRequest ctx) {
         String id = customerId(ctx);
         Body b = body(ctx).allowOnly("idempotencyKey");
         Outcome<RefundView> outcome = await(engine.refund(id, b.requireIdempotencyKey(null)));
         return new Reply(outcome.replayed() ? 200 : 201, Views.refund(outcome.value()), outcome.replayed());
     }
 
-    private Reply putAutoRecharge(Context ctx) {
+    private Reply putAutoRecharge(ApiRequest ctx) {
         String id = customerId(ctx);
         Body b = body(ctx)
                 .allowOnly(
@@ -902,7 +991,7 @@ final class HttpApi {
 
     // ---- the request path ----
 
-    private Reply check(Context ctx) {
+    private Reply check(ApiRequest ctx) {
         Body b = body(ctx).allowOnly("customerId", "feature", "quantity", "scope", "sessionId", "dimensions");
         CheckRequest request = new CheckRequest(
                 b.requireId("customerId"),
@@ -916,7 +1005,7 @@ final class HttpApi {
         return decisionReply(d, false, false);
     }
 
-    private Reply consume(Context ctx) {
+    private CompletableFuture<Reply> consume(ApiRequest ctx) {
         Body b = body(ctx)
                 .allowOnly("customerId", "feature", "quantity", "scope", "sessionId", "dimensions", "idempotencyKey");
         BigDecimal quantity = b.optQuantity("quantity", true);
@@ -928,11 +1017,14 @@ final class HttpApi {
                 b.optId("scope"),
                 b.dimensions("dimensions"),
                 b.optId("sessionId"));
-        Outcome<Decision> outcome = await(engine.consume(request));
-        if (!outcome.replayed()) {
-            metrics.decision("consume", outcome.value());
-        }
-        return decisionReply(outcome.value(), true, outcome.replayed());
+        return engine.consume(request)
+                .thenApply(outcome -> {
+                    if (!outcome.replayed()) {
+                        metrics.decision("consume", outcome.value());
+                    }
+                    return decisionReply(outcome.value(), true, outcome.replayed());
+                })
+                .orTimeout(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
     private static Reply decisionReply(Decision d, boolean write, boolean replay) {
@@ -952,7 +1044,7 @@ final class HttpApi {
         return new Reply(200, body, replay);
     }
 
-    private Reply events(Context ctx) {
+    private CompletableFuture<Reply> events(ApiRequest ctx) {
         Body b = body(ctx).allowOnly("events");
         if (!b.has("events")) {
             throw b.missing("events");
@@ -997,7 +1089,17 @@ final class HttpApi {
                 results[i] = r;
             }
         }
-        List<EventResult> outcomes = valid.isEmpty() ? List.of() : await(engine.report(valid));
+        CompletableFuture<List<EventResult>> reported =
+                valid.isEmpty() ? CompletableFuture.completedFuture(List.of()) : engine.report(valid);
+        return reported.thenApply(outcomes -> eventsReply(outcomes, valid, validIndex, results))
+                .orTimeout(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private static Reply eventsReply(
+            List<EventResult> outcomes,
+            List<UsageEvent> valid,
+            List<Integer> validIndex,
+            Map<String, Object>[] results) {
         int accepted = 0;
         int duplicates = 0;
         int rejected = 0;

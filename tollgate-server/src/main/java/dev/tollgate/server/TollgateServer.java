@@ -3,16 +3,18 @@ package dev.tollgate.server;
 import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.store.Store;
-import io.javalin.Javalin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,18 +28,24 @@ import org.slf4j.LoggerFactory;
  */
 public final class TollgateServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TollgateServer.class);
+    /** I/O threads: one per core; checks run on them. */
+    private static final int IO_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
+    /** Threads for the routes that may block (reads from the store, writes other than consume and events). */
+    private static final int WORKERS = 16;
 
     private final Store store;
     private final Engine engine;
-    private final Javalin app;
+    private final HttpFront http;
+    private final ExecutorService workers;
     private final ScheduledExecutorService sweeper;
     private final WebhookDeliverer webhooks;
     private volatile boolean closed;
 
-    private TollgateServer(Store store, Engine engine, Javalin app) {
+    private TollgateServer(Store store, Engine engine, HttpFront http, ExecutorService workers) {
         this.store = store;
         this.engine = engine;
-        this.app = app;
+        this.http = http;
+        this.workers = workers;
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tollgate-sweeper");
             t.setDaemon(true);
@@ -86,20 +94,23 @@ public final class TollgateServer implements AutoCloseable {
             if (config.catalog() != null) {
                 applyCatalog(engine, config.catalog());
             }
-            HttpApi api = new HttpApi(engine, keys, metrics);
-            Javalin app = Javalin.create(c -> {
-                c.http.maxRequestSize = config.maxBodyBytes();
-                c.startup.showJavalinBanner = false;
-                api.register(c);
-            });
-            app.start(config.port());
+            ExecutorService workers = Executors.newFixedThreadPool(WORKERS, new NamedThreads("tollgate-http-worker"));
+            HttpFront http;
+            try {
+                HttpApi api = new HttpApi(engine, keys, metrics, workers);
+                http = HttpFront.start(
+                        config.port(), (int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()), IO_THREADS, api);
+            } catch (RuntimeException e) {
+                workers.shutdownNow();
+                throw e;
+            }
             LOG.info(
                     "event=started port={} store={} location={} catalogVersion={}",
-                    app.port(),
+                    http.port(),
                     config.store(),
                     config.storeLocation(),
                     engine.catalog().version());
-            return new TollgateServer(store, engine, app);
+            return new TollgateServer(store, engine, http, workers);
         } catch (RuntimeException e) {
             engine.close();
             store.close();
@@ -143,7 +154,7 @@ public final class TollgateServer implements AutoCloseable {
 
     /** The port the server listens on. */
     public int port() {
-        return app.port();
+        return http.port();
     }
 
     /** The engine, for in-process embedding and tests. */
@@ -159,9 +170,35 @@ public final class TollgateServer implements AutoCloseable {
         closed = true;
         sweeper.shutdownNow();
         webhooks.close();
-        app.stop();
+        http.close();
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            workers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
         engine.close();
         store.close();
         LOG.info("event=stopped");
+    }
+
+    /** Daemon threads named {@code prefix-N}. */
+    private static final class NamedThreads implements ThreadFactory {
+        private final String prefix;
+        private final AtomicInteger next = new AtomicInteger();
+
+        NamedThreads(String prefix) {
+            this.prefix = prefix;
+        }
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, prefix + "-" + next.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }
     }
 }

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -22,7 +24,6 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 final class Trees {
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
     private static final YAMLMapper YAML = YAMLMapper.builder()
@@ -42,10 +43,56 @@ final class Trees {
             throw ApiException.badRequest(
                     "MALFORMED_JSON", "the request body is empty; a JSON object is expected", null);
         }
-        try {
-            return plain(JSON.readTree(body));
+        try (JsonParser parser = JSON.createParser(body)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                return null;
+            }
+            Object value = read(parser, first);
+            JsonToken trailing = parser.nextToken();
+            if (trailing != null) {
+                throw ApiException.badRequest(
+                        "MALFORMED_JSON", "malformed JSON: trailing token " + trailing + " after the value", null);
+            }
+            return value;
         } catch (JacksonException e) {
             throw ApiException.badRequest("MALFORMED_JSON", "malformed JSON: " + e.getOriginalMessage(), null);
+        }
+    }
+
+    /** Reads the value starting at {@code token} straight from the parser, without building a Jackson tree. */
+    private static @Nullable Object read(JsonParser parser, JsonToken token) {
+        switch (token) {
+            case START_OBJECT -> {
+                Map<String, Object> map = new LinkedHashMap<>();
+                for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+                    map.put(name, read(parser, parser.nextToken()));
+                }
+                return map;
+            }
+            case START_ARRAY -> {
+                List<Object> list = new ArrayList<>();
+                for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
+                    list.add(read(parser, t));
+                }
+                return list;
+            }
+            case VALUE_STRING -> {
+                return parser.getString();
+            }
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                return parser.getDecimalValue();
+            }
+            case VALUE_TRUE -> {
+                return Boolean.TRUE;
+            }
+            case VALUE_FALSE -> {
+                return Boolean.FALSE;
+            }
+            case VALUE_NULL -> {
+                return null;
+            }
+            default -> throw ApiException.badRequest("MALFORMED_JSON", "malformed JSON: unexpected " + token, null);
         }
     }
 

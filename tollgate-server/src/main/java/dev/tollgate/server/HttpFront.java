@@ -1,0 +1,282 @@
+package dev.tollgate.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP/1.1 server: Netty, a few I/O threads, and {@link HttpApi#dispatch} for every request.
+ *
+ * <p>Why Netty and not Jetty/Javalin: the request path must cost little beyond the bare HTTP exchange (see {@code
+ * docs/benchmarks.md}). Under Javalin, routing, servlet wrapping and a per-request body copy cost more than the
+ * decision itself. Here a check runs on the connection's I/O thread straight from memory, and a write's answer is sent
+ * when the journal commits it, with no thread parked on the fsync.
+ *
+ * <p>Order: a client may pipeline requests, and writes complete out of order, so each connection keeps its answers
+ * in request order and sends an answer only once all earlier ones are sent.
+ *
+ * <p>Limits: a body over {@code maxBodyBytes} is refused with {@code 413 BODY_TOO_LARGE} and the connection closed; a
+ * request that is not HTTP/1.x is refused with {@code 400 MALFORMED_REQUEST}.
+ *
+ * <p>Thread-safe: {@link #close} may be called from any thread.
+ */
+final class HttpFront implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpFront.class);
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    private HttpFront(EventLoopGroup group, Channel channel) {
+        this.group = group;
+        this.channel = channel;
+    }
+
+    /**
+     * Listens on {@code port} (0 for any free one) on all interfaces.
+     *
+     * @param ioThreads I/O threads; each serves its connections' checks itself
+     * @throws IllegalStateException if the port cannot be bound
+     */
+    static HttpFront start(int port, int maxBodyBytes, int ioThreads, HttpApi api) {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(new HttpServerCodec())
+                                .addLast(new Aggregator(maxBodyBytes))
+                                .addLast(new Connection(api));
+                    }
+                });
+        try {
+            Channel channel = bootstrap.bind(port).syncUninterruptibly().channel();
+            return new HttpFront(group, channel);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw new IllegalStateException("cannot listen on port " + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The port listened on. */
+    int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /** Stops accepting, closes every connection and waits for the I/O threads to end. */
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** A body over the limit, passed on in request order instead of Netty's bare 413. */
+    private record TooLarge() {}
+
+    private static final class Aggregator extends HttpObjectAggregator {
+        Aggregator(int maxBodyBytes) {
+            super(maxBodyBytes);
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            ReferenceCountUtil.release(oversized);
+            ctx.fireChannelRead(new TooLarge());
+        }
+    }
+
+    /** One connection: requests in, answers out in the same order. Confined to its I/O thread. */
+    private static final class Connection extends ChannelInboundHandlerAdapter {
+        private final HttpApi api;
+        private final ArrayDeque<Slot> pending = new ArrayDeque<>();
+        private boolean closing;
+
+        Connection(HttpApi api) {
+            this.api = api;
+        }
+
+        /** A request's place in the answer order. */
+        private static final class Slot {
+            final boolean keepAlive;
+            HttpApi.@Nullable Response response;
+
+            Slot(boolean keepAlive) {
+                this.keepAlive = keepAlive;
+            }
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (closing) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (msg instanceof TooLarge) {
+                Slot slot = new Slot(false);
+                pending.add(slot);
+                complete(ctx, slot, HttpApi.Response.error(413, "BODY_TOO_LARGE", "the request body is too large"));
+                return;
+            }
+            if (!(msg instanceof FullHttpRequest request)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            try {
+                if (!request.decoderResult().isSuccess()) {
+                    Slot slot = new Slot(false);
+                    pending.add(slot);
+                    complete(ctx, slot, HttpApi.Response.error(400, "MALFORMED_REQUEST", "malformed HTTP request"));
+                    return;
+                }
+                Slot slot = new Slot(HttpUtil.isKeepAlive(request));
+                pending.add(slot);
+                String uri = request.uri();
+                int query = uri.indexOf('?');
+                String path = query < 0 ? uri : uri.substring(0, query);
+                Request r = new Request(request.headers(), uri, ByteBufUtil.getBytes(request.content()));
+                api.dispatch(request.method().name(), path, r, response -> {
+                    if (ctx.executor().inEventLoop()) {
+                        complete(ctx, slot, response);
+                    } else {
+                        ctx.executor().execute(() -> complete(ctx, slot, response));
+                    }
+                });
+            } finally {
+                request.release();
+            }
+        }
+
+        private void complete(ChannelHandlerContext ctx, Slot slot, HttpApi.Response response) {
+            slot.response = response;
+            boolean wrote = false;
+            while (!pending.isEmpty() && pending.peek().response != null && !closing) {
+                Slot next = pending.poll();
+                FullHttpResponse out = toNetty(next.response, next.keepAlive);
+                wrote = true;
+                if (next.keepAlive) {
+                    ctx.write(out, ctx.voidPromise());
+                } else {
+                    closing = true;
+                    ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+                }
+            }
+            if (wrote && !closing) {
+                ctx.flush();
+            }
+        }
+
+        private static FullHttpResponse toNetty(HttpApi.Response response, boolean keepAlive) {
+            FullHttpResponse out = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(response.status()),
+                    Unpooled.wrappedBuffer(response.body()));
+            HttpHeaders headers = out.headers();
+            headers.set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+            headers.setInt(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
+            response.headers().forEach(headers::set);
+            HttpUtil.setKeepAlive(out, keepAlive);
+            return out;
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("event=connection_error error=\"{}\"", cause.toString());
+            ctx.close();
+        }
+    }
+
+    /** A request as {@link HttpApi} reads it; the body is copied out of Netty's buffer. */
+    private static final class Request implements HttpApi.Routed {
+        private final HttpHeaders headers;
+        private final String uri;
+        private final byte[] body;
+        private Map<String, String> params = Map.of();
+        private @Nullable Map<String, List<String>> query;
+
+        Request(HttpHeaders headers, String uri, byte[] body) {
+            this.headers = headers;
+            this.uri = uri;
+            this.body = body;
+        }
+
+        @Override
+        public void pathParams(Map<String, String> raw) {
+            this.params = raw;
+        }
+
+        @Override
+        public @Nullable String header(String name) {
+            return headers.get(name);
+        }
+
+        @Override
+        public String pathParam(String name) {
+            String raw = params.get(name);
+            if (raw == null) {
+                throw new IllegalArgumentException("the route has no path parameter '" + name + "'");
+            }
+            if (raw.indexOf('%') < 0) {
+                return raw;
+            }
+            try {
+                return QueryStringDecoder.decodeComponent(raw.replace("+", "%2B"));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("MALFORMED_PATH", "malformed percent-encoding in the path", name);
+            }
+        }
+
+        @Override
+        public @Nullable String queryParam(String name) {
+            if (query == null) {
+                try {
+                    query = new QueryStringDecoder(uri).parameters();
+                } catch (IllegalArgumentException e) {
+                    throw ApiException.badRequest("MALFORMED_QUERY", "malformed percent-encoding in the query", name);
+                }
+            }
+            List<String> values = query.get(name);
+            return values == null || values.isEmpty() ? null : values.get(0);
+        }
+
+        @Override
+        public byte[] bodyAsBytes() {
+            return body;
+        }
+    }
+}

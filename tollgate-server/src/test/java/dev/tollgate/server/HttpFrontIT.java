@@ -1,0 +1,163 @@
+package dev.tollgate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTTP layer itself, over raw sockets: pipelining order, routing edges, malformed HTTP, connection handling. */
+final class HttpFrontIT {
+    @TempDir
+    Path dir;
+
+    Harness h;
+
+    @BeforeEach
+    void start() {
+        h = new Harness(dir, Instant.parse("2026-01-06T10:00:00Z"));
+        h.applySampleCatalog();
+        h.customerOn("acme", "free");
+    }
+
+    @AfterEach
+    void stop() {
+        assertThat(h.get("/health").status()).isEqualTo(200);
+        h.close();
+    }
+
+    /** A raw answer: status line, lower-cased header block, body. */
+    record Raw(int status, String headers, String body) {}
+
+    @Test
+    void pipelined_requests_are_answered_in_request_order_although_the_write_completes_last() throws IOException {
+        String consume = post(
+                "/v1/consume",
+                "{\"customerId\":\"acme\",\"feature\":\"ai-queries\",\"quantity\":3,\"idempotencyKey\":\"p-1\"}");
+        String check = post("/v1/check", "{\"customerId\":\"acme\",\"feature\":\"ai-queries\"}");
+        String health = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+        try (Socket s = new Socket("127.0.0.1", h.port())) {
+            s.getOutputStream().write((consume + check + health).getBytes(StandardCharsets.UTF_8));
+            InputStream in = s.getInputStream();
+            Raw first = read(in);
+            Raw second = read(in);
+            Raw third = read(in);
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.body()).contains("\"recorded\":true");
+            assertThat(second.status()).isEqualTo(200);
+            assertThat(second.body()).contains("\"allowed\":true").doesNotContain("recorded");
+            assertThat(third.body()).isEqualTo("{\"status\":\"ok\"}");
+        }
+        assertThat(h.check("acme", "ai-queries").decimal("used")).isEqualByComparingTo("3");
+    }
+
+    @Test
+    void a_known_path_with_another_method_is_405_and_an_unknown_one_404() throws IOException {
+        Raw wrong =
+                exchange("DELETE /v1/check HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ApiClient.KEY + "\r\n\r\n");
+        assertThat(wrong.status()).isEqualTo(405);
+        assertThat(wrong.body()).contains("\"code\":\"METHOD_NOT_ALLOWED\"");
+        Raw unknown = exchange("GET /v2/check HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.body()).contains("\"code\":\"ROUTE_NOT_FOUND\"");
+    }
+
+    @Test
+    void a_trailing_slash_and_percent_encoded_path_segments_reach_the_route() {
+        assertThat(h.post("/v1/check/", java.util.Map.of("customerId", "acme", "feature", "ai-queries"))
+                        .status())
+                .isEqualTo(200);
+        ApiClient.Reply encoded = h.get("/v1/customers/ac%6De");
+        assertThat(encoded.status()).as(encoded.text()).isEqualTo(200);
+        assertThat(encoded.text()).contains("\"acme\"");
+    }
+
+    @Test
+    void malformed_percent_encoding_in_the_path_is_400_with_the_parameter() throws IOException {
+        Raw r = exchange(
+                "GET /v1/customers/ac%zz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ApiClient.KEY + "\r\n\r\n");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.body()).contains("\"code\":\"MALFORMED_PATH\"").contains("\"field\":\"customerId\"");
+    }
+
+    @Test
+    void garbage_instead_of_http_is_400_and_closes_only_that_connection() throws IOException {
+        Raw r = exchangeExpectingClose("THIS IS NOT HTTP AT ALL\r\n\r\n");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.body()).contains("\"code\":\"MALFORMED_REQUEST\"");
+    }
+
+    @Test
+    void http_1_0_without_keep_alive_gets_its_answer_and_the_connection_closes() throws IOException {
+        assertThat(exchangeExpectingClose("GET /health HTTP/1.0\r\n\r\n").status())
+                .isEqualTo(200);
+    }
+
+    private static String post(String path, String json) {
+        return "POST " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ApiClient.KEY
+                + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + json.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + json;
+    }
+
+    private Raw exchange(String request) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", h.port())) {
+            s.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+            return read(s.getInputStream());
+        }
+    }
+
+    /** Sends {@code request}, reads one response and asserts that the server then closes the connection. */
+    private Raw exchangeExpectingClose(String request) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", h.port())) {
+            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            Raw r = read(in);
+            assertThat(in.read()).as("connection closed").isEqualTo(-1);
+            return r;
+        }
+    }
+
+    /** Reads one response with a Content-Length body. */
+    private static Raw read(InputStream in) throws IOException {
+        List<String> lines = new ArrayList<>();
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        while (true) {
+            int b = in.read();
+            assertThat(b).as("the server answered before closing").isNotEqualTo(-1);
+            if (b == '\n') {
+                String text = line.toString(StandardCharsets.US_ASCII).stripTrailing();
+                line.reset();
+                if (text.isEmpty()) {
+                    break;
+                }
+                lines.add(text);
+            } else {
+                line.write(b);
+            }
+        }
+        int status = Integer.parseInt(lines.get(0).split(" ")[1]);
+        int length = 0;
+        StringBuilder headers = new StringBuilder();
+        for (String header : lines.subList(1, lines.size())) {
+            String lower = header.toLowerCase(Locale.ROOT);
+            headers.append(lower).append('\n');
+            if (lower.startsWith("content-length:")) {
+                length = Integer.parseInt(
+                        lower.substring("content-length:".length()).trim());
+            }
+        }
+        byte[] body = in.readNBytes(length);
+        return new Raw(status, headers.toString(), new String(body, StandardCharsets.UTF_8));
+    }
+}
