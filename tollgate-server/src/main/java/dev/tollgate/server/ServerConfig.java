@@ -88,7 +88,22 @@ public record ServerConfig(
                 apiKey == null || apiKey.isBlank() ? null : apiKey,
                 store,
                 postgresUrl,
-                maxBody == null ? DEFAULT_MAX_BODY_BYTES : Long.parseLong(maxBody));
+                maxBody == null ? DEFAULT_MAX_BODY_BYTES : maxBodyBytes(maxBody));
+    }
+
+    /** Parses the body limit: a whole number of bytes from 1 to 2 GiB - 1 (what one HTTP body can be held as). */
+    private static long maxBodyBytes(String value) {
+        int bytes;
+        try {
+            bytes = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            bytes = -1;
+        }
+        if (bytes >= 1) {
+            return bytes;
+        }
+        throw new IllegalArgumentException("maxBodyBytes must be a whole number of bytes from 1 to " + Integer.MAX_VALUE
+                + ", was '" + value + "'");
     }
 
     private static @Nullable String pick(

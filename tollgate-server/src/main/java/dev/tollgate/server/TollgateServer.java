@@ -98,8 +98,7 @@ public final class TollgateServer implements AutoCloseable {
             HttpFront http;
             try {
                 HttpApi api = new HttpApi(engine, keys, metrics, workers);
-                http = HttpFront.start(
-                        config.port(), (int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()), IO_THREADS, api);
+                http = HttpFront.start(config.port(), Math.toIntExact(config.maxBodyBytes()), IO_THREADS, api);
             } catch (RuntimeException e) {
                 workers.shutdownNow();
                 throw e;

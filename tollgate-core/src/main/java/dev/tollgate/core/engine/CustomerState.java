@@ -62,9 +62,6 @@ final class CustomerState {
         BigDecimal overage = BigDecimal.ZERO;
     }
 
-    /** An idempotency key's first record and when it became durable. */
-    record KeyRecord(JournalEntry entry, CompletableFuture<Void> durable) {}
-
     final String id;
     volatile int epoch;
 
@@ -89,7 +86,7 @@ final class CustomerState {
 
     final List<Promotion> promotions = new ArrayList<>();
     final Map<String, NavigableMap<Instant, Counter>> usage = new HashMap<>();
-    final Map<String, KeyRecord> keys = new HashMap<>();
+    final IdempotencyKeys keys = new IdempotencyKeys(IdempotencyKeys.RECENT);
     /** Credit accounts by currency. */
     final Map<String, CreditAccount> accounts = new TreeMap<>();
     /** Auto-recharge settings by currency. */
@@ -188,8 +185,7 @@ final class CustomerState {
             });
             usage.put(feature, copy);
         });
-        keys.clear();
-        keys.putAll(other.keys);
+        keys.copyFrom(other.keys);
         accounts.clear();
         other.accounts.forEach((currency, account) -> accounts.put(currency, account.copy()));
         recharges.clear();
@@ -268,7 +264,7 @@ final class CustomerState {
      */
     void apply(JournalEntry entry, CompletableFuture<Void> durable) {
         if (entry.idempotencyKey() != null) {
-            keys.putIfAbsent(entry.idempotencyKey(), new KeyRecord(entry, durable));
+            keys.add(entry.idempotencyKey(), entry, durable);
         }
         if (entry instanceof JournalEntry.CustomerUpserted e) {
             if (!exists) {

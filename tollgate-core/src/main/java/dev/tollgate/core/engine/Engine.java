@@ -882,7 +882,7 @@ public final class Engine implements AutoCloseable {
                 return CompletableFuture.completedFuture(
                         new Outcome<>(Decision.denied(Reason.CUSTOMER_NOT_FOUND), false));
             }
-            CustomerState.KeyRecord prior = state.keys.get(request.idempotencyKey());
+            IdempotencyKeys.KeyRecord prior = prior(state, request.idempotencyKey());
             if (prior != null) {
                 Decision answer = priorAnswer(prior.entry(), request.feature(), request.quantity());
                 return prior.durable().thenApply(v -> new Outcome<>(answer, true));
@@ -1050,7 +1050,7 @@ public final class Engine implements AutoCloseable {
                 results[i] = new EventResult(EventResult.Status.DUPLICATE, null, false);
                 continue;
             }
-            CustomerState.KeyRecord prior = state.keys.get(event.idempotencyKey());
+            IdempotencyKeys.KeyRecord prior = prior(state, event.idempotencyKey());
             if (prior != null) {
                 results[i] = new EventResult(EventResult.Status.DUPLICATE, null, false);
                 waits.add(prior.durable());
@@ -1347,7 +1347,7 @@ public final class Engine implements AutoCloseable {
         CustomerState state = customers.computeIfAbsent(SYSTEM, CustomerState::new);
         synchronized (state) {
             String key = "delivered:" + alertId + " " + webhookId;
-            CustomerState.KeyRecord prior = state.keys.get(key);
+            IdempotencyKeys.KeyRecord prior = prior(state, key);
             if (prior != null) {
                 return prior.durable();
             }
@@ -1409,7 +1409,7 @@ public final class Engine implements AutoCloseable {
                     "CURRENCY_NOT_FOUND", "no currency '" + request.currency() + "'", "currency");
         }
         synchronized (state) {
-            CustomerState.KeyRecord prior = state.keys.get(request.idempotencyKey());
+            IdempotencyKeys.KeyRecord prior = prior(state, request.idempotencyKey());
             if (prior != null) {
                 if (!(prior.entry() instanceof JournalEntry.SessionOpened o)) {
                     throw reused();
@@ -1543,7 +1543,7 @@ public final class Engine implements AutoCloseable {
         Catalog cat = catalog;
         synchronized (state) {
             String key = "close:" + sessionId;
-            CustomerState.KeyRecord prior = state.keys.get(key);
+            IdempotencyKeys.KeyRecord prior = prior(state, key);
             if (prior != null) {
                 return prior.durable().thenApply(v -> new Outcome<>(sessionView(state, sessionId), true));
             }
@@ -1676,7 +1676,7 @@ public final class Engine implements AutoCloseable {
                     "INVALID_GRANT", "promotional credits have no cost basis; give 0 or omit it", "costBasis");
         }
         synchronized (state) {
-            CustomerState.KeyRecord prior = state.keys.get(request.idempotencyKey());
+            IdempotencyKeys.KeyRecord prior = prior(state, request.idempotencyKey());
             if (prior != null) {
                 if (!(prior.entry() instanceof JournalEntry.GrantCreated g)) {
                     throw reused();
@@ -1782,7 +1782,7 @@ public final class Engine implements AutoCloseable {
         Catalog cat = catalog;
         synchronized (state) {
             String key = "void:" + grantId;
-            CustomerState.KeyRecord prior = state.keys.get(key);
+            IdempotencyKeys.KeyRecord prior = prior(state, key);
             if (prior != null) {
                 return prior.durable().thenApply(v -> new Outcome<>(grantView(state, grantId), true));
             }
@@ -1836,7 +1836,7 @@ public final class Engine implements AutoCloseable {
         Catalog cat = catalog;
         synchronized (state) {
             String key = "refund:" + consumptionKey;
-            CustomerState.KeyRecord prior = state.keys.get(key);
+            IdempotencyKeys.KeyRecord prior = prior(state, key);
             JournalEntry.CreditsMoved charged = state.charges.get(consumptionKey);
             if (prior != null && charged != null) {
                 RefundView first = refundView(charged, (JournalEntry.CreditsMoved) prior.entry());
@@ -2068,9 +2068,7 @@ public final class Engine implements AutoCloseable {
                 raised.isEmpty() ? appended : appended.thenRun(() -> raised.forEach(this::toOutbox));
         for (JournalEntry e : entries) {
             if (e.idempotencyKey() != null) {
-                state.keys.computeIfPresent(
-                        e.idempotencyKey(),
-                        (k, r) -> r.durable() == PLACEHOLDER ? new CustomerState.KeyRecord(r.entry(), durable) : r);
+                state.keys.settle(e.idempotencyKey(), PLACEHOLDER, durable);
             }
         }
         return durable;
@@ -2108,12 +2106,28 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * The first record of an idempotency key of {@code state}'s customer, or {@code null} if the key is new. A key
+     * older than the recent ones is read from the store: I/O inside the customer's section, but only for a replay of
+     * an old key (or a fingerprint collision), never on the path of a new key.
+     *
+     * @throws StoreException if the store cannot be read
+     */
+    private IdempotencyKeys.@Nullable KeyRecord prior(CustomerState state, String key) {
+        IdempotencyKeys.KeyRecord recent = state.keys.recent(key);
+        if (recent != null || !state.keys.mayHave(key)) {
+            return recent;
+        }
+        JournalEntry stored = store.entry(state.id, key);
+        return stored == null ? null : new IdempotencyKeys.KeyRecord(stored, DONE);
+    }
+
     private <T> Optional<CompletableFuture<Outcome<T>>> replayed(
             CustomerState state, @Nullable String key, java.util.function.Function<JournalEntry, T> answer) {
         if (key == null) {
             return Optional.empty();
         }
-        CustomerState.KeyRecord prior = state.keys.get(key);
+        IdempotencyKeys.KeyRecord prior = prior(state, key);
         if (prior == null) {
             return Optional.empty();
         }

@@ -4,6 +4,7 @@ import dev.tollgate.core.journal.JournalEntry;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The storage SPI: an append-only journal of {@link JournalEntry records}. Every algorithm stays in the core; a store
@@ -67,6 +68,16 @@ public interface Store extends AutoCloseable {
      * @throws StoreException if the store cannot be read
      */
     List<JournalEntry> entries(String customerId);
+
+    /**
+     * The record of a customer that carries an idempotency key, from the unique index on customer and key (never a
+     * scan), to answer a replay of a key the engine no longer holds in memory.
+     *
+     * @return the record, or {@code null} if no stored record of the customer carries the key
+     * @throws StoreException if the store cannot be read
+     */
+    @Nullable
+    JournalEntry entry(String customerId, String idempotencyKey);
 
     /** Tells whether the store answers right now (readiness). Never throws. */
     boolean ping();

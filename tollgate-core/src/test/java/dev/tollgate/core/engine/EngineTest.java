@@ -125,6 +125,27 @@ final class EngineTest {
     }
 
     @Test
+    void a_key_older_than_the_recent_ones_replays_its_first_answer_from_the_store() throws Exception {
+        Decision first = consume("old", 3).get().value();
+        for (int i = 0; i < IdempotencyKeys.RECENT + 10; i++) {
+            consume("later-" + i, 1).get();
+        }
+        BigDecimal before = used();
+
+        Outcome<Decision> again = consume("old", 3).get();
+        assertThat(again.replayed()).isTrue();
+        assertThat(again.value()).isEqualTo(first);
+        assertThat(used()).as("a replay changes nothing").isEqualByComparingTo(before);
+        assertThat(consume("new", 2).get().replayed()).isFalse();
+        assertThat(used()).isEqualByComparingTo(before.add(BigDecimal.valueOf(2)));
+
+        engine.close();
+        engine = Engine.start(store, CLOCK, null);
+        assertThat(consume("old", 3).get().value()).as("also after a restart").isEqualTo(first);
+        assertThat(Verifier.verify(store).differences()).isEmpty();
+    }
+
+    @Test
     void a_restarted_engine_rebuilds_usage_and_answers_repeated_keys() throws Exception {
         Decision first = consume("k1", 3).get().value();
         consume("k2", 4).get();

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A list-backed store for engine tests: {@link #failAppends} makes commits fail as a broken disk would;
@@ -77,6 +78,16 @@ final class ListStore implements Store {
             }
         }
         return out;
+    }
+
+    @Override
+    public synchronized @Nullable JournalEntry entry(String customerId, String idempotencyKey) {
+        for (JournalEntry e : entries) {
+            if (customerId.equals(e.customerId()) && idempotencyKey.equals(e.idempotencyKey())) {
+                return e;
+            }
+        }
+        return null;
     }
 
     synchronized int size() {

@@ -264,21 +264,31 @@ final class PostgresStore implements Store {
 
     @Override
     public void replay(Consumer<JournalEntry> visitor) {
-        readRecords("SELECT type, payload FROM journal ORDER BY seq", null, visitor);
+        readRecords("SELECT type, payload FROM journal ORDER BY seq", visitor);
     }
 
     @Override
     public List<JournalEntry> entries(String customerId) {
         List<JournalEntry> entries = new ArrayList<>();
-        readRecords("SELECT type, payload FROM journal WHERE customer_id = ? ORDER BY seq", customerId, entries::add);
+        readRecords("SELECT type, payload FROM journal WHERE customer_id = ? ORDER BY seq", entries::add, customerId);
         return entries;
+    }
+
+    @Override
+    public @Nullable JournalEntry entry(String customerId, String idempotencyKey) {
+        List<JournalEntry> found = new ArrayList<>(1);
+        readRecords(
+                "SELECT type, payload FROM journal WHERE customer_id = ? AND idempotency_key = ?",
+                found::add,
+                customerId,
+                idempotencyKey);
+        return found.isEmpty() ? null : found.get(0);
     }
 
     @Override
     public void counters(Consumer<CounterValue> visitor) {
         query(
                 "SELECT customer_id, feature, window_start, used, overage FROM counters",
-                null,
                 rs -> visitor.accept(new CounterValue(
                         rs.getString(1),
                         rs.getString(2),
@@ -287,8 +297,8 @@ final class PostgresStore implements Store {
                         rs.getBigDecimal(5))));
     }
 
-    private void readRecords(String sql, @Nullable String parameter, Consumer<JournalEntry> visitor) {
-        query(sql, parameter, rs -> visitor.accept(JournalCodec.decode(rs.getString(1), rs.getString(2))));
+    private void readRecords(String sql, Consumer<JournalEntry> visitor, String... parameters) {
+        query(sql, rs -> visitor.accept(JournalCodec.decode(rs.getString(1), rs.getString(2))), parameters);
     }
 
     /** Reads one row of a result. */
@@ -297,14 +307,14 @@ final class PostgresStore implements Store {
     }
 
     /** Streams a query's rows with a cursor (PostgreSQL needs a transaction for that), read-only. */
-    private void query(String sql, @Nullable String parameter, RowReader rows) {
+    private void query(String sql, RowReader rows, String... parameters) {
         ensureOpen();
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             c.setReadOnly(true);
             try (PreparedStatement s = c.prepareStatement(sql)) {
-                if (parameter != null) {
-                    s.setString(1, parameter);
+                for (int i = 0; i < parameters.length; i++) {
+                    s.setString(i + 1, parameters[i]);
                 }
                 s.setFetchSize(1000);
                 try (ResultSet rs = s.executeQuery()) {

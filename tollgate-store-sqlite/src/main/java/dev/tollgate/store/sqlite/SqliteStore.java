@@ -163,14 +163,25 @@ final class SqliteStore implements Store {
 
     @Override
     public void replay(Consumer<JournalEntry> visitor) {
-        read("SELECT type, payload FROM journal ORDER BY seq", null, visitor);
+        read("SELECT type, payload FROM journal ORDER BY seq", visitor);
     }
 
     @Override
     public List<JournalEntry> entries(String customerId) {
         List<JournalEntry> entries = new ArrayList<>();
-        read("SELECT type, payload FROM journal WHERE customer_id = ? ORDER BY seq", customerId, entries::add);
+        read("SELECT type, payload FROM journal WHERE customer_id = ? ORDER BY seq", entries::add, customerId);
         return entries;
+    }
+
+    @Override
+    public @Nullable JournalEntry entry(String customerId, String idempotencyKey) {
+        List<JournalEntry> found = new ArrayList<>(1);
+        read(
+                "SELECT type, payload FROM journal WHERE customer_id = ? AND idempotency_key = ?",
+                found::add,
+                customerId,
+                idempotencyKey);
+        return found.isEmpty() ? null : found.get(0);
     }
 
     @Override
@@ -219,7 +230,6 @@ final class SqliteStore implements Store {
     public void counters(Consumer<CounterValue> visitor) {
         query(
                 "SELECT customer_id, feature, window_start, used, overage FROM counters",
-                null,
                 rs -> visitor.accept(new CounterValue(
                         rs.getString(1),
                         rs.getString(2),
@@ -228,8 +238,8 @@ final class SqliteStore implements Store {
                         new BigDecimal(rs.getString(5)))));
     }
 
-    private void read(String sql, @Nullable String parameter, Consumer<JournalEntry> visitor) {
-        query(sql, parameter, rs -> visitor.accept(JournalCodec.decode(rs.getString(1), rs.getString(2))));
+    private void read(String sql, Consumer<JournalEntry> visitor, String... parameters) {
+        query(sql, rs -> visitor.accept(JournalCodec.decode(rs.getString(1), rs.getString(2))), parameters);
     }
 
     /** Reads one row of a result. */
@@ -237,12 +247,12 @@ final class SqliteStore implements Store {
         void read(ResultSet rs) throws SQLException;
     }
 
-    private void query(String sql, @Nullable String parameter, RowReader rows) {
+    private void query(String sql, RowReader rows, String... parameters) {
         ensureOpen();
         try (Connection c = connect(url);
                 PreparedStatement s = c.prepareStatement(sql)) {
-            if (parameter != null) {
-                s.setString(1, parameter);
+            for (int i = 0; i < parameters.length; i++) {
+                s.setString(i + 1, parameters[i]);
             }
             s.setFetchSize(1000);
             try (ResultSet rs = s.executeQuery()) {

@@ -62,6 +62,20 @@ public abstract class StoreContract {
     }
 
     @Test
+    void a_record_is_found_by_its_customer_and_idempotency_key() {
+        JournalEntry first = usage("c", "k1", "1.5");
+        try (Store store = openStore()) {
+            store.append(List.of(first, usage("other", "k1", "2"), customer("c", null)), List.of());
+            store.append(List.of(usage("c", "k2", "3")), List.of());
+            assertThat(store.entry("c", "k1")).isEqualTo(first);
+            assertThat(store.entry("c", "k2")).isEqualTo(usage("c", "k2", "3"));
+            assertThat(store.entry("other", "k1")).isEqualTo(usage("other", "k1", "2"));
+            assertThat(store.entry("c", "k3")).isNull();
+            assertThat(store.entry("nobody", "k1")).isNull();
+        }
+    }
+
+    @Test
     void a_batch_with_a_repeated_key_fails_whole_and_stores_nothing() {
         try (Store store = openStore()) {
             store.append(List.of(usage("c", "k1", "1")), List.of(counter("c", "1")));

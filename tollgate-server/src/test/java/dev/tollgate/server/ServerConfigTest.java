@@ -1,0 +1,38 @@
+package dev.tollgate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+final class ServerConfigTest {
+
+    @Test
+    void flags_win_over_the_environment_and_defaults_fill_the_rest() {
+        ServerConfig c = ServerConfig.load(
+                Map.of("TOLLGATE_PORT", "9000", "TOLLGATE_MAX_BODY_BYTES", "1024"), new String[] {"--port", "9001"});
+        assertThat(c.port()).isEqualTo(9001);
+        assertThat(c.maxBodyBytes()).isEqualTo(1024);
+        assertThat(c.store()).isEqualTo("sqlite");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lots", "0", "-5", "4294967296"})
+    void a_bad_max_body_size_is_a_clear_error_naming_the_setting(String value) {
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("TOLLGATE_MAX_BODY_BYTES", value), new String[0]))
+                .as("regression: was a bare NumberFormatException, or silently capped")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxBodyBytes")
+                .hasMessageContaining(value);
+    }
+
+    @Test
+    void a_bad_port_is_a_clear_error() {
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), new String[] {"--port", "eighty"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("port");
+    }
+}
