@@ -7,7 +7,7 @@
 # Usage: bench/run.sh [--smoke] [--no-jmh]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q -DskipTests -Dspotless.check.skip=true install
+mvn -B -q -DskipTests -DskipITs -Dspotless.check.skip=true install
 exec java -cp "tollgate-bench/target/classes:$(cat tollgate-bench/target/classpath.txt)" \
     dev.tollgate.bench.BenchMain --server-jar tollgate-server/target/tollgate-server.jar \
     --out tollgate-bench/target/bench "$@"

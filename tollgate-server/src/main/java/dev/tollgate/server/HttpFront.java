@@ -15,6 +15,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -47,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * <p>Order: a client may pipeline requests, and writes complete out of order, so each connection keeps its answers
  * in request order and sends an answer only once all earlier ones are sent.
  *
- * <p>Limits: a body over {@code maxBodyBytes} is refused with {@code 413 BODY_TOO_LARGE} and the connection closed; a
+ * <p>Limits: a body over {@code maxBodyBytes} is refused with {@code 413 BODY_TOO_LARGE} (the rest of it is read and
+ * discarded, and a keep-alive connection stays usable); a
  * request that is not HTTP/1.x is refused with {@code 400 MALFORMED_REQUEST}.
  *
  * <p>Thread-safe: {@link #close} may be called from any thread.
@@ -106,8 +108,14 @@ final class HttpFront implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** A body over the limit, passed on in request order instead of Netty's bare 413. */
-    private record TooLarge() {}
+    /**
+     * A body over the limit, passed on in request order instead of Netty's bare 413.
+     *
+     * @param keepAlive whether the connection stays open: the aggregator discards the rest of the body, so a
+     *     keep-alive client can go on; closing at once instead would reset a client still sending it before it reads
+     *     the 413
+     */
+    private record TooLarge(boolean keepAlive) {}
 
     private static final class Aggregator extends HttpObjectAggregator {
         Aggregator(int maxBodyBytes) {
@@ -116,8 +124,9 @@ final class HttpFront implements AutoCloseable {
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            ReferenceCountUtil.release(oversized);
-            ctx.fireChannelRead(new TooLarge());
+            // the aggregator releases the message itself after this call
+            ctx.fireChannelRead(
+                    new TooLarge(!(oversized instanceof FullHttpMessage) && HttpUtil.isKeepAlive(oversized)));
         }
     }
 
@@ -147,8 +156,8 @@ final class HttpFront implements AutoCloseable {
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            if (msg instanceof TooLarge) {
-                Slot slot = new Slot(false);
+            if (msg instanceof TooLarge tooLarge) {
+                Slot slot = new Slot(tooLarge.keepAlive());
                 pending.add(slot);
                 complete(ctx, slot, HttpApi.Response.error(413, "BODY_TOO_LARGE", "the request body is too large"));
                 return;

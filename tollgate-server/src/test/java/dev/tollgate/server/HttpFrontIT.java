@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
@@ -89,6 +91,32 @@ final class HttpFrontIT {
                 "GET /v1/customers/ac%zz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ApiClient.KEY + "\r\n\r\n");
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.body()).contains("\"code\":\"MALFORMED_PATH\"").contains("\"field\":\"customerId\"");
+    }
+
+    @Test
+    void an_oversized_body_is_413_and_a_keep_alive_connection_goes_on_after_it() throws IOException {
+        int size = 9 * 1024 * 1024;
+        try (Socket s = new Socket("127.0.0.1", h.port())) {
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ApiClient.KEY
+                            + "\r\nContent-Type: application/json\r\nContent-Length: " + size + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[64 * 1024];
+            Arrays.fill(chunk, (byte) 'x');
+            for (int sent = 0; sent < size; sent += chunk.length) {
+                out.write(chunk, 0, Math.min(chunk.length, size - sent));
+            }
+            out.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            Raw tooLarge = read(in);
+            assertThat(tooLarge.status())
+                    .as("regression: the connection was closed at once, resetting a client still sending")
+                    .isEqualTo(413);
+            assertThat(tooLarge.body()).contains("\"code\":\"BODY_TOO_LARGE\"");
+            assertThat(read(in).status())
+                    .as("the rest of the body was discarded")
+                    .isEqualTo(200);
+        }
     }
 
     @Test
