@@ -322,8 +322,12 @@ public final class BenchMain {
         ratio("/v1/check c=64 / redis-benchmark GET c=50", checkRates2, redisRates, ">= 0.7", 0.7, true);
 
         double checkSaturation = median(checkRates);
+        double bareSaturation = median(bareRates);
         List<Double> checkP99 = new ArrayList<>();
+        List<Double> bareP99 = new ArrayList<>();
         for (int i = 0; i < reps; i++) {
+            bareP99.add(bareLoad.constantRate(64, 0.8 * bareSaturation, warmup, seconds, bare)
+                    .percentileMillis(99));
             checkP99.add(load.constantRate(64, 0.8 * checkSaturation, warmup, seconds, checks)
                     .percentileMillis(99));
         }
@@ -333,6 +337,15 @@ public final class BenchMain {
                 checkP99,
                 "<= 2 ms",
                 2,
+                false);
+        // the same measurement of the bare server: the floor this machine and generator put under any p99
+        absolute(
+                "bare Netty p99 at 80 % of its saturation (" + Math.round(0.8 * bareSaturation)
+                        + "/s, open loop; no target; the floor for orientation)",
+                "ms",
+                bareP99,
+                "-",
+                0,
                 false);
 
         List<Double> oneBare = new ArrayList<>();

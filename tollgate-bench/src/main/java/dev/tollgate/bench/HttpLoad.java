@@ -1,37 +1,41 @@
 package dev.tollgate.bench;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongFunction;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
- * A lean HTTP/1.1 load generator over keep-alive sockets, one thread per connection, sharing the machine with the
- * server it measures (so it does as little as it can: prebuilt request bytes, no HTTP library).
+ * A lean HTTP/1.1 load generator over keep-alive sockets, sharing the machine with the server it measures, so it does
+ * as little as it can: one thread and one selector drive every connection (as {@code redis-benchmark}'s single event
+ * loop does for the Redis baseline), requests are prebuilt bytes, answers are parsed just enough to find their status
+ * and length. Before this, one blocking thread per connection cost more context switches than the server under test
+ * spent answering.
  *
- * <p>Two modes:
+ * <p>Two modes, each connection with at most one request in flight:
  *
  * <ul>
  *   <li><b>closed loop</b> ({@link #saturate}): every connection sends its next request as soon as the last answer
  *       arrived; the rate it reaches is the throughput at that concurrency;
  *   <li><b>open loop</b> ({@link #constantRate}): requests are due at a constant rate whatever the answers do, and a
  *       request's latency is measured from when it was <i>due</i>, not from when it could be sent, so a stall counts
- *       for every request it delayed (no coordinated omission).
+ *       for every request it delayed (no coordinated omission). Between due times the thread parks (below 2 ms) or
+ *       waits in the selector; it never spins.
  * </ul>
  *
- * <p>Requests come from a function of a global sequence number, so that each can carry its own idempotency key. A
- * non-2xx answer counts as an error. Not thread-safe across runs; each run is one call.
+ * <p>Requests come from a function of a sequence number, so that each can carry its own idempotency key. A non-2xx
+ * answer, or a connection lost, counts as an error; answers must carry {@code Content-Length}. Not thread-safe; each
+ * run is one call.
  */
 final class HttpLoad {
     /**
@@ -84,155 +88,196 @@ final class HttpLoad {
 
     /** Closed loop: {@code connections} clients as fast as answers come, for {@code seconds} after a warm-up. */
     Run saturate(int connections, double warmupSeconds, double seconds, LongFunction<byte[]> requests)
-            throws InterruptedException {
+            throws IOException {
         return drive(connections, warmupSeconds, seconds, requests, 0);
     }
 
     /** Open loop: {@code rate} requests per second spread over {@code connections} connections. */
     Run constantRate(int connections, double rate, double warmupSeconds, double seconds, LongFunction<byte[]> requests)
-            throws InterruptedException {
+            throws IOException {
         return drive(connections, warmupSeconds, seconds, requests, rate);
     }
 
     private Run drive(int connections, double warmupSeconds, double seconds, LongFunction<byte[]> requests, double rate)
-            throws InterruptedException {
-        AtomicLong sequence = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
-        AtomicLong counted = new AtomicLong();
-        AtomicLong ok = new AtomicLong();
-        Recorder recorder = new Recorder(3);
+            throws IOException {
         long start = System.nanoTime();
         long measureFrom = start + (long) (warmupSeconds * 1e9);
         long end = measureFrom + (long) (seconds * 1e9);
-        long intervalNanos = rate > 0 ? (long) (1e9 * connections / rate) : 0;
-        CountDownLatch done = new CountDownLatch(connections);
-        List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < connections; c++) {
-            long offset = rate > 0 ? (long) (1e9 * c / rate) : 0;
-            Thread t = new Thread(
-                    () -> {
-                        try (Socket socket = new Socket()) {
-                            socket.setTcpNoDelay(true);
-                            socket.connect(new InetSocketAddress(host, port), 5000);
-                            socket.setSoTimeout(30_000);
-                            OutputStream out = socket.getOutputStream();
-                            InputStream in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
-                            long due = start + offset;
-                            while (true) {
-                                long now = System.nanoTime();
-                                if (rate > 0) {
-                                    if (due >= end) {
-                                        break;
-                                    }
-                                    // park, never spin: 64 spinning threads on 2 cores starve the server under test
-                                    while (now < due) {
-                                        LockSupport.parkNanos(due - now);
-                                        now = System.nanoTime();
-                                    }
-                                } else if (now >= end) {
-                                    break;
-                                }
-                                long sentFrom = rate > 0 ? due : now;
-                                out.write(requests.apply(sequence.getAndIncrement()));
-                                int status = readResponse(in);
-                                long after = System.nanoTime();
-                                if (status >= 200 && status < 300) {
-                                    ok.incrementAndGet();
-                                }
-                                if (sentFrom >= measureFrom && after <= end + 5_000_000_000L) {
-                                    if (status < 200 || status >= 300) {
-                                        errors.incrementAndGet();
-                                    }
-                                    recorder.recordValue(Math.max(1, after - sentFrom));
-                                    counted.incrementAndGet();
-                                }
-                                due += intervalNanos;
-                            }
-                        } catch (IOException e) {
-                            errors.incrementAndGet();
-                        } finally {
-                            done.countDown();
-                        }
-                    },
-                    "load-" + c);
-            t.setDaemon(true);
-            threads.add(t);
-            t.start();
-        }
-        done.await();
-        Histogram h = recorder.getIntervalHistogram();
-        return new Run(counted.get(), errors.get(), ok.get(), seconds, h);
-    }
-
-    /** Reads one response (Content-Length or chunked body) and answers its status. */
-    static int readResponse(InputStream in) throws IOException {
-        String statusLine = readLine(in);
-        if (statusLine.isEmpty()) {
-            throw new IOException("connection closed");
-        }
-        int status = Integer.parseInt(statusLine.substring(9, 12));
-        long length = -1;
-        boolean chunked = false;
-        for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
-            int colon = line.indexOf(':');
-            if (colon <= 0) {
-                continue;
+        long abandonAt = end + 5_000_000_000L;
+        long interval = rate > 0 ? (long) (1e9 * connections / rate) : 0;
+        Histogram latencies = new Histogram(3);
+        long sequence = 0;
+        long counted = 0;
+        long errors = 0;
+        long ok = 0;
+        try (Selector selector = Selector.open()) {
+            List<Conn> conns = new ArrayList<>(connections);
+            for (int c = 0; c < connections; c++) {
+                Conn conn = new Conn(SocketChannel.open(new InetSocketAddress(host, port)));
+                conn.channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                conn.channel.configureBlocking(false);
+                conn.key = conn.channel.register(selector, SelectionKey.OP_READ, conn);
+                conn.due = rate > 0 ? start + (long) (1e9 * c / rate) : start;
+                conns.add(conn);
             }
-            String name = line.substring(0, colon).trim();
-            if (name.equalsIgnoreCase("Content-Length")) {
-                length = Long.parseLong(line.substring(colon + 1).trim());
-            } else if (name.equalsIgnoreCase("Transfer-Encoding")
-                    && line.substring(colon + 1).trim().equalsIgnoreCase("chunked")) {
-                chunked = true;
-            }
-        }
-        if (chunked) {
-            while (true) {
-                String size = readLine(in);
-                int semi = size.indexOf(';');
-                long n = Long.parseLong((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
-                if (n == 0) {
-                    while (!readLine(in).isEmpty()) {
-                        // trailers
-                    }
+            int open = connections;
+            while (open > 0) {
+                long now = System.nanoTime();
+                if (now > abandonAt) {
                     break;
                 }
-                skip(in, n);
-                readLine(in);
+                long next = Long.MAX_VALUE;
+                for (Conn conn : conns) {
+                    if (conn.done || conn.busy) {
+                        continue;
+                    }
+                    if (conn.due >= end) {
+                        conn.finish();
+                        open--;
+                    } else if (conn.due <= now) {
+                        conn.send(requests.apply(sequence++), rate > 0 ? conn.due : now);
+                        conn.due = rate > 0 ? conn.due + interval : conn.due;
+                    } else {
+                        next = Math.min(next, conn.due);
+                    }
+                }
+                long wait = next == Long.MAX_VALUE ? 10_000_000L : next - now;
+                if (wait >= 2_000_000L) {
+                    selector.select(wait / 1_000_000L - 1);
+                } else {
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    selector.selectNow();
+                }
+                for (SelectionKey key : selector.selectedKeys()) {
+                    Conn conn = (Conn) key.attachment();
+                    try {
+                        if (key.isWritable()) {
+                            conn.flush();
+                        }
+                        int status;
+                        while (key.isReadable() && (status = conn.receive()) != 0) {
+                            long after = System.nanoTime();
+                            boolean success = status >= 200 && status < 300;
+                            ok += success ? 1 : 0;
+                            if (conn.sentFrom >= measureFrom && after <= abandonAt) {
+                                errors += success ? 0 : 1;
+                                latencies.recordValue(Math.max(1, after - conn.sentFrom));
+                                counted++;
+                            }
+                            conn.busy = false;
+                            if (rate == 0) {
+                                conn.due = after;
+                            }
+                        }
+                    } catch (IOException e) {
+                        errors++;
+                        if (!conn.done) {
+                            conn.finish();
+                            open--;
+                        }
+                    }
+                }
+                selector.selectedKeys().clear();
             }
-        } else if (length > 0) {
-            skip(in, length);
+            conns.forEach(Conn::finish);
         }
-        return status;
+        return new Run(counted, errors, ok, seconds, latencies);
     }
 
-    private static void skip(InputStream in, long n) throws IOException {
-        long left = n;
-        while (left > 0) {
-            long s = in.skip(left);
-            if (s <= 0) {
-                if (in.read() < 0) {
-                    throw new IOException("connection closed in a body");
-                }
-                s = 1;
-            }
-            left -= s;
-        }
-    }
+    /**
+     * One keep-alive connection with at most one request in flight. Answers must carry a {@code Content-Length}
+     * (both servers measured here always send one).
+     */
+    private static final class Conn {
+        final SocketChannel channel;
+        SelectionKey key;
+        ByteBuffer in = ByteBuffer.allocate(16 * 1024);
+        ByteBuffer out;
+        long due;
+        long sentFrom;
+        boolean busy;
+        boolean done;
 
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder(64);
-        int b;
-        while ((b = in.read()) >= 0) {
-            if (b == '\n') {
-                int len = sb.length();
-                if (len > 0 && sb.charAt(len - 1) == '\r') {
-                    sb.setLength(len - 1);
-                }
-                return sb.toString();
-            }
-            sb.append((char) b);
+        Conn(SocketChannel channel) {
+            this.channel = channel;
         }
-        return sb.toString();
+
+        void send(byte[] request, long from) throws IOException {
+            busy = true;
+            sentFrom = from;
+            out = ByteBuffer.wrap(request);
+            flush();
+        }
+
+        /** Writes what the socket takes now; asks for a writable event if something is left. */
+        void flush() throws IOException {
+            if (out != null) {
+                channel.write(out);
+                if (out.hasRemaining()) {
+                    key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                    return;
+                }
+                out = null;
+            }
+            key.interestOps(SelectionKey.OP_READ);
+        }
+
+        /** Reads what arrived; answers the status of a complete response (consumed from the buffer), or 0. */
+        int receive() throws IOException {
+            int status = parse();
+            if (status != 0) {
+                return status;
+            }
+            if (!in.hasRemaining()) {
+                in = ByteBuffer.allocate(in.capacity() * 2).put(in.flip());
+            }
+            int read = channel.read(in);
+            if (read < 0) {
+                throw new IOException("connection closed");
+            }
+            return read == 0 ? 0 : parse();
+        }
+
+        private int parse() throws IOException {
+            int limit = in.position();
+            byte[] b = in.array();
+            int headEnd = -1;
+            for (int i = 3; i < limit; i++) {
+                if (b[i] == '\n' && b[i - 1] == '\r' && b[i - 2] == '\n' && b[i - 3] == '\r') {
+                    headEnd = i + 1;
+                    break;
+                }
+            }
+            if (headEnd < 0) {
+                return 0;
+            }
+            String head = new String(b, 0, headEnd, StandardCharsets.US_ASCII);
+            int at = head.toLowerCase(Locale.ROOT).indexOf("\r\ncontent-length:");
+            if (at < 0 || head.length() < 12) {
+                throw new IOException("an answer without Content-Length: "
+                        + head.lines().findFirst().orElse(""));
+            }
+            int valueFrom = at + "\r\ncontent-length:".length();
+            int total = headEnd
+                    + Integer.parseInt(head.substring(valueFrom, head.indexOf('\r', valueFrom))
+                            .trim());
+            if (limit < total) {
+                return 0;
+            }
+            in.flip().position(total);
+            in.compact();
+            return Integer.parseInt(head.substring(9, 12));
+        }
+
+        void finish() {
+            done = true;
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // closing a socket the run no longer needs: nothing to report
+            }
+        }
     }
 }
