@@ -37,7 +37,7 @@ import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -459,26 +459,39 @@ final class CustomerState {
         return window(budget.period(), true, createdAt, t);
     }
 
-    private record WindowKey(ResetPeriod period, boolean calendar, Instant anchor, ZoneId zone) {}
+    /** A window and what it was computed for. */
+    private record CachedWindow(Instant anchor, ZoneId zone, Window window) {}
 
-    /** The last window computed per period kind; a window is a pure function of its key and the time. */
-    private final Map<WindowKey, Window> windows = new ConcurrentHashMap<>();
+    /**
+     * The last window computed per period and alignment (slot {@code 2 * period.ordinal() + (calendar ? 1 : 0)}): an
+     * array slot instead of a map keyed by a record, whose hashing and equality cost more than the rest of a budget
+     * lookup.
+     */
+    private final AtomicReferenceArray<CachedWindow> windows =
+            new AtomicReferenceArray<>(2 * ResetPeriod.values().length);
 
     /**
      * The window of {@code period} containing {@code t}, in this customer's zone ({@link Periods#window}), reusing the
-     * last one computed for the same period kind while {@code t} is inside it: the calendar arithmetic is the costliest
-     * step of a check otherwise. Thread-safe.
+     * last one computed for the same period kind, anchor and zone while {@code t} is inside it: the calendar
+     * arithmetic is the costliest step of a check otherwise. Thread-safe.
      */
     Window window(ResetPeriod period, boolean calendar, Instant anchor, Instant t) {
         if (period == ResetPeriod.NEVER) {
             return Window.FOREVER;
         }
-        WindowKey key = new WindowKey(period, calendar, calendar ? Instant.EPOCH : anchor, zone);
-        Window w = windows.get(key);
-        if (w == null || t.isBefore(w.start()) || !t.isBefore(w.end())) {
-            w = Periods.window(period, calendar, anchor, zone, t);
-            windows.put(key, w);
+        Instant key = calendar ? Instant.EPOCH : anchor;
+        ZoneId z = zone;
+        int slot = 2 * period.ordinal() + (calendar ? 1 : 0);
+        CachedWindow c = windows.get(slot);
+        if (c != null
+                && c.zone() == z
+                && c.anchor().equals(key)
+                && !t.isBefore(c.window().start())
+                && t.isBefore(c.window().end())) {
+            return c.window();
         }
+        Window w = Periods.window(period, calendar, anchor, z, t);
+        windows.set(slot, new CachedWindow(key, z, w));
         return w;
     }
 
