@@ -29,7 +29,7 @@ import org.HdrHistogram.Histogram;
  *       arrived; the rate it reaches is the throughput at that concurrency;
  *   <li><b>open loop</b> ({@link #constantRate}): requests are due at a constant rate whatever the answers do, and a
  *       request's latency is measured from when it was <i>due</i>, not from when it could be sent, so a stall counts
- *       for every request it delayed (no coordinated omission). Between due times the thread parks (below 2 ms) or
+ *       for every request it delayed (no coordinated omission). Between due times the thread parks in slices of 0.1 ms (below 2 ms) or
  *       waits in the selector; it never spins.
  * </ul>
  *
@@ -110,8 +110,8 @@ final class HttpLoad {
         long counted = 0;
         long errors = 0;
         long ok = 0;
+        List<Conn> conns = new ArrayList<>(connections);
         try (Selector selector = Selector.open()) {
-            List<Conn> conns = new ArrayList<>(connections);
             for (int c = 0; c < connections; c++) {
                 Conn conn = new Conn(SocketChannel.open(new InetSocketAddress(host, port)));
                 conn.channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -135,7 +135,13 @@ final class HttpLoad {
                         conn.finish();
                         open--;
                     } else if (conn.due <= now) {
-                        conn.send(requests.apply(sequence++), rate > 0 ? conn.due : now);
+                        try {
+                            conn.send(requests.apply(sequence++), rate > 0 ? conn.due : now);
+                        } catch (IOException e) {
+                            errors++;
+                            conn.finish();
+                            open--;
+                        }
                         conn.due = rate > 0 ? conn.due + interval : conn.due;
                     } else {
                         next = Math.min(next, conn.due);
@@ -146,7 +152,8 @@ final class HttpLoad {
                     selector.select(wait / 1_000_000L - 1);
                 } else {
                     if (wait > 0) {
-                        LockSupport.parkNanos(wait);
+                        // short slices: an answer that arrives meanwhile waits at most this long for its timestamp
+                        LockSupport.parkNanos(Math.min(wait, 100_000L));
                     }
                     selector.selectNow();
                 }
@@ -181,6 +188,7 @@ final class HttpLoad {
                 }
                 selector.selectedKeys().clear();
             }
+        } finally {
             conns.forEach(Conn::finish);
         }
         return new Run(counted, errors, ok, seconds, latencies);

@@ -134,7 +134,7 @@ final class HttpApi {
 
     private void register() {
         route("GET", "/health", false, Mode.INLINE, ctx -> Reply.ok(Map.of("status", "ok")));
-        route("GET", "/ready", false, Mode.INLINE, this::ready);
+        route("GET", "/ready", false, Mode.BLOCKING, this::ready);
         route("GET", "/metrics", false, Mode.BLOCKING, ctx -> new Reply(200, new Text(metrics.scrape()), false));
 
         route("PUT", "/v1/catalog", true, Mode.BLOCKING, this::putCatalog);

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -122,11 +123,26 @@ final class HttpFront implements AutoCloseable {
             super(maxBodyBytes);
         }
 
+        /**
+         * Leaves an oversized {@code Expect: 100-continue} request to {@link #handleOversizedMessage}, so that it too
+         * gets the JSON error in request order instead of Netty's bare 413.
+         */
+        @Override
+        protected @Nullable Object newContinueResponse(
+                HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+            if (HttpUtil.is100ContinueExpected(start) && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
+                return null;
+            }
+            return super.newContinueResponse(start, maxContentLength, pipeline);
+        }
+
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            // the aggregator releases the message itself after this call
-            ctx.fireChannelRead(
-                    new TooLarge(!(oversized instanceof FullHttpMessage) && HttpUtil.isKeepAlive(oversized)));
+            // the aggregator releases the message itself after this call. A client waiting for 100 Continue never sends
+            // the body, so what it sends next would be read as that body: close.
+            ctx.fireChannelRead(new TooLarge(!(oversized instanceof FullHttpMessage)
+                    && HttpUtil.isKeepAlive(oversized)
+                    && !HttpUtil.is100ContinueExpected(oversized)));
         }
     }
 
@@ -134,6 +150,9 @@ final class HttpFront implements AutoCloseable {
     private static final class Connection extends ChannelInboundHandlerAdapter {
         private final HttpApi api;
         private final ArrayDeque<Slot> pending = new ArrayDeque<>();
+        /** An answer that closes the connection is queued: later requests are not executed (RFC 9112, 9.6). */
+        private boolean closeQueued;
+
         private boolean closing;
 
         Connection(HttpApi api) {
@@ -152,13 +171,12 @@ final class HttpFront implements AutoCloseable {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (closing) {
+            if (closing || closeQueued) {
                 ReferenceCountUtil.release(msg);
                 return;
             }
             if (msg instanceof TooLarge tooLarge) {
-                Slot slot = new Slot(tooLarge.keepAlive());
-                pending.add(slot);
+                Slot slot = queue(tooLarge.keepAlive());
                 complete(ctx, slot, HttpApi.Response.error(413, "BODY_TOO_LARGE", "the request body is too large"));
                 return;
             }
@@ -168,13 +186,11 @@ final class HttpFront implements AutoCloseable {
             }
             try {
                 if (!request.decoderResult().isSuccess()) {
-                    Slot slot = new Slot(false);
-                    pending.add(slot);
+                    Slot slot = queue(false);
                     complete(ctx, slot, HttpApi.Response.error(400, "MALFORMED_REQUEST", "malformed HTTP request"));
                     return;
                 }
-                Slot slot = new Slot(HttpUtil.isKeepAlive(request));
-                pending.add(slot);
+                Slot slot = queue(HttpUtil.isKeepAlive(request));
                 String uri = request.uri();
                 int query = uri.indexOf('?');
                 String path = query < 0 ? uri : uri.substring(0, query);
@@ -189,6 +205,14 @@ final class HttpFront implements AutoCloseable {
             } finally {
                 request.release();
             }
+        }
+
+        /** Takes the next place in the answer order. */
+        private Slot queue(boolean keepAlive) {
+            Slot slot = new Slot(keepAlive);
+            pending.add(slot);
+            closeQueued = !keepAlive;
+            return slot;
         }
 
         private void complete(ChannelHandlerContext ctx, Slot slot, HttpApi.Response response) {

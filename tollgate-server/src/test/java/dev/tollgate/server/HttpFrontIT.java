@@ -49,7 +49,7 @@ final class HttpFrontIT {
                 "{\"customerId\":\"acme\",\"feature\":\"ai-queries\",\"quantity\":3,\"idempotencyKey\":\"p-1\"}");
         String check = post("/v1/check", "{\"customerId\":\"acme\",\"feature\":\"ai-queries\"}");
         String health = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
-        try (Socket s = new Socket("127.0.0.1", h.port())) {
+        try (Socket s = connect()) {
             s.getOutputStream().write((consume + check + health).getBytes(StandardCharsets.UTF_8));
             InputStream in = s.getInputStream();
             Raw first = read(in);
@@ -62,6 +62,39 @@ final class HttpFrontIT {
             assertThat(third.body()).isEqualTo("{\"status\":\"ok\"}");
         }
         assertThat(h.check("acme", "ai-queries").decimal("used")).isEqualByComparingTo("3");
+    }
+
+    @Test
+    void nothing_pipelined_after_connection_close_is_executed() throws IOException {
+        String last = post(
+                        "/v1/consume",
+                        "{\"customerId\":\"acme\",\"feature\":\"ai-queries\",\"quantity\":1,\"idempotencyKey\":\"c-1\"}")
+                .replace("Host: x\r\n", "Host: x\r\nConnection: close\r\n");
+        String after = post(
+                "/v1/consume",
+                "{\"customerId\":\"acme\",\"feature\":\"ai-queries\",\"quantity\":5,\"idempotencyKey\":\"c-2\"}");
+        Raw answer;
+        try (Socket s = connect()) {
+            s.getOutputStream().write((last + after).getBytes(StandardCharsets.UTF_8));
+            InputStream in = s.getInputStream();
+            answer = read(in);
+            assertThat(in.read())
+                    .as("closed after the answer to the request that asked for it")
+                    .isEqualTo(-1);
+        }
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(h.check("acme", "ai-queries").decimal("used"))
+                .as("regression: the request after Connection: close was executed and never answered")
+                .isEqualByComparingTo("1");
+    }
+
+    @Test
+    void an_oversized_body_announced_with_expect_100_continue_is_413_with_the_code_and_closes() throws IOException {
+        Raw r = exchangeExpectingClose("POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ApiClient.KEY
+                + "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: "
+                + (9 * 1024 * 1024) + "\r\n\r\n");
+        assertThat(r.status()).isEqualTo(413);
+        assertThat(r.body()).contains("\"code\":\"BODY_TOO_LARGE\"");
     }
 
     @Test
@@ -96,7 +129,7 @@ final class HttpFrontIT {
     @Test
     void an_oversized_body_is_413_and_a_keep_alive_connection_goes_on_after_it() throws IOException {
         int size = 9 * 1024 * 1024;
-        try (Socket s = new Socket("127.0.0.1", h.port())) {
+        try (Socket s = connect()) {
             OutputStream out = s.getOutputStream();
             out.write(("POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ApiClient.KEY
                             + "\r\nContent-Type: application/json\r\nContent-Length: " + size + "\r\n\r\n")
@@ -139,7 +172,7 @@ final class HttpFrontIT {
     }
 
     private Raw exchange(String request) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", h.port())) {
+        try (Socket s = connect()) {
             s.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
             return read(s.getInputStream());
         }
@@ -147,13 +180,20 @@ final class HttpFrontIT {
 
     /** Sends {@code request}, reads one response and asserts that the server then closes the connection. */
     private Raw exchangeExpectingClose(String request) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", h.port())) {
+        try (Socket s = connect()) {
             s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();
             Raw r = read(in);
             assertThat(in.read()).as("connection closed").isEqualTo(-1);
             return r;
         }
+    }
+
+    /** A socket to the server whose reads give up after 10 s instead of hanging the build. */
+    private Socket connect() throws IOException {
+        Socket s = new Socket("127.0.0.1", h.port());
+        s.setSoTimeout(10_000);
+        return s;
     }
 
     /** Reads one response with a Content-Length body. */

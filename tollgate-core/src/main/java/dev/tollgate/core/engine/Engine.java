@@ -73,10 +73,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Concurrency: every customer has an exclusive section (its state's monitor). A write runs entirely inside it:
  * validate, decide, build records, {@link CustomerState#apply apply} them to memory, enqueue them to the {@link
- * GroupCommitJournal}. No I/O happens inside; the caller's future completes once the journal has committed the batch
- * that holds its records. A check takes the same section briefly and reads memory only. Two commands of one customer
- * therefore never interleave, and a hard limit is never exceeded under any number of concurrent callers, while writes
- * of many customers (and many writes of one) still share each fsync.
+ * GroupCommitJournal}. No I/O happens inside, with one exception: a replay of an idempotency key older than the
+ * recent ones reads that key's record from the store ({@code prior}). The caller's future completes once the journal
+ * has committed the batch that holds its records. A check takes the same section briefly and reads memory only. Two
+ * commands of one customer therefore never interleave, and a hard limit is never exceeded under any number of
+ * concurrent callers, while writes of many customers (and many writes of one) still share each fsync.
  *
  * <p>Visibility: a write's effects are visible to other callers once applied, before they are durable (as in any
  * group-commit database); its own caller is answered only after it is durable. A repeated idempotency key is answered
@@ -1050,7 +1051,14 @@ public final class Engine implements AutoCloseable {
                 results[i] = new EventResult(EventResult.Status.DUPLICATE, null, false);
                 continue;
             }
-            IdempotencyKeys.KeyRecord prior = prior(state, event.idempotencyKey());
+            IdempotencyKeys.KeyRecord prior;
+            try {
+                prior = prior(state, event.idempotencyKey());
+            } catch (StoreException ex) {
+                // earlier events of the batch are applied already: reject this one alone and commit theirs
+                results[i] = EventResult.rejected(Reason.STORE_UNAVAILABLE);
+                continue;
+            }
             if (prior != null) {
                 results[i] = new EventResult(EventResult.Status.DUPLICATE, null, false);
                 waits.add(prior.durable());

@@ -3,6 +3,7 @@ package dev.tollgate.core.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.core.Reason;
 import dev.tollgate.core.TollgateException;
 import dev.tollgate.core.store.StoreException;
 import java.math.BigDecimal;
@@ -143,6 +144,39 @@ final class EngineTest {
         engine = Engine.start(store, CLOCK, null);
         assertThat(consume("old", 3).get().value()).as("also after a restart").isEqualTo(first);
         assertThat(Verifier.verify(store).differences()).isEmpty();
+    }
+
+    @Test
+    void an_old_key_the_store_cannot_confirm_rejects_that_event_only_and_leaves_nothing_half_applied()
+            throws Exception {
+        consume("old", 3).get();
+        for (int i = 0; i < IdempotencyKeys.RECENT + 10; i++) {
+            consume("later-" + i, 1).get();
+        }
+        BigDecimal before = used();
+        store.failReads = true;
+
+        List<EventResult> results =
+                engine.report(List.of(event("new", 2), event("old", 3))).get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(results.get(0).status()).isEqualTo(EventResult.Status.ACCEPTED);
+        assertThat(results.get(1))
+                .as("regression: the store error escaped after 'new' was applied but never journaled")
+                .isEqualTo(new EventResult(EventResult.Status.REJECTED, Reason.STORE_UNAVAILABLE, false));
+        assertThat(used()).isEqualByComparingTo(before.add(BigDecimal.valueOf(2)));
+
+        store.failReads = false;
+        List<EventResult> again =
+                engine.report(List.of(event("new", 2), event("old", 3))).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(again)
+                .extracting(EventResult::status)
+                .containsExactly(EventResult.Status.DUPLICATE, EventResult.Status.DUPLICATE);
+        assertThat(used()).isEqualByComparingTo(before.add(BigDecimal.valueOf(2)));
+        assertThat(Verifier.verify(store).differences()).isEmpty();
+    }
+
+    private static UsageEvent event(String key, int quantity) {
+        return new UsageEvent(key, "c", "q", BigDecimal.valueOf(quantity), null, Map.of(), null, null);
     }
 
     @Test

@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A list-backed store for engine tests: {@link #failAppends} makes commits fail as a broken disk would;
- * {@link #storeThenFail} stores a batch and then reports failure, as a connection lost during COMMIT does.
+ * {@link #storeThenFail} stores a batch and then reports failure, as a connection lost during COMMIT does;
+ * {@link #failReads} makes {@link #entry} fail as an unreachable store would.
  */
 final class ListStore implements Store {
     private final List<JournalEntry> entries = new ArrayList<>();
@@ -25,6 +26,7 @@ final class ListStore implements Store {
     final AtomicInteger appends = new AtomicInteger();
     volatile boolean failAppends;
     volatile boolean storeThenFail;
+    volatile boolean failReads;
 
     @Override
     public synchronized void append(List<JournalEntry> batch, List<CounterValue> values) {
@@ -82,6 +84,9 @@ final class ListStore implements Store {
 
     @Override
     public synchronized @Nullable JournalEntry entry(String customerId, String idempotencyKey) {
+        if (failReads) {
+            throw new StoreException("injected: the store cannot be read");
+        }
         for (JournalEntry e : entries) {
             if (customerId.equals(e.customerId()) && idempotencyKey.equals(e.idempotencyKey())) {
                 return e;
