@@ -78,21 +78,10 @@ final class Baselines implements AutoCloseable {
                 .trim();
         String host = "127.0.0.1";
         String table = "bench_hot_row_" + ProcessHandle.current().pid();
-        Proc.run(
-                List.of(
-                        "psql",
-                        "-h",
-                        host,
-                        "-U",
-                        "postgres",
-                        "-d",
-                        "test",
-                        "-q",
-                        "-c",
-                        "DROP TABLE IF EXISTS " + table + "; CREATE TABLE " + table + " (id int PRIMARY KEY, v bigint);"
-                                + " INSERT INTO " + table + " VALUES (1, 0);"),
-                Map.of(),
-                60);
+        Proc.psql(
+                host,
+                "DROP TABLE IF EXISTS " + table + "; CREATE TABLE " + table + " (id int PRIMARY KEY, v bigint);"
+                        + " INSERT INTO " + table + " VALUES (1, 0);");
         Path script = workDir.resolve("hot-row.sql");
         Files.writeString(script, "UPDATE " + table + " SET v = v - 1 WHERE id = 1;\n");
         return new Baselines(redis.proc(), port, sha, script, host, table);
@@ -190,20 +179,7 @@ final class Baselines implements AutoCloseable {
     public void close() {
         redis.close();
         try {
-            Proc.run(
-                    List.of(
-                            "psql",
-                            "-h",
-                            pgHost,
-                            "-U",
-                            "postgres",
-                            "-d",
-                            "test",
-                            "-q",
-                            "-c",
-                            "DROP TABLE IF EXISTS " + pgTable),
-                    Map.of(),
-                    60);
+            Proc.psql(pgHost, "DROP TABLE IF EXISTS " + pgTable);
         } catch (IOException e) {
             System.err.println("could not drop " + pgTable + ": " + e.getMessage());
         } catch (InterruptedException e) {

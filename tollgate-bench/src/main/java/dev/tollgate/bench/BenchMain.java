@@ -157,20 +157,7 @@ public final class BenchMain {
                 return;
             }
             String schema = "bench_" + Long.toString(System.nanoTime(), 36);
-            Proc.run(
-                    List.of(
-                            "psql",
-                            "-h",
-                            "127.0.0.1",
-                            "-U",
-                            "postgres",
-                            "-d",
-                            "test",
-                            "-q",
-                            "-c",
-                            "CREATE SCHEMA " + schema),
-                    Map.of(),
-                    60);
+            Proc.psql("127.0.0.1", "CREATE SCHEMA " + schema);
             try (TollgateProcess pg = TollgateProcess.start(
                     serverJar,
                     work.resolve("postgres"),
@@ -179,20 +166,7 @@ public final class BenchMain {
                 setUp(pg);
                 postgresScenarios(pg, baselines);
             } finally {
-                Proc.run(
-                        List.of(
-                                "psql",
-                                "-h",
-                                "127.0.0.1",
-                                "-U",
-                                "postgres",
-                                "-d",
-                                "test",
-                                "-q",
-                                "-c",
-                                "DROP SCHEMA IF EXISTS " + schema + " CASCADE"),
-                        Map.of(),
-                        60);
+                Proc.psql("127.0.0.1", "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             }
         }
         if (jmh) {

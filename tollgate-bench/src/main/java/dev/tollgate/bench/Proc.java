@@ -72,6 +72,16 @@ final class Proc implements AutoCloseable {
     /** A started process and what its ready line said. */
     record Started(Proc proc, String said) {}
 
+    /**
+     * Runs SQL with {@code psql} as user {@code postgres} on database {@code test} (trust auth), quietly.
+     *
+     * @return psql's output
+     * @throws IOException if psql fails or does not end within 60 s
+     */
+    static String psql(String host, String sql) throws IOException, InterruptedException {
+        return run(List.of("psql", "-h", host, "-U", "postgres", "-d", "test", "-q", "-c", sql), Map.of(), 60);
+    }
+
     /** Runs a command to its end; answers its output, or throws if it failed. */
     static String run(List<String> command, Map<String, String> env, int timeoutSeconds)
             throws IOException, InterruptedException {
