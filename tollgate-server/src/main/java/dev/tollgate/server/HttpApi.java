@@ -120,7 +120,11 @@ final class HttpApi {
     /** An answer ready to send: status, content type, body and extra headers. */
     record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
         static Response json(int status, Object body) {
-            return new Response(status, JSON_TYPE, Json.write(body).getBytes(StandardCharsets.UTF_8), Map.of());
+            return json(status, body, Map.of());
+        }
+
+        static Response json(int status, Object body, Map<String, String> headers) {
+            return new Response(status, JSON_TYPE, Json.write(body).getBytes(StandardCharsets.UTF_8), headers);
         }
 
         static Response error(int status, String code, String message) {
@@ -179,9 +183,10 @@ final class HttpApi {
     }
 
     private void route(String method, String path, boolean auth, Mode mode, Action action) {
-        router.add(method, path, new Route(method, path, auth, mode, ctx -> {
-            return CompletableFuture.completedFuture(action.handle(ctx));
-        }));
+        router.add(
+                method,
+                path,
+                new Route(method, path, auth, mode, ctx -> CompletableFuture.completedFuture(action.handle(ctx))));
     }
 
     private void asyncRoute(String method, String path, AsyncAction action) {
@@ -269,8 +274,7 @@ final class HttpApi {
                     text.text().getBytes(StandardCharsets.UTF_8),
                     headers);
         }
-        return new Response(
-                reply.status(), JSON_TYPE, Json.write(reply.body()).getBytes(StandardCharsets.UTF_8), headers);
+        return Response.json(reply.status(), reply.body(), headers);
     }
 
     private static Response refusal(Route route, Throwable failure) {
@@ -291,7 +295,7 @@ final class HttpApi {
             LOG.warn("event=store_unavailable route={} error=\"{}\"", route.path(), e.getMessage());
             return Response.error(503, "STORE_UNAVAILABLE", "the store is unavailable; retry later");
         }
-        LOG.error("event=internal_error route={} {}", route.path(), route.method(), e);
+        LOG.error("event=internal_error method={} route={}", route.method(), route.path(), e);
         return Response.error(500, "INTERNAL", "internal error; the request may be retried");
     }
 

@@ -50,14 +50,7 @@ final class IdempotencyKeys {
     /** Tells whether {@code key} may have been used: {@code false} means certainly not. */
     boolean mayHave(String key) {
         long f = fingerprint(key);
-        long[] t = table;
-        int mask = t.length - 1;
-        for (int i = slot(f, mask); t[i] != 0; i = (i + 1) & mask) {
-            if (t[i] == f) {
-                return true;
-            }
-        }
-        return false;
+        return table[probe(table, f)] == f;
     }
 
     /**
@@ -104,37 +97,30 @@ final class IdempotencyKeys {
     }
 
     private void insert(long f) {
-        int mask = table.length - 1;
-        int i = slot(f, mask);
-        while (table[i] != 0) {
-            if (table[i] == f) {
-                return;
-            }
-            i = (i + 1) & mask;
+        int i = probe(table, f);
+        if (table[i] == f) {
+            return;
         }
         table[i] = f;
         if (++fingerprints * 2 > table.length) {
-            grow();
-        }
-    }
-
-    private void grow() {
-        long[] old = table;
-        table = new long[old.length * 2];
-        int mask = table.length - 1;
-        for (long f : old) {
-            if (f != 0) {
-                int i = slot(f, mask);
-                while (table[i] != 0) {
-                    i = (i + 1) & mask;
+            long[] old = table;
+            table = new long[old.length * 2];
+            for (long g : old) {
+                if (g != 0) {
+                    table[probe(table, g)] = g;
                 }
-                table[i] = f;
             }
         }
     }
 
-    private static int slot(long fingerprint, int mask) {
-        return (int) (fingerprint ^ (fingerprint >>> 32)) & mask;
+    /** The slot of {@code t} that holds {@code f}, or else the free slot where linear probing would put it. */
+    private static int probe(long[] t, long f) {
+        int mask = t.length - 1;
+        int i = (int) (f ^ (f >>> 32)) & mask;
+        while (t[i] != 0 && t[i] != f) {
+            i = (i + 1) & mask;
+        }
+        return i;
     }
 
     /** A 64-bit FNV-1a hash of the key's chars, finished with MurmurHash3's fmix64; never 0. */
