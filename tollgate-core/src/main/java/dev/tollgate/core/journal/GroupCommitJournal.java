@@ -17,7 +17,7 @@ import java.util.function.BooleanSupplier;
  * The group commit: many commands, one transaction, one fsync.
  *
  * <p>Design: commands apply their effects to memory under their customer's exclusive section and hand their records
- * to {@link #append}, which only enqueues and returns a future. One writer thread takes everything queued (up to
+ * to {@link #append}, which encodes them on the calling thread, enqueues them and returns a future. One writer thread takes everything queued (up to
  * {@link #MAX_BATCH} commands), commits it with one {@link Store#append} call, and completes the futures. While a
  * batch commits, the next one accumulates, so the batch size adapts to the load by itself: one command alone commits
  * at once, a thousand concurrent ones share a few fsyncs. No timer delays a lone write.
@@ -83,7 +83,7 @@ public final class GroupCommitJournal implements AutoCloseable {
     }
 
     private record Pending(
-            List<JournalEntry> entries,
+            List<JournalRecord> records,
             List<CounterValue> counters,
             BooleanSupplier valid,
             CompletableFuture<Void> done) {}
@@ -112,7 +112,7 @@ public final class GroupCommitJournal implements AutoCloseable {
     }
 
     /**
-     * Enqueues one command's records.
+     * Encodes one command's records on the calling thread and enqueues them.
      *
      * @param entries the command's records, committed together
      * @param counters the counter values after the command, stored with its records
@@ -126,7 +126,7 @@ public final class GroupCommitJournal implements AutoCloseable {
             done.completeExceptionally(new StoreException("journal is closed"));
             return done;
         }
-        queue.add(new Pending(entries, counters, valid, done));
+        queue.add(new Pending(JournalRecord.all(entries), counters, valid, done));
         return done;
     }
 
@@ -200,7 +200,7 @@ public final class GroupCommitJournal implements AutoCloseable {
         if (!available) {
             // applied to memory before the breaker opened: the owner must take their effects back too
             List<JournalEntry> refused = new ArrayList<>();
-            batch.forEach(p -> refused.addAll(p.entries()));
+            batch.forEach(p -> p.records().forEach(r -> refused.add(r.entry())));
             StoreUnavailableException failure = new StoreUnavailableException();
             try {
                 if (!refused.isEmpty()) {
@@ -212,12 +212,12 @@ public final class GroupCommitJournal implements AutoCloseable {
             return;
         }
         List<Pending> live = new ArrayList<>(batch.size());
-        List<JournalEntry> entries = new ArrayList<>(batch.size());
+        List<JournalRecord> records = new ArrayList<>(batch.size());
         Map<String, CounterValue> counters = new LinkedHashMap<>();
         for (Pending p : batch) {
             if (p.valid().getAsBoolean()) {
                 live.add(p);
-                entries.addAll(p.entries());
+                records.addAll(p.records());
                 p.counters().forEach(c -> counters.put(c.key(), c));
             } else {
                 p.done()
@@ -225,13 +225,15 @@ public final class GroupCommitJournal implements AutoCloseable {
                                 new StoreException("state was rebuilt after a failed commit; command not applied"));
             }
         }
-        if (entries.isEmpty()) {
+        if (records.isEmpty()) {
             live.forEach(p -> p.done().complete(null));
             return;
         }
+        List<JournalEntry> entries = new ArrayList<>(records.size());
+        records.forEach(r -> entries.add(r.entry()));
         long start = System.nanoTime();
         try {
-            store.append(entries, List.copyOf(counters.values()));
+            store.append(records, List.copyOf(counters.values()));
         } catch (RuntimeException e) {
             StoreException failure = e instanceof StoreException se ? se : new StoreException("commit failed", e);
             available = false;

@@ -1,6 +1,7 @@
 package dev.tollgate.core.store;
 
 import dev.tollgate.core.journal.JournalEntry;
+import dev.tollgate.core.journal.JournalRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
@@ -27,11 +28,12 @@ public interface Store extends AutoCloseable {
     /**
      * Appends a batch of entries and upserts the counter values they produced, in one transaction.
      *
-     * @param batch entries in apply order, not empty
+     * @param batch entries in apply order, already encoded (a store writes {@link JournalRecord#payload} as it is and
+     *     decodes it with {@link dev.tollgate.core.journal.JournalCodec#decode}), not empty
      * @param counters the new value of every counter the batch changed, at most one per {@link CounterValue#key()}
      * @throws StoreException if the batch could not be committed; then nothing of it was stored
      */
-    void append(List<JournalEntry> batch, List<CounterValue> counters);
+    void append(List<JournalRecord> batch, List<CounterValue> counters);
 
     /**
      * The usage rows of a customer in a time range, oldest first, from an index on customer and time (never a scan of

@@ -50,7 +50,12 @@ public record UsageRow(
 
     /** {@code occurredAt} as nanoseconds since the epoch: a sortable, exact column. */
     public long occurredNanos() {
-        return occurredAt.getEpochSecond() * 1_000_000_000L + occurredAt.getNano();
+        return nanos(occurredAt);
+    }
+
+    /** An instant as nanoseconds since the epoch, the unit of {@link #occurredNanos()}. */
+    public static long nanos(Instant at) {
+        return at.getEpochSecond() * 1_000_000_000L + at.getNano();
     }
 
     /** The instant of a nanosecond column value. */

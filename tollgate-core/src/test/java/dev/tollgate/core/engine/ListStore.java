@@ -1,6 +1,8 @@
 package dev.tollgate.core.engine;
 
+import dev.tollgate.core.journal.JournalCodec;
 import dev.tollgate.core.journal.JournalEntry;
+import dev.tollgate.core.journal.JournalRecord;
 import dev.tollgate.core.store.CounterValue;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
@@ -29,12 +31,13 @@ final class ListStore implements Store {
     volatile boolean failReads;
 
     @Override
-    public synchronized void append(List<JournalEntry> batch, List<CounterValue> values) {
+    public synchronized void append(List<JournalRecord> batch, List<CounterValue> values) {
         if (failAppends) {
             throw new StoreException("disk on fire");
         }
         appends.incrementAndGet();
-        entries.addAll(batch);
+        // what a real store reads back: the decoded payload, not the object that was encoded
+        batch.forEach(r -> entries.add(JournalCodec.decode(r.type(), r.payload())));
         values.forEach(c -> counters.put(c.key(), c));
         if (storeThenFail) {
             throw new StoreException("connection lost during commit");

@@ -4,12 +4,12 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.core.journal.JournalCodec;
 import dev.tollgate.core.journal.JournalEntry;
+import dev.tollgate.core.journal.JournalRecord;
 import dev.tollgate.core.json.Json;
 import dev.tollgate.core.store.CounterValue;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
 import dev.tollgate.core.store.UsageRow;
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -102,7 +102,7 @@ final class PostgresStore implements Store {
     }
 
     @Override
-    public void append(List<JournalEntry> batch, List<CounterValue> counters) {
+    public void append(List<JournalRecord> batch, List<CounterValue> counters) {
         if (batch.isEmpty()) {
             return;
         }
@@ -125,7 +125,7 @@ final class PostgresStore implements Store {
         }
     }
 
-    private static void insertRecords(Connection c, List<JournalEntry> batch) throws SQLException {
+    private static void insertRecords(Connection c, List<JournalRecord> batch) throws SQLException {
         int n = batch.size();
         String[] customers = new String[n];
         String[] types = new String[n];
@@ -133,12 +133,13 @@ final class PostgresStore implements Store {
         String[] keys = new String[n];
         String[] payloads = new String[n];
         for (int i = 0; i < n; i++) {
-            JournalEntry e = batch.get(i);
+            JournalRecord r = batch.get(i);
+            JournalEntry e = r.entry();
             customers[i] = e.customerId();
-            types[i] = JournalCodec.type(e);
+            types[i] = r.type();
             ats[i] = e.at().toString();
             keys[i] = e.idempotencyKey();
-            payloads[i] = JournalCodec.encode(e);
+            payloads[i] = r.payload();
         }
         try (PreparedStatement s = c.prepareStatement(INSERT_RECORDS)) {
             s.setArray(1, c.createArrayOf("text", customers));
@@ -175,10 +176,10 @@ final class PostgresStore implements Store {
         }
     }
 
-    private static void insertUsage(Connection c, List<JournalEntry> batch) throws SQLException {
+    private static void insertUsage(Connection c, List<JournalRecord> batch) throws SQLException {
         List<UsageRow> rows = new ArrayList<>();
-        for (JournalEntry e : batch) {
-            if (e instanceof JournalEntry.UsageRecorded u) {
+        for (JournalRecord r : batch) {
+            if (r.entry() instanceof JournalEntry.UsageRecorded u) {
                 rows.add(UsageRow.of(u));
             }
         }
@@ -221,16 +222,14 @@ final class PostgresStore implements Store {
     @Override
     public List<UsageRow> usage(String customerId, Instant from, Instant to) {
         List<UsageRow> rows = new ArrayList<>();
-        UsageRow lo = new UsageRow(customerId, from, "", BigDecimal.ZERO, null, null, null, Map.of());
-        UsageRow hi = new UsageRow(customerId, to, "", BigDecimal.ZERO, null, null, null, Map.of());
         ensureOpen();
         try (Connection c = pool.getConnection();
                 PreparedStatement s = c.prepareStatement("SELECT customer_id, occurred_nanos, feature, quantity,"
                         + " currency, credits, scope, dimensions FROM usage WHERE customer_id = ? AND occurred_nanos >= ?"
                         + " AND occurred_nanos < ? ORDER BY occurred_nanos, id")) {
             s.setString(1, customerId);
-            s.setLong(2, lo.occurredNanos());
-            s.setLong(3, hi.occurredNanos());
+            s.setLong(2, UsageRow.nanos(from));
+            s.setLong(3, UsageRow.nanos(to));
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     Map<String, String> dims = new TreeMap<>();

@@ -2,7 +2,7 @@ package dev.tollgate.store.sqlite;
 
 import dev.tollgate.core.journal.JournalCodec;
 import dev.tollgate.core.journal.JournalEntry;
-import dev.tollgate.core.json.Json;
+import dev.tollgate.core.journal.JournalRecord;
 import dev.tollgate.core.store.CounterValue;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
@@ -17,11 +17,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.flywaydb.core.Flyway;
 import org.jspecify.annotations.Nullable;
@@ -44,14 +43,11 @@ import org.sqlite.SQLiteConfig;
  * batch is stored. A duplicate {@code (customer_id, idempotency_key)} is such an error.
  */
 final class SqliteStore implements Store {
-    private static final String INSERT =
-            "INSERT INTO journal (customer_id, type, at, idempotency_key, payload) VALUES (?, ?, ?, ?, ?)";
+    private static final String INSERT = "INSERT INTO journal (customer_id, type, at, idempotency_key, payload,"
+            + " occurred_nanos) VALUES (?, ?, ?, ?, ?, ?)";
     private static final String UPSERT_COUNTER = "INSERT INTO counters (customer_id, feature, window_start, used,"
             + " overage) VALUES (?, ?, ?, ?, ?) ON CONFLICT (customer_id, feature, window_start)"
             + " DO UPDATE SET used = excluded.used, overage = excluded.overage";
-
-    private static final String INSERT_USAGE = "INSERT INTO usage (customer_id, occurred_nanos, feature, quantity,"
-            + " currency, credits, scope, dimensions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
     private final String url;
     private final Connection writer;
@@ -76,6 +72,7 @@ final class SqliteStore implements Store {
         Flyway.configure()
                 .dataSource(url, null, null)
                 .locations("classpath:db/migration/sqlite")
+                .javaMigrations(new UsageInJournal())
                 .load()
                 .migrate();
         try {
@@ -96,21 +93,26 @@ final class SqliteStore implements Store {
     }
 
     @Override
-    public void append(List<JournalEntry> batch, List<CounterValue> counters) {
+    public void append(List<JournalRecord> batch, List<CounterValue> counters) {
         if (batch.isEmpty()) {
             return;
         }
         synchronized (writeLock) {
             ensureOpen();
             try (PreparedStatement insert = writer.prepareStatement(INSERT);
-                    PreparedStatement upsert = writer.prepareStatement(UPSERT_COUNTER);
-                    PreparedStatement usage = writer.prepareStatement(INSERT_USAGE)) {
-                for (JournalEntry e : batch) {
+                    PreparedStatement upsert = writer.prepareStatement(UPSERT_COUNTER)) {
+                for (JournalRecord r : batch) {
+                    JournalEntry e = r.entry();
                     insert.setString(1, e.customerId());
-                    insert.setString(2, JournalCodec.type(e));
+                    insert.setString(2, r.type());
                     insert.setString(3, e.at().toString());
                     insert.setString(4, e.idempotencyKey());
-                    insert.setString(5, JournalCodec.encode(e));
+                    insert.setString(5, r.payload());
+                    if (e instanceof JournalEntry.UsageRecorded u) {
+                        insert.setLong(6, UsageRow.of(u).occurredNanos());
+                    } else {
+                        insert.setNull(6, Types.INTEGER);
+                    }
                     insert.addBatch();
                 }
                 insert.executeBatch();
@@ -124,26 +126,6 @@ final class SqliteStore implements Store {
                 }
                 if (!counters.isEmpty()) {
                     upsert.executeBatch();
-                }
-                boolean anyUsage = false;
-                for (JournalEntry e : batch) {
-                    if (e instanceof JournalEntry.UsageRecorded u) {
-                        UsageRow row = UsageRow.of(u);
-                        usage.setString(1, row.customerId());
-                        usage.setLong(2, row.occurredNanos());
-                        usage.setString(3, row.feature());
-                        usage.setString(4, row.quantity().toPlainString());
-                        usage.setString(5, row.currency());
-                        usage.setString(
-                                6, row.credits() == null ? null : row.credits().toPlainString());
-                        usage.setString(7, row.scope());
-                        usage.setString(8, Json.write(new TreeMap<String, Object>(row.dimensions())));
-                        usage.addBatch();
-                        anyUsage = true;
-                    }
-                }
-                if (anyUsage) {
-                    usage.executeBatch();
                 }
                 writer.commit();
             } catch (SQLException e) {
@@ -187,43 +169,15 @@ final class SqliteStore implements Store {
     @Override
     public List<UsageRow> usage(String customerId, Instant from, Instant to) {
         List<UsageRow> rows = new ArrayList<>();
-        ensureOpen();
-        try (Connection c = connect(url);
-                PreparedStatement s =
-                        c.prepareStatement("SELECT customer_id, occurred_nanos, feature, quantity, currency,"
-                                + " credits, scope, dimensions FROM usage WHERE customer_id = ? AND occurred_nanos >= ? AND"
-                                + " occurred_nanos < ? ORDER BY occurred_nanos, id")) {
-            s.setString(1, customerId);
-            s.setLong(
-                    2, new UsageRow(customerId, from, "", BigDecimal.ZERO, null, null, null, Map.of()).occurredNanos());
-            s.setLong(3, new UsageRow(customerId, to, "", BigDecimal.ZERO, null, null, null, Map.of()).occurredNanos());
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    String credits = rs.getString(6);
-                    rows.add(new UsageRow(
-                            rs.getString(1),
-                            UsageRow.ofNanos(rs.getLong(2)),
-                            rs.getString(3),
-                            new BigDecimal(rs.getString(4)),
-                            rs.getString(5),
-                            credits == null ? null : new BigDecimal(credits),
-                            rs.getString(7),
-                            dimensions(rs.getString(8))));
-                }
-            }
-        } catch (SQLException e) {
-            throw new StoreException("cannot read usage", e);
-        }
+        query(
+                "SELECT type, payload FROM journal WHERE customer_id = ? AND type = 'usage' AND occurred_nanos >= ?"
+                        + " AND occurred_nanos < ? ORDER BY occurred_nanos, seq",
+                rs -> rows.add(UsageRow.of(
+                        (JournalEntry.UsageRecorded) JournalCodec.decode(rs.getString(1), rs.getString(2)))),
+                customerId,
+                UsageRow.nanos(from),
+                UsageRow.nanos(to));
         return rows;
-    }
-
-    static Map<String, String> dimensions(String json) {
-        Map<String, String> out = new TreeMap<>();
-        Object tree = Json.parse(json);
-        if (tree instanceof Map<?, ?> m) {
-            m.forEach((k, v) -> out.put((String) k, (String) v));
-        }
-        return out;
     }
 
     @Override
@@ -238,7 +192,7 @@ final class SqliteStore implements Store {
                         new BigDecimal(rs.getString(5)))));
     }
 
-    private void read(String sql, Consumer<JournalEntry> visitor, String... parameters) {
+    private void read(String sql, Consumer<JournalEntry> visitor, Object... parameters) {
         query(sql, rs -> visitor.accept(JournalCodec.decode(rs.getString(1), rs.getString(2))), parameters);
     }
 
@@ -247,12 +201,12 @@ final class SqliteStore implements Store {
         void read(ResultSet rs) throws SQLException;
     }
 
-    private void query(String sql, RowReader rows, String... parameters) {
+    private void query(String sql, RowReader rows, Object... parameters) {
         ensureOpen();
         try (Connection c = connect(url);
                 PreparedStatement s = c.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
-                s.setString(i + 1, parameters[i]);
+                s.setObject(i + 1, parameters[i]);
             }
             s.setFetchSize(1000);
             try (ResultSet rs = s.executeQuery()) {

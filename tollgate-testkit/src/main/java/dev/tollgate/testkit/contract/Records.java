@@ -2,6 +2,7 @@ package dev.tollgate.testkit.contract;
 
 import dev.tollgate.core.engine.Decision;
 import dev.tollgate.core.journal.JournalEntry;
+import dev.tollgate.core.journal.JournalRecord;
 import dev.tollgate.core.journal.UsageSource;
 import dev.tollgate.core.store.CounterValue;
 import dev.tollgate.core.store.Store;
@@ -55,6 +56,11 @@ final class Records {
 
     static CounterValue counter(String customer, String used) {
         return new CounterValue(customer, "q", T, new BigDecimal(used), BigDecimal.ZERO);
+    }
+
+    /** Encodes {@code entries} as the group commit does and appends them. */
+    static void append(Store store, List<? extends JournalEntry> entries, List<CounterValue> values) {
+        store.append(JournalRecord.all(entries), values);
     }
 
     static List<JournalEntry> all(Store store) {

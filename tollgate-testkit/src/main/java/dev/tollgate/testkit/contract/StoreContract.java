@@ -2,6 +2,7 @@ package dev.tollgate.testkit.contract;
 
 import static dev.tollgate.testkit.contract.Records.T;
 import static dev.tollgate.testkit.contract.Records.all;
+import static dev.tollgate.testkit.contract.Records.append;
 import static dev.tollgate.testkit.contract.Records.counter;
 import static dev.tollgate.testkit.contract.Records.counters;
 import static dev.tollgate.testkit.contract.Records.customer;
@@ -49,7 +50,7 @@ public abstract class StoreContract {
                 for (int i = 0; i < 20; i++) {
                     batch.add(usage("c" + (i % 3), "k" + b + "-" + i, "1." + (i + 1) % 10 + "5"));
                 }
-                store.append(batch, List.of());
+                append(store, batch, List.of());
                 written.addAll(batch);
             }
             assertThat(all(store)).containsExactlyElementsOf(written);
@@ -65,8 +66,8 @@ public abstract class StoreContract {
     void a_record_is_found_by_its_customer_and_idempotency_key() {
         JournalEntry first = usage("c", "k1", "1.5");
         try (Store store = openStore()) {
-            store.append(List.of(first, usage("other", "k1", "2"), customer("c", null)), List.of());
-            store.append(List.of(usage("c", "k2", "3")), List.of());
+            append(store, List.of(first, usage("other", "k1", "2"), customer("c", null)), List.of());
+            append(store, List.of(usage("c", "k2", "3")), List.of());
             assertThat(store.entry("c", "k1")).isEqualTo(first);
             assertThat(store.entry("c", "k2")).isEqualTo(usage("c", "k2", "3"));
             assertThat(store.entry("other", "k1")).isEqualTo(usage("other", "k1", "2"));
@@ -78,16 +79,16 @@ public abstract class StoreContract {
     @Test
     void a_batch_with_a_repeated_key_fails_whole_and_stores_nothing() {
         try (Store store = openStore()) {
-            store.append(List.of(usage("c", "k1", "1")), List.of(counter("c", "1")));
-            assertThatThrownBy(() -> store.append(
-                            List.of(usage("c", "k2", "1"), usage("c", "k1", "1")), List.of(counter("c", "3"))))
+            append(store, List.of(usage("c", "k1", "1")), List.of(counter("c", "1")));
+            assertThatThrownBy(() -> append(
+                            store, List.of(usage("c", "k2", "1"), usage("c", "k1", "1")), List.of(counter("c", "3"))))
                     .isInstanceOf(StoreException.class);
             assertThat(all(store)).hasSize(1);
             assertThat(counters(store))
                     .singleElement()
                     .satisfies(c -> assertThat(c.used()).isEqualByComparingTo("1"));
 
-            store.append(List.of(usage("other", "k1", "1"), customer("c", null), customer("c", null)), List.of());
+            append(store, List.of(usage("other", "k1", "1"), customer("c", null), customer("c", null)), List.of());
             assertThat(all(store))
                     .as("keys are per customer; records without a key repeat freely")
                     .hasSize(4);
@@ -98,14 +99,15 @@ public abstract class StoreContract {
     void counters_are_upserted_with_exact_decimals_and_the_last_value_wins() {
         Instant feb = Instant.parse("2026-02-01T00:00:00Z");
         try (Store store = openStore()) {
-            store.append(List.of(usage("c", "a", "1")), List.of(counter("c", "0.000000000001")));
-            store.append(
+            append(store, List.of(usage("c", "a", "1")), List.of(counter("c", "0.000000000001")));
+            append(
+                    store,
                     List.of(usage("c", "b", "1")),
                     List.of(
                             counter("c", "123456789012345678901234.5"),
                             new CounterValue("c", "q", feb, new BigDecimal("2"), new BigDecimal("0.5")),
                             counter("d", "7")));
-            store.append(List.of(usage("d", "c", "1")), List.of(counter("d", "0")));
+            append(store, List.of(usage("d", "c", "1")), List.of(counter("d", "0")));
 
             assertThat(counters(store)).hasSize(3).allSatisfy(c -> {
                 if (c.customerId().equals("d")) {
@@ -128,7 +130,7 @@ public abstract class StoreContract {
         Map<String, Object> document = Map.of("features", List.of(Map.of("key", "q", "type", "metered")));
         JournalEntry catalog = new JournalEntry.CatalogPublished(1, T, "ops", document);
         try (Store store = openStore()) {
-            store.append(List.of(catalog, tiny, big, customer("c", "create-1")), List.of(counter("c", "5")));
+            append(store, List.of(catalog, tiny, big, customer("c", "create-1")), List.of(counter("c", "5")));
         }
         try (Store store = openStore()) {
             assertThat(store.ping()).isTrue();
@@ -155,7 +157,7 @@ public abstract class StoreContract {
             for (int c = 0; c < 100; c++) {
                 values.add(counter("c" + c, "50"));
             }
-            store.append(batch, values);
+            append(store, batch, values);
             assertThat(all(store)).hasSize(5000);
             assertThat(counters(store)).hasSize(100);
         }
@@ -168,7 +170,8 @@ public abstract class StoreContract {
             try {
                 Future<?> writer = pool.submit(() -> {
                     for (int b = 0; b < 100; b++) {
-                        store.append(
+                        append(
+                                store,
                                 List.of(usage("c", "a" + b, "1"), usage("c", "b" + b, "1")),
                                 List.of(counter("c", String.valueOf(2 * (b + 1)))));
                     }
@@ -192,8 +195,8 @@ public abstract class StoreContract {
     @Test
     void usage_rows_are_kept_with_their_records_and_read_by_customer_and_time_range() {
         try (Store store = openStore()) {
-            store.append(List.of(usage("c", "u1", "1.5"), usage("d", "u2", "2"), customer("c", null)), List.of());
-            assertThatThrownBy(() -> store.append(List.of(usage("c", "u3", "9"), usage("c", "u1", "9")), List.of()))
+            append(store, List.of(usage("c", "u1", "1.5"), usage("d", "u2", "2"), customer("c", null)), List.of());
+            assertThatThrownBy(() -> append(store, List.of(usage("c", "u3", "9"), usage("c", "u1", "9")), List.of()))
                     .isInstanceOf(StoreException.class);
 
             List<UsageRow> rows = store.usage("c", T, T.plusNanos(1));
@@ -221,7 +224,7 @@ public abstract class StoreContract {
         store.close();
         store.close();
         assertThat(store.ping()).isFalse();
-        assertThatThrownBy(() -> store.append(List.of(customer("c", null)), List.of()))
+        assertThatThrownBy(() -> append(store, List.of(customer("c", null)), List.of()))
                 .isInstanceOf(StoreException.class);
     }
 }
