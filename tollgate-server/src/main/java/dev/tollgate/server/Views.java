@@ -20,6 +20,7 @@ import dev.tollgate.core.engine.RefundView;
 import dev.tollgate.core.engine.ScopeView;
 import dev.tollgate.core.engine.SessionView;
 import dev.tollgate.core.entitlement.EffectiveEntitlement;
+import dev.tollgate.core.json.IsoInstant;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -346,7 +347,7 @@ final class Views {
         if (last != null && last.instant().equals(t)) {
             return last.text();
         }
-        String text = t.toString();
+        String text = IsoInstant.format(t);
         lastFormatted = new FormattedInstant(t, text);
         return text;
     }

@@ -19,6 +19,7 @@ import dev.tollgate.core.customer.Trial;
 import dev.tollgate.core.engine.BoundBy;
 import dev.tollgate.core.engine.CreditCharge;
 import dev.tollgate.core.engine.Decision;
+import dev.tollgate.core.json.IsoInstant;
 import dev.tollgate.core.json.Json;
 import dev.tollgate.core.period.ResetPeriod;
 import dev.tollgate.core.session.Session;
@@ -93,7 +94,7 @@ public final class JournalCodec {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("v", FORMAT);
         put(m, "customerId", entry.customerId());
-        m.put("at", entry.at().toString());
+        m.put("at", IsoInstant.format(entry.at()));
         put(m, "key", entry.idempotencyKey());
         if (entry instanceof JournalEntry.CatalogPublished e) {
             m.put("version", e.version());
@@ -106,19 +107,19 @@ public final class JournalCodec {
         } else if (entry instanceof JournalEntry.SubscriptionSet e) {
             m.put("subscription", subscription(e.subscription()));
             Map<String, Object> resets = new LinkedHashMap<>();
-            e.resets().forEach((f, w) -> resets.put(f, w.toString()));
+            e.resets().forEach((f, w) -> resets.put(f, IsoInstant.format(w)));
             m.put("resets", resets);
         } else if (entry instanceof JournalEntry.SubscriptionCancelled e) {
-            m.put("endsAt", e.endsAt().toString());
+            m.put("endsAt", IsoInstant.format(e.endsAt()));
         } else if (entry instanceof JournalEntry.PromotionGranted e) {
             m.put("promotion", promotion(e.promotion()));
         } else if (entry instanceof JournalEntry.UsageRecorded e) {
             m.put("feature", e.feature());
             m.put("quantity", e.quantity());
-            m.put("windowStart", e.windowStart().toString());
+            m.put("windowStart", IsoInstant.format(e.windowStart()));
             m.put("overage", e.overage());
             m.put("source", e.source().name());
-            m.put("occurredAt", e.occurredAt().toString());
+            m.put("occurredAt", IsoInstant.format(e.occurredAt()));
             put(m, "scope", e.scope());
             m.put("dimensions", new LinkedHashMap<String, Object>(e.dimensions()));
             m.put("answer", decision(e.answer()));
@@ -132,7 +133,7 @@ public final class JournalCodec {
         } else if (entry instanceof JournalEntry.CreditsMoved e) {
             m.put("type", e.type().name());
             m.put("currency", e.currency());
-            m.put("time", e.time().toString());
+            m.put("time", IsoInstant.format(e.time()));
             List<Object> moves = new ArrayList<>();
             for (Movement mv : e.movements()) {
                 Map<String, Object> x = new LinkedHashMap<>();
@@ -153,12 +154,12 @@ public final class JournalCodec {
             put(m, "currency", x.currency());
             put(m, "feature", x.feature());
             m.put("amount", x.amount());
-            m.put("openedAt", x.openedAt().toString());
-            m.put("expiresAt", x.expiresAt().toString());
-            m.put("maxUntil", x.maxUntil().toString());
+            m.put("openedAt", IsoInstant.format(x.openedAt()));
+            m.put("expiresAt", IsoInstant.format(x.expiresAt()));
+            m.put("maxUntil", IsoInstant.format(x.maxUntil()));
         } else if (entry instanceof JournalEntry.SessionExtended e) {
             m.put("session", e.sessionId());
-            m.put("expiresAt", e.expiresAt().toString());
+            m.put("expiresAt", IsoInstant.format(e.expiresAt()));
         } else if (entry instanceof JournalEntry.SessionClosed e) {
             m.put("session", e.sessionId());
             m.put("expired", e.expired());
@@ -403,8 +404,8 @@ public final class JournalCodec {
         m.put("category", g.promotional() ? "promotional" : "paid");
         m.put("costBasis", g.costBasis());
         m.put("priority", g.priority());
-        m.put("effectiveAt", g.effectiveAt().toString());
-        put(m, "expiresAt", g.expiresAt() == null ? null : g.expiresAt().toString());
+        m.put("effectiveAt", IsoInstant.format(g.effectiveAt()));
+        put(m, "expiresAt", g.expiresAt() == null ? null : IsoInstant.format(g.expiresAt()));
         m.put("source", g.source());
         put(m, "reference", g.reference());
         return m;
@@ -437,14 +438,14 @@ public final class JournalCodec {
             addons.add(am);
         }
         m.put("addons", addons);
-        m.put("startAt", s.startAt().toString());
+        m.put("startAt", IsoInstant.format(s.startAt()));
         if (s.trial() != null) {
             Map<String, Object> tm = new LinkedHashMap<>();
             tm.put("plan", planRef(s.trial().plan()));
-            tm.put("endsAt", s.trial().endsAt().toString());
+            tm.put("endsAt", IsoInstant.format(s.trial().endsAt()));
             m.put("trial", tm);
         }
-        put(m, "cancelAt", s.cancelAt() == null ? null : s.cancelAt().toString());
+        put(m, "cancelAt", s.cancelAt() == null ? null : IsoInstant.format(s.cancelAt()));
         return m;
     }
 
@@ -484,8 +485,8 @@ public final class JournalCodec {
         m.put("id", p.id());
         m.put("feature", p.feature());
         m.put("entitlement", entitlement(p.entitlement()));
-        m.put("startsAt", p.startsAt().toString());
-        put(m, "expiresAt", p.expiresAt() == null ? null : p.expiresAt().toString());
+        m.put("startsAt", IsoInstant.format(p.startsAt()));
+        put(m, "expiresAt", p.expiresAt() == null ? null : IsoInstant.format(p.expiresAt()));
         return m;
     }
 
@@ -552,7 +553,7 @@ public final class JournalCodec {
         m.put("unlimited", d.unlimited());
         m.put("overage", d.overage());
         m.put("overageQuantity", d.overageQuantity());
-        put(m, "resetsAt", d.resetsAt() == null ? null : d.resetsAt().toString());
+        put(m, "resetsAt", d.resetsAt() == null ? null : IsoInstant.format(d.resetsAt()));
         put(m, "value", d.value());
         m.put("recorded", d.recorded());
         CreditCharge c = d.credit();

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tollgate.core.journal.JournalCodec;
 import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.journal.JournalRecord;
+import dev.tollgate.core.json.IsoInstant;
 import dev.tollgate.core.json.Json;
 import dev.tollgate.core.store.CounterValue;
 import dev.tollgate.core.store.Store;
@@ -137,7 +138,7 @@ final class PostgresStore implements Store {
             JournalEntry e = r.entry();
             customers[i] = e.customerId();
             types[i] = r.type();
-            ats[i] = e.at().toString();
+            ats[i] = IsoInstant.format(e.at());
             keys[i] = e.idempotencyKey();
             payloads[i] = r.payload();
         }

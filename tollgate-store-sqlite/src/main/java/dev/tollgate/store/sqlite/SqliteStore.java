@@ -3,6 +3,7 @@ package dev.tollgate.store.sqlite;
 import dev.tollgate.core.journal.JournalCodec;
 import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.journal.JournalRecord;
+import dev.tollgate.core.json.IsoInstant;
 import dev.tollgate.core.store.CounterValue;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
@@ -105,7 +106,7 @@ final class SqliteStore implements Store {
                     JournalEntry e = r.entry();
                     insert.setString(1, e.customerId());
                     insert.setString(2, r.type());
-                    insert.setString(3, e.at().toString());
+                    insert.setString(3, IsoInstant.format(e.at()));
                     insert.setString(4, e.idempotencyKey());
                     insert.setString(5, r.payload());
                     if (e instanceof JournalEntry.UsageRecorded u) {
