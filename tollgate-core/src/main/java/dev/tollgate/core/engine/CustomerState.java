@@ -51,9 +51,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Concurrency: not thread-safe by itself; the engine guards each instance with its own monitor (the customer's
  * exclusive section) and never holds it across I/O, except to resynchronise from the store after an outage.
- * {@link #epoch} is written by the journal writer thread only, after a failed commit, and read by it before each
- * commit. The {@link #durable} shadow is touched only by the journal writer thread (and by start-up, before the writer
- * starts).
+ * {@link #epoch} is written by the journal's follow-up thread only, after a failed commit, and read by the journal
+ * writer before each commit. The {@link #durable} shadow is touched only by the follow-up thread (and by start-up,
+ * before the journal starts).
  */
 final class CustomerState {
     /** One usage counter: a feature in one window. */

@@ -104,7 +104,7 @@ public final class Engine implements AutoCloseable {
     private final Map<Integer, Object> catalogDocuments = new ConcurrentHashMap<>();
     private final GroupCommitJournal.@Nullable Listener observer;
     private volatile Catalog catalog = Catalog.empty();
-    /** The last catalog whose record is durable; journal writer thread only. */
+    /** The last catalog whose record is durable; the journal's follow-up thread only. */
     private Catalog durableCatalog = Catalog.empty();
     /** Customers (and, as {@link #CATALOG}, the catalog) whose last commit is in doubt. */
     private final Set<String> inDoubt = ConcurrentHashMap.newKeySet();
@@ -2168,7 +2168,7 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Keeps the durable shadows current, restores state after a failed commit, and resynchronises in-doubt customers
-     * once the store is back; forwards to the observer. Runs on the journal writer thread.
+     * once the store is back; forwards to the observer. Runs on the journal's follow-up thread.
      */
     private final class JournalEvents implements GroupCommitJournal.Listener {
         @Override
