@@ -31,8 +31,8 @@ import org.sqlite.SQLiteConfig;
  * The journal in one SQLite file.
  *
  * <p>Durability: WAL journal mode with {@code synchronous=FULL}, so a committed transaction survives a crash of the
- * process and of the machine. Each {@link #append} is one transaction with one batched insert: one fsync for the
- * whole group commit.
+ * process and of the machine. Each {@link #append} is one transaction, its records inserted {@link #ROWS_PER_INSERT}
+ * to a statement: one fsync for the whole group commit.
  *
  * <p>Concurrency: one write connection, used under a lock (the journal calls {@link #append} from its one writer
  * thread); reads use their own connection each, so that start-up replay and rebuilds never wait for a commit (WAL
@@ -44,8 +44,10 @@ import org.sqlite.SQLiteConfig;
  * batch is stored. A duplicate {@code (customer_id, idempotency_key)} is such an error.
  */
 final class SqliteStore implements Store {
-    private static final String INSERT = "INSERT INTO journal (customer_id, type, at, idempotency_key, payload,"
-            + " occurred_nanos) VALUES (?, ?, ?, ?, ?, ?)";
+    /** Records per INSERT statement: one statement's overhead (and AUTOINCREMENT's bookkeeping) per chunk. */
+    static final int ROWS_PER_INSERT = 64;
+
+    private static final String INSERT_FULL = insert(ROWS_PER_INSERT);
     private static final String UPSERT_COUNTER = "INSERT INTO counters (customer_id, feature, window_start, used,"
             + " overage) VALUES (?, ?, ?, ?, ?) ON CONFLICT (customer_id, feature, window_start)"
             + " DO UPDATE SET used = excluded.used, overage = excluded.overage";
@@ -100,23 +102,8 @@ final class SqliteStore implements Store {
         }
         synchronized (writeLock) {
             ensureOpen();
-            try (PreparedStatement insert = writer.prepareStatement(INSERT);
-                    PreparedStatement upsert = writer.prepareStatement(UPSERT_COUNTER)) {
-                for (JournalRecord r : batch) {
-                    JournalEntry e = r.entry();
-                    insert.setString(1, e.customerId());
-                    insert.setString(2, r.type());
-                    insert.setString(3, IsoInstant.format(e.at()));
-                    insert.setString(4, e.idempotencyKey());
-                    insert.setString(5, r.payload());
-                    if (e instanceof JournalEntry.UsageRecorded u) {
-                        insert.setLong(6, UsageRow.of(u).occurredNanos());
-                    } else {
-                        insert.setNull(6, Types.INTEGER);
-                    }
-                    insert.addBatch();
-                }
-                insert.executeBatch();
+            try (PreparedStatement upsert = writer.prepareStatement(UPSERT_COUNTER)) {
+                insertRecords(batch);
                 for (CounterValue c : counters) {
                     upsert.setString(1, c.customerId());
                     upsert.setString(2, c.feature());
@@ -132,6 +119,53 @@ final class SqliteStore implements Store {
             } catch (SQLException e) {
                 rollback();
                 throw new StoreException("cannot commit a batch of " + batch.size() + " records", e);
+            }
+        }
+    }
+
+    private void insertRecords(List<JournalRecord> batch) throws SQLException {
+        int full = batch.size() / ROWS_PER_INSERT * ROWS_PER_INSERT;
+        if (full > 0) {
+            try (PreparedStatement insert = writer.prepareStatement(INSERT_FULL)) {
+                for (int from = 0; from < full; from += ROWS_PER_INSERT) {
+                    bind(insert, batch, from, ROWS_PER_INSERT);
+                    insert.executeUpdate();
+                }
+            }
+        }
+        int rest = batch.size() - full;
+        if (rest > 0) {
+            try (PreparedStatement insert = writer.prepareStatement(insert(rest))) {
+                bind(insert, batch, full, rest);
+                insert.executeUpdate();
+            }
+        }
+    }
+
+    private static String insert(int rows) {
+        StringBuilder sql = new StringBuilder(
+                "INSERT INTO journal (customer_id, type, at, idempotency_key, payload, occurred_nanos) VALUES ");
+        for (int i = 0; i < rows; i++) {
+            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?)");
+        }
+        return sql.toString();
+    }
+
+    private static void bind(PreparedStatement insert, List<JournalRecord> batch, int from, int rows)
+            throws SQLException {
+        int p = 1;
+        for (int i = from; i < from + rows; i++) {
+            JournalRecord r = batch.get(i);
+            JournalEntry e = r.entry();
+            insert.setString(p++, e.customerId());
+            insert.setString(p++, r.type());
+            insert.setString(p++, IsoInstant.format(e.at()));
+            insert.setString(p++, e.idempotencyKey());
+            insert.setString(p++, r.payload());
+            if (e instanceof JournalEntry.UsageRecorded u) {
+                insert.setLong(p++, UsageRow.nanos(u.occurredAt()));
+            } else {
+                insert.setNull(p++, Types.INTEGER);
             }
         }
     }

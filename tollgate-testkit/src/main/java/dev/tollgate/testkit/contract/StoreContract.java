@@ -96,6 +96,25 @@ public abstract class StoreContract {
     }
 
     @Test
+    void a_large_batch_with_a_repeated_key_near_its_end_fails_whole_and_stores_nothing() {
+        try (Store store = openStore()) {
+            append(store, List.of(usage("c", "k1", "1")), List.of(counter("c", "1")));
+            // a store may write a batch in several statements: the repeat is in a late one, after others ran
+            List<JournalEntry> batch = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                batch.add(usage("c", i == 777 ? "k1" : "big-" + i, "1"));
+            }
+            assertThatThrownBy(() -> append(store, batch, List.of(counter("c", "1000"))))
+                    .isInstanceOf(StoreException.class);
+            assertThat(all(store)).hasSize(1);
+            assertThat(counters(store))
+                    .singleElement()
+                    .satisfies(c -> assertThat(c.used()).isEqualByComparingTo("1"));
+            assertThat(store.entry("c", "big-0")).isNull();
+        }
+    }
+
+    @Test
     void counters_are_upserted_with_exact_decimals_and_the_last_value_wins() {
         Instant feb = Instant.parse("2026-02-01T00:00:00Z");
         try (Store store = openStore()) {
