@@ -2084,7 +2084,7 @@ public final class Engine implements AutoCloseable {
 
     /** The value, after {@code entries} were applied, of every counter they changed: the derived state to store. */
     private static List<CounterValue> counters(CustomerState state, List<JournalEntry> entries) {
-        Map<String, CounterValue> changed = new LinkedHashMap<>();
+        Map<CounterValue.Key, CounterValue> changed = new LinkedHashMap<>();
         for (JournalEntry e : entries) {
             if (e instanceof JournalEntry.UsageRecorded u) {
                 CounterValue c = state.counter(u.feature(), u.windowStart());

@@ -94,7 +94,7 @@ public final class Verifier {
                 }
             });
         });
-        Map<String, CounterValue> expected = new LinkedHashMap<>();
+        Map<CounterValue.Key, CounterValue> expected = new LinkedHashMap<>();
         states.values().forEach(s -> s.counters().forEach(c -> expected.put(c.key(), c)));
         int derived = expected.size();
         store.counters(stored -> {

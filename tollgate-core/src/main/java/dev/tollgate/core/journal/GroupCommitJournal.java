@@ -235,7 +235,7 @@ public final class GroupCommitJournal implements AutoCloseable {
         List<Pending> live = new ArrayList<>(batch.size());
         List<Pending> stale = new ArrayList<>();
         List<JournalRecord> records = new ArrayList<>(batch.size());
-        Map<String, CounterValue> counters = new LinkedHashMap<>();
+        Map<CounterValue.Key, CounterValue> counters = new LinkedHashMap<>();
         for (Pending p : batch) {
             if (p.valid().getAsBoolean()) {
                 live.add(p);

@@ -71,17 +71,14 @@ public final class IsoInstant {
         out.append('Z');
     }
 
+    /** Appends {@code value} in {@code width} digits, zero-padded; only divisions by the constant 10 (multiplications). */
     private static void digits(StringBuilder out, int value, int width) {
-        for (int divisor = pow10(width - 1); divisor > 0; divisor /= 10) {
-            out.append((char) ('0' + value / divisor % 10));
+        int end = out.length() + width;
+        out.setLength(end);
+        int v = value;
+        for (int i = end - 1; i >= end - width; i--) {
+            out.setCharAt(i, (char) ('0' + v % 10));
+            v /= 10;
         }
-    }
-
-    private static int pow10(int n) {
-        int p = 1;
-        for (int i = 0; i < n; i++) {
-            p *= 10;
-        }
-        return p;
     }
 }

@@ -17,8 +17,17 @@ import java.time.Instant;
 public record CounterValue(
         String customerId, String feature, Instant windowStart, BigDecimal used, BigDecimal overage) {
 
-    /** The counter's identity: customer, feature and window. */
-    public String key() {
-        return customerId + '\u0000' + feature + '\u0000' + windowStart;
+    /**
+     * A counter's identity.
+     *
+     * @param customerId the customer
+     * @param feature the metered feature
+     * @param windowStart the start of the counter's window
+     */
+    public record Key(String customerId, String feature, Instant windowStart) {}
+
+    /** The counter's identity: customer, feature and window (a record, not a text: no instant is formatted). */
+    public Key key() {
+        return new Key(customerId, feature, windowStart);
     }
 }

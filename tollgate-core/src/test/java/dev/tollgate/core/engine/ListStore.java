@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class ListStore implements Store {
     private final List<JournalEntry> entries = new ArrayList<>();
-    private final Map<String, CounterValue> counters = new LinkedHashMap<>();
+    private final Map<CounterValue.Key, CounterValue> counters = new LinkedHashMap<>();
     final AtomicInteger appends = new AtomicInteger();
     volatile boolean failAppends;
     volatile boolean storeThenFail;
