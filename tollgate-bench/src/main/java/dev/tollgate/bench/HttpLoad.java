@@ -10,7 +10,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongFunction;
 import org.HdrHistogram.Histogram;
@@ -199,6 +198,8 @@ final class HttpLoad {
      * (both servers measured here always send one).
      */
     private static final class Conn {
+        private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(StandardCharsets.US_ASCII);
+
         final SocketChannel channel;
         SelectionKey key;
         ByteBuffer in = ByteBuffer.allocate(16 * 1024);
@@ -248,6 +249,11 @@ final class HttpLoad {
             return read == 0 ? 0 : parse();
         }
 
+        /**
+         * Parses a complete response at the start of {@code in}, if there is one, without allocating: the generator
+         * shares the machine with the server, and its own garbage collections would stall every request due meanwhile
+         * and count as the server's latency.
+         */
         private int parse() throws IOException {
             int limit = in.position();
             byte[] b = in.array();
@@ -261,22 +267,53 @@ final class HttpLoad {
             if (headEnd < 0) {
                 return 0;
             }
-            String head = new String(b, 0, headEnd, StandardCharsets.US_ASCII);
-            int at = head.toLowerCase(Locale.ROOT).indexOf("\r\ncontent-length:");
-            if (at < 0 || head.length() < 12) {
-                throw new IOException("an answer without Content-Length: "
-                        + head.lines().findFirst().orElse(""));
+            int length = -1;
+            for (int line = lineAfter(b, 0, headEnd); line < headEnd; line = lineAfter(b, line, headEnd)) {
+                if (startsWithIgnoreCase(b, line, headEnd, CONTENT_LENGTH)) {
+                    length = 0;
+                    for (int i = line + CONTENT_LENGTH.length; i < headEnd && b[i] != '\r'; i++) {
+                        if (b[i] >= '0' && b[i] <= '9') {
+                            length = length * 10 + (b[i] - '0');
+                        }
+                    }
+                    break;
+                }
             }
-            int valueFrom = at + "\r\ncontent-length:".length();
-            int total = headEnd
-                    + Integer.parseInt(head.substring(valueFrom, head.indexOf('\r', valueFrom))
-                            .trim());
+            if (length < 0 || headEnd < 12) {
+                throw new IOException("an answer without Content-Length: "
+                        + new String(b, 0, lineAfter(b, 0, headEnd), StandardCharsets.US_ASCII).trim());
+            }
+            int total = headEnd + length;
             if (limit < total) {
                 return 0;
             }
+            int status = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
             in.flip().position(total);
             in.compact();
-            return Integer.parseInt(head.substring(9, 12));
+            return status;
+        }
+
+        /** The index just past the next CRLF at or after {@code from}, or {@code end}. */
+        private static int lineAfter(byte[] b, int from, int end) {
+            for (int i = from; i + 1 < end; i++) {
+                if (b[i] == '\r' && b[i + 1] == '\n') {
+                    return i + 2;
+                }
+            }
+            return end;
+        }
+
+        private static boolean startsWithIgnoreCase(byte[] b, int from, int end, byte[] lowerCase) {
+            if (end - from < lowerCase.length) {
+                return false;
+            }
+            for (int i = 0; i < lowerCase.length; i++) {
+                byte c = b[from + i];
+                if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != lowerCase[i]) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         void finish() {
