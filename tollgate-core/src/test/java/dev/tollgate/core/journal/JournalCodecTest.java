@@ -1,0 +1,107 @@
+package dev.tollgate.core.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.core.engine.Decision;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Format 2 leaves a usage record's defaults out; format 1 payloads, already stored, still read the same. */
+final class JournalCodecTest {
+    private static final Instant AT = Instant.parse("2026-11-29T09:24:56.645100922Z");
+    private static final Instant WINDOW = Instant.parse("2026-11-29T09:24:56.353598362Z");
+    private static final Instant RESETS = Instant.parse("2026-12-29T09:24:56.353598362Z");
+
+    /** A usage record as the events benchmark writes it, stored by the format 1 writer. */
+    private static final String FORMAT_1 = "{\"v\":1,\"customerId\":\"ev0\",\"at\":\"2026-11-29T09:24:56.645100922Z\","
+            + "\"key\":\"v0-0-0\",\"feature\":\"q\",\"quantity\":1,\"windowStart\":\"2026-11-29T09:24:56.353598362Z\","
+            + "\"overage\":0,\"source\":\"EVENT\",\"occurredAt\":\"2026-11-29T09:24:56.645100922Z\",\"dimensions\":{},"
+            + "\"answer\":{\"allowed\":true,\"used\":1,\"held\":0,\"unlimited\":true,\"overage\":false,"
+            + "\"overageQuantity\":0,\"resetsAt\":\"2026-12-29T09:24:56.353598362Z\",\"recorded\":true}}";
+
+    private static JournalEntry.UsageRecorded plainEvent() {
+        Decision answer = new Decision(
+                true,
+                null,
+                null,
+                null,
+                BigDecimal.ONE,
+                BigDecimal.ZERO,
+                null,
+                true,
+                false,
+                BigDecimal.ZERO,
+                RESETS,
+                null,
+                true,
+                null);
+        return new JournalEntry.UsageRecorded(
+                "ev0",
+                AT,
+                "v0-0-0",
+                "q",
+                BigDecimal.ONE,
+                WINDOW,
+                BigDecimal.ZERO,
+                UsageSource.EVENT,
+                AT,
+                null,
+                Map.of(),
+                answer);
+    }
+
+    @Test
+    void a_format_1_usage_record_reads_as_it_was_written() {
+        assertThat(JournalCodec.decode("usage", FORMAT_1)).isEqualTo(plainEvent());
+    }
+
+    @Test
+    void format_2_leaves_the_defaults_out_and_reads_them_back() {
+        String payload = JournalCodec.encode(plainEvent());
+
+        assertThat(payload)
+                .startsWith("{\"v\":2,")
+                .doesNotContain("occurredAt", "dimensions", "held", "overage")
+                .hasSizeLessThan(FORMAT_1.length() - 100);
+        assertThat(JournalCodec.decode("usage", payload)).isEqualTo(plainEvent());
+    }
+
+    @Test
+    void values_other_than_the_defaults_are_written_and_read_back() {
+        Decision answer = new Decision(
+                true,
+                null,
+                null,
+                new BigDecimal("10"),
+                new BigDecimal("12.5"),
+                new BigDecimal("0.25"),
+                BigDecimal.ZERO,
+                false,
+                true,
+                new BigDecimal("2.5"),
+                RESETS,
+                null,
+                true,
+                null);
+        JournalEntry.UsageRecorded usage = new JournalEntry.UsageRecorded(
+                "c",
+                AT,
+                "k",
+                "q",
+                new BigDecimal("3.5"),
+                WINDOW,
+                new BigDecimal("2.5"),
+                UsageSource.EVENT,
+                AT.minusSeconds(30),
+                "team-a",
+                Map.of("model", "gpt-4o"),
+                answer);
+
+        String payload = JournalCodec.encode(usage);
+
+        assertThat(payload).contains("\"occurredAt\"", "\"dimensions\"", "\"held\"", "\"overageQuantity\"");
+        assertThat(JournalCodec.decode("usage", payload)).isEqualTo(usage);
+    }
+}
