@@ -13,9 +13,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,6 +57,9 @@ public final class GroupCommitJournal implements AutoCloseable {
 
     /** How often an unavailable journal pings the store. */
     public static final long PROBE_INTERVAL_MILLIS = 200;
+
+    /** How long a probe waits for the owner to resynchronise ({@link Listener#recovered}) before it retries. */
+    static final long PROBE_TIMEOUT_SECONDS = 30;
 
     /** The journal refuses commands until the store answers again after a failed commit. */
     public static final class StoreUnavailableException extends StoreException {
@@ -96,13 +101,25 @@ public final class GroupCommitJournal implements AutoCloseable {
         default void recovered() {}
     }
 
+    /**
+     * One command.
+     *
+     * @param entries its records
+     * @param records the same encoded, or {@code null} if one could not be encoded ({@code unencodable} says why)
+     */
     private record Pending(
-            List<JournalRecord> records,
+            List<JournalEntry> entries,
+            @Nullable List<JournalRecord> records,
+            @Nullable RuntimeException unencodable,
             List<CounterValue> counters,
             BooleanSupplier valid,
             CompletableFuture<Void> done) {}
 
-    private static final Pending POISON = new Pending(List.of(), List.of(), () -> false, new CompletableFuture<>());
+    private static final Pending POISON =
+            new Pending(List.of(), List.of(), null, List.of(), () -> false, new CompletableFuture<>());
+
+    /** Batches whose follow-up may wait at most before the writer waits for the follow-up thread. */
+    static final int FOLLOW_UP_BACKLOG = 256;
 
     private final Store store;
     private final Listener listener;
@@ -111,8 +128,11 @@ public final class GroupCommitJournal implements AutoCloseable {
     private final ExecutorService followUp = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "tollgate-follow");
         t.setDaemon(true);
+        followUpThread = t;
         return t;
     });
+    private volatile @Nullable Thread followUpThread;
+    private final Semaphore backlog = new Semaphore(FOLLOW_UP_BACKLOG);
     private volatile boolean closed;
     private volatile boolean available = true;
 
@@ -131,7 +151,9 @@ public final class GroupCommitJournal implements AutoCloseable {
     }
 
     /**
-     * Encodes one command's records on the calling thread and enqueues them.
+     * Encodes one command's records on the calling thread and enqueues them. A record that cannot be encoded fails
+     * the command's batch on the writer as a failed commit would (the owner restores state, the journal turns
+     * unavailable until the store is probed), since its effects are in memory already.
      *
      * @param entries the command's records, committed together
      * @param counters the counter values after the command, stored with its records
@@ -145,7 +167,17 @@ public final class GroupCommitJournal implements AutoCloseable {
             done.completeExceptionally(new StoreException("journal is closed"));
             return done;
         }
-        queue.add(new Pending(JournalRecord.all(entries), counters, valid, done));
+        List<JournalRecord> records = null;
+        RuntimeException unencodable = null;
+        try {
+            records = JournalRecord.all(entries);
+        } catch (RuntimeException e) {
+            unencodable = e;
+        }
+        queue.add(new Pending(entries, records, unencodable, counters, valid, done));
+        if (closed && !writer.isAlive()) {
+            failLate();
+        }
         return done;
     }
 
@@ -209,10 +241,10 @@ public final class GroupCommitJournal implements AutoCloseable {
         }
         try {
             // after every earlier batch's follow-up, on the same thread, and before any new command commits
-            followUp.submit(listener::recovered).get();
+            followUp.submit(listener::recovered).get(PROBE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             available = true;
-        } catch (ExecutionException e) {
-            // still in doubt; the next probe retries
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            // still in doubt (or the follow-up thread is stuck behind a caller); the next probe retries
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -222,80 +254,104 @@ public final class GroupCommitJournal implements AutoCloseable {
         if (!available) {
             // applied to memory before the breaker opened: the owner must take their effects back too
             List<JournalEntry> refused = new ArrayList<>();
-            batch.forEach(p -> p.records().forEach(r -> refused.add(r.entry())));
+            batch.forEach(p -> refused.addAll(p.entries()));
             StoreUnavailableException failure = new StoreUnavailableException();
-            follow(List.copyOf(batch), () -> {
+            follow(List.copyOf(batch), failure, () -> {
                 if (!refused.isEmpty()) {
                     listener.failed(refused, failure);
                 }
-                return failure;
             });
             return;
         }
         List<Pending> live = new ArrayList<>(batch.size());
         List<Pending> stale = new ArrayList<>();
         List<JournalRecord> records = new ArrayList<>(batch.size());
+        List<JournalEntry> entries = new ArrayList<>(batch.size());
+        RuntimeException unencodable = null;
         Map<CounterValue.Key, CounterValue> counters = new LinkedHashMap<>();
         for (Pending p : batch) {
             if (p.valid().getAsBoolean()) {
                 live.add(p);
-                records.addAll(p.records());
+                entries.addAll(p.entries());
+                if (p.records() != null) {
+                    records.addAll(p.records());
+                } else if (unencodable == null) {
+                    unencodable = p.unencodable();
+                }
                 p.counters().forEach(c -> counters.put(c.key(), c));
             } else {
                 stale.add(p);
             }
         }
         if (!stale.isEmpty()) {
-            StoreException failure = new StoreException("state was rebuilt after a failed commit; command not applied");
-            follow(stale, () -> failure);
+            follow(stale, new StoreException("state was rebuilt after a failed commit; command not applied"), () -> {});
         }
-        if (records.isEmpty()) {
-            follow(live, () -> null);
+        if (entries.isEmpty()) {
+            follow(live, null, () -> {});
             return;
         }
-        List<JournalEntry> entries = new ArrayList<>(records.size());
-        records.forEach(r -> entries.add(r.entry()));
         long start = System.nanoTime();
         try {
+            if (unencodable != null) {
+                throw new StoreException("a record of the batch cannot be encoded", unencodable);
+            }
             store.append(records, List.copyOf(counters.values()));
         } catch (RuntimeException e) {
             StoreException failure = e instanceof StoreException se ? se : new StoreException("commit failed", e);
             available = false;
             // rebuild first: a caller told of the failure must no longer see the lost records' effects
-            follow(live, () -> {
-                listener.failed(entries, failure);
-                return failure;
-            });
+            follow(live, failure, () -> listener.failed(entries, failure));
             return;
         }
         long nanos = System.nanoTime() - start;
-        follow(live, () -> {
-            listener.committed(live.size(), entries, nanos);
-            return null;
-        });
+        follow(live, null, () -> listener.committed(live.size(), entries, nanos));
     }
 
     /**
-     * Runs a batch's follow-up on the follow-up thread: first {@code listener} (which tells how the commands
-     * end: {@code null} for success, else the failure), then the completion of every command's future. A listener
-     * that throws fails the commands with what it threw.
+     * Runs a batch's follow-up on the follow-up thread: first {@code listenerCall}, then the completion of every
+     * command's future, normally or with {@code outcome}. The commands end as the commit did whatever the listener
+     * does: what it throws goes, after the completions, to the follow-up thread's uncaught-exception handler. Waits
+     * while {@link #FOLLOW_UP_BACKLOG} batches are waiting already; after {@link #close}, runs on the caller.
      */
-    private void follow(List<Pending> commands, Supplier<@Nullable RuntimeException> listener) {
-        followUp.execute(() -> {
-            RuntimeException failure;
+    private void follow(List<Pending> commands, @Nullable RuntimeException outcome, Runnable listenerCall) {
+        Runnable task = () -> {
             try {
-                failure = listener.get();
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-            for (Pending p : commands) {
-                if (failure == null) {
-                    p.done().complete(null);
-                } else {
-                    p.done().completeExceptionally(failure);
+                listenerCall.run();
+            } finally {
+                for (Pending p : commands) {
+                    if (outcome == null) {
+                        p.done().complete(null);
+                    } else {
+                        p.done().completeExceptionally(outcome);
+                    }
                 }
             }
-        });
+        };
+        try {
+            backlog.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            followUp.execute(() -> {
+                try {
+                    task.run();
+                } finally {
+                    backlog.release();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            backlog.release();
+            task.run();
+        }
+    }
+
+    /** Fails the commands that raced {@link #close} into the queue behind the writer's last batch. */
+    private void failLate() {
+        List<Pending> late = new ArrayList<>();
+        queue.drainTo(late);
+        late.remove(POISON);
+        late.forEach(p -> p.done().completeExceptionally(new StoreException("journal is closed")));
     }
 
     /** Commits what is queued, then stops the writer. Further appends fail. */
@@ -308,8 +364,15 @@ public final class GroupCommitJournal implements AutoCloseable {
         queue.add(POISON);
         try {
             writer.join(TimeUnit.SECONDS.toMillis(30));
+            if (writer.isAlive()) {
+                // stuck in a commit: it follows that batch up itself, on its own thread, once the commit returns
+                return;
+            }
+            failLate();
             followUp.shutdown();
-            followUp.awaitTermination(30, TimeUnit.SECONDS);
+            if (Thread.currentThread() != followUpThread) {
+                followUp.awaitTermination(30, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -53,9 +53,18 @@ public record UsageRow(
         return nanos(occurredAt);
     }
 
-    /** An instant as nanoseconds since the epoch, the unit of {@link #occurredNanos()}. */
+    /**
+     * An instant as nanoseconds since the epoch, the unit of {@link #occurredNanos()}. A long holds 1677-09-21 to
+     * 2262-04-11; an instant outside saturates to {@link Long#MIN_VALUE} or {@link Long#MAX_VALUE}, so that a range
+     * such as the API's default, up to 9999-12-31, still covers every row (it overflowed to a negative count, and a
+     * usage query without {@code to} found nothing).
+     */
     public static long nanos(Instant at) {
-        return at.getEpochSecond() * 1_000_000_000L + at.getNano();
+        try {
+            return Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000_000L), at.getNano());
+        } catch (ArithmeticException e) {
+            return at.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
     }
 
     /** The instant of a nanosecond column value. */

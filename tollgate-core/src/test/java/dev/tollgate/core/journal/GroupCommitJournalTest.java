@@ -113,4 +113,57 @@ final class GroupCommitJournalTest {
             assertThat(events).containsExactly("committed a", "caller a", "committed b");
         }
     }
+
+    @Test
+    void a_record_that_cannot_be_encoded_fails_its_batch_as_a_failed_commit_would() throws Exception {
+        RecordingStore store = new RecordingStore();
+        List<String> failed = new CopyOnWriteArrayList<>();
+        CountDownLatch recovered = new CountDownLatch(1);
+        GroupCommitJournal.Listener listener = new GroupCommitJournal.Listener() {
+            @Override
+            public void committed(int commands, List<JournalEntry> entries, long nanos) {}
+
+            @Override
+            public void failed(List<JournalEntry> entries, RuntimeException cause) {
+                entries.forEach(e -> failed.add(e.idempotencyKey()));
+            }
+
+            @Override
+            public void recovered() {
+                recovered.countDown();
+            }
+        };
+        try (GroupCommitJournal journal = new GroupCommitJournal(store, listener)) {
+            // a Double is outside the JSON tree model: its effects are in memory, it must not stay there silently
+            JournalEntry bad = new JournalEntry.CustomerUpserted("c", T, "bad", "Acme", Map.of("score", 1.5), "UTC");
+            CompletableFuture<Void> done = journal.append(List.of(bad), List.of(), () -> true);
+
+            assertThat(done).failsWithin(Duration.ofSeconds(10));
+            assertThat(failed).containsExactly("bad");
+            assertThat(store.keys).isEmpty();
+            assertThat(recovered.await(10, TimeUnit.SECONDS)).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(journal::available);
+            journal.append(List.of(customer("good")), List.of(), () -> true).get(10, TimeUnit.SECONDS);
+            assertThat(store.keys).containsExactly("good");
+        }
+    }
+
+    @Test
+    void a_listener_that_throws_does_not_fail_durable_commands() throws Exception {
+        RecordingStore store = new RecordingStore();
+        GroupCommitJournal.Listener listener = new GroupCommitJournal.Listener() {
+            @Override
+            public void committed(int commands, List<JournalEntry> entries, long nanos) {
+                throw new IllegalStateException("observer bug");
+            }
+
+            @Override
+            public void failed(List<JournalEntry> entries, RuntimeException cause) {}
+        };
+        try (GroupCommitJournal journal = new GroupCommitJournal(store, listener)) {
+            journal.append(List.of(customer("a")), List.of(), () -> true).get(10, TimeUnit.SECONDS);
+            journal.append(List.of(customer("b")), List.of(), () -> true).get(10, TimeUnit.SECONDS);
+            assertThat(store.keys).containsExactly("a", "b");
+        }
+    }
 }

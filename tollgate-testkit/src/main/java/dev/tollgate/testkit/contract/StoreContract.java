@@ -238,6 +238,23 @@ public abstract class StoreContract {
     }
 
     @Test
+    void usage_is_read_over_ranges_whose_ends_are_beyond_nanosecond_counts() {
+        try (Store store = openStore()) {
+            append(store, List.of(usage("c", "u1", "1.5")), List.of());
+            // the API's defaults when a query gives no range: nanoseconds since 1970 overflow a long past 2262
+            Instant from = Instant.parse("0000-01-01T00:00:00Z");
+            Instant to = Instant.parse("9999-12-31T23:59:59Z");
+            assertThat(store.usage("c", from, to))
+                    .singleElement()
+                    .satisfies(r -> assertThat(r.occurredAt()).isEqualTo(T));
+            assertThat(store.usage("c", Instant.parse("2263-01-01T00:00:00Z"), to))
+                    .isEmpty();
+            assertThat(store.usage("c", from, Instant.parse("1600-01-01T00:00:00Z")))
+                    .isEmpty();
+        }
+    }
+
+    @Test
     void a_closed_store_refuses_writes_and_is_not_ready() {
         Store store = openStore();
         store.close();
