@@ -37,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class BenchMain {
     private static final int GATE_CAP = 500;
-    private static final int EVENT_BATCH = 1000;
+    static final int EVENT_BATCH = 1000;
 
     private final boolean smoke;
     private final double seconds;
@@ -182,7 +182,7 @@ public final class BenchMain {
     }
 
     /** The catalog, the customers and the four-level scope path with a budget at every level. */
-    private static void setUp(TollgateProcess tg) {
+    static void setUp(TollgateProcess tg) {
         tg.ok(
                 "PUT",
                 "/v1/catalog",
@@ -243,7 +243,7 @@ public final class BenchMain {
     }
 
     /** Batches of 1000 events over ten customers; 5 % of each batch repeat keys of the batch before. */
-    private static LongFunction<byte[]> eventBatches(String prefix) {
+    static LongFunction<byte[]> eventBatches(String prefix) {
         return seq -> {
             StringBuilder sb = new StringBuilder(EVENT_BATCH * 96).append("{\"events\":[");
             for (int j = 0; j < EVENT_BATCH; j++) {

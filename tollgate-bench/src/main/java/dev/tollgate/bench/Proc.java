@@ -69,6 +69,11 @@ final class Proc implements AutoCloseable {
         return new Started(proc, group[0]);
     }
 
+    /** The operating system's id of the process. */
+    long pid() {
+        return process.pid();
+    }
+
     /** A started process and what its ready line said. */
     record Started(Proc proc, String said) {}
 

@@ -43,6 +43,11 @@ final class TollgateProcess implements AutoCloseable {
         this.port = port;
     }
 
+    /** The operating system's id of the server process. */
+    long pid() {
+        return proc.pid();
+    }
+
     /**
      * Starts the server.
      *
