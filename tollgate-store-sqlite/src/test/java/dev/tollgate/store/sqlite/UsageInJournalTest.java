@@ -83,21 +83,6 @@ final class UsageInJournalTest {
     }
 
     private static JournalEntry usage(String customer, String key, Instant occurredAt) {
-        Decision answer = new Decision(
-                true,
-                null,
-                null,
-                BigDecimal.TEN,
-                BigDecimal.ONE,
-                BigDecimal.ZERO,
-                null,
-                false,
-                false,
-                BigDecimal.ZERO,
-                null,
-                null,
-                true,
-                null);
         return new JournalEntry.UsageRecorded(
                 customer,
                 T,
@@ -110,6 +95,6 @@ final class UsageInJournalTest {
                 occurredAt,
                 null,
                 Map.of("model", "gpt-4o"),
-                answer);
+                Decision.plain(true, null, null, null).asRecorded());
     }
 }
