@@ -121,8 +121,10 @@ final class PostgresStore implements Store {
                 rollback(c);
                 throw e;
             }
-        } catch (SQLException e) {
-            throw new StoreException("cannot commit a batch of " + batch.size() + " records", e);
+        } catch (SQLException | RuntimeException e) {
+            throw e instanceof StoreException se
+                    ? se
+                    : new StoreException("cannot commit a batch of " + batch.size() + " records", e);
         }
     }
 

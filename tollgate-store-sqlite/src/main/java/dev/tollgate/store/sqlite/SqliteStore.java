@@ -116,7 +116,8 @@ final class SqliteStore implements Store {
                     upsert.executeBatch();
                 }
                 writer.commit();
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
+                // whatever failed, nothing of the batch may stay in the open transaction for the next commit to carry
                 rollback();
                 throw new StoreException("cannot commit a batch of " + batch.size() + " records", e);
             }

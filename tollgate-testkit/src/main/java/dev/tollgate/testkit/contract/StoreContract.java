@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.core.journal.JournalEntry;
+import dev.tollgate.core.journal.JournalRecord;
 import dev.tollgate.core.store.CounterValue;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
@@ -111,6 +112,25 @@ public abstract class StoreContract {
                     .singleElement()
                     .satisfies(c -> assertThat(c.used()).isEqualByComparingTo("1"));
             assertThat(store.entry("c", "big-0")).isNull();
+        }
+    }
+
+    @Test
+    void a_batch_that_fails_outside_sql_leaves_nothing_for_the_next_commit_to_carry() {
+        try (Store store = openStore()) {
+            JournalEntry first = usage("c", "k1", "1");
+            // an entry the store cannot even bind (no time): the failure is the store's code, not the database's
+            JournalEntry broken = new JournalEntry.CustomerUpserted("c", null, null, "Acme", Map.of(), "UTC");
+            JournalRecord unbindable = new JournalRecord(
+                    broken, "customer", JournalRecord.of(first).payload());
+            assertThatThrownBy(() -> store.append(List.of(JournalRecord.of(first), unbindable), List.of()))
+                    .isInstanceOf(StoreException.class);
+
+            JournalEntry next = usage("c", "k2", "1");
+            append(store, List.of(next), List.of());
+            assertThat(all(store))
+                    .as("the failed batch's first record was not committed with the next")
+                    .containsExactly(next);
         }
     }
 
