@@ -27,6 +27,10 @@ public final class Decimals {
         if (value.signum() == 0) {
             return BigDecimal.ZERO;
         }
+        if (value.scale() == 0) {
+            // an integer of scale 0 is canonical already; stripping and rescaling it cost two allocations
+            return value;
+        }
         BigDecimal stripped = value.stripTrailingZeros();
         return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
     }

@@ -3,6 +3,7 @@ package dev.tollgate.core.budget;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -77,6 +78,6 @@ public final class BudgetWalk {
                 }
             }
         }
-        return new Result(binding, passed, List.copyOf(charges));
+        return new Result(binding, passed, Collections.unmodifiableList(charges));
     }
 }

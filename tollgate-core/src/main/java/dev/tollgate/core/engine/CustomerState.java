@@ -95,6 +95,8 @@ final class CustomerState {
     final Map<String, JournalEntry.CreditsMoved> charges = new HashMap<>();
     /** The scope tree: every scope by id. */
     final Map<String, Scope> scopes = new LinkedHashMap<>();
+    /** {@link #path} of each known scope asked for, until {@link #scopes} changes; every change clears it. */
+    private final Map<String, List<String>> paths = new HashMap<>();
     /** Budgets by scope, then by key. */
     final Map<String, Map<String, Budget>> budgets = new HashMap<>();
     /** Budget usage by scope, budget and window. */
@@ -194,6 +196,7 @@ final class CustomerState {
         charges.putAll(other.charges);
         scopes.clear();
         scopes.putAll(other.scopes);
+        paths.clear();
         budgets.clear();
         other.budgets.forEach((scope, byKey) -> budgets.put(scope, new TreeMap<>(byKey)));
         budgetUsed.clear();
@@ -245,6 +248,7 @@ final class CustomerState {
         recharges.clear();
         charges.clear();
         scopes.clear();
+        paths.clear();
         budgets.clear();
         budgetUsed.clear();
         sessions.clear();
@@ -322,6 +326,7 @@ final class CustomerState {
             }
         } else if (entry instanceof JournalEntry.ScopeSet e) {
             scopes.put(e.scope().id(), e.scope());
+            paths.clear();
         } else if (entry instanceof JournalEntry.BudgetSet e) {
             if (e.budget() == null) {
                 Map<String, Budget> byKey = budgets.get(e.scopeId());
@@ -437,15 +442,25 @@ final class CustomerState {
         return sum;
     }
 
-    /** The scope and its ancestors, leaf first; empty for an unknown scope. */
+    /**
+     * The scope and its ancestors, leaf first; empty for an unknown scope. Unmodifiable; kept until the scopes change
+     * (every check with a scope walks it, and building it was a tenth of an in-process check).
+     */
     List<String> path(String scope) {
+        if (!scopes.containsKey(scope)) {
+            return List.of();
+        }
+        return paths.computeIfAbsent(scope, this::walkUp);
+    }
+
+    private List<String> walkUp(String scope) {
         List<String> out = new ArrayList<>();
         String at = scope;
         while (at != null && scopes.containsKey(at) && out.size() <= scopes.size()) {
             out.add(at);
             at = scopes.get(at).parent();
         }
-        return out;
+        return List.copyOf(out);
     }
 
     /** The budgets on a scope. */
