@@ -33,7 +33,9 @@ import org.jspecify.annotations.Nullable;
  * order: the {@link Listener} (the owner updates what is durable, or restores state after a failure), then the
  * completion of the batch's futures, and with it whatever callers chained on them (building an answer, serialising a
  * thousand event results). That work then runs beside the next commit instead of delaying it: the events benchmark
- * found the writer spending a third of its own time on it.
+ * found the writer spending a third of its own time on it. What a caller chains on a future must therefore not block,
+ * least of all on a later command of this journal: the follow-up thread would wait for itself, and the writer, once
+ * {@link #FOLLOW_UP_BACKLOG} batches wait, for the follow-up thread.
  *
  * <p>Ordering: the queue is FIFO and a customer's commands enqueue under its exclusive section, so a customer's
  * records reach the store in apply order.
