@@ -165,7 +165,7 @@ final class PostgresStore implements Store {
             CounterValue v = counters.get(i);
             customers[i] = v.customerId();
             features[i] = v.feature();
-            windows[i] = v.windowStart().toString();
+            windows[i] = IsoInstant.format(v.windowStart());
             used[i] = v.used().toPlainString();
             overage[i] = v.overage().toPlainString();
         }

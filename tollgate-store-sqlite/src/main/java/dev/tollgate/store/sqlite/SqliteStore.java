@@ -107,7 +107,7 @@ final class SqliteStore implements Store {
                 for (CounterValue c : counters) {
                     upsert.setString(1, c.customerId());
                     upsert.setString(2, c.feature());
-                    upsert.setString(3, c.windowStart().toString());
+                    upsert.setString(3, IsoInstant.format(c.windowStart()));
                     upsert.setString(4, c.used().toPlainString());
                     upsert.setString(5, c.overage().toPlainString());
                     upsert.addBatch();
