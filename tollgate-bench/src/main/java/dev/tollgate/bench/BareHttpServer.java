@@ -38,13 +38,15 @@ final class BareHttpServer {
     private BareHttpServer() {}
 
     /**
-     * Starts on the port given as the only argument (0 for any) and prints {@code port=<n>} once listening.
+     * Starts on the port given as the first argument (0 for any) with as many I/O threads as the second (2 if not
+     * given), and prints {@code port=<n>} once listening.
      *
-     * @param args the port
+     * @param args the port and the I/O threads
      */
     public static void main(String[] args) throws InterruptedException {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        int ioThreads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)

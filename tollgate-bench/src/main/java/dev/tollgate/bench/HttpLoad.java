@@ -29,7 +29,7 @@ import org.HdrHistogram.Histogram;
  *   <li><b>open loop</b> ({@link #constantRate}): requests are due at a constant rate whatever the answers do, and a
  *       request's latency is measured from when it was <i>due</i>, not from when it could be sent, so a stall counts
  *       for every request it delayed (no coordinated omission). Between due times the thread parks in slices of 0.1 ms (below 2 ms) or
- *       waits in the selector; it never spins.
+ *       waits in the selector, unless it was made to spin.
  * </ul>
  *
  * <p>Requests come from a function of a sequence number, so that each can carry its own idempotency key. A non-2xx
@@ -58,10 +58,21 @@ final class HttpLoad {
 
     private final String host;
     private final int port;
+    private final boolean spin;
 
+    /** A generator that parks between due times: it shares its cores with the server. */
     HttpLoad(String host, int port) {
+        this(host, port, false);
+    }
+
+    /**
+     * @param spin poll the sockets between due times instead of parking: only for a generator with a core of its own
+     *     ({@link Pinning}), where it takes nothing from the server and stamps each answer as it arrives
+     */
+    HttpLoad(String host, int port, boolean spin) {
         this.host = host;
         this.port = port;
+        this.spin = spin;
     }
 
     /** A POST of a JSON body, or a GET when {@code body} is {@code null}, as wire bytes. */
@@ -147,7 +158,9 @@ final class HttpLoad {
                     }
                 }
                 long wait = next == Long.MAX_VALUE ? 10_000_000L : next - now;
-                if (wait >= 2_000_000L) {
+                if (spin) {
+                    selector.selectNow();
+                } else if (wait >= 2_000_000L) {
                     selector.select(wait / 1_000_000L - 1);
                 } else {
                     if (wait > 0) {

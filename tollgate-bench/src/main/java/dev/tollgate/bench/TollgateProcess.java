@@ -58,12 +58,36 @@ final class TollgateProcess implements AutoCloseable {
      */
     static TollgateProcess start(Path jar, Path dataDir, @Nullable String postgresUrl, List<String> jvmOptions)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(
+        return start(jar, dataDir, postgresUrl, jvmOptions, null, 0);
+    }
+
+    /**
+     * Starts the server, confined to some CPUs when {@code cpus} is given.
+     *
+     * @param cpus a CPU list for {@code taskset -c} (e.g. {@code "1"}), or {@code null} for every CPU
+     * @param ioThreads the server's I/O threads, or 0 for its default
+     */
+    static TollgateProcess start(
+            Path jar,
+            Path dataDir,
+            @Nullable String postgresUrl,
+            List<String> jvmOptions,
+            @Nullable String cpus,
+            int ioThreads)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        if (cpus != null) {
+            command.addAll(List.of("taskset", "-c", cpus));
+        }
+        command.addAll(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms512m", "-Xmx1g"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "--port", "0", "--data-dir", dataDir.toString()));
         if (postgresUrl != null) {
             command.addAll(List.of("--store", "postgres", "--postgres-url", postgresUrl));
+        }
+        if (ioThreads > 0) {
+            command.addAll(List.of("--io-threads", Integer.toString(ioThreads)));
         }
         Proc.Started s = Proc.start(
                 command,

@@ -6,7 +6,8 @@ import java.util.Set;
 
 /** Parses {@code --name value} and {@code --name=value} flags. */
 final class Flags {
-    private static final Set<String> KNOWN = Set.of("port", "data-dir", "catalog", "config", "store", "postgres-url");
+    private static final Set<String> KNOWN =
+            Set.of("port", "data-dir", "catalog", "config", "store", "postgres-url", "io-threads");
 
     private Flags() {}
 

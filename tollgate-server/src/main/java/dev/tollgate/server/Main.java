@@ -4,6 +4,7 @@ import dev.tollgate.core.engine.Verifier;
 import dev.tollgate.core.json.Json;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
+import io.netty.util.ResourceLeakDetector;
 import java.io.PrintStream;
 import java.time.InstantSource;
 import java.util.Arrays;
@@ -15,7 +16,7 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code java -jar tollgate-server.jar [--port N] [--data-dir DIR] [--catalog FILE] [--config FILE] [--store
- *       sqlite|postgres] [--postgres-url URL]} serves.
+ *       sqlite|postgres] [--postgres-url URL] [--io-threads N]} serves.
  *   <li>{@code java -jar tollgate-server.jar verify [same store flags]} replays the store's records and compares them
  *       with the derived state it keeps; prints every difference; exit status 0 when consistent, 1 when not, 2 on bad
  *       arguments, 3 when the store cannot be read. Run it on a stopped server's store.
@@ -24,11 +25,13 @@ import java.util.Map;
 public final class Main {
     private static final String USAGE =
             "usage: java -jar tollgate-server.jar [verify] [--port 8080] [--data-dir ./data]"
-                    + " [--catalog catalog.yaml] [--config tollgate.yaml] [--store sqlite|postgres] [--postgres-url URL]";
+                    + " [--catalog catalog.yaml] [--config tollgate.yaml] [--store sqlite|postgres] [--postgres-url URL]"
+                    + " [--io-threads N]";
 
     private Main() {}
 
     public static void main(String[] args) {
+        quietLeakDetection();
         boolean verify = args.length > 0 && args[0].equals("verify");
         String[] flags = verify ? Arrays.copyOfRange(args, 1, args.length) : args;
         ServerConfig config;
@@ -55,6 +58,17 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "tollgate-shutdown"));
         System.out.println("Tollgate listening on http://localhost:" + server.port() + " (" + config.store()
                 + " store at " + config.storeLocation() + ")");
+    }
+
+    /**
+     * Turns Netty's buffer leak detection off unless {@code -Dio.netty.leakDetection.level} asks for it. At its default
+     * level it records a stack trace for one buffer in 128, which cost 1 % of the I/O thread's time per check (perf,
+     * {@code docs/benchmarks.md}); the tests run the server in-process with Netty's default, so a leak still shows there.
+     */
+    private static void quietLeakDetection() {
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
     }
 
     /**

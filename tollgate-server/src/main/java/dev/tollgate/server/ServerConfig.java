@@ -19,7 +19,11 @@ import org.jspecify.annotations.Nullable;
  * @param postgresUrl the JDBC URL of the PostgreSQL store, required when {@code store} is {@code postgres}
  *     ({@code TOLLGATE_POSTGRES_URL}, {@code --postgres-url}), e.g. {@code
  *     jdbc:postgresql://127.0.0.1:5432/tollgate?user=tollgate&password=secret}
- * @param maxBodyBytes the largest request body accepted
+ * @param maxBodyBytes the largest request body accepted ({@code TOLLGATE_MAX_BODY_BYTES})
+ * @param ioThreads the HTTP I/O threads, on which checks run ({@code TOLLGATE_IO_THREADS}, {@code --io-threads}); by
+ *     default one per core, at least two. More busy I/O threads than cores puts the scheduler's time slices in the
+ *     tail (on one core, checks' closed-loop p99 was 4.9 ms with two, 1.0-1.2 ms with one: {@code
+ *     docs/internals/http.md}), so a server confined to one core wants one
  */
 public record ServerConfig(
         int port,
@@ -28,14 +32,25 @@ public record ServerConfig(
         @Nullable String apiKey,
         String store,
         @Nullable String postgresUrl,
-        long maxBodyBytes) {
+        long maxBodyBytes,
+        int ioThreads) {
 
     /** The largest request body accepted by default: 8 MiB (a batch of events, a large catalog). */
     public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
 
+    private static final int MAX_IO_THREADS = 1024;
+
+    /** The I/O threads by default: one per core, at least two. */
+    public static final int DEFAULT_IO_THREADS =
+            Math.max(2, Runtime.getRuntime().availableProcessors());
+
     public ServerConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be in 0..65535, was " + port);
+        }
+        if (ioThreads < 1 || ioThreads > MAX_IO_THREADS) {
+            throw new IllegalArgumentException(
+                    "ioThreads must be a whole number from 1 to " + MAX_IO_THREADS + ", was " + ioThreads);
         }
         if (!"sqlite".equals(store) && !"postgres".equals(store)) {
             throw new IllegalArgumentException("store must be 'sqlite' or 'postgres', was '" + store + "'");
@@ -48,7 +63,8 @@ public record ServerConfig(
 
     /** The defaults: port 8080, {@code ./data}, no catalog, generated key, SQLite. */
     public static ServerConfig defaults() {
-        return new ServerConfig(8080, Path.of("data"), null, null, "sqlite", null, DEFAULT_MAX_BODY_BYTES);
+        return new ServerConfig(
+                8080, Path.of("data"), null, null, "sqlite", null, DEFAULT_MAX_BODY_BYTES, DEFAULT_IO_THREADS);
     }
 
     /**
@@ -71,6 +87,7 @@ public record ServerConfig(
         String postgresUrl =
                 pick(flags.get("postgres-url"), env.get("TOLLGATE_POSTGRES_URL"), file.get("postgresUrl"), null);
         String maxBody = pick(null, env.get("TOLLGATE_MAX_BODY_BYTES"), file.get("maxBodyBytes"), null);
+        String ioThreads = pick(flags.get("io-threads"), env.get("TOLLGATE_IO_THREADS"), file.get("ioThreads"), null);
         int portNumber;
         try {
             portNumber = Integer.parseInt(port);
@@ -88,7 +105,8 @@ public record ServerConfig(
                 apiKey == null || apiKey.isBlank() ? null : apiKey,
                 store,
                 postgresUrl,
-                maxBody == null ? DEFAULT_MAX_BODY_BYTES : maxBodyBytes(maxBody));
+                maxBody == null ? DEFAULT_MAX_BODY_BYTES : maxBodyBytes(maxBody),
+                ioThreads == null ? DEFAULT_IO_THREADS : ioThreads(ioThreads));
     }
 
     /** Parses the body limit: a whole number of bytes from 1 to 2 GiB - 1 (what one HTTP body can be held as). */
@@ -106,6 +124,15 @@ public record ServerConfig(
                 + ", was '" + value + "'");
     }
 
+    private static int ioThreads(String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "ioThreads must be a whole number from 1 to " + MAX_IO_THREADS + ", was '" + value + "'");
+        }
+    }
+
     private static @Nullable String pick(
             @Nullable String flag, @Nullable String env, @Nullable String file, @Nullable String fallback) {
         if (flag != null) {
@@ -119,7 +146,7 @@ public record ServerConfig(
 
     /** A copy with another store. */
     public ServerConfig withStore(String kind, @Nullable String url) {
-        return new ServerConfig(port, dataDir, catalog, apiKey, kind, url, maxBodyBytes);
+        return new ServerConfig(port, dataDir, catalog, apiKey, kind, url, maxBodyBytes, ioThreads);
     }
 
     /** Where the store is, for logs: the data directory or the PostgreSQL URL without its query (credentials). */
@@ -133,21 +160,21 @@ public record ServerConfig(
 
     /** A copy with another port. */
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(newPort, dataDir, catalog, apiKey, store, postgresUrl, maxBodyBytes);
+        return new ServerConfig(newPort, dataDir, catalog, apiKey, store, postgresUrl, maxBodyBytes, ioThreads);
     }
 
     /** A copy with another API key. */
     public ServerConfig withApiKey(@Nullable String key) {
-        return new ServerConfig(port, dataDir, catalog, key, store, postgresUrl, maxBodyBytes);
+        return new ServerConfig(port, dataDir, catalog, key, store, postgresUrl, maxBodyBytes, ioThreads);
     }
 
     /** A copy with another start-up catalog. */
     public ServerConfig withCatalog(@Nullable Path file) {
-        return new ServerConfig(port, dataDir, file, apiKey, store, postgresUrl, maxBodyBytes);
+        return new ServerConfig(port, dataDir, file, apiKey, store, postgresUrl, maxBodyBytes, ioThreads);
     }
 
     /** A copy with another data directory. */
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(port, dir, catalog, apiKey, store, postgresUrl, maxBodyBytes);
+        return new ServerConfig(port, dir, catalog, apiKey, store, postgresUrl, maxBodyBytes, ioThreads);
     }
 }

@@ -28,8 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TollgateServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TollgateServer.class);
-    /** I/O threads: one per core; checks run on them. */
-    private static final int IO_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
     /** Threads for the routes that may block (reads from the store, writes other than consume and events). */
     private static final int WORKERS = 16;
 
@@ -98,7 +96,7 @@ public final class TollgateServer implements AutoCloseable {
             HttpFront http;
             try {
                 HttpApi api = new HttpApi(engine, keys, metrics, workers);
-                http = HttpFront.start(config.port(), Math.toIntExact(config.maxBodyBytes()), IO_THREADS, api);
+                http = HttpFront.start(config.port(), Math.toIntExact(config.maxBodyBytes()), config.ioThreads(), api);
             } catch (RuntimeException e) {
                 workers.shutdownNow();
                 throw e;

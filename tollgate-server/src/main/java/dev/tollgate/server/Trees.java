@@ -9,23 +9,27 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.TokenStreamFactory;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Parses request bodies (JSON, or YAML for catalogs) into the core's plain tree model: maps, lists, strings,
- * {@link BigDecimal} numbers (never binary floating point), booleans and nulls.
+ * {@link BigDecimal} numbers (never binary floating point), booleans and nulls. A name repeated in one object is
+ * malformed.
+ *
+ * <p>JSON is read from Jackson's token stream with no databind context, and repeated names are caught while the map is
+ * filled: every check pays for this parse, and the databind context and Jackson's own duplicate detector (a hash set
+ * per object) were a third of what a check allocated.
  *
  * <p>Thread-safe: the mappers are immutable.
  */
 final class Trees {
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    private static final TokenStreamFactory JSON = new JsonFactory();
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -43,7 +47,7 @@ final class Trees {
             throw ApiException.badRequest(
                     "MALFORMED_JSON", "the request body is empty; a JSON object is expected", null);
         }
-        try (JsonParser parser = JSON.createParser(body)) {
+        try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), body)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 return null;
@@ -66,7 +70,12 @@ final class Trees {
             case START_OBJECT -> {
                 Map<String, Object> map = new LinkedHashMap<>();
                 for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+                    int size = map.size();
                     map.put(name, read(parser, parser.nextToken()));
+                    if (map.size() == size) {
+                        throw ApiException.badRequest(
+                                "MALFORMED_JSON", "malformed JSON: duplicate field '" + name + "'", null);
+                    }
                 }
                 return map;
             }

@@ -54,6 +54,8 @@ final class BadInputIT {
                         400,
                         "MALFORMED_JSON",
                         null),
+                Arguments.of(
+                        consume("\"dimensions\": {\"model\": \"a\", \"model\": \"b\"}"), 400, "MALFORMED_JSON", null),
                 Arguments.of(consume("\"quantity\": -1"), 400, "INVALID_QUANTITY", "quantity"),
                 Arguments.of(consume("\"quantity\": 0"), 400, "INVALID_QUANTITY", "quantity"),
                 Arguments.of(consume("\"quantity\": \"5\""), 400, "INVALID_TYPE", "quantity"),

@@ -30,6 +30,27 @@ final class ServerConfigTest {
     }
 
     @Test
+    void io_threads_come_from_the_flag_over_the_environment_and_default_to_one_per_core_at_least_two() {
+        assertThat(ServerConfig.load(Map.of(), new String[0]).ioThreads())
+                .isEqualTo(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        assertThat(ServerConfig.load(Map.of("TOLLGATE_IO_THREADS", "3"), new String[0])
+                        .ioThreads())
+                .isEqualTo(3);
+        assertThat(ServerConfig.load(Map.of("TOLLGATE_IO_THREADS", "3"), new String[] {"--io-threads", "1"})
+                        .ioThreads())
+                .isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"many", "0", "-1", "1025", "4294967296"})
+    void a_bad_io_thread_count_is_a_clear_error_naming_the_setting(String value) {
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), new String[] {"--io-threads", value}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ioThreads")
+                .hasMessageContaining(value);
+    }
+
+    @Test
     void a_bad_port_is_a_clear_error() {
         assertThatThrownBy(() -> ServerConfig.load(Map.of(), new String[] {"--port", "eighty"}))
                 .isInstanceOf(IllegalArgumentException.class)
