@@ -53,6 +53,11 @@ import org.slf4j.LoggerFactory;
  * discarded, and a keep-alive connection stays usable); a
  * request that is not HTTP/1.x is refused with {@code 400 MALFORMED_REQUEST}.
  *
+ * <p>Back-pressure: a connection stops being read while its answers wait in Netty's outbound buffer beyond the high
+ * water mark (a client that pipelines without reading), or while 1024 of its requests await
+ * their answers; it is read again once both drain. Without this, such a client made the server buffer every answer in
+ * memory.
+ *
  * <p>Thread-safe: {@link #close} may be called from any thread.
  */
 final class HttpFront implements AutoCloseable {
@@ -148,6 +153,9 @@ final class HttpFront implements AutoCloseable {
 
     /** One connection: requests in, answers out in the same order. Confined to its I/O thread. */
     private static final class Connection extends ChannelInboundHandlerAdapter {
+        /** Requests awaiting their answers at which the connection stops being read. */
+        static final int MAX_PENDING = 1024;
+
         private final HttpApi api;
         private final ArrayDeque<Slot> pending = new ArrayDeque<>();
         /** An answer that closes the connection is queued: later requests are not executed (RFC 9112, 9.6). */
@@ -204,6 +212,21 @@ final class HttpFront implements AutoCloseable {
                 });
             } finally {
                 request.release();
+                pace(ctx);
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            pace(ctx);
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        /** Reads the connection only while its answers drain: see the class comment, "Back-pressure". */
+        private void pace(ChannelHandlerContext ctx) {
+            boolean read = ctx.channel().isWritable() && pending.size() < MAX_PENDING;
+            if (ctx.channel().config().isAutoRead() != read) {
+                ctx.channel().config().setAutoRead(read);
             }
         }
 
@@ -232,6 +255,7 @@ final class HttpFront implements AutoCloseable {
             if (wrote && !closing) {
                 ctx.flush();
             }
+            pace(ctx);
         }
 
         private static FullHttpResponse toNetty(HttpApi.Response response, boolean keepAlive) {

@@ -2,11 +2,17 @@ package dev.tollgate.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -14,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,6 +69,64 @@ final class HttpFrontIT {
             assertThat(third.body()).isEqualTo("{\"status\":\"ok\"}");
         }
         assertThat(h.check("acme", "ai-queries").decimal("used")).isEqualByComparingTo("3");
+    }
+
+    @Test
+    void a_client_that_pipelines_without_reading_is_no_longer_read_and_then_gets_every_answer_in_order()
+            throws Exception {
+        byte[] check = post("/v1/check", "{\"customerId\":\"acme\",\"feature\":\"ai-queries\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        ByteBuffer batch = ByteBuffer.allocate(check.length * 1000);
+        while (batch.hasRemaining()) {
+            batch.put(check);
+        }
+        long cap = 256L * 1024 * 1024;
+        long sent = 0;
+        try (SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", h.port()))) {
+            ch.configureBlocking(false);
+            long stalledSince = 0;
+            while (sent < cap) {
+                if (!batch.hasRemaining()) {
+                    batch.flip();
+                }
+                int n = ch.write(batch);
+                sent += n;
+                if (n > 0) {
+                    stalledSince = 0;
+                } else if (stalledSince == 0) {
+                    stalledSince = System.nanoTime();
+                } else if (System.nanoTime() - stalledSince > 1_000_000_000L) {
+                    break;
+                } else {
+                    LockSupport.parkNanos(1_000_000L);
+                }
+            }
+            // regression: the server read everything and held every answer in memory, so writes never stalled
+            assertThat(sent)
+                    .as("the server stopped reading a client that does not read")
+                    .isLessThan(cap);
+            long requests = (sent + check.length - 1) / check.length;
+            ByteBuffer rest = ByteBuffer.wrap(
+                    check, (int) (sent % check.length), (int) ((check.length - sent % check.length) % check.length));
+            ch.configureBlocking(true);
+            Thread finisher = new Thread(() -> {
+                try {
+                    while (rest.hasRemaining()) {
+                        ch.write(rest);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            finisher.start();
+            InputStream in = new BufferedInputStream(Channels.newInputStream(ch));
+            for (long i = 0; i < requests; i++) {
+                Raw answer = read(in);
+                assertThat(answer.status()).as("answer %d of %d", i, requests).isEqualTo(200);
+                assertThat(answer.body()).contains("\"allowed\":true");
+            }
+            finisher.join(10_000);
+        }
     }
 
     @Test
