@@ -433,12 +433,7 @@ public final class BenchMain {
         Proc bare = bareStarted.proc();
         try (bare;
                 TollgateProcess tg = TollgateProcess.start(
-                        serverJar,
-                        work.resolve("sqlite-pinned"),
-                        null,
-                        serverJvm,
-                        pinning.serverCpus(),
-                        pinning.serverCores())) {
+                        serverJar, work.resolve("sqlite-pinned"), null, serverJvm, pinning, pinning.serverCores())) {
             setUp(tg);
             pinning.pinGenerator();
             try {

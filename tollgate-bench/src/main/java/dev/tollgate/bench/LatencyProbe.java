@@ -67,8 +67,7 @@ public final class LatencyProbe {
             }
             return;
         }
-        try (TollgateProcess tg = TollgateProcess.start(
-                jar, work.resolve("sqlite"), null, jvm, pinning == null ? null : pinning.serverCpus(), ioThreads)) {
+        try (TollgateProcess tg = TollgateProcess.start(jar, work.resolve("sqlite"), null, jvm, pinning, ioThreads)) {
             BenchMain.setUp(tg);
             HttpLoad load = new HttpLoad("127.0.0.1", tg.port, pinning != null);
             byte[] check = HttpLoad.request("POST", "/v1/check", BenchMain.checkBody(), TollgateProcess.API_KEY);

@@ -62,9 +62,9 @@ final class TollgateProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the server, confined to some CPUs when {@code cpus} is given.
+     * Starts the server, confined to the server cores of {@code pinning} when given.
      *
-     * @param cpus a CPU list for {@code taskset -c} (e.g. {@code "1"}), or {@code null} for every CPU
+     * @param pinning where to run, or {@code null} for every core
      * @param ioThreads the server's I/O threads, or 0 for its default
      */
     static TollgateProcess start(
@@ -72,14 +72,10 @@ final class TollgateProcess implements AutoCloseable {
             Path dataDir,
             @Nullable String postgresUrl,
             List<String> jvmOptions,
-            @Nullable String cpus,
+            @Nullable Pinning pinning,
             int ioThreads)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        if (cpus != null) {
-            command.addAll(List.of("taskset", "-c", cpus));
-        }
-        command.addAll(
+        List<String> command = new ArrayList<>(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms512m", "-Xmx1g"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "--port", "0", "--data-dir", dataDir.toString()));
@@ -90,7 +86,7 @@ final class TollgateProcess implements AutoCloseable {
             command.addAll(List.of("--io-threads", Integer.toString(ioThreads)));
         }
         Proc.Started s = Proc.start(
-                command,
+                pinning == null ? command : pinning.onServerCpus(command),
                 Map.of("TOLLGATE_API_KEY", API_KEY),
                 dataDir.resolveSibling(dataDir.getFileName() + ".log"),
                 Pattern.compile("event=started port=(\\d+)"),

@@ -28,6 +28,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -58,6 +60,9 @@ import org.slf4j.LoggerFactory;
  * their answers; it is read again once both drain. Without this, such a client made the server buffer every answer in
  * memory.
  *
+ * <p>Idle connections: one with no traffic either way for the idle timeout and no answer pending is closed, so that
+ * clients that vanished without closing do not hold sockets forever.
+ *
  * <p>Thread-safe: {@link #close} may be called from any thread.
  */
 final class HttpFront implements AutoCloseable {
@@ -75,9 +80,10 @@ final class HttpFront implements AutoCloseable {
      * Listens on {@code port} (0 for any free one) on all interfaces.
      *
      * @param ioThreads I/O threads; each serves its connections' checks itself
+     * @param idleTimeoutSeconds how long a connection with nothing pending may go without traffic before it is closed
      * @throws IllegalStateException if the port cannot be bound
      */
-    static HttpFront start(int port, int maxBodyBytes, int ioThreads, HttpApi api) {
+    static HttpFront start(int port, int maxBodyBytes, int ioThreads, int idleTimeoutSeconds, HttpApi api) {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
@@ -88,6 +94,7 @@ final class HttpFront implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
+                                .addLast(new IdleStateHandler(0, 0, idleTimeoutSeconds, TimeUnit.SECONDS))
                                 .addLast(new HttpServerCodec())
                                 .addLast(new Aggregator(maxBodyBytes))
                                 .addLast(new Connection(api));
@@ -214,6 +221,18 @@ final class HttpFront implements AutoCloseable {
                 request.release();
                 pace(ctx);
             }
+        }
+
+        /** Closes a connection idle for the timeout, unless an answer is still owed on it (a write awaiting its commit). */
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof IdleStateEvent && pending.isEmpty()) {
+                LOG.debug(
+                        "event=connection_idle_closed remote={}", ctx.channel().remoteAddress());
+                ctx.close();
+                return;
+            }
+            ctx.fireUserEventTriggered(event);
         }
 
         @Override

@@ -22,8 +22,11 @@ import org.jspecify.annotations.Nullable;
  * @param maxBodyBytes the largest request body accepted ({@code TOLLGATE_MAX_BODY_BYTES})
  * @param ioThreads the HTTP I/O threads, on which checks run ({@code TOLLGATE_IO_THREADS}, {@code --io-threads}); by
  *     default one per core, at least two. More busy I/O threads than cores puts the scheduler's time slices in the
- *     tail (on one core, checks' closed-loop p99 was 4.9 ms with two, 1.0-1.2 ms with one: {@code
+ *     tail (on one core, checks' closed-loop p99 was 4.9 ms with two, 1.0-1.25 ms with one: {@code
  *     docs/internals/http.md}), so a server confined to one core wants one
+ * @param idleTimeoutSeconds how long a connection may go without a byte in either direction, and with no answer
+ *     pending, before the server closes it ({@code TOLLGATE_IDLE_TIMEOUT_SECONDS}); 300 by default. Without it a client
+ *     that vanished without closing (a NAT that forgot the connection, a killed host) held its socket forever
  */
 public record ServerConfig(
         int port,
@@ -33,12 +36,16 @@ public record ServerConfig(
         String store,
         @Nullable String postgresUrl,
         long maxBodyBytes,
-        int ioThreads) {
+        int ioThreads,
+        int idleTimeoutSeconds) {
 
     /** The largest request body accepted by default: 8 MiB (a batch of events, a large catalog). */
     public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
 
     private static final int MAX_IO_THREADS = 1024;
+
+    /** The idle timeout by default: five minutes, longer than common clients keep an unused connection. */
+    public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
 
     /** The I/O threads by default: one per core, at least two. */
     public static final int DEFAULT_IO_THREADS =
@@ -52,6 +59,10 @@ public record ServerConfig(
             throw new IllegalArgumentException(
                     "ioThreads must be a whole number from 1 to " + MAX_IO_THREADS + ", was " + ioThreads);
         }
+        if (idleTimeoutSeconds < 1) {
+            throw new IllegalArgumentException(
+                    "idleTimeoutSeconds must be a whole number of seconds from 1, was " + idleTimeoutSeconds);
+        }
         if (!"sqlite".equals(store) && !"postgres".equals(store)) {
             throw new IllegalArgumentException("store must be 'sqlite' or 'postgres', was '" + store + "'");
         }
@@ -64,7 +75,15 @@ public record ServerConfig(
     /** The defaults: port 8080, {@code ./data}, no catalog, generated key, SQLite. */
     public static ServerConfig defaults() {
         return new ServerConfig(
-                8080, Path.of("data"), null, null, "sqlite", null, DEFAULT_MAX_BODY_BYTES, DEFAULT_IO_THREADS);
+                8080,
+                Path.of("data"),
+                null,
+                null,
+                "sqlite",
+                null,
+                DEFAULT_MAX_BODY_BYTES,
+                DEFAULT_IO_THREADS,
+                DEFAULT_IDLE_TIMEOUT_SECONDS);
     }
 
     /**
@@ -88,6 +107,7 @@ public record ServerConfig(
                 pick(flags.get("postgres-url"), env.get("TOLLGATE_POSTGRES_URL"), file.get("postgresUrl"), null);
         String maxBody = pick(null, env.get("TOLLGATE_MAX_BODY_BYTES"), file.get("maxBodyBytes"), null);
         String ioThreads = pick(flags.get("io-threads"), env.get("TOLLGATE_IO_THREADS"), file.get("ioThreads"), null);
+        String idle = pick(null, env.get("TOLLGATE_IDLE_TIMEOUT_SECONDS"), file.get("idleTimeoutSeconds"), null);
         int portNumber;
         try {
             portNumber = Integer.parseInt(port);
@@ -106,7 +126,8 @@ public record ServerConfig(
                 store,
                 postgresUrl,
                 maxBody == null ? DEFAULT_MAX_BODY_BYTES : maxBodyBytes(maxBody),
-                ioThreads == null ? DEFAULT_IO_THREADS : ioThreads(ioThreads));
+                ioThreads == null ? DEFAULT_IO_THREADS : whole("ioThreads", ioThreads),
+                idle == null ? DEFAULT_IDLE_TIMEOUT_SECONDS : whole("idleTimeoutSeconds", idle));
     }
 
     /** Parses the body limit: a whole number of bytes from 1 to 2 GiB - 1 (what one HTTP body can be held as). */
@@ -124,12 +145,12 @@ public record ServerConfig(
                 + ", was '" + value + "'");
     }
 
-    private static int ioThreads(String value) {
+    /** Parses a whole-number setting; its range is the constructor's to check. */
+    private static int whole(String setting, String value) {
         try {
             return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "ioThreads must be a whole number from 1 to " + MAX_IO_THREADS + ", was '" + value + "'");
+            throw new IllegalArgumentException(setting + " must be a whole number, was '" + value + "'");
         }
     }
 
@@ -146,7 +167,7 @@ public record ServerConfig(
 
     /** A copy with another store. */
     public ServerConfig withStore(String kind, @Nullable String url) {
-        return new ServerConfig(port, dataDir, catalog, apiKey, kind, url, maxBodyBytes, ioThreads);
+        return new ServerConfig(port, dataDir, catalog, apiKey, kind, url, maxBodyBytes, ioThreads, idleTimeoutSeconds);
     }
 
     /** Where the store is, for logs: the data directory or the PostgreSQL URL without its query (credentials). */
@@ -160,21 +181,30 @@ public record ServerConfig(
 
     /** A copy with another port. */
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(newPort, dataDir, catalog, apiKey, store, postgresUrl, maxBodyBytes, ioThreads);
+        return new ServerConfig(
+                newPort, dataDir, catalog, apiKey, store, postgresUrl, maxBodyBytes, ioThreads, idleTimeoutSeconds);
     }
 
     /** A copy with another API key. */
     public ServerConfig withApiKey(@Nullable String key) {
-        return new ServerConfig(port, dataDir, catalog, key, store, postgresUrl, maxBodyBytes, ioThreads);
+        return new ServerConfig(
+                port, dataDir, catalog, key, store, postgresUrl, maxBodyBytes, ioThreads, idleTimeoutSeconds);
     }
 
     /** A copy with another start-up catalog. */
     public ServerConfig withCatalog(@Nullable Path file) {
-        return new ServerConfig(port, dataDir, file, apiKey, store, postgresUrl, maxBodyBytes, ioThreads);
+        return new ServerConfig(
+                port, dataDir, file, apiKey, store, postgresUrl, maxBodyBytes, ioThreads, idleTimeoutSeconds);
+    }
+
+    /** A copy with another idle timeout. */
+    public ServerConfig withIdleTimeoutSeconds(int seconds) {
+        return new ServerConfig(port, dataDir, catalog, apiKey, store, postgresUrl, maxBodyBytes, ioThreads, seconds);
     }
 
     /** A copy with another data directory. */
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(port, dir, catalog, apiKey, store, postgresUrl, maxBodyBytes, ioThreads);
+        return new ServerConfig(
+                port, dir, catalog, apiKey, store, postgresUrl, maxBodyBytes, ioThreads, idleTimeoutSeconds);
     }
 }

@@ -96,7 +96,12 @@ public final class TollgateServer implements AutoCloseable {
             HttpFront http;
             try {
                 HttpApi api = new HttpApi(engine, keys, metrics, workers);
-                http = HttpFront.start(config.port(), Math.toIntExact(config.maxBodyBytes()), config.ioThreads(), api);
+                http = HttpFront.start(
+                        config.port(),
+                        Math.toIntExact(config.maxBodyBytes()),
+                        config.ioThreads(),
+                        config.idleTimeoutSeconds(),
+                        api);
             } catch (RuntimeException e) {
                 workers.shutdownNow();
                 throw e;

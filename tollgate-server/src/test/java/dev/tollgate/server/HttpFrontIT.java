@@ -130,6 +130,29 @@ final class HttpFrontIT {
     }
 
     @Test
+    void a_connection_idle_for_the_timeout_is_closed_and_one_in_use_is_not() throws IOException {
+        h.close();
+        h = new Harness(dir, Instant.parse("2026-01-06T10:00:00Z"), c -> c.withIdleTimeoutSeconds(1));
+        try (Socket idle = connect();
+                Socket busy = connect()) {
+            long opened = System.nanoTime();
+            String health = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+            while (System.nanoTime() - opened < 2_500_000_000L) {
+                busy.getOutputStream().write(health.getBytes(StandardCharsets.US_ASCII));
+                assertThat(read(busy.getInputStream()).status()).isEqualTo(200);
+                LockSupport.parkNanos(300_000_000L);
+            }
+            assertThat(idle.getInputStream().read())
+                    .as("the idle connection was closed by the server")
+                    .isEqualTo(-1);
+            busy.getOutputStream().write(health.getBytes(StandardCharsets.US_ASCII));
+            assertThat(read(busy.getInputStream()).status())
+                    .as("the connection in use all along still answers")
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
     void nothing_pipelined_after_connection_close_is_executed() throws IOException {
         String last = post(
                         "/v1/consume",

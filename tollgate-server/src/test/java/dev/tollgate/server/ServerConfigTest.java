@@ -51,6 +51,21 @@ final class ServerConfigTest {
     }
 
     @Test
+    void the_idle_timeout_defaults_to_five_minutes_and_refuses_what_is_not_a_positive_whole_number() {
+        assertThat(ServerConfig.load(Map.of(), new String[0]).idleTimeoutSeconds())
+                .isEqualTo(300);
+        assertThat(ServerConfig.load(Map.of("TOLLGATE_IDLE_TIMEOUT_SECONDS", "30"), new String[0])
+                        .idleTimeoutSeconds())
+                .isEqualTo(30);
+        for (String bad : new String[] {"0", "-3", "soon"}) {
+            assertThatThrownBy(() -> ServerConfig.load(Map.of("TOLLGATE_IDLE_TIMEOUT_SECONDS", bad), new String[0]))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("idleTimeoutSeconds")
+                    .hasMessageContaining(bad);
+        }
+    }
+
+    @Test
     void a_bad_port_is_a_clear_error() {
         assertThatThrownBy(() -> ServerConfig.load(Map.of(), new String[] {"--port", "eighty"}))
                 .isInstanceOf(IllegalArgumentException.class)
