@@ -435,8 +435,8 @@ public final class BenchMain {
                 TollgateProcess tg = TollgateProcess.start(
                         serverJar, work.resolve("sqlite-pinned"), null, serverJvm, pinning, pinning.serverCores())) {
             setUp(tg);
-            pinning.pinGenerator();
             try {
+                pinning.pinGenerator();
                 HttpLoad bareLoad = new HttpLoad("127.0.0.1", Integer.parseInt(bareStarted.said()), true);
                 HttpLoad load = new HttpLoad("127.0.0.1", tg.port, true);
                 bareLoad.saturate(64, 0, 2 * warmup, seq -> bareRequest);
@@ -453,7 +453,7 @@ public final class BenchMain {
                         bareRequest,
                         median(checkRates),
                         "server on CPU " + pinning.serverCpus() + " with " + pinning.serverCores()
-                                + " I/O thread(s), generator spinning on CPU 0");
+                                + " I/O thread(s), generator spinning on CPU " + pinning.generatorCpu());
             } finally {
                 pinning.release();
             }

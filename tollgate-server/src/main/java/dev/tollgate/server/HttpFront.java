@@ -61,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * memory.
  *
  * <p>Idle connections: one with no traffic either way for the idle timeout and no answer pending is closed, so that
- * clients that vanished without closing do not hold sockets forever.
+ * clients that vanished without closing do not hold sockets forever. A large answer still draining to a slow reader
+ * counts as traffic.
  *
  * <p>Thread-safe: {@link #close} may be called from any thread.
  */
@@ -94,7 +95,7 @@ final class HttpFront implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
-                                .addLast(new IdleStateHandler(0, 0, idleTimeoutSeconds, TimeUnit.SECONDS))
+                                .addLast(new IdleStateHandler(true, 0, 0, idleTimeoutSeconds, TimeUnit.SECONDS))
                                 .addLast(new HttpServerCodec())
                                 .addLast(new Aggregator(maxBodyBytes))
                                 .addLast(new Connection(api));
