@@ -87,12 +87,23 @@ final class CustomerState {
     final List<Promotion> promotions = new ArrayList<>();
     final Map<String, NavigableMap<Instant, Counter>> usage = new HashMap<>();
     final IdempotencyKeys keys = new IdempotencyKeys(IdempotencyKeys.RECENT);
+    /** Charges held in memory per customer, as many as the idempotency records held ({@link IdempotencyKeys#RECENT}). */
+    static final int RECENT_CHARGES = IdempotencyKeys.RECENT;
     /** Credit accounts by currency. */
     final Map<String, CreditAccount> accounts = new TreeMap<>();
     /** Auto-recharge settings by currency. */
     final Map<String, AutoRecharge> recharges = new TreeMap<>();
-    /** The credit movements of each priced consumption, by its idempotency key, for refunds. */
-    final Map<String, JournalEntry.CreditsMoved> charges = new HashMap<>();
+    /**
+     * The credit movements of the last {@value #RECENT_CHARGES} priced consumptions, by idempotency key, for refunds;
+     * an older one is read from the store ({@link dev.tollgate.core.store.Store#charge}). Before this bound every
+     * priced consumption stayed in memory, twice with the durable shadow, for the life of the process.
+     */
+    final Map<String, JournalEntry.CreditsMoved> charges = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, JournalEntry.CreditsMoved> eldest) {
+            return size() > RECENT_CHARGES;
+        }
+    };
     /** The scope tree: every scope by id. */
     final Map<String, Scope> scopes = new LinkedHashMap<>();
     /** {@link #path} of each known scope asked for, until {@link #scopes} changes; every change clears it. */

@@ -790,7 +790,8 @@ public final class Engine implements AutoCloseable {
     /**
      * The records that charge a priced consumption: the burn-order entries (and, for what the grants cannot cover,
      * overdraft), then an auto-recharge if the balance fell below its threshold, with the overdraft it pays back.
-     * Applies them to {@code state}.
+     * Applies them to {@code state}. Callers add them right after the usage record that carries {@code key}: {@link
+     * Store#charge} finds an old charge there.
      *
      * @return the records applied
      */
@@ -1634,6 +1635,7 @@ public final class Engine implements AutoCloseable {
                             session.scope(),
                             Map.of());
                     state.apply(spent, PLACEHOLDER);
+                    // right before the closing record that carries the key: where Store#charge finds it
                     entries.add(spent);
                 }
             }
@@ -1845,7 +1847,7 @@ public final class Engine implements AutoCloseable {
         synchronized (state) {
             String key = "refund:" + consumptionKey;
             IdempotencyKeys.KeyRecord prior = prior(state, key);
-            JournalEntry.CreditsMoved charged = state.charges.get(consumptionKey);
+            JournalEntry.CreditsMoved charged = charged(state, consumptionKey);
             if (prior != null && charged != null) {
                 RefundView first = refundView(charged, (JournalEntry.CreditsMoved) prior.entry());
                 return prior.durable().thenApply(v -> new Outcome<>(first, true));
@@ -2128,6 +2130,18 @@ public final class Engine implements AutoCloseable {
         }
         JournalEntry stored = store.entry(state.id, key);
         return stored == null ? null : new IdempotencyKeys.KeyRecord(stored, DONE);
+    }
+
+    /**
+     * The charge of a consumption: from memory if it is among the last charges held, else from the store if the key
+     * may have been used at all (never read for a key the customer never sent).
+     */
+    private JournalEntry.@Nullable CreditsMoved charged(CustomerState state, String consumptionKey) {
+        JournalEntry.CreditsMoved recent = state.charges.get(consumptionKey);
+        if (recent != null || !state.keys.mayHave(consumptionKey)) {
+            return recent;
+        }
+        return store.charge(state.id, consumptionKey);
     }
 
     private <T> Optional<CompletableFuture<Outcome<T>>> replayed(

@@ -1,5 +1,6 @@
 package dev.tollgate.core.store;
 
+import dev.tollgate.core.credit.EntryType;
 import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.journal.JournalRecord;
 import java.time.Instant;
@@ -80,6 +81,36 @@ public interface Store extends AutoCloseable {
      */
     @Nullable
     JournalEntry entry(String customerId, String idempotencyKey);
+
+    /**
+     * The credit movement that charged a priced consumption (or a session's close), for a refund of a consumption the
+     * engine no longer holds in memory. The engine stores a charge right next to the record that carries the key (just
+     * after a usage record, just before a session's closing record), so a store looks at the customer's records on
+     * either side of the keyed one, found by the unique index on customer and key: never a scan.
+     *
+     * @param consumptionKey the consumption's idempotency key
+     * @return the {@code CONSUME} movement whose reference is the key, or {@code null} if there is none
+     * @throws StoreException if the store cannot be read
+     */
+    JournalEntry.@Nullable CreditsMoved charge(String customerId, String consumptionKey);
+
+    /**
+     * Of {@code records}, the charge of the customer's consumption with key {@code consumptionKey}: the customer's
+     * {@code CONSUME} credit movement whose reference is the key, or {@code null}. For stores implementing {@link
+     * #charge}.
+     */
+    static JournalEntry.@Nullable CreditsMoved chargeAmong(
+            List<JournalEntry> records, String customerId, String consumptionKey) {
+        for (JournalEntry r : records) {
+            if (r instanceof JournalEntry.CreditsMoved m
+                    && m.type() == EntryType.CONSUME
+                    && customerId.equals(m.customerId())
+                    && consumptionKey.equals(m.reference())) {
+                return m;
+            }
+        }
+        return null;
+    }
 
     /** Tells whether the store answers right now (readiness). Never throws. */
     boolean ping();

@@ -98,6 +98,22 @@ final class ListStore implements Store {
         return null;
     }
 
+    @Override
+    public synchronized JournalEntry.@Nullable CreditsMoved charge(String customerId, String consumptionKey) {
+        if (failReads) {
+            throw new StoreException("injected: the store cannot be read");
+        }
+        List<JournalEntry> near = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            JournalEntry e = entries.get(i);
+            if (customerId.equals(e.customerId()) && consumptionKey.equals(e.idempotencyKey())) {
+                near.add(i > 0 ? entries.get(i - 1) : e);
+                near.add(i + 1 < entries.size() ? entries.get(i + 1) : e);
+            }
+        }
+        return Store.chargeAmong(near, customerId, consumptionKey);
+    }
+
     synchronized int size() {
         return entries.size();
     }

@@ -55,6 +55,11 @@ final class GroupCommitJournalTest {
         }
 
         @Override
+        public JournalEntry.@Nullable CreditsMoved charge(String customerId, String consumptionKey) {
+            return null;
+        }
+
+        @Override
         public boolean ping() {
             return true;
         }

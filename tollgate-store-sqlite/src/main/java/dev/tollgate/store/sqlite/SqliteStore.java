@@ -217,6 +217,26 @@ final class SqliteStore implements Store {
     }
 
     @Override
+    public JournalEntry.@Nullable CreditsMoved charge(String customerId, String consumptionKey) {
+        // the customer's records just before and just after the keyed one (Store#charge)
+        List<JournalEntry> near = new ArrayList<>(2);
+        read(
+                "SELECT type, payload FROM (SELECT type, payload FROM journal WHERE customer_id = ? AND seq < (SELECT seq"
+                        + " FROM journal WHERE customer_id = ? AND idempotency_key = ?) ORDER BY seq DESC LIMIT 1) before"
+                        + " UNION ALL SELECT type, payload FROM (SELECT type, payload FROM journal WHERE customer_id = ?"
+                        + " AND seq > (SELECT seq FROM journal WHERE customer_id = ? AND idempotency_key = ?) ORDER BY seq"
+                        + " LIMIT 1) after",
+                near::add,
+                customerId,
+                customerId,
+                consumptionKey,
+                customerId,
+                customerId,
+                consumptionKey);
+        return Store.chargeAmong(near, customerId, consumptionKey);
+    }
+
+    @Override
     public void counters(Consumer<CounterValue> visitor) {
         query(
                 "SELECT customer_id, feature, window_start, used, overage FROM counters",

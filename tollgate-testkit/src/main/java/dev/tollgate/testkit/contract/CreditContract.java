@@ -494,6 +494,39 @@ public abstract class CreditContract {
         assertThat(available("credits")).as("a repeated refund changes nothing").isEqualByComparingTo("10");
     }
 
+    /**
+     * The engine holds only the last charges in memory (before, every priced consumption stayed there for the life of
+     * the process); an older one is refunded from the store, before and after a restart.
+     */
+    @Test
+    void a_consumption_charged_long_ago_is_refunded_from_the_store() throws Exception {
+        String g = grant("credits", "5000").grant().id();
+        int n = 1100;
+        List<CompletableFuture<Outcome<Decision>>> consumes = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            consumes.add(engine().consume(
+                            new ConsumeRequest("acme", "llm", new BigDecimal("1000"), "old-" + i, null, Map.of())));
+        }
+        for (CompletableFuture<Outcome<Decision>> c : consumes) {
+            assertThat(c.get().value().allowed()).isTrue();
+        }
+        assertThat(available("credits")).isEqualByComparingTo("3900");
+
+        RefundView first = engine().refund("acme", "old-0").get().value();
+        assertThat(first.refunded()).isEqualByComparingTo("1");
+        assertThat(remaining(g)).isEqualByComparingTo("3901");
+        assertThat(engine().refund("acme", "old-0").get().replayed()).isTrue();
+
+        restart();
+        assertThat(engine().refund("acme", "old-1").get().value().refunded()).isEqualByComparingTo("1");
+        assertThat(engine().refund("acme", "old-" + (n - 1)).get().value().refunded())
+                .isEqualByComparingTo("1");
+        assertThat(available("credits")).isEqualByComparingTo("3903");
+        assertThatThrownBy(() -> engine().refund("acme", "never-sent"))
+                .isInstanceOfSatisfying(
+                        TollgateException.class, x -> assertThat(x.code()).isEqualTo("CONSUMPTION_NOT_FOUND"));
+    }
+
     /** Found by the ledger simulation (seed 5): a refund left grant and overdraft side by side until the next write. */
     @Test
     void a_refund_into_an_overdrawn_account_pays_the_overdraft_back_at_once() throws Exception {
