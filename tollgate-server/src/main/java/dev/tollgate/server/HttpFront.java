@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -60,9 +61,9 @@ import org.slf4j.LoggerFactory;
  * their answers; it is read again once both drain. Without this, such a client made the server buffer every answer in
  * memory.
  *
- * <p>Idle connections: one with no traffic either way for the idle timeout and no answer pending is closed, so that
- * clients that vanished without closing do not hold sockets forever. A large answer still draining to a slow reader
- * counts as traffic.
+ * <p>Idle connections: one that sent nothing for the idle timeout, with no answer owed or still being written to it,
+ * is closed, so that clients that vanished without closing do not hold sockets forever. Only reads are timed: an
+ * {@code IdleStateHandler} that timed writes too would trade every answer's void promise for a real one.
  *
  * <p>Thread-safe: {@link #close} may be called from any thread.
  */
@@ -81,7 +82,7 @@ final class HttpFront implements AutoCloseable {
      * Listens on {@code port} (0 for any free one) on all interfaces.
      *
      * @param ioThreads I/O threads; each serves its connections' checks itself
-     * @param idleTimeoutSeconds how long a connection with nothing pending may go without traffic before it is closed
+     * @param idleTimeoutSeconds how long a connection with nothing pending may send nothing before it is closed
      * @throws IllegalStateException if the port cannot be bound
      */
     static HttpFront start(int port, int maxBodyBytes, int ioThreads, int idleTimeoutSeconds, HttpApi api) {
@@ -95,7 +96,7 @@ final class HttpFront implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
-                                .addLast(new IdleStateHandler(true, 0, 0, idleTimeoutSeconds, TimeUnit.SECONDS))
+                                .addLast(new IdleStateHandler(idleTimeoutSeconds, 0, 0, TimeUnit.SECONDS))
                                 .addLast(new HttpServerCodec())
                                 .addLast(new Aggregator(maxBodyBytes))
                                 .addLast(new Connection(api));
@@ -224,10 +225,16 @@ final class HttpFront implements AutoCloseable {
             }
         }
 
-        /** Closes a connection idle for the timeout, unless an answer is still owed on it (a write awaiting its commit). */
+        /**
+         * Closes a connection that sent nothing for the timeout, unless an answer is still owed on it (a write awaiting
+         * its commit) or still in Netty's outbound buffer (a large answer draining to a slow reader).
+         */
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-            if (event instanceof IdleStateEvent && pending.isEmpty()) {
+            ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+            if (event instanceof IdleStateEvent
+                    && pending.isEmpty()
+                    && (out == null || out.totalPendingWriteBytes() == 0)) {
                 LOG.debug(
                         "event=connection_idle_closed remote={}", ctx.channel().remoteAddress());
                 ctx.close();

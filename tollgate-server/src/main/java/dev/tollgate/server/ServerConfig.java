@@ -24,9 +24,9 @@ import org.jspecify.annotations.Nullable;
  *     default one per core, at least two. More busy I/O threads than cores puts the scheduler's time slices in the
  *     tail (on one core, checks' closed-loop p99 was 4.9 ms with two, 1.0-1.25 ms with one: {@code
  *     docs/internals/http.md}), so a server confined to one core wants one
- * @param idleTimeoutSeconds how long a connection may go without a byte in either direction, and with no answer
- *     pending, before the server closes it ({@code TOLLGATE_IDLE_TIMEOUT_SECONDS}); 300 by default. Without it a client
- *     that vanished without closing (a NAT that forgot the connection, a killed host) held its socket forever
+ * @param idleTimeoutSeconds how long a connection may send nothing, with no answer owed or still being written to it,
+ *     before the server closes it ({@code TOLLGATE_IDLE_TIMEOUT_SECONDS}); 300 by default. Without it a client that
+ *     vanished without closing (a NAT that forgot the connection, a killed host) held its socket forever
  */
 public record ServerConfig(
         int port,
