@@ -83,25 +83,25 @@ public interface Store extends AutoCloseable {
     JournalEntry entry(String customerId, String idempotencyKey);
 
     /**
-     * The credit movement that charged a priced consumption (or a session's close), for a refund of a consumption the
-     * engine no longer holds in memory. The engine stores a charge right next to the record that carries the key (just
-     * after a usage record, just before a session's closing record), so a store looks at the customer's records on
-     * either side of the keyed one, found by the unique index on customer and key: never a scan.
+     * The customer's records just before and just after the one that carries an idempotency key, in append order,
+     * from the unique index on customer and key (never a scan): what {@link #charge} looks at.
      *
-     * @param consumptionKey the consumption's idempotency key
-     * @return the {@code CONSUME} movement whose reference is the key, or {@code null} if there is none
+     * @return at most two records; empty if no record of the customer carries the key
      * @throws StoreException if the store cannot be read
      */
-    JournalEntry.@Nullable CreditsMoved charge(String customerId, String consumptionKey);
+    List<JournalEntry> besideKey(String customerId, String idempotencyKey);
 
     /**
-     * Of {@code records}, the charge of the customer's consumption with key {@code consumptionKey}: the customer's
-     * {@code CONSUME} credit movement whose reference is the key, or {@code null}. For stores implementing {@link
-     * #charge}.
+     * The credit movement that charged a priced consumption (or a session's close), for a refund of a consumption the
+     * engine no longer holds in memory. The engine stores a charge right next to the record that carries the key (just
+     * after a usage record, just before a session's closing record), so it is one of {@link #besideKey}.
+     *
+     * @param consumptionKey the consumption's idempotency key
+     * @return the customer's {@code CONSUME} movement whose reference is the key, or {@code null} if there is none
+     * @throws StoreException if the store cannot be read
      */
-    static JournalEntry.@Nullable CreditsMoved chargeAmong(
-            List<JournalEntry> records, String customerId, String consumptionKey) {
-        for (JournalEntry r : records) {
+    default JournalEntry.@Nullable CreditsMoved charge(String customerId, String consumptionKey) {
+        for (JournalEntry r : besideKey(customerId, consumptionKey)) {
             if (r instanceof JournalEntry.CreditsMoved m
                     && m.type() == EntryType.CONSUME
                     && customerId.equals(m.customerId())

@@ -99,19 +99,25 @@ final class ListStore implements Store {
     }
 
     @Override
-    public synchronized JournalEntry.@Nullable CreditsMoved charge(String customerId, String consumptionKey) {
+    public synchronized List<JournalEntry> besideKey(String customerId, String idempotencyKey) {
         if (failReads) {
             throw new StoreException("injected: the store cannot be read");
         }
-        List<JournalEntry> near = new ArrayList<>();
-        for (int i = 0; i < entries.size(); i++) {
-            JournalEntry e = entries.get(i);
-            if (customerId.equals(e.customerId()) && consumptionKey.equals(e.idempotencyKey())) {
-                near.add(i > 0 ? entries.get(i - 1) : e);
-                near.add(i + 1 < entries.size() ? entries.get(i + 1) : e);
+        List<JournalEntry> own =
+                entries.stream().filter(e -> customerId.equals(e.customerId())).toList();
+        for (int i = 0; i < own.size(); i++) {
+            if (idempotencyKey.equals(own.get(i).idempotencyKey())) {
+                List<JournalEntry> near = new ArrayList<>(2);
+                if (i > 0) {
+                    near.add(own.get(i - 1));
+                }
+                if (i + 1 < own.size()) {
+                    near.add(own.get(i + 1));
+                }
+                return near;
             }
         }
-        return Store.chargeAmong(near, customerId, consumptionKey);
+        return List.of();
     }
 
     synchronized int size() {

@@ -55,8 +55,8 @@ final class GroupCommitJournalTest {
         }
 
         @Override
-        public JournalEntry.@Nullable CreditsMoved charge(String customerId, String consumptionKey) {
-            return null;
+        public List<JournalEntry> besideKey(String customerId, String idempotencyKey) {
+            return List.of();
         }
 
         @Override

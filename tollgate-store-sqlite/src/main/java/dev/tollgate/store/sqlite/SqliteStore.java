@@ -217,8 +217,7 @@ final class SqliteStore implements Store {
     }
 
     @Override
-    public JournalEntry.@Nullable CreditsMoved charge(String customerId, String consumptionKey) {
-        // the customer's records just before and just after the keyed one (Store#charge)
+    public List<JournalEntry> besideKey(String customerId, String idempotencyKey) {
         List<JournalEntry> near = new ArrayList<>(2);
         read(
                 "SELECT type, payload FROM (SELECT type, payload FROM journal WHERE customer_id = ? AND seq < (SELECT seq"
@@ -229,11 +228,11 @@ final class SqliteStore implements Store {
                 near::add,
                 customerId,
                 customerId,
-                consumptionKey,
+                idempotencyKey,
                 customerId,
                 customerId,
-                consumptionKey);
-        return Store.chargeAmong(near, customerId, consumptionKey);
+                idempotencyKey);
+        return near;
     }
 
     @Override
