@@ -151,6 +151,11 @@ final class CustomerState {
     final Map<String, Webhook> webhooks = new TreeMap<>();
     /** Deliveries made, as {@code alertId + ' ' + webhookId} (on the {@code _system} state only). */
     final Set<String> delivered = new HashSet<>();
+    /**
+     * When each removed webhook id was last removed (on the {@code _system} state only): alerts raised until then are
+     * never delivered to it, also if a webhook with the same id is set again.
+     */
+    final Map<String, Instant> webhooksRemoved = new HashMap<>();
 
     /** Sessions by id. */
     final Map<String, OpenSession> sessions = new LinkedHashMap<>();
@@ -222,6 +227,8 @@ final class CustomerState {
         webhooks.putAll(other.webhooks);
         delivered.clear();
         delivered.addAll(other.delivered);
+        webhooksRemoved.clear();
+        webhooksRemoved.putAll(other.webhooksRemoved);
         subscriptionSetAt = other.subscriptionSetAt;
         resolution = null;
     }
@@ -267,6 +274,7 @@ final class CustomerState {
         firedAlerts.clear();
         webhooks.clear();
         delivered.clear();
+        webhooksRemoved.clear();
         subscriptionSetAt = Instant.EPOCH;
         resolution = null;
     }
@@ -323,6 +331,9 @@ final class CustomerState {
             webhooks.put(e.webhook().id(), e.webhook());
         } else if (entry instanceof JournalEntry.AlertDelivered e) {
             delivered.add(e.alertId() + ' ' + e.webhookId());
+        } else if (entry instanceof JournalEntry.WebhookRemoved e) {
+            webhooks.remove(e.webhookId());
+            webhooksRemoved.put(e.webhookId(), e.at());
         } else if (entry instanceof JournalEntry.SessionOpened e) {
             sessions.put(e.session().id(), new OpenSession(e.session()));
         } else if (entry instanceof JournalEntry.SessionExtended e) {
@@ -474,6 +485,27 @@ final class CustomerState {
         return List.copyOf(out);
     }
 
+    /**
+     * Tells whether {@code scope} is {@code ancestor} or below it in the current tree ({@code null}, the customer
+     * root, is below no scope).
+     */
+    boolean within(@Nullable String scope, String ancestor) {
+        return scope != null && path(scope).contains(ancestor);
+    }
+
+    /**
+     * The scope {@code depth} levels below the customer root on the current path of {@code scope} (1: a top-level
+     * scope), or {@code scope} itself when it lies no deeper than that; {@code null} stays {@code null}.
+     */
+    @Nullable
+    String atDepth(@Nullable String scope, int depth) {
+        if (scope == null) {
+            return null;
+        }
+        List<String> path = path(scope);
+        return path.size() > depth ? path.get(path.size() - depth) : scope;
+    }
+
     /** The budgets on a scope. */
     Collection<Budget> budgetsOf(String scope) {
         Map<String, Budget> byKey = budgets.get(scope);
@@ -584,6 +616,13 @@ final class CustomerState {
         NavigableMap<Instant, Counter> counters = usage.get(feature);
         Counter c = counters == null ? null : counters.get(windowStart);
         return c == null ? BigDecimal.ZERO : c.used;
+    }
+
+    /** The overage recorded for a feature in the window starting at {@code windowStart}. */
+    BigDecimal overage(String feature, Instant windowStart) {
+        NavigableMap<Instant, Counter> counters = usage.get(feature);
+        Counter c = counters == null ? null : counters.get(windowStart);
+        return c == null ? BigDecimal.ZERO : c.overage;
     }
 
     /** The effective entitlements at {@code t}, cached until a source or the catalog changes. */

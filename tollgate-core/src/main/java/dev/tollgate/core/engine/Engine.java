@@ -55,6 +55,7 @@ import java.time.InstantSource;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -271,6 +272,39 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * Customers in the order of their ids, a page at a time.
+     *
+     * @param plan only customers subscribed to this plan (any version), or {@code null} for all
+     * @param after only ids after this one, or {@code null} to start at the first
+     * @param limit at most this many
+     */
+    public List<CustomerView> customers(@Nullable String plan, @Nullable String after, int limit) {
+        List<String> ids = new ArrayList<>();
+        for (String id : customers.keySet()) {
+            if (!id.equals(SYSTEM) && (after == null || id.compareTo(after) > 0)) {
+                ids.add(id);
+            }
+        }
+        ids.sort(null);
+        List<CustomerView> page = new ArrayList<>();
+        for (String id : ids) {
+            if (page.size() == limit) {
+                break;
+            }
+            CustomerState state = customers.get(id);
+            synchronized (state) {
+                if (state.exists
+                        && (plan == null
+                                || (state.subscription != null
+                                        && plan.equals(state.subscription.plan().key())))) {
+                    page.add(state.view(clock.instant()));
+                }
+            }
+        }
+        return page;
+    }
+
     private CustomerView view(CustomerState state) {
         synchronized (state) {
             return state.view(clock.instant());
@@ -453,7 +487,7 @@ public final class Engine implements AutoCloseable {
             List<EntitlementView> views = new ArrayList<>();
             for (EffectiveEntitlement e : resolution.entitlements().values()) {
                 if (e.type() != FeatureType.METERED) {
-                    views.add(new EntitlementView(e, BigDecimal.ZERO, BigDecimal.ZERO, null, null));
+                    views.add(new EntitlementView(e, BigDecimal.ZERO, BigDecimal.ZERO, null, null, BigDecimal.ZERO));
                     continue;
                 }
                 Window w = window(state, e, now);
@@ -464,7 +498,8 @@ public final class Engine implements AutoCloseable {
                         state.heldFeature(e.feature(), now, null),
                         null,
                         MeteredLimit.Mode.CHECK);
-                views.add(new EntitlementView(e, d.used(), d.held(), d.remaining(), d.resetsAt()));
+                views.add(new EntitlementView(
+                        e, d.used(), d.held(), d.remaining(), d.resetsAt(), state.overage(e.feature(), w.start())));
             }
             views.sort((a, b) ->
                     a.entitlement().feature().compareTo(b.entitlement().feature()));
@@ -1269,15 +1304,60 @@ public final class Engine implements AutoCloseable {
      */
     public List<UsageReport.Group> usage(
             String customerId, Instant from, Instant to, List<String> groupBy, @Nullable String feature) {
-        existing(customerId);
-        UsageReport.validate(groupBy);
+        return usage(customerId, new UsageQuery(from, to, groupBy, feature, null, 0));
+    }
+
+    /**
+     * Usage of a customer over a time range, of one scope's subtree or of all, grouped, read from the store's usage
+     * index (durable usage only). Scopes are placed in the current tree: usage recorded at a scope that moved since
+     * counts where the scope is now.
+     *
+     * @throws TollgateException {@code CUSTOMER_NOT_FOUND}, {@code SCOPE_NOT_FOUND}, {@code INVALID_GROUP_BY},
+     *     {@code INVALID_QUERY} (a negative depth, or a depth without grouping by scope)
+     * @throws StoreException if the store cannot be read
+     */
+    public List<UsageReport.Group> usage(String customerId, UsageQuery query) {
+        CustomerState state = existing(customerId);
+        UsageReport.validate(query.groupBy());
+        if (query.depth() < 0 || (query.depth() > 0 && !query.groupBy().contains("scope"))) {
+            throw TollgateException.invalid(
+                    "INVALID_QUERY", "depth is a whole number >= 1 that rolls up groupBy=scope", "depth");
+        }
+        // the tree is read in the customer's section, the store outside it
+        Set<String> within = new HashSet<>();
+        Map<String, @Nullable String> rollUp = new HashMap<>();
+        synchronized (state) {
+            if (query.scope() != null && !state.scopes.containsKey(query.scope())) {
+                throw TollgateException.notFound("SCOPE_NOT_FOUND", "no scope '" + query.scope() + "'", "scope");
+            }
+            for (String id : state.scopes.keySet()) {
+                if (query.scope() != null && state.within(id, query.scope())) {
+                    within.add(id);
+                }
+                rollUp.put(id, query.depth() == 0 ? id : state.atDepth(id, query.depth()));
+            }
+        }
         List<UsageRow> rows = new ArrayList<>();
-        for (UsageRow r : store.usage(customerId, from, to)) {
-            if (feature == null || feature.equals(r.feature())) {
+        for (UsageRow r : store.usage(customerId, query.from(), query.to())) {
+            if ((query.feature() == null || query.feature().equals(r.feature()))
+                    && (query.scope() == null || within.contains(r.scope()))) {
                 rows.add(r);
             }
         }
-        return UsageReport.group(rows, groupBy);
+        return UsageReport.group(rows, query.groupBy(), s -> s == null ? null : rollUp.getOrDefault(s, s));
+    }
+
+    /**
+     * The usage of a customer per feature and period, for billing: what each period included, used and went over.
+     *
+     * @param from inclusive: usage that happened from then
+     * @param to exclusive
+     * @throws TollgateException {@code CUSTOMER_NOT_FOUND}
+     * @throws StoreException if the store cannot be read
+     */
+    public List<UsageReport.Period> usagePeriods(String customerId, Instant from, Instant to) {
+        existing(customerId);
+        return UsageReport.periods(store.usage(customerId, from, to));
     }
 
     // ---- alerts and webhooks ----
@@ -1313,7 +1393,10 @@ public final class Engine implements AutoCloseable {
             for (Alert a : state.alerts) {
                 for (String id : a.webhooks()) {
                     Webhook w = system.webhooks.get(id);
-                    if (w != null && !system.delivered.contains(a.id() + ' ' + id)) {
+                    Instant removed = system.webhooksRemoved.get(id);
+                    if (w != null
+                            && !system.delivered.contains(a.id() + ' ' + id)
+                            && (removed == null || a.at().isAfter(removed))) {
                         outbox.put(a.id() + ' ' + id, new Delivery(a, w));
                     }
                 }
@@ -1334,7 +1417,39 @@ public final class Engine implements AutoCloseable {
             state.apply(set, PLACEHOLDER);
             return enqueue(state, List.of(set)).thenApply(v -> {
                 webhookIndex.put(webhook.id(), webhook);
+                outbox.replaceAll(
+                        (k, d) -> d.webhook().id().equals(webhook.id()) ? new Delivery(d.alert(), webhook) : d);
                 return webhook;
+            });
+        }
+    }
+
+    /** Every webhook, by id. Thread-safe snapshot. */
+    public List<Webhook> webhooks() {
+        return new ArrayList<>(new TreeMap<>(webhookIndex).values());
+    }
+
+    /**
+     * Removes a webhook: nothing more is delivered to it, including alerts already waiting for it, also after a
+     * restart.
+     *
+     * @return completes with the removed webhook once durable
+     * @throws TollgateException {@code WEBHOOK_NOT_FOUND}
+     */
+    public CompletableFuture<Webhook> removeWebhook(String webhookId) {
+        CustomerState state = customers.computeIfAbsent(SYSTEM, CustomerState::new);
+        synchronized (state) {
+            Webhook removed = state.webhooks.get(webhookId);
+            if (removed == null) {
+                throw TollgateException.notFound("WEBHOOK_NOT_FOUND", "no webhook '" + webhookId + "'", "webhookId");
+            }
+            requireAvailable();
+            JournalEntry remove = new JournalEntry.WebhookRemoved(SYSTEM, clock.instant(), null, webhookId);
+            state.apply(remove, PLACEHOLDER);
+            return enqueue(state, List.of(remove)).thenApply(v -> {
+                webhookIndex.remove(webhookId);
+                outbox.values().removeIf(d -> d.webhook().id().equals(webhookId));
+                return removed;
             });
         }
     }

@@ -13,10 +13,13 @@ import org.jspecify.annotations.Nullable;
  * @param held quantity held by open reservations
  * @param remaining what is left, or {@code null} if unlimited or not metered
  * @param resetsAt when the window ends, or {@code null}
+ * @param overage the overage quantity recorded in the current window, kept for billing (0 when none, and for
+ *     non-metered features)
  */
 public record EntitlementView(
         EffectiveEntitlement entitlement,
         BigDecimal used,
         BigDecimal held,
         @Nullable BigDecimal remaining,
-        @Nullable Instant resetsAt) {}
+        @Nullable Instant resetsAt,
+        BigDecimal overage) {}

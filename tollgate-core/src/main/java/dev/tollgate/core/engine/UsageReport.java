@@ -4,16 +4,19 @@ import dev.tollgate.core.Decimals;
 import dev.tollgate.core.TollgateException;
 import dev.tollgate.core.store.UsageRow;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Attribution: usage rows summed by any combination of {@code scope}, {@code feature} and {@code dimension.<name>}.
- * Credits are summed per currency. Pure.
+ * Credits are summed per currency. The export for billing sums them per feature and period instead ({@link
+ * #periods}). Pure.
  */
 public final class UsageReport {
     private UsageReport() {}
@@ -25,9 +28,38 @@ public final class UsageReport {
      * @param quantity the summed quantity
      * @param credits the summed credits by currency (empty if nothing was priced)
      * @param events how many usage rows
+     * @param overage the summed overage quantity (the part of {@code quantity} beyond the features' limits)
      */
     public record Group(
-            Map<String, @Nullable String> group, BigDecimal quantity, Map<String, BigDecimal> credits, long events) {}
+            Map<String, @Nullable String> group,
+            BigDecimal quantity,
+            Map<String, BigDecimal> credits,
+            long events,
+            BigDecimal overage) {}
+
+    /**
+     * The usage of one feature in one of its periods (windows), for billing.
+     *
+     * @param feature the metered feature
+     * @param periodStart the start of the period
+     * @param periodEnd its end (exclusive), or {@code null} for a feature that never resets
+     * @param limit the included quantity: the feature's limit when the period's latest usage (by time) was recorded, or {@code
+     *     null} if unlimited
+     * @param used the quantity used
+     * @param overage the part of {@code used} beyond the limit, as recorded (soft limits, and usage reported past a
+     *     hard one)
+     * @param credits the credits charged by currency (empty if nothing was priced)
+     * @param events how many usage rows
+     */
+    public record Period(
+            String feature,
+            Instant periodStart,
+            @Nullable Instant periodEnd,
+            @Nullable BigDecimal limit,
+            BigDecimal used,
+            BigDecimal overage,
+            Map<String, BigDecimal> credits,
+            long events) {}
 
     /**
      * Checks the grouping names.
@@ -51,21 +83,25 @@ public final class UsageReport {
     /**
      * @param rows the usage rows
      * @param groupBy grouping names, validated
+     * @param scopeOf the group value of a row's scope (for a roll-up, its ancestor at some level of the tree)
      * @return the groups, ordered by their values
      */
-    public static List<Group> group(List<UsageRow> rows, List<String> groupBy) {
+    public static List<Group> group(
+            List<UsageRow> rows, List<String> groupBy, UnaryOperator<@Nullable String> scopeOf) {
         Map<String, Map<String, @Nullable String>> keys = new TreeMap<>();
         Map<String, BigDecimal> quantities = new TreeMap<>();
+        Map<String, BigDecimal> overages = new TreeMap<>();
         Map<String, Map<String, BigDecimal>> credits = new TreeMap<>();
         Map<String, Long> counts = new TreeMap<>();
         for (UsageRow r : rows) {
             Map<String, @Nullable String> key = new LinkedHashMap<>();
             for (String g : groupBy) {
-                key.put(g, value(r, g));
+                key.put(g, g.equals("scope") ? scopeOf.apply(r.scope()) : value(r, g));
             }
             String id = key.toString();
             keys.putIfAbsent(id, key);
             quantities.merge(id, r.quantity(), BigDecimal::add);
+            overages.merge(id, r.overage(), BigDecimal::add);
             counts.merge(id, 1L, Long::sum);
             Map<String, BigDecimal> byCurrency = credits.computeIfAbsent(id, k -> new TreeMap<>());
             if (r.credits() != null && r.currency() != null) {
@@ -76,8 +112,53 @@ public final class UsageReport {
         for (Map.Entry<String, Map<String, @Nullable String>> e : keys.entrySet()) {
             Map<String, BigDecimal> c = new TreeMap<>();
             credits.get(e.getKey()).forEach((k, v) -> c.put(k, Decimals.normalize(v)));
-            out.add(new Group(e.getValue(), Decimals.normalize(quantities.get(e.getKey())), c, counts.get(e.getKey())));
+            out.add(new Group(
+                    e.getValue(),
+                    Decimals.normalize(quantities.get(e.getKey())),
+                    c,
+                    counts.get(e.getKey()),
+                    Decimals.normalize(overages.get(e.getKey()))));
         }
+        return out;
+    }
+
+    /**
+     * Sums usage rows per feature and the period each counted in.
+     *
+     * @param rows the usage rows, oldest first
+     * @return one entry per feature and period, by feature then period start
+     */
+    public static List<Period> periods(List<UsageRow> rows) {
+        Map<String, Map<Instant, List<UsageRow>>> byFeature = new TreeMap<>();
+        for (UsageRow r : rows) {
+            byFeature
+                    .computeIfAbsent(r.feature(), f -> new TreeMap<>())
+                    .computeIfAbsent(r.windowStart(), w -> new ArrayList<>())
+                    .add(r);
+        }
+        List<Period> out = new ArrayList<>();
+        byFeature.forEach((feature, windows) -> windows.forEach((start, inWindow) -> {
+            BigDecimal used = BigDecimal.ZERO;
+            BigDecimal overage = BigDecimal.ZERO;
+            Map<String, BigDecimal> credits = new TreeMap<>();
+            for (UsageRow r : inWindow) {
+                used = used.add(r.quantity());
+                overage = overage.add(r.overage());
+                if (r.credits() != null && r.currency() != null) {
+                    credits.merge(r.currency(), r.credits(), (a, b) -> Decimals.normalize(a.add(b)));
+                }
+            }
+            UsageRow last = inWindow.get(inWindow.size() - 1);
+            out.add(new Period(
+                    feature,
+                    start,
+                    last.windowEnd(),
+                    last.limit(),
+                    Decimals.normalize(used),
+                    Decimals.normalize(overage),
+                    credits,
+                    inWindow.size()));
+        }));
         return out;
     }
 

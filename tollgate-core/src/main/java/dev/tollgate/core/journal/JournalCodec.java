@@ -91,6 +91,8 @@ public final class JournalCodec {
             return "webhook";
         } else if (entry instanceof JournalEntry.AlertDelivered) {
             return "delivery";
+        } else if (entry instanceof JournalEntry.WebhookRemoved) {
+            return "webhook-removed";
         }
         throw new IllegalArgumentException("unknown entry " + entry.getClass().getName());
     }
@@ -188,6 +190,8 @@ public final class JournalCodec {
             m.put("secret", w.secret());
         } else if (entry instanceof JournalEntry.AlertDelivered e) {
             m.put("alert", e.alertId());
+            m.put("webhook", e.webhookId());
+        } else if (entry instanceof JournalEntry.WebhookRemoved e) {
             m.put("webhook", e.webhookId());
         } else if (entry instanceof JournalEntry.ScopeSet e) {
             m.put("id", e.scope().id());
@@ -375,6 +379,7 @@ public final class JournalCodec {
             }
             case "delivery" ->
                 new JournalEntry.AlertDelivered(req(customer), at, key, str(m, "alert"), str(m, "webhook"));
+            case "webhook-removed" -> new JournalEntry.WebhookRemoved(req(customer), at, key, str(m, "webhook"));
             case "scope" ->
                 new JournalEntry.ScopeSet(
                         req(customer),

@@ -307,6 +307,15 @@ public sealed interface JournalEntry {
             String customerId, Instant at, @Nullable String idempotencyKey, String alertId, String webhookId)
             implements JournalEntry {}
 
+    /**
+     * A webhook was removed (kept under {@code _system}): nothing more is delivered to it, not even alerts raised
+     * before, also after a restart.
+     *
+     * @param webhookId the webhook
+     */
+    record WebhookRemoved(
+            String customerId, Instant at, @Nullable String idempotencyKey, String webhookId) implements JournalEntry {}
+
     /** All entry types, for codecs and stores that dispatch on them. */
     List<Class<? extends JournalEntry>> TYPES = List.of(
             CatalogPublished.class,
@@ -326,5 +335,6 @@ public sealed interface JournalEntry {
             SessionClosed.class,
             AlertRaised.class,
             WebhookSet.class,
-            AlertDelivered.class);
+            AlertDelivered.class,
+            WebhookRemoved.class);
 }

@@ -19,6 +19,11 @@ import org.jspecify.annotations.Nullable;
  * @param credits what it cost, or {@code null} if not priced
  * @param scope the scope it was recorded at, or {@code null}
  * @param dimensions its dimensions
+ * @param overage the part of {@code quantity} beyond the feature's limit (past a soft limit, or reported past a hard
+ *     one); zero when none
+ * @param windowStart the start of the feature's window (period) it counted in
+ * @param limit the feature's limit when it was recorded, or {@code null} if unlimited
+ * @param windowEnd the end of that window, or {@code null} if it never ends
  */
 public record UsageRow(
         String customerId,
@@ -28,7 +33,11 @@ public record UsageRow(
         @Nullable String currency,
         @Nullable BigDecimal credits,
         @Nullable String scope,
-        Map<String, String> dimensions) {
+        Map<String, String> dimensions,
+        BigDecimal overage,
+        Instant windowStart,
+        @Nullable BigDecimal limit,
+        @Nullable Instant windowEnd) {
 
     public UsageRow {
         dimensions = Map.copyOf(dimensions);
@@ -45,7 +54,11 @@ public record UsageRow(
                 c == null ? null : c.currency(),
                 c == null ? null : c.credits(),
                 e.scope(),
-                e.dimensions());
+                e.dimensions(),
+                e.overage(),
+                e.windowStart(),
+                e.answer().limit(),
+                e.answer().resetsAt());
     }
 
     /** {@code occurredAt} as nanoseconds since the epoch: a sortable, exact column. */

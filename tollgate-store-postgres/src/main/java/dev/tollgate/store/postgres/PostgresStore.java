@@ -52,11 +52,11 @@ final class PostgresStore implements Store {
                     + " ON CONFLICT (customer_id, feature, window_start)"
                     + " DO UPDATE SET used = excluded.used, overage = excluded.overage";
 
-    private static final String INSERT_USAGE =
-            "INSERT INTO usage (customer_id, occurred_nanos, feature, quantity, currency, credits, scope, dimensions)"
-                    + " SELECT c, o, f, q, cu, cr, s, d FROM unnest(?::text[], ?::bigint[], ?::text[], ?::numeric[],"
-                    + " ?::text[], ?::numeric[], ?::text[], ?::text[]) WITH ORDINALITY AS r(c, o, f, q, cu, cr, s, d, n)"
-                    + " ORDER BY n";
+    private static final String INSERT_USAGE = "INSERT INTO usage (customer_id, occurred_nanos, feature, quantity,"
+            + " currency, credits, scope, dimensions, overage, window_start, limit_quantity, window_end)"
+            + " SELECT c, o, f, q, cu, cr, s, d, ov, ws, l, we FROM unnest(?::text[], ?::bigint[], ?::text[],"
+            + " ?::numeric[], ?::text[], ?::numeric[], ?::text[], ?::text[], ?::numeric[], ?::text[], ?::numeric[],"
+            + " ?::text[]) WITH ORDINALITY AS r(c, o, f, q, cu, cr, s, d, ov, ws, l, we, n) ORDER BY n";
 
     private final HikariDataSource pool;
     private volatile boolean closed;
@@ -87,6 +87,7 @@ final class PostgresStore implements Store {
             Flyway.configure()
                     .dataSource(pool)
                     .locations("classpath:db/migration/postgresql")
+                    .javaMigrations(new UsageOverage())
                     .load()
                     .migrate();
         } catch (RuntimeException e) {
@@ -115,7 +116,7 @@ final class PostgresStore implements Store {
                 if (!counters.isEmpty()) {
                     upsertCounters(c, counters);
                 }
-                insertUsage(c, batch);
+                insertUsage(c, usageRows(batch));
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 rollback(c);
@@ -179,13 +180,18 @@ final class PostgresStore implements Store {
         }
     }
 
-    private static void insertUsage(Connection c, List<JournalRecord> batch) throws SQLException {
+    private static List<UsageRow> usageRows(List<JournalRecord> batch) {
         List<UsageRow> rows = new ArrayList<>();
         for (JournalRecord r : batch) {
             if (r.entry() instanceof JournalEntry.UsageRecorded u) {
                 rows.add(UsageRow.of(u));
             }
         }
+        return rows;
+    }
+
+    /** Inserts usage rows in their order, in the connection's transaction (also migration 003's). */
+    static void insertUsage(Connection c, List<UsageRow> rows) throws SQLException {
         if (rows.isEmpty()) {
             return;
         }
@@ -198,6 +204,10 @@ final class PostgresStore implements Store {
         String[] credits = new String[n];
         String[] scopes = new String[n];
         String[] dims = new String[n];
+        String[] overages = new String[n];
+        String[] windowStarts = new String[n];
+        String[] limits = new String[n];
+        String[] windowEnds = new String[n];
         for (int i = 0; i < n; i++) {
             UsageRow r = rows.get(i);
             customers[i] = r.customerId();
@@ -208,6 +218,10 @@ final class PostgresStore implements Store {
             credits[i] = r.credits() == null ? null : r.credits().toPlainString();
             scopes[i] = r.scope();
             dims[i] = Json.write(new TreeMap<String, Object>(r.dimensions()));
+            overages[i] = r.overage().toPlainString();
+            windowStarts[i] = IsoInstant.format(r.windowStart());
+            limits[i] = r.limit() == null ? null : r.limit().toPlainString();
+            windowEnds[i] = r.windowEnd() == null ? null : IsoInstant.format(r.windowEnd());
         }
         try (PreparedStatement s = c.prepareStatement(INSERT_USAGE)) {
             s.setArray(1, c.createArrayOf("text", customers));
@@ -218,6 +232,10 @@ final class PostgresStore implements Store {
             s.setArray(6, c.createArrayOf("text", credits));
             s.setArray(7, c.createArrayOf("text", scopes));
             s.setArray(8, c.createArrayOf("text", dims));
+            s.setArray(9, c.createArrayOf("text", overages));
+            s.setArray(10, c.createArrayOf("text", windowStarts));
+            s.setArray(11, c.createArrayOf("text", limits));
+            s.setArray(12, c.createArrayOf("text", windowEnds));
             s.executeUpdate();
         }
     }
@@ -228,7 +246,8 @@ final class PostgresStore implements Store {
         ensureOpen();
         try (Connection c = pool.getConnection();
                 PreparedStatement s = c.prepareStatement("SELECT customer_id, occurred_nanos, feature, quantity,"
-                        + " currency, credits, scope, dimensions FROM usage WHERE customer_id = ? AND occurred_nanos >= ?"
+                        + " currency, credits, scope, dimensions, overage, window_start, limit_quantity, window_end FROM usage"
+                        + " WHERE customer_id = ? AND occurred_nanos >= ?"
                         + " AND occurred_nanos < ? ORDER BY occurred_nanos, id")) {
             s.setString(1, customerId);
             s.setLong(2, UsageRow.nanos(from));
@@ -247,7 +266,11 @@ final class PostgresStore implements Store {
                             rs.getString(5),
                             rs.getBigDecimal(6),
                             rs.getString(7),
-                            dims));
+                            dims,
+                            rs.getBigDecimal(9),
+                            Instant.parse(rs.getString(10)),
+                            rs.getBigDecimal(11),
+                            rs.getString(12) == null ? null : Instant.parse(rs.getString(12))));
                 }
             }
         } catch (SQLException e) {

@@ -1,7 +1,9 @@
 package dev.tollgate.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.core.TollgateException;
 import dev.tollgate.core.alert.Alert;
 import dev.tollgate.core.alert.Webhook;
 import dev.tollgate.core.budget.Budget;
@@ -273,5 +275,59 @@ public abstract class AlertContract {
                 .as("a recorded delivery is not sent again")
                 .isEmpty();
         assertThat(log()).hasSize(1);
+    }
+
+    @Test
+    void a_removed_webhook_is_listed_no_more_and_gets_nothing_not_even_what_waited_also_after_a_restart()
+            throws Exception {
+        engine().setWebhook(new Webhook("ops", "http://127.0.0.1:9/ops", List.of("*"), "0123456789abcdef"))
+                .get();
+        engine().setWebhook(new Webhook("audit", "http://127.0.0.1:9/a", List.of("*"), "0123456789abcdef"))
+                .get();
+        consume("q", 8, "c1", null);
+        assertThat(engine().pendingDeliveries()).hasSize(2);
+        assertThat(engine().webhooks()).extracting(Webhook::id).containsExactly("audit", "ops");
+
+        assertThat(engine().removeWebhook("ops").get().url()).isEqualTo("http://127.0.0.1:9/ops");
+        assertThat(engine().webhooks()).extracting(Webhook::id).containsExactly("audit");
+        assertThat(engine().pendingDeliveries())
+                .as("what waited for the removed webhook is dropped")
+                .extracting(d -> d.webhook().id())
+                .containsExactly("audit");
+        assertThatThrownBy(() -> engine().removeWebhook("ops"))
+                .isInstanceOfSatisfying(
+                        TollgateException.class, e -> assertThat(e.code()).isEqualTo("WEBHOOK_NOT_FOUND"));
+
+        restart();
+        assertThat(engine().webhooks()).extracting(Webhook::id).containsExactly("audit");
+        assertThat(engine().pendingDeliveries())
+                .extracting(d -> d.webhook().id())
+                .containsExactly("audit");
+
+        engine().setWebhook(new Webhook("ops", "http://127.0.0.1:9/ops2", List.of("*"), "0123456789abcdef"))
+                .get();
+        restart();
+        assertThat(engine().pendingDeliveries())
+                .as("an alert raised before the removal never goes to a new webhook of the same id")
+                .extracting(d -> d.webhook().id())
+                .containsExactly("audit");
+        consume("q", 2, "c2", null);
+        assertThat(engine().pendingDeliveries())
+                .as("alerts raised after it do")
+                .extracting(d -> d.webhook().id())
+                .containsExactlyInAnyOrder("audit", "audit", "ops");
+    }
+
+    @Test
+    void a_replaced_webhook_gets_what_waits_for_it_at_its_new_url_with_its_new_secret() throws Exception {
+        engine().setWebhook(new Webhook("ops", "http://127.0.0.1:9/old", List.of("*"), "0123456789abcdef"))
+                .get();
+        consume("q", 8, "c1", null);
+        engine().setWebhook(new Webhook("ops", "http://127.0.0.1:9/new", List.of("*"), "fedcba9876543210"))
+                .get();
+        assertThat(engine().pendingDeliveries()).singleElement().satisfies(d -> {
+            assertThat(d.webhook().url()).isEqualTo("http://127.0.0.1:9/new");
+            assertThat(d.webhook().secret()).isEqualTo("fedcba9876543210");
+        });
     }
 }

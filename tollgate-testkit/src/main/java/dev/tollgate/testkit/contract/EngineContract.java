@@ -2,9 +2,11 @@ package dev.tollgate.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.core.alert.Webhook;
 import dev.tollgate.core.engine.CheckRequest;
 import dev.tollgate.core.engine.ConsumeRequest;
 import dev.tollgate.core.engine.CustomerUpdate;
+import dev.tollgate.core.engine.CustomerView;
 import dev.tollgate.core.engine.Decision;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.engine.EventResult;
@@ -213,5 +215,34 @@ public abstract class EngineContract {
         assertThat(used("runs")).isEqualByComparingTo("0");
         assertThat(used("q")).isEqualByComparingTo("30");
         assertVerified();
+    }
+
+    @Test
+    void customers_are_listed_by_id_a_page_at_a_time_filtered_by_plan_and_survive_a_restart() throws Exception {
+        engine().upsertCustomer("zed", new CustomerUpdate("Zed", Map.of(), null), null)
+                .get();
+        engine().subscribe("zed", new SubscriptionRequest("big", List.of(), null, null, null))
+                .get();
+        engine().upsertCustomer("bob", new CustomerUpdate("Bob", Map.of(), null), null)
+                .get();
+        engine().setWebhook(new Webhook("ops", "http://127.0.0.1:9/ops", List.of("*"), "0123456789abcdef"))
+                .get();
+
+        for (int pass = 0; pass < 2; pass++) {
+            assertThat(engine().customers(null, null, 2))
+                    .extracting(CustomerView::id)
+                    .containsExactly("acme", "bob");
+            assertThat(engine().customers(null, "bob", 2))
+                    .as("the page after bob; no reserved ids")
+                    .extracting(CustomerView::id)
+                    .containsExactly("zed");
+            assertThat(engine().customers("big", null, 10)).singleElement().satisfies(c -> {
+                assertThat(c.id()).isEqualTo("zed");
+                assertThat(c.subscription()).isNotNull();
+                assertThat(c.subscription().plan().version()).isEqualTo(1);
+            });
+            assertThat(engine().customers("small", "acme", 10)).isEmpty();
+            restart();
+        }
     }
 }

@@ -7,6 +7,7 @@ import dev.tollgate.core.journal.UsageSource;
 import dev.tollgate.core.store.CounterValue;
 import dev.tollgate.core.store.Store;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,24 @@ final class Records {
     private Records() {}
 
     static JournalEntry usage(String customer, String key, String quantity) {
+        return usage(
+                customer, key, quantity, "0", null, "team-a", Map.of("model", "gpt-4o", "note", "naïve ✓ \"quoted\""));
+    }
+
+    /** Usage past a limit of 10 in the window [T, T + 30 days): {@code overage} of {@code quantity} beyond it. */
+    static JournalEntry.UsageRecorded overage(String customer, String key, String quantity, String overage) {
+        return usage(customer, key, quantity, overage, T.plus(Duration.ofDays(30)), null, Map.of());
+    }
+
+    private static JournalEntry.UsageRecorded usage(
+            String customer,
+            String key,
+            String quantity,
+            String overage,
+            @Nullable Instant windowEnd,
+            @Nullable String scope,
+            Map<String, String> dimensions) {
+        BigDecimal over = new BigDecimal(overage);
         Decision answer = new Decision(
                 true,
                 null,
@@ -29,9 +48,9 @@ final class Records {
                 BigDecimal.ZERO,
                 null,
                 false,
-                false,
-                BigDecimal.ZERO,
-                null,
+                over.signum() > 0,
+                over,
+                windowEnd,
                 null,
                 true,
                 null);
@@ -42,11 +61,11 @@ final class Records {
                 "q",
                 new BigDecimal(quantity),
                 T,
-                BigDecimal.ZERO,
+                over,
                 UsageSource.CONSUME,
                 T,
-                "team-a",
-                Map.of("model", "gpt-4o", "note", "naïve ✓ \"quoted\""),
+                scope,
+                dimensions,
                 answer);
     }
 

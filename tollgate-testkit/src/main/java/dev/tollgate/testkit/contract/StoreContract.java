@@ -17,6 +17,7 @@ import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
 import dev.tollgate.core.store.UsageRow;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -254,6 +255,25 @@ public abstract class StoreContract {
                     .as("to is exclusive, from inclusive")
                     .isEmpty();
             assertThat(store.usage("c", T.minusSeconds(60), T)).isEmpty();
+        }
+    }
+
+    @Test
+    void usage_rows_carry_the_overage_period_and_limit_of_their_record_also_after_reopening() {
+        JournalEntry.UsageRecorded over = Records.overage("c", "o1", "12", "2.5");
+        try (Store store = openStore()) {
+            append(store, List.of(over, usage("c", "u1", "1")), List.of());
+        }
+        try (Store store = openStore()) {
+            List<UsageRow> rows = store.usage("c", T, T.plusNanos(1));
+            assertThat(rows).hasSize(2);
+            assertThat(rows.get(0)).isEqualTo(UsageRow.of(over));
+            assertThat(rows.get(0).overage()).isEqualByComparingTo("2.5");
+            assertThat(rows.get(0).windowStart()).isEqualTo(T);
+            assertThat(rows.get(0).windowEnd()).isEqualTo(T.plus(Duration.ofDays(30)));
+            assertThat(rows.get(0).limit()).isEqualByComparingTo("10");
+            assertThat(rows.get(1).overage()).isEqualByComparingTo("0");
+            assertThat(rows.get(1).windowEnd()).isNull();
         }
     }
 
