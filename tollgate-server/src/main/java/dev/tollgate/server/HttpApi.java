@@ -29,6 +29,7 @@ import dev.tollgate.core.engine.SessionRequest;
 import dev.tollgate.core.engine.SessionView;
 import dev.tollgate.core.engine.SubscriptionRequest;
 import dev.tollgate.core.engine.UsageEvent;
+import dev.tollgate.core.engine.UsageQuery;
 import dev.tollgate.core.engine.UsageReport;
 import dev.tollgate.core.json.Json;
 import dev.tollgate.core.period.ResetPeriod;
@@ -50,6 +51,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -146,6 +148,7 @@ final class HttpApi {
         route("GET", "/v1/catalog/versions", true, Mode.BLOCKING, this::catalogVersions);
         route("POST", "/v1/catalog/rollback", true, Mode.BLOCKING, this::rollback);
 
+        route("GET", "/v1/customers", true, Mode.BLOCKING, this::listCustomers);
         route("PUT", "/v1/customers/{customerId}", true, Mode.BLOCKING, this::putCustomer);
         route("GET", "/v1/customers/{customerId}", true, Mode.BLOCKING, this::getCustomer);
         route("PUT", "/v1/customers/{customerId}/subscription", true, Mode.BLOCKING, this::putSubscription);
@@ -166,7 +169,11 @@ final class HttpApi {
                 Mode.BLOCKING,
                 this::putBudget);
         route("GET", "/v1/customers/{customerId}/usage", true, Mode.BLOCKING, this::getUsage);
+        route("GET", "/v1/customers/{customerId}/usage/export", true, Mode.BLOCKING, this::exportUsage);
+        route("GET", "/v1/webhooks", true, Mode.BLOCKING, this::listWebhooks);
         route("PUT", "/v1/webhooks/{webhookId}", true, Mode.BLOCKING, this::putWebhook);
+        route("GET", "/v1/webhooks/{webhookId}", true, Mode.BLOCKING, this::getWebhook);
+        route("DELETE", "/v1/webhooks/{webhookId}", true, Mode.BLOCKING, this::deleteWebhook);
         route("GET", "/v1/events/log", true, Mode.BLOCKING, this::eventLog);
         route("POST", "/v1/sessions", true, Mode.BLOCKING, this::openSession);
         route("GET", "/v1/sessions/{sessionId}", true, Mode.BLOCKING, this::getSession);
@@ -460,6 +467,68 @@ final class HttpApi {
         return Reply.ok(Views.customer(view));
     }
 
+    private Reply listCustomers(ApiRequest ctx) {
+        String plan = ctx.queryParam("plan");
+        if (plan != null) {
+            Body.checkId(plan, "plan");
+        }
+        int limit = pageLimit(ctx);
+        List<CustomerView> page = engine.customers(plan, pageAfter(ctx), limit + 1);
+        List<Object> customers = new ArrayList<>();
+        for (int i = 0; i < Math.min(limit, page.size()); i++) {
+            customers.add(Views.customer(page.get(i)));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("customers", customers);
+        body.put(
+                "nextCursor",
+                page.size() > limit ? cursorAfter(page.get(limit - 1).id()) : null);
+        return Reply.ok(body);
+    }
+
+    /** {@code limit} of a paginated list: 1..{@value #MAX_LEDGER_PAGE}, 100 when absent. */
+    private static int pageLimit(ApiRequest ctx) {
+        String raw = ctx.queryParam("limit");
+        if (raw == null) {
+            return 100;
+        }
+        int limit;
+        try {
+            limit = Integer.parseInt(raw);
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 1 || limit > MAX_LEDGER_PAGE) {
+            throw ApiException.badRequest(
+                    "INVALID_QUERY", "limit must be a whole number in 1.." + MAX_LEDGER_PAGE, "limit");
+        }
+        return limit;
+    }
+
+    /** The id a page of a list ordered by id starts after, from its opaque {@code cursor}; {@code null} without. */
+    private static @Nullable String pageAfter(ApiRequest ctx) {
+        String cursor = ctx.queryParam("cursor");
+        if (cursor == null) {
+            return null;
+        }
+        try {
+            String text = new String(java.util.Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (text.startsWith("id:") && Body.isId(text.substring(3))) {
+                return text.substring(3);
+            }
+        } catch (IllegalArgumentException e) {
+            // not base64: refused below
+        }
+        throw ApiException.badRequest("INVALID_CURSOR", "cursor is not one this server gave", "cursor");
+    }
+
+    /** The opaque cursor of the page after {@code id}. */
+    private static String cursorAfter(String id) {
+        return java.util.Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(("id:" + id).getBytes(StandardCharsets.UTF_8));
+    }
+
     private Reply getCustomer(ApiRequest ctx) {
         String id = customerId(ctx);
         CustomerView view = engine.customer(id)
@@ -645,10 +714,44 @@ final class HttpApi {
         }
         Webhook webhook =
                 await(engine.setWebhook(new Webhook(id, url, events.isEmpty() ? List.of("*") : events, secret)));
+        return Reply.ok(Views.webhook(webhook));
+    }
+
+    private Reply listWebhooks(ApiRequest ctx) {
+        int limit = pageLimit(ctx);
+        String after = pageAfter(ctx);
+        List<Object> page = new ArrayList<>();
+        String next = null;
+        String last = null;
+        for (Webhook w : engine.webhooks()) {
+            if (after != null && w.id().compareTo(after) <= 0) {
+                continue;
+            }
+            if (last != null && page.size() == limit) {
+                next = cursorAfter(last);
+                break;
+            }
+            page.add(Views.webhook(w));
+            last = w.id();
+        }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", webhook.id());
-        body.put("url", webhook.url());
-        body.put("events", webhook.events());
+        body.put("webhooks", page);
+        body.put("nextCursor", next);
+        return Reply.ok(body);
+    }
+
+    private Reply getWebhook(ApiRequest ctx) {
+        String id = pathId(ctx, "webhookId");
+        return Reply.ok(Views.webhook(engine.webhooks().stream()
+                .filter(w -> w.id().equals(id))
+                .findFirst()
+                .orElseThrow(() ->
+                        TollgateException.notFound("WEBHOOK_NOT_FOUND", "no webhook '" + id + "'", "webhookId"))));
+    }
+
+    private Reply deleteWebhook(ApiRequest ctx) {
+        Map<String, Object> body = Views.webhook(await(engine.removeWebhook(pathId(ctx, "webhookId"))));
+        body.put("deleted", true);
         return Reply.ok(body);
     }
 
@@ -702,10 +805,16 @@ final class HttpApi {
         if (feature != null) {
             Body.checkId(feature, "feature");
         }
+        String scope = ctx.queryParam("scope");
+        if (scope != null) {
+            Body.checkId(scope, "scope");
+        }
+        int depth = queryInt(ctx, "depth", 0, 1, 1000);
         List<Object> rows = new ArrayList<>();
-        for (UsageReport.Group g : engine.usage(id, from, to, groupBy, feature)) {
+        for (UsageReport.Group g : engine.usage(id, new UsageQuery(from, to, groupBy, feature, scope, depth))) {
             Map<String, Object> row = new LinkedHashMap<>(g.group());
             row.put("quantity", g.quantity());
+            row.put("overage", g.overage());
             row.put("credits", new LinkedHashMap<String, Object>(g.credits()));
             row.put("events", g.events());
             rows.add(row);
@@ -715,8 +824,35 @@ final class HttpApi {
         body.put("from", from.toString());
         body.put("to", to.toString());
         body.put("groupBy", groupBy);
+        if (scope != null) {
+            body.put("scope", scope);
+        }
+        if (depth > 0) {
+            body.put("depth", depth);
+        }
         body.put("rows", rows);
         return Reply.ok(body);
+    }
+
+    private Reply exportUsage(ApiRequest ctx) {
+        String id = customerId(ctx);
+        String format = exportFormat(ctx);
+        Instant from = queryInstant(ctx, "from", Instant.EPOCH);
+        Instant to = queryInstant(ctx, "to", Instant.parse("9999-12-31T23:59:59Z"));
+        if (!from.isBefore(to)) {
+            throw ApiException.badRequest("INVALID_QUERY", "from must be before to", "to");
+        }
+        List<Map<String, Object>> periods = new ArrayList<>();
+        engine.usagePeriods(id, from, to).forEach(p -> periods.add(Views.usagePeriod(id, p)));
+        if (format.equals("json")) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("customerId", id);
+            body.put("from", from.toString());
+            body.put("to", to.toString());
+            body.put("periods", periods);
+            return Reply.ok(body);
+        }
+        return Reply.ok(new Csv("usage-" + id + ".csv", csv(Views.USAGE_PERIOD_COLUMNS, periods)));
     }
 
     private static Instant queryInstant(ApiRequest ctx, String name, Instant fallback) {
@@ -921,23 +1057,36 @@ final class HttpApi {
 
     private Reply exportLedger(ApiRequest ctx) {
         String id = customerId(ctx);
+        String format = exportFormat(ctx);
+        List<LedgerLine> lines = engine.ledger(id, null, 0, Integer.MAX_VALUE);
+        List<Map<String, Object>> entries = new ArrayList<>();
+        lines.forEach(l -> entries.add(Views.ledgerLine(l)));
+        if (format.equals("json")) {
+            return Reply.ok(Map.of("customerId", id, "entries", entries));
+        }
+        return Reply.ok(new Csv("ledger-" + id + ".csv", csv(Views.LEDGER_COLUMNS, entries)));
+    }
+
+    /** {@code format} of an export: {@code csv} (default) or {@code json}. */
+    private static String exportFormat(ApiRequest ctx) {
         String format = ctx.queryParam("format") == null ? "csv" : ctx.queryParam("format");
         if (!format.equals("csv") && !format.equals("json")) {
             throw ApiException.badRequest("INVALID_QUERY", "format must be 'csv' or 'json'", "format");
         }
-        List<LedgerLine> lines = engine.ledger(id, null, 0, Integer.MAX_VALUE);
-        if (format.equals("json")) {
-            List<Object> entries = new ArrayList<>();
-            lines.forEach(l -> entries.add(Views.ledgerLine(l)));
-            return Reply.ok(Map.of("customerId", id, "entries", entries));
-        }
-        StringBuilder csv = new StringBuilder(String.join(",", Views.LEDGER_COLUMNS)).append("\r\n");
-        for (LedgerLine l : lines) {
-            Map<String, Object> row = Views.ledgerLine(l);
+        return format;
+    }
+
+    /**
+     * RFC 4180 text of rows: a header of {@code columns}, then one line per row; an absent value or an empty object is an
+     * empty cell, an object is its JSON, a decimal is plain.
+     */
+    private static String csv(List<String> columns, List<Map<String, Object>> rows) {
+        StringBuilder csv = new StringBuilder(String.join(",", columns)).append("\r\n");
+        for (Map<String, Object> row : rows) {
             List<String> cells = new ArrayList<>();
-            for (String column : Views.LEDGER_COLUMNS) {
+            for (String column : columns) {
                 Object v = row.get(column);
-                String text = v == null
+                String text = v == null || (v instanceof Map<?, ?> m && m.isEmpty())
                         ? ""
                         : v instanceof Map<?, ?>
                                 ? Json.write(v)
@@ -946,7 +1095,7 @@ final class HttpApi {
             }
             csv.append(String.join(",", cells)).append("\r\n");
         }
-        return Reply.ok(new Csv("ledger-" + id + ".csv", csv.toString()));
+        return csv.toString();
     }
 
     private Reply postRefund(ApiRequest ctx) {

@@ -1,5 +1,6 @@
 package dev.tollgate.server;
 
+import dev.tollgate.core.alert.Webhook;
 import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.catalog.Entitlement;
 import dev.tollgate.core.credit.AutoRecharge;
@@ -19,6 +20,7 @@ import dev.tollgate.core.engine.LedgerLine;
 import dev.tollgate.core.engine.RefundView;
 import dev.tollgate.core.engine.ScopeView;
 import dev.tollgate.core.engine.SessionView;
+import dev.tollgate.core.engine.UsageReport;
 import dev.tollgate.core.entitlement.EffectiveEntitlement;
 import dev.tollgate.core.json.IsoInstant;
 import java.time.Instant;
@@ -196,6 +198,43 @@ final class Views {
         return m;
     }
 
+    /** A webhook as the API shows it: never its secret. */
+    static Map<String, Object> webhook(Webhook w) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", w.id());
+        m.put("url", w.url());
+        m.put("events", w.events());
+        return m;
+    }
+
+    /** The usage export's columns, in order, for JSON and CSV alike. */
+    static final List<String> USAGE_PERIOD_COLUMNS = List.of(
+            "customerId",
+            "feature",
+            "periodStart",
+            "periodEnd",
+            "limit",
+            "unlimited",
+            "used",
+            "overage",
+            "credits",
+            "events");
+
+    static Map<String, Object> usagePeriod(String customerId, UsageReport.Period p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("customerId", customerId);
+        m.put("feature", p.feature());
+        m.put("periodStart", time(p.periodStart()));
+        m.put("periodEnd", time(p.periodEnd()));
+        m.put("limit", p.limit());
+        m.put("unlimited", p.limit() == null);
+        m.put("used", p.used());
+        m.put("overage", p.overage());
+        m.put("credits", new LinkedHashMap<String, Object>(p.credits()));
+        m.put("events", p.events());
+        return m;
+    }
+
     private static Map<String, Object> boundBy(BoundBy b) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("kind", b.kind());
@@ -287,6 +326,7 @@ final class Views {
                 m.put("used", v.used());
                 m.put("held", v.held());
                 put(m, "remaining", v.remaining());
+                m.put("overage", v.overage());
                 m.put("enforcement", lower(e.enforcement().name()));
                 m.put("reset", e.reset().wireName());
                 put(m, "resetsAt", time(v.resetsAt()));

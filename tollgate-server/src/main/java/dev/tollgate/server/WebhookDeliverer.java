@@ -10,9 +10,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -60,7 +63,12 @@ final class WebhookDeliverer implements AutoCloseable {
 
     private void deliverDue() {
         try {
-            for (Engine.Delivery d : engine.pendingDeliveries()) {
+            List<Engine.Delivery> pending = engine.pendingDeliveries();
+            Set<String> keys = new HashSet<>();
+            pending.forEach(d -> keys.add(d.alert().id() + ' ' + d.webhook().id()));
+            // back-offs of deliveries no longer pending (a removed webhook's) are forgotten
+            attempts.keySet().retainAll(keys);
+            for (Engine.Delivery d : pending) {
                 String key = d.alert().id() + ' ' + d.webhook().id();
                 Attempts a = attempts.get(key);
                 if (a != null && a.nextAtMillis() > System.currentTimeMillis()) {

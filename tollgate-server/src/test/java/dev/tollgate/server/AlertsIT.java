@@ -164,4 +164,61 @@ final class AlertsIT {
         assertThat(r.status()).as(r.text()).isEqualTo(400);
         assertThat(r.error()).containsEntry("code", code).containsEntry("field", field);
     }
+
+    @Test
+    void webhooks_are_listed_without_secrets_and_a_removed_one_gets_nothing_more_also_after_a_restart()
+            throws Exception {
+        try (WebhookReceiver audit = new WebhookReceiver()) {
+            assertThat(h.put("/v1/webhooks/audit", Map.of("url", audit.url(), "secret", SECRET))
+                            .status())
+                    .isEqualTo(200);
+            ApiClient.Reply list = h.get("/v1/webhooks?limit=1");
+            assertThat(list.status()).as(list.text()).isEqualTo(200);
+            assertThat(list.text()).doesNotContain(SECRET).doesNotContain("secret");
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> page = (List<Map<String, Object>>) list.get("webhooks");
+            assertThat(page)
+                    .singleElement()
+                    .satisfies(w -> assertThat(w)
+                            .containsEntry("id", "audit")
+                            .containsEntry("url", audit.url())
+                            .containsEntry("events", List.of("*")));
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> rest = (List<Map<String, Object>>)
+                    h.get("/v1/webhooks?cursor=" + list.get("nextCursor")).get("webhooks");
+            assertThat(rest).extracting(w -> w.get("id")).containsExactly("ops");
+            assertThat(h.get("/v1/webhooks/ops").body()).containsEntry("url", receiver.url());
+
+            receiver.failNext(Integer.MAX_VALUE);
+            h.consume("acme", "ai-queries", 8, "q-1");
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(20))
+                    .until(() ->
+                            !receiver.attempts().isEmpty() && audit.delivered().size() == 1);
+
+            ApiClient.Reply removed = h.delete("/v1/webhooks/ops");
+            assertThat(removed.status()).as(removed.text()).isEqualTo(200);
+            assertThat(removed.body()).containsEntry("id", "ops").containsEntry("deleted", true);
+            assertThat(removed.text()).doesNotContain(SECRET);
+            ApiClient.Reply again = h.delete("/v1/webhooks/ops");
+            assertThat(again.status()).isEqualTo(404);
+            assertThat(again.error()).containsEntry("code", "WEBHOOK_NOT_FOUND");
+            assertThat(h.get("/v1/webhooks/ops").status()).isEqualTo(404);
+
+            long restarted = System.nanoTime();
+            h.restart();
+            h.consume("acme", "ai-queries", 2, "q-2");
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(20))
+                    .until(() -> audit.delivered().size() == 2);
+            assertThat(receiver.attempts())
+                    .as("the removed webhook's waiting alert (sent at once after a restart if it still waited, before"
+                            + " the newer one just delivered) was not sent again")
+                    .allSatisfy(a -> assertThat(a.atNanos()).isLessThan(restarted));
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> after =
+                    (List<Map<String, Object>>) h.get("/v1/webhooks").get("webhooks");
+            assertThat(after).extracting(w -> w.get("id")).containsExactly("audit");
+        }
+    }
 }

@@ -138,4 +138,44 @@ final class CustomerJourneyIT {
                         e -> (String) e.get("feature"),
                         e -> e.get("limit") == null ? "unlimited" : ((BigDecimal) e.get("limit")).toPlainString()));
     }
+
+    @Test
+    void customers_are_listed_a_page_at_a_time_with_their_plan_version_and_filtered_by_plan() {
+        h.customerOn("carol", "pro");
+        h.customerOn("alice", "free");
+        h.customerOn("bob", "pro");
+
+        ApiClient.Reply first = h.get("/v1/customers?limit=2");
+        assertThat(first.status()).as(first.text()).isEqualTo(200);
+        assertThat(ids(first)).containsExactly("alice", "bob");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> alice = ((List<Map<String, Object>>) first.get("customers")).get(0);
+        assertThat(alice.get("subscription").toString()).contains("plan=free", "planVersion=1");
+        String cursor = (String) first.get("nextCursor");
+        assertThat(cursor).isNotNull();
+        ApiClient.Reply second = h.get("/v1/customers?limit=2&cursor=" + cursor);
+        assertThat(ids(second)).containsExactly("carol");
+        assertThat(second.body()).containsEntry("nextCursor", null);
+
+        assertThat(ids(h.get("/v1/customers?plan=pro"))).containsExactly("bob", "carol");
+        ApiClient.Reply pro = h.get("/v1/customers?plan=pro&limit=1");
+        assertThat(ids(pro)).containsExactly("bob");
+        assertThat(ids(h.get("/v1/customers?plan=pro&limit=1&cursor=" + pro.get("nextCursor"))))
+                .containsExactly("carol");
+
+        for (String bad : List.of("limit=0", "limit=1001", "limit=x")) {
+            ApiClient.Reply r = h.get("/v1/customers?" + bad);
+            assertThat(r.status()).as(bad).isEqualTo(400);
+            assertThat(r.error()).containsEntry("field", "limit");
+        }
+        ApiClient.Reply badCursor = h.get("/v1/customers?cursor=%21%21");
+        assertThat(badCursor.status()).isEqualTo(400);
+        assertThat(badCursor.error()).containsEntry("code", "INVALID_CURSOR").containsEntry("field", "cursor");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> ids(ApiClient.Reply r) {
+        return ((List<Map<String, Object>>) r.get("customers"))
+                .stream().map(c -> c.get("id")).toList();
+    }
 }

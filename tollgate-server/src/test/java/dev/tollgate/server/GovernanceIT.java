@@ -311,4 +311,50 @@ final class GovernanceIT {
                     assertThat((List<?>) r.get("budgets")).isEmpty();
                 });
     }
+
+    @Test
+    void usage_of_a_department_counts_everything_below_it_and_rolls_up_to_a_level() {
+        h.put("/v1/customers/acme/scopes/eng", Map.of("kind", "department"));
+        h.put("/v1/customers/acme/scopes/platform", Map.of("kind", "team", "parent", "eng"));
+        h.put("/v1/customers/acme/scopes/bot", Map.of("kind", "agent", "parent", "platform"));
+        h.put("/v1/customers/acme/scopes/sales", Map.of("kind", "department"));
+        consumeAt("eng", 1, "e");
+        consumeAt("platform", 10, "p");
+        consumeAt("bot", 100, "b");
+        consumeAt("sales", 1000, "s");
+
+        ApiClient.Reply eng = h.get("/v1/customers/acme/usage?scope=eng");
+        assertThat(eng.status()).as(eng.text()).isEqualTo(200);
+        assertThat(eng.body()).containsEntry("scope", "eng");
+        assertThat((BigDecimal) rows(eng).get(0).get("quantity")).isEqualByComparingTo("111");
+
+        ApiClient.Reply departments = h.get("/v1/customers/acme/usage?groupBy=scope&depth=1");
+        assertThat(departments.status()).as(departments.text()).isEqualTo(200);
+        assertThat(rows(departments))
+                .extracting(r -> r.get("scope"), r -> ((BigDecimal) r.get("quantity")).toPlainString())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("eng", "111"),
+                        org.assertj.core.groups.Tuple.tuple("sales", "1000"));
+        ApiClient.Reply teams = h.get("/v1/customers/acme/usage?scope=eng&groupBy=scope&depth=2");
+        assertThat(rows(teams))
+                .extracting(r -> r.get("scope"), r -> ((BigDecimal) r.get("quantity")).toPlainString())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("eng", "1"),
+                        org.assertj.core.groups.Tuple.tuple("platform", "110"));
+
+        ApiClient.Reply unknown = h.get("/v1/customers/acme/usage?scope=nowhere");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.error()).containsEntry("code", "SCOPE_NOT_FOUND").containsEntry("field", "scope");
+        ApiClient.Reply noGrouping = h.get("/v1/customers/acme/usage?depth=1");
+        assertThat(noGrouping.status()).isEqualTo(400);
+        assertThat(noGrouping.error()).containsEntry("code", "INVALID_QUERY").containsEntry("field", "depth");
+        ApiClient.Reply badDepth = h.get("/v1/customers/acme/usage?groupBy=scope&depth=x");
+        assertThat(badDepth.status()).isEqualTo(400);
+        assertThat(badDepth.error()).containsEntry("field", "depth");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> rows(ApiClient.Reply r) {
+        return (List<Map<String, Object>>) r.get("rows");
+    }
 }

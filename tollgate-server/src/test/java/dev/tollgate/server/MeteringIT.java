@@ -234,4 +234,87 @@ final class MeteringIT {
         assertThat(noFeature.status()).isEqualTo(404);
         assertThat(noFeature.error()).containsEntry("code", "FEATURE_NOT_FOUND").containsEntry("field", "feature");
     }
+
+    @Test
+    void overage_is_read_back_from_entitlements_usage_and_the_billing_export_also_after_a_restart() {
+        h.customerOn("acme", "free");
+        h.customerOn("soft", "pro");
+        assertThat(h.consume("acme", "ai-queries", 8, "k1").get("allowed")).isEqualTo(true);
+        ApiClient.Reply events = h.post(
+                "/v1/events",
+                Map.of(
+                        "events",
+                        List.of(Map.of(
+                                "idempotencyKey",
+                                "e1",
+                                "customerId",
+                                "acme",
+                                "feature",
+                                "ai-queries",
+                                "quantity",
+                                5))));
+        assertThat(events.text()).contains("\"overage\":true");
+        assertThat(h.consume("soft", "ai-queries", 1004, "s1").decimal("overageQuantity"))
+                .isEqualByComparingTo("4");
+
+        for (int pass = 0; pass < 2; pass++) {
+            assertThat((BigDecimal) entitlement("acme", "ai-queries").get("overage"))
+                    .isEqualByComparingTo("3");
+            assertThat((BigDecimal) entitlement("acme", "llm-tokens").get("overage"))
+                    .as("0 when none")
+                    .isEqualByComparingTo("0");
+            assertThat((BigDecimal) entitlement("soft", "ai-queries").get("overage"))
+                    .isEqualByComparingTo("4");
+
+            ApiClient.Reply usage = h.get("/v1/customers/acme/usage?groupBy=feature");
+            assertThat(usage.status()).as(usage.text()).isEqualTo(200);
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> rows = (List<Map<String, Object>>) usage.get("rows");
+            assertThat(rows).singleElement().satisfies(r -> {
+                assertThat((BigDecimal) r.get("quantity")).isEqualByComparingTo("13");
+                assertThat((BigDecimal) r.get("overage")).isEqualByComparingTo("3");
+            });
+
+            ApiClient.Reply export = h.get("/v1/customers/acme/usage/export?format=json");
+            assertThat(export.status()).as(export.text()).isEqualTo(200);
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> periods = (List<Map<String, Object>>) export.get("periods");
+            assertThat(periods)
+                    .singleElement()
+                    .satisfies(p -> assertThat(p)
+                            .containsEntry("feature", "ai-queries")
+                            .containsEntry("periodStart", "2026-01-31T12:00:00Z")
+                            .containsEntry("periodEnd", "2026-02-28T12:00:00Z")
+                            .containsEntry("limit", BigDecimal.TEN)
+                            .containsEntry("used", new BigDecimal("13"))
+                            .containsEntry("overage", new BigDecimal("3"))
+                            .containsEntry("events", BigDecimal.valueOf(2)));
+            ApiClient.Reply csv = h.get("/v1/customers/acme/usage/export?format=csv&from=2026-01-01T00:00:00Z");
+            assertThat(csv.status()).isEqualTo(200);
+            assertThat(csv.headers().get("content-type"))
+                    .singleElement()
+                    .asString()
+                    .startsWith("text/csv");
+            assertThat(csv.text())
+                    .isEqualTo(
+                            "customerId,feature,periodStart,periodEnd,limit,unlimited,used,overage,credits,events\r\n"
+                                    + "acme,ai-queries,2026-01-31T12:00:00Z,2026-02-28T12:00:00Z,10,false,13,3,,2\r\n");
+            h.restart();
+        }
+        ApiClient.Reply bad = h.get("/v1/customers/acme/usage/export?format=xml");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.error()).containsEntry("code", "INVALID_QUERY").containsEntry("field", "format");
+        assertThat(h.get("/v1/customers/nobody/usage/export").status()).isEqualTo(404);
+    }
+
+    private Map<String, Object> entitlement(String customer, String feature) {
+        ApiClient.Reply r = h.get("/v1/customers/" + customer + "/entitlements");
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> list = (List<Map<String, Object>>) r.get("entitlements");
+        return list.stream()
+                .filter(e -> feature.equals(e.get("feature")))
+                .findFirst()
+                .orElseThrow();
+    }
 }
