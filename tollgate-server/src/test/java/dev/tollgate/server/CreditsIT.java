@@ -167,6 +167,34 @@ final class CreditsIT {
     }
 
     @Test
+    void issue_15_a_consume_refused_for_credits_answers_usage_as_it_stands() {
+        grant(Map.of("currency", "credits", "amount", 1, "category", "paid", "idempotencyKey", "buy-1"));
+        Map<String, Object> body =
+                Map.of("customerId", "acme", "feature", "llm-tokens", "quantity", 5000, "idempotencyKey", "too-much");
+
+        ApiClient.Reply refused = h.post("/v1/consume", body);
+        assertThat(refused.body())
+                .as(refused.text())
+                .containsEntry("allowed", false)
+                .containsEntry("reason", "INSUFFICIENT_CREDITS")
+                .containsEntry("recorded", false);
+        assertThat((BigDecimal) refused.get("used")).as("nothing was taken").isEqualByComparingTo("0");
+        assertThat((BigDecimal) refused.get("remaining")).isEqualByComparingTo("50000");
+        ApiClient.Reply checked =
+                h.post("/v1/check", Map.of("customerId", "acme", "feature", "llm-tokens", "quantity", 5000));
+        for (String field : List.of("allowed", "reason", "limit", "used", "held", "remaining", "balance")) {
+            assertThat(checked.get(field))
+                    .as("a check right after agrees on " + field)
+                    .isEqualTo(refused.get(field));
+        }
+
+        h.restart();
+        ApiClient.Reply replayed = h.post("/v1/consume", body);
+        assertThat(replayed.replayed()).isTrue();
+        assertThat((BigDecimal) replayed.get("used")).isEqualByComparingTo("0");
+    }
+
+    @Test
     void the_plan_allotment_is_there_at_the_period_start_without_any_write() {
         h.customerOn("pro-co", "pro");
         @SuppressWarnings("unchecked")

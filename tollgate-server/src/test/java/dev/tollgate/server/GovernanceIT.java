@@ -220,6 +220,65 @@ final class GovernanceIT {
     }
 
     @Test
+    void issue_15_a_currency_session_settled_above_its_consumption_counts_on_budgets_and_in_usage() {
+        h.put("/v1/customers/acme/scopes/team", Map.of("kind", "team"));
+        h.put("/v1/customers/acme/scopes/team/budgets/credit-cap", Map.of("currency", "credits", "limit", 5));
+        h.post(
+                "/v1/customers/acme/grants",
+                Map.of("currency", "credits", "amount", 100, "category", "paid", "idempotencyKey", "buy"));
+        String id = (String) openCredits("s1", 5).get("sessionId");
+
+        ApiClient.Reply closed = h.post("/v1/sessions/" + id + "/close", Map.of("used", 3));
+        assertThat(closed.status()).as(closed.text()).isEqualTo(200);
+        assertThat(closed.decimal("consumed")).as("the settled total").isEqualByComparingTo("3");
+        for (int run = 0; run < 2; run++) {
+            assertThat(budgetUsed("team")).isEqualByComparingTo("3");
+            ApiClient.Reply usage = h.get("/v1/customers/acme/usage?groupBy=scope");
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> rows = (List<Map<String, Object>>) usage.get("rows");
+            assertThat(rows)
+                    .as(usage.text())
+                    .singleElement()
+                    .satisfies(r -> assertThat(r).containsEntry("scope", "team"));
+            assertThat(usage.text()).contains("\"credits\":{\"credits\":3}");
+            ApiClient.Reply tooBig = openCredits("big-" + run, 5);
+            assertThat(tooBig.body()).containsEntry("opened", false).containsEntry("reason", "BUDGET_EXCEEDED");
+            h.restart();
+        }
+    }
+
+    private ApiClient.Reply openCredits(String key, int amount) {
+        return h.post(
+                "/v1/sessions",
+                Map.of(
+                        "customerId",
+                        "acme",
+                        "scope",
+                        "team",
+                        "currency",
+                        "credits",
+                        "amount",
+                        amount,
+                        "ttlSeconds",
+                        60,
+                        "idempotencyKey",
+                        key));
+    }
+
+    private BigDecimal budgetUsed(String scope) {
+        ApiClient.Reply tree = h.get("/v1/customers/acme/scopes");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> scopes = (List<Map<String, Object>>) tree.get("scopes");
+        Map<String, Object> node = scopes.stream()
+                .filter(s -> scope.equals(s.get("id")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(tree.text()));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> budgets = (List<Map<String, Object>>) node.get("budgets");
+        return (BigDecimal) budgets.get(0).get("used");
+    }
+
+    @Test
     void usage_groups_by_scope_and_dimension_over_http() {
         h.put("/v1/customers/acme/scopes/team-a", Map.of("kind", "team"));
         h.post(

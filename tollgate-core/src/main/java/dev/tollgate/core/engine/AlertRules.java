@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which alerts a command's records raise, from the state after them. Each alert has a dedup key, so that a threshold
@@ -72,40 +73,9 @@ final class AlertRules {
                         }
                     }
                 }
-                if (u.scope() != null) {
-                    for (String scope : state.path(u.scope())) {
-                        for (Budget b : state.budgetsOf(scope)) {
-                            BigDecimal used = state.budgetUsed(scope, b, u.occurredAt());
-                            Window w = state.budgetWindow(b, u.occurredAt());
-                            for (BigDecimal t : b.alerts()) {
-                                if (b.limit().signum() > 0
-                                        && used.compareTo(b.limit().multiply(t)) >= 0) {
-                                    raise(
-                                            out,
-                                            state,
-                                            webhooks,
-                                            now,
-                                            "budget.threshold",
-                                            "budget:" + scope + ":" + b.key() + ":" + t.toPlainString() + ":"
-                                                    + w.start(),
-                                            Map.of(
-                                                    "scope",
-                                                    scope,
-                                                    "budget",
-                                                    b.key(),
-                                                    "threshold",
-                                                    t,
-                                                    "used",
-                                                    used,
-                                                    "limit",
-                                                    b.limit(),
-                                                    "windowStart",
-                                                    w.start().toString()));
-                                }
-                            }
-                        }
-                    }
-                }
+                budgetThresholds(out, state, webhooks, now, u.scope(), u.occurredAt());
+            } else if (e instanceof JournalEntry.SessionSettled settled) {
+                budgetThresholds(out, state, webhooks, now, settled.scope(), settled.at());
             } else if (e instanceof JournalEntry.CreditsMoved m) {
                 if (m.type() == EntryType.CONSUME) {
                     CreditAccount a = state.account(m.currency());
@@ -179,6 +149,49 @@ final class AlertRules {
             }
         }
         return new ArrayList<>(out.values());
+    }
+
+    /** {@code budget.threshold}: every budget on the path of {@code scope} at or past one of its alert fractions. */
+    private static void budgetThresholds(
+            Map<String, Alert> out,
+            CustomerState state,
+            Collection<Webhook> webhooks,
+            Instant now,
+            @Nullable String from,
+            Instant occurredAt) {
+        if (from == null) {
+            return;
+        }
+        for (String scope : state.path(from)) {
+            for (Budget b : state.budgetsOf(scope)) {
+                BigDecimal used = state.budgetUsed(scope, b, occurredAt);
+                Window w = state.budgetWindow(b, occurredAt);
+                for (BigDecimal t : b.alerts()) {
+                    if (b.limit().signum() > 0 && used.compareTo(b.limit().multiply(t)) >= 0) {
+                        raise(
+                                out,
+                                state,
+                                webhooks,
+                                now,
+                                "budget.threshold",
+                                "budget:" + scope + ":" + b.key() + ":" + t.toPlainString() + ":" + w.start(),
+                                Map.of(
+                                        "scope",
+                                        scope,
+                                        "budget",
+                                        b.key(),
+                                        "threshold",
+                                        t,
+                                        "used",
+                                        used,
+                                        "limit",
+                                        b.limit(),
+                                        "windowStart",
+                                        w.start().toString()));
+                    }
+                }
+            }
+        }
     }
 
     private static void raise(

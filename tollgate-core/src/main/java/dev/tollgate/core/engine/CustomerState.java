@@ -322,7 +322,15 @@ final class CustomerState {
                     .computeIfAbsent(e.windowStart(), w -> new Counter());
             c.used = Decimals.normalize(c.used.add(e.quantity()));
             c.overage = Decimals.normalize(c.overage.add(e.overage()));
-            countAgainstBudgets(e);
+            CreditCharge credit = e.answer().credit();
+            countAgainstBudgets(
+                    e.scope(),
+                    e.feature(),
+                    e.quantity(),
+                    credit == null ? null : credit.currency(),
+                    credit == null ? null : credit.credits(),
+                    e.dimensions(),
+                    e.occurredAt());
             drawOnSession(e);
         } else if (entry instanceof JournalEntry.AlertRaised e) {
             alerts.add(e.alert());
@@ -345,6 +353,12 @@ final class CustomerState {
             OpenSession o = sessions.get(e.sessionId());
             if (o != null) {
                 o.closed = true;
+            }
+        } else if (entry instanceof JournalEntry.SessionSettled e) {
+            countAgainstBudgets(e.scope(), "", BigDecimal.ZERO, e.currency(), e.credits(), Map.of(), e.at());
+            OpenSession o = sessions.get(e.sessionId());
+            if (o != null) {
+                draw(o, e.credits());
             }
         } else if (entry instanceof JournalEntry.ScopeSet e) {
             scopes.put(e.scope().id(), e.scope());
@@ -376,24 +390,33 @@ final class CustomerState {
         }
     }
 
-    /** Adds recorded usage to every budget on its scope's path that it applies to (the same walk as the check). */
-    private void countAgainstBudgets(JournalEntry.UsageRecorded e) {
-        if (e.scope() == null || !scopes.containsKey(e.scope())) {
+    /**
+     * Adds recorded usage (or a session's settlement) to every budget on its scope's path that it applies to (the
+     * same walk as the check).
+     */
+    private void countAgainstBudgets(
+            @Nullable String scope,
+            String feature,
+            BigDecimal quantity,
+            @Nullable String currency,
+            @Nullable BigDecimal credits,
+            Map<String, String> dimensions,
+            Instant occurredAt) {
+        if (scope == null || !scopes.containsKey(scope)) {
             return;
         }
-        CreditCharge credit = e.answer().credit();
         BudgetWalk.Result walk = BudgetWalk.walk(
-                path(e.scope()),
+                path(scope),
                 this::budgetsOf,
-                (scope, budget) -> BigDecimal.ZERO,
-                e.feature(),
-                e.quantity(),
-                credit == null ? null : credit.currency(),
-                credit == null ? null : credit.credits(),
-                e.dimensions());
+                (s, budget) -> BigDecimal.ZERO,
+                feature,
+                quantity,
+                currency,
+                credits,
+                dimensions);
         for (BudgetWalk.Charge c : walk.charges()) {
             budgetUsed.merge(
-                    budgetWindowKey(c.scope(), c.budget(), e.occurredAt()),
+                    budgetWindowKey(c.scope(), c.budget(), occurredAt),
                     c.amount(),
                     (a, b) -> Decimals.normalize(a.add(b)));
         }
@@ -412,6 +435,11 @@ final class CustomerState {
             CreditCharge credit = e.answer().credit();
             amount = credit == null ? BigDecimal.ZERO : credit.credits();
         }
+        draw(o, amount);
+    }
+
+    /** Counts {@code amount} as consumed in a session and shrinks its hold by it. */
+    private static void draw(OpenSession o, BigDecimal amount) {
         o.consumed = Decimals.normalize(o.consumed.add(amount));
         o.remaining = Decimals.normalize(o.remaining.subtract(amount).max(BigDecimal.ZERO));
     }

@@ -131,6 +131,29 @@ public record Decision(
                 credit);
     }
 
+    /**
+     * This refusal with the usage figures of {@code standing}, the same request decided without counting it (as a
+     * check decides it). A refusal takes nothing, so it describes the state as it stands: a consumption that a
+     * limit admitted and the credits, a budget, a session or the price then refused answered its quantity as used.
+     */
+    public Decision asItStands(Decision standing) {
+        return new Decision(
+                allowed,
+                reason,
+                boundBy,
+                standing.limit,
+                standing.used,
+                standing.held,
+                standing.remaining,
+                standing.unlimited,
+                false,
+                BigDecimal.ZERO,
+                standing.resetsAt,
+                value,
+                recorded,
+                credit);
+    }
+
     /** This decision turned into a refusal for {@code why}, bound by {@code by}; usage figures stay. */
     public Decision refused(Reason why, BoundBy by) {
         return new Decision(

@@ -940,16 +940,7 @@ public final class Engine implements AutoCloseable {
             }
             Decision d = budgeted(
                     state,
-                    decide(
-                            state,
-                            cat,
-                            request.feature(),
-                            request.quantity(),
-                            request.dimensions(),
-                            now,
-                            MeteredLimit.Mode.CONSUME,
-                            state.accounts,
-                            sessionId),
+                    decide(state, cat, request, now, MeteredLimit.Mode.CONSUME),
                     scope,
                     request.feature(),
                     request.quantity(),
@@ -999,14 +990,36 @@ public final class Engine implements AutoCloseable {
                             now));
                 }
             } else {
-                answer = d;
+                // a limit may have admitted (and counted) what a later step refused: nothing was taken, so the
+                // refusal answers the figures of a check
+                answer = d.asItStands(decide(state, cat, request, now, MeteredLimit.Mode.CHECK));
                 JournalEntry denied = new JournalEntry.ConsumptionDenied(
-                        request.customerId(), now, request.idempotencyKey(), request.feature(), request.quantity(), d);
+                        request.customerId(),
+                        now,
+                        request.idempotencyKey(),
+                        request.feature(),
+                        request.quantity(),
+                        answer);
                 state.apply(denied, PLACEHOLDER);
                 entries.add(denied);
             }
             return enqueue(state, entries).thenApply(v -> new Outcome<>(answer, false));
         }
+    }
+
+    /** {@link #decide} for a consumption, on the accounts as they stand (housekept by the caller). */
+    private Decision decide(
+            CustomerState state, Catalog cat, ConsumeRequest request, Instant now, MeteredLimit.Mode mode) {
+        return decide(
+                state,
+                cat,
+                request.feature(),
+                request.quantity(),
+                request.dimensions(),
+                now,
+                mode,
+                state.accounts,
+                request.sessionId());
     }
 
     private static Decision priorAnswer(JournalEntry prior, String feature, BigDecimal quantity) {
@@ -1563,7 +1576,7 @@ public final class Engine implements AutoCloseable {
                             state.used(request.feature(), w.start()),
                             state.heldFeature(request.feature(), now, null),
                             request.amount(),
-                            MeteredLimit.Mode.CONSUME);
+                            MeteredLimit.Mode.CHECK);
                 }
                 d = budgeted(state, d, request.scope(), request.feature(), request.amount(), Map.of(), now, null);
             } else {
@@ -1657,7 +1670,9 @@ public final class Engine implements AutoCloseable {
     /**
      * Closes a session and releases what it still holds. With {@code used}, the session's total use: the part not yet
      * consumed inside it is recorded now as reported usage (never refused; past a hard limit it is overage, past a
-     * hard balance overdraft), priced like any usage. Closing again answers the first close.
+     * hard balance overdraft), priced like any usage; it counts against every budget on the session's scope path
+     * and in the session's {@code consumed}. A session past its deadline settles the same, whether or not the sweeper
+     * has released it yet. Closing again answers the first close.
      *
      * @param used the total used in the session (units or credits, as it holds), or {@code null}
      * @throws TollgateException {@code SESSION_NOT_FOUND}
@@ -1677,7 +1692,7 @@ public final class Engine implements AutoCloseable {
             List<JournalEntry> entries = new ArrayList<>(housekeep(state, cat, now));
             Session session = o.session;
             BigDecimal extra = used == null ? BigDecimal.ZERO : used.subtract(o.consumed);
-            if (extra.signum() > 0 && !o.closed) {
+            if (extra.signum() > 0) {
                 if (session.feature() != null) {
                     EffectiveEntitlement e =
                             state.resolve(cat, now).entitlements().get(session.feature());
@@ -1736,6 +1751,10 @@ public final class Engine implements AutoCloseable {
                     if (taken.shortfall().signum() > 0) {
                         movements.add(new Movement(null, taken.shortfall().negate()));
                     }
+                    JournalEntry settled = new JournalEntry.SessionSettled(
+                            state.id, now, null, sessionId, session.scope(), currency, extra);
+                    state.apply(settled, PLACEHOLDER);
+                    entries.add(settled);
                     JournalEntry spent = new JournalEntry.CreditsMoved(
                             state.id,
                             now,

@@ -131,6 +131,9 @@ public final class UsageReport {
     public static List<Period> periods(List<UsageRow> rows) {
         Map<String, Map<Instant, List<UsageRow>>> byFeature = new TreeMap<>();
         for (UsageRow r : rows) {
+            if (r.feature() == null) {
+                continue; // a currency session's settlement: credits of no feature, in usage and the ledger
+            }
             byFeature
                     .computeIfAbsent(r.feature(), f -> new TreeMap<>())
                     .computeIfAbsent(r.windowStart(), w -> new ArrayList<>())

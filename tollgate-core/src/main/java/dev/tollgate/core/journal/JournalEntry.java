@@ -282,6 +282,27 @@ public sealed interface JournalEntry {
             implements JournalEntry {}
 
     /**
+     * Closing a currency session settled more than was consumed inside it: the rest of its {@code used}. The settled
+     * credits count against every budget of the currency on the session's scope path, in the session's {@code
+     * consumed} and in attribution, like any consumption; its ledger entries are the {@link CreditsMoved} that
+     * follows it. (A feature session's settlement is a {@link UsageRecorded} in the session instead.)
+     *
+     * @param sessionId the session
+     * @param scope the session's scope, or {@code null}
+     * @param currency the session's currency
+     * @param credits the credits settled, {@code > 0}
+     */
+    record SessionSettled(
+            String customerId,
+            Instant at,
+            @Nullable String idempotencyKey,
+            String sessionId,
+            @Nullable String scope,
+            String currency,
+            BigDecimal credits)
+            implements JournalEntry {}
+
+    /**
      * An alert was raised.
      *
      * @param alert the alert
@@ -333,6 +354,7 @@ public sealed interface JournalEntry {
             SessionOpened.class,
             SessionExtended.class,
             SessionClosed.class,
+            SessionSettled.class,
             AlertRaised.class,
             WebhookSet.class,
             AlertDelivered.class,

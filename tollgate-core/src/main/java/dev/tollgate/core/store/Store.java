@@ -38,8 +38,8 @@ public interface Store extends AutoCloseable {
 
     /**
      * The usage rows of a customer in a time range, oldest first, from an index on customer and time (never a scan of
-     * every record). The store writes one row for each {@link dev.tollgate.core.journal.JournalEntry.UsageRecorded}
-     * it appends, in the same transaction ({@link UsageRow#of}).
+     * every record). The store writes one row for each record it appends that has one ({@link UsageRow#from}: usage
+     * and sessions' settlements), in the same transaction.
      *
      * @param from inclusive
      * @param to exclusive

@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param customerId the customer
  * @param occurredAt when the usage happened
- * @param feature the metered feature
- * @param quantity units used
+ * @param feature the metered feature, or {@code null} for the settlement of a currency session (credits only)
+ * @param quantity units of the feature used (0 for a currency session's settlement: credits alone, no feature units)
  * @param currency the currency it was priced in, or {@code null}
  * @param credits what it cost, or {@code null} if not priced
  * @param scope the scope it was recorded at, or {@code null}
@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
 public record UsageRow(
         String customerId,
         Instant occurredAt,
-        String feature,
+        @Nullable String feature,
         BigDecimal quantity,
         @Nullable String currency,
         @Nullable BigDecimal credits,
@@ -59,6 +59,40 @@ public record UsageRow(
                 e.windowStart(),
                 e.answer().limit(),
                 e.answer().resetsAt());
+    }
+
+    /**
+     * The row a currency session's settlement produces: credits at the session's scope, without a feature or units of
+     * one (a quantity in credits would add to the features' units in every total), no overage and no feature window
+     * (its window is the instant it was settled).
+     */
+    public static UsageRow of(JournalEntry.SessionSettled e) {
+        return new UsageRow(
+                e.customerId(),
+                e.at(),
+                null,
+                BigDecimal.ZERO,
+                e.currency(),
+                e.credits(),
+                e.scope(),
+                Map.of(),
+                BigDecimal.ZERO,
+                e.at(),
+                null,
+                null);
+    }
+
+    /**
+     * The row a record adds to attribution: usage records and sessions' settlements add one, nothing else does.
+     * Stores index exactly these records.
+     *
+     * @return the row, or {@code null}
+     */
+    public static @Nullable UsageRow from(JournalEntry e) {
+        if (e instanceof JournalEntry.UsageRecorded u) {
+            return of(u);
+        }
+        return e instanceof JournalEntry.SessionSettled s ? of(s) : null;
     }
 
     /** {@code occurredAt} as nanoseconds since the epoch: a sortable, exact column. */

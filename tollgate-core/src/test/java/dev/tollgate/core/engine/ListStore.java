@@ -54,11 +54,12 @@ final class ListStore implements Store {
     public synchronized List<UsageRow> usage(String customerId, Instant from, Instant to) {
         List<UsageRow> out = new ArrayList<>();
         for (JournalEntry e : entries) {
-            if (e instanceof JournalEntry.UsageRecorded u
-                    && u.customerId().equals(customerId)
-                    && !u.occurredAt().isBefore(from)
-                    && u.occurredAt().isBefore(to)) {
-                out.add(UsageRow.of(u));
+            UsageRow r = UsageRow.from(e);
+            if (r != null
+                    && r.customerId().equals(customerId)
+                    && !r.occurredAt().isBefore(from)
+                    && r.occurredAt().isBefore(to)) {
+                out.add(r);
             }
         }
         return out;

@@ -52,6 +52,27 @@ final class JournalCodecTest {
                 answer);
     }
 
+    /** A session's close as format 2 wrote it before settlements had a record of their own. */
+    private static final String CLOSE_BEFORE_SETTLEMENTS = "{\"v\":2,\"customerId\":\"acme\","
+            + "\"at\":\"2026-11-29T09:24:56.645100922Z\",\"key\":\"close:acme@s1\",\"session\":\"acme@s1\","
+            + "\"expired\":false}";
+
+    @Test
+    void a_settlement_is_written_and_read_back_and_a_close_stored_before_settlements_still_reads() {
+        JournalEntry.SessionSettled scoped =
+                new JournalEntry.SessionSettled("acme", AT, null, "acme@s1", "team", "credits", new BigDecimal("0.35"));
+        JournalEntry.SessionSettled unscoped =
+                new JournalEntry.SessionSettled("acme", AT, null, "acme@s2", null, "credits", BigDecimal.ONE);
+
+        assertThat(JournalCodec.type(scoped)).isEqualTo("settlement");
+        assertThat(JournalCodec.decode("settlement", JournalCodec.encode(scoped)))
+                .isEqualTo(scoped);
+        assertThat(JournalCodec.decode("settlement", JournalCodec.encode(unscoped)))
+                .isEqualTo(unscoped);
+        assertThat(JournalCodec.decode("session-closed", CLOSE_BEFORE_SETTLEMENTS))
+                .isEqualTo(new JournalEntry.SessionClosed("acme", AT, "close:acme@s1", "acme@s1", false));
+    }
+
     @Test
     void a_format_1_usage_record_reads_as_it_was_written() {
         assertThat(JournalCodec.decode("usage", FORMAT_1)).isEqualTo(plainEvent());

@@ -183,8 +183,9 @@ final class PostgresStore implements Store {
     private static List<UsageRow> usageRows(List<JournalRecord> batch) {
         List<UsageRow> rows = new ArrayList<>();
         for (JournalRecord r : batch) {
-            if (r.entry() instanceof JournalEntry.UsageRecorded u) {
-                rows.add(UsageRow.of(u));
+            UsageRow row = UsageRow.from(r.entry());
+            if (row != null) {
+                rows.add(row);
             }
         }
         return rows;

@@ -22,6 +22,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 import org.flywaydb.core.Flyway;
 import org.jspecify.annotations.Nullable;
@@ -51,6 +52,13 @@ final class SqliteStore implements Store {
     private static final String UPSERT_COUNTER = "INSERT INTO counters (customer_id, feature, window_start, used,"
             + " overage) VALUES (?, ?, ?, ?, ?) ON CONFLICT (customer_id, feature, window_start)"
             + " DO UPDATE SET used = excluded.used, overage = excluded.overage";
+
+    /**
+     * A customer's usage rows in a time range: usage records and sessions' settlements, through the partial index
+     * {@code journal_usage}, whose condition the query repeats word for word (SQLite uses a partial index only then).
+     */
+    static final String USAGE = "SELECT type, payload FROM journal WHERE customer_id = ? AND type IN ('usage',"
+            + " 'settlement') AND occurred_nanos >= ? AND occurred_nanos < ? ORDER BY occurred_nanos, seq";
 
     private final String url;
     private final Connection writer;
@@ -165,6 +173,8 @@ final class SqliteStore implements Store {
             insert.setString(p++, r.payload());
             if (e instanceof JournalEntry.UsageRecorded u) {
                 insert.setLong(p++, UsageRow.nanos(u.occurredAt()));
+            } else if (e instanceof JournalEntry.SessionSettled settled) {
+                insert.setLong(p++, UsageRow.nanos(settled.at()));
             } else {
                 insert.setNull(p++, Types.INTEGER);
             }
@@ -206,10 +216,9 @@ final class SqliteStore implements Store {
     public List<UsageRow> usage(String customerId, Instant from, Instant to) {
         List<UsageRow> rows = new ArrayList<>();
         query(
-                "SELECT type, payload FROM journal WHERE customer_id = ? AND type = 'usage' AND occurred_nanos >= ?"
-                        + " AND occurred_nanos < ? ORDER BY occurred_nanos, seq",
-                rs -> rows.add(UsageRow.of(
-                        (JournalEntry.UsageRecorded) JournalCodec.decode(rs.getString(1), rs.getString(2)))),
+                USAGE,
+                rs -> rows.add(
+                        Objects.requireNonNull(UsageRow.from(JournalCodec.decode(rs.getString(1), rs.getString(2))))),
                 customerId,
                 UsageRow.nanos(from),
                 UsageRow.nanos(to));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.core.engine.Decision;
 import dev.tollgate.core.journal.JournalCodec;
 import dev.tollgate.core.journal.JournalEntry;
+import dev.tollgate.core.journal.JournalRecord;
 import dev.tollgate.core.journal.UsageSource;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.UsageRow;
@@ -23,7 +24,10 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Migration 004 on a data file written by the schema before it: the usage stored then is still read by time. */
+/**
+ * Migration 004 on a data file written by the schema before it: the usage stored then is still read by time; since
+ * migration 005 sessions' settlements are read beside usage, through the same partial index.
+ */
 final class UsageInJournalTest {
     private static final Instant T = Instant.parse("2026-01-06T10:00:00.123456789Z");
 
@@ -79,6 +83,36 @@ final class UsageInJournalTest {
             assertThat(rs.getInt(1))
                     .as("the second copy and the unused index are gone")
                     .isZero();
+        }
+    }
+
+    @Test
+    void usage_and_settlements_are_read_through_the_partial_index() throws SQLException {
+        try (Store store = SqliteStores.open(dir)) {
+            store.append(
+                    List.of(
+                            JournalRecord.of(usage("c", "k1", T)),
+                            JournalRecord.of(new JournalEntry.SessionSettled(
+                                    "c", T.plusSeconds(1), null, "c@s1", "team", "credits", new BigDecimal("0.35")))),
+                    List.of());
+            assertThat(store.usage("c", T, T.plusSeconds(2)))
+                    .extracting(UsageRow::feature, UsageRow::credits, UsageRow::scope)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("q", null, null),
+                            org.assertj.core.groups.Tuple.tuple(null, new BigDecimal("0.35"), "team"));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("tollgate.db"));
+                PreparedStatement plan = c.prepareStatement("EXPLAIN QUERY PLAN " + SqliteStore.USAGE)) {
+            plan.setString(1, "c");
+            plan.setLong(2, 0);
+            plan.setLong(3, Long.MAX_VALUE);
+            StringBuilder steps = new StringBuilder();
+            try (ResultSet rs = plan.executeQuery()) {
+                while (rs.next()) {
+                    steps.append(rs.getString("detail")).append('\n');
+                }
+            }
+            assertThat(steps.toString()).contains("USING INDEX journal_usage");
         }
     }
 

@@ -52,15 +52,32 @@ public abstract class GovernanceContract {
             "features",
             List.of(
                     Map.of("key", "q", "type", "metered", "reset", "month"),
-                    Map.of("key", "llm", "type", "metered", "reset", "month")),
+                    Map.of("key", "llm", "type", "metered", "reset", "month"),
+                    Map.of("key", "capped", "type", "metered", "reset", "month")),
             "rateCards",
-            List.of(Map.of("feature", "llm", "currency", "credits", "per", 1, "rate", 1)),
+            List.of(
+                    Map.of("feature", "llm", "currency", "credits", "per", 1, "rate", 1),
+                    Map.of(
+                            "feature",
+                            "capped",
+                            "currency",
+                            "credits",
+                            "per",
+                            1,
+                            "byDimension",
+                            Map.of("model", Map.of("priced", 1)))),
             "plans",
             List.of(Map.of(
                     "key",
                     "p",
                     "entitlements",
-                    Map.of("q", Map.of("limit", "unlimited"), "llm", Map.of("limit", "unlimited")))));
+                    Map.of(
+                            "q",
+                            Map.of("limit", "unlimited"),
+                            "llm",
+                            Map.of("limit", "unlimited"),
+                            "capped",
+                            Map.of("limit", 100)))));
 
     private final MutableClock clock = MutableClock.at(T);
     private @Nullable Store store;
@@ -465,6 +482,199 @@ public abstract class GovernanceContract {
         restart();
         assertThat(engine().session(fill).status()).isEqualTo("closed");
         assertThat(used("job", "q-cap")).isEqualByComparingTo("40");
+    }
+
+    @Test
+    void issue_15_a_refused_consumption_answers_usage_as_it_stands_as_a_check_does() throws Exception {
+        Map<String, String> priced = Map.of("model", "priced");
+        grantCredits("3");
+        scope("team", null);
+        budget("team", "cap", "capped", "2", Map.of());
+        assertThat(consume("team", "capped", 1, "first", priced).used()).isEqualByComparingTo("1");
+        String session =
+                open("team", null, "capped", "1", 60, "s1").session().session().id();
+
+        List<ConsumeRequest> refusedRequests = List.of(
+                new ConsumeRequest("acme", "capped", new BigDecimal("5"), "poor", null, priced),
+                new ConsumeRequest("acme", "capped", BigDecimal.ONE, "unpriced", null, Map.of("model", "other")),
+                new ConsumeRequest("acme", "capped", new BigDecimal("2"), "over-budget", "team", priced),
+                new ConsumeRequest("acme", "capped", new BigDecimal("2"), "past-hold", null, priced, session));
+        List<Decision> refusals = new ArrayList<>();
+        for (ConsumeRequest r : refusedRequests) {
+            refusals.add(engine().consume(r).get().value());
+        }
+        assertThat(refusals)
+                .extracting(Decision::reason)
+                .containsExactly(
+                        Reason.INSUFFICIENT_CREDITS, Reason.UNPRICED, Reason.BUDGET_EXCEEDED, Reason.SESSION_EXHAUSTED);
+        for (int i = 0; i < refusals.size(); i++) {
+            ConsumeRequest r = refusedRequests.get(i);
+            Decision refusal = refusals.get(i);
+            assertThat(refusal.used())
+                    .as(r.idempotencyKey() + ": nothing was taken")
+                    .isEqualByComparingTo("1");
+            assertThat(refusal.remaining())
+                    .as(r.idempotencyKey() + ": 100 - 1 used - the hold of 1 outside its session")
+                    .isEqualByComparingTo(r.sessionId() == null ? "98" : "99");
+            assertThat(refusal.overage()).isFalse();
+            assertThat(refusal)
+                    .as(r.idempotencyKey() + ": what a check of the same request answers")
+                    .isEqualTo(engine().check(new CheckRequest(
+                            "acme", r.feature(), r.quantity(), r.scope(), r.dimensions(), r.sessionId())));
+        }
+        SessionOutcome notOpened = open("team", null, "capped", "5", 60, "s2");
+        assertThat(notOpened.refusal().reason()).isEqualTo(Reason.BUDGET_EXCEEDED);
+        assertThat(notOpened.refusal().used())
+                .as("a refused session holds nothing and used nothing")
+                .isEqualByComparingTo("1");
+        assertThat(notOpened.refusal().remaining()).isEqualByComparingTo("98");
+
+        restart();
+        for (int i = 0; i < refusals.size(); i++) {
+            Outcome<Decision> replay = engine().consume(refusedRequests.get(i)).get();
+            assertThat(replay.replayed()).isTrue();
+            assertThat(replay.value()).as("the first answer, after a restart").isEqualTo(refusals.get(i));
+        }
+    }
+
+    @Test
+    void issue_15_closing_a_currency_session_above_its_consumption_counts_the_settlement_everywhere() throws Exception {
+        grantCredits("100");
+        scope("team", null);
+        budget("team", "credit-cap", null, "5", Map.of());
+        String id =
+                open("team", "credits", null, "5", 60, "s1").session().session().id();
+        assertThat(engine().consume(new ConsumeRequest("acme", "llm", BigDecimal.ONE, "in-1", null, Map.of(), id))
+                        .get()
+                        .value()
+                        .allowed())
+                .isTrue();
+
+        SessionView closed =
+                engine().closeSession(id, new BigDecimal("3")).get().value();
+        assertThat(closed.consumed()).as("1 inside + 2 settled at close").isEqualByComparingTo("3");
+        assertSettled(id, "3", "1", "2");
+        SessionOutcome tooBig = open("team", "credits", null, "5", 60, "s2");
+        assertThat(tooBig.refusal()).as("3 of the budget's 5 are used").isNotNull();
+        assertThat(tooBig.refusal().reason()).isEqualTo(Reason.BUDGET_EXCEEDED);
+
+        restart();
+        assertSettled(id, "3", "1", "2");
+        assertThat(engine().closeSession(id, new BigDecimal("3")).get())
+                .as("closing again answers the first close")
+                .satisfies(o -> assertThat(o.replayed()).isTrue())
+                .satisfies(o -> assertThat(o.value().consumed()).isEqualByComparingTo("3"));
+        String small =
+                open("team", "credits", null, "2", 60, "s3").session().session().id();
+        engine().closeSession(small, new BigDecimal("4")).get();
+        assertThat(used("team", "credit-cap"))
+                .as("an excess over the hold is recorded past a hard budget: the use happened")
+                .isEqualByComparingTo("7");
+        assertThat(engine().session(small).consumed()).isEqualByComparingTo("4");
+        assertThat(engine().eventLog("acme", 100))
+                .as("the settlement took the budget past its 80 % alert")
+                .anySatisfy(a -> assertThat(a.dedupKey()).startsWith("budget:team:credit-cap:0.8:"));
+        assertThat(engine().usagePeriods("acme", Instant.EPOCH, clock.instant().plusSeconds(1)))
+                .as("the billing export per feature and period leaves out settlements, which have no feature")
+                .extracting(UsageReport.Period::feature)
+                .containsOnly("llm");
+    }
+
+    @Test
+    void issue_15_closing_a_session_past_its_deadline_settles_whether_or_not_the_sweeper_ran() throws Exception {
+        grantCredits("100");
+        scope("team", null);
+        budget("team", "credit-cap", null, "50", Map.of());
+        String swept =
+                open("team", "credits", null, "5", 60, "s1").session().session().id();
+        String unswept =
+                open("team", "credits", null, "5", 60, "s2").session().session().id();
+        clock.advance(Duration.ofSeconds(61));
+        assertThat(engine().closeSession(unswept, new BigDecimal("3"))
+                        .get()
+                        .value()
+                        .consumed())
+                .isEqualByComparingTo("3");
+        assertThat(engine().sweep()).isEqualTo(1);
+
+        assertThat(engine().closeSession(swept, new BigDecimal("3"))
+                        .get()
+                        .value()
+                        .consumed())
+                .as("the use happened; the deadline only released the hold")
+                .isEqualByComparingTo("3");
+        assertThat(used("team", "credit-cap")).isEqualByComparingTo("6");
+        restart();
+        assertThat(used("team", "credit-cap")).isEqualByComparingTo("6");
+        assertThat(engine().session(swept).consumed()).isEqualByComparingTo("3");
+    }
+
+    private void grantCredits(String amount) throws Exception {
+        engine().grant(
+                        "acme",
+                        new GrantRequest("credits", new BigDecimal(amount), false, BigDecimal.ZERO, 0, null, null, "g"))
+                .get();
+    }
+
+    /** The budget, the usage report and the ledger agree that the session used {@code total} credits. */
+    private void assertSettled(String sessionId, String total, String inside, String settled) {
+        assertThat(engine().session(sessionId).consumed()).isEqualByComparingTo(total);
+        assertThat(used("team", "credit-cap")).isEqualByComparingTo(total);
+        Instant from = T.minus(Duration.ofDays(1));
+        Instant to = T.plus(Duration.ofDays(1));
+        assertThat(engine().usage("acme", from, to, List.of("scope"), null))
+                .singleElement()
+                .satisfies(g -> assertThat(g.group()).containsEntry("scope", "team"))
+                .satisfies(g -> assertThat(g.credits().get("credits")).isEqualByComparingTo(total));
+        assertThat(engine().usage("acme", from, to, List.of("feature"), null))
+                .extracting(
+                        g -> g.group().get("feature"),
+                        UsageReport.Group::quantity,
+                        g -> g.credits().get("credits"))
+                .as("the settlement of a currency session has no feature, nor units of one")
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("llm", new BigDecimal(inside), new BigDecimal(inside)),
+                        org.assertj.core.groups.Tuple.tuple(null, BigDecimal.ZERO, new BigDecimal(settled)));
+        BigDecimal consumed = engine().ledger("acme", null, 0, Integer.MAX_VALUE).stream()
+                .filter(l -> l.type() == dev.tollgate.core.credit.EntryType.CONSUME)
+                .map(l -> l.amount().negate())
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertThat(consumed).as("the ledger").isEqualByComparingTo(total);
+    }
+
+    @Test
+    void issue_15_closing_a_feature_session_above_its_consumption_counts_the_settlement_everywhere() throws Exception {
+        grantCredits("100");
+        scope("team", null);
+        budget("team", "llm-cap", "llm", "5", Map.of());
+        budget("team", "credit-cap", null, "5", Map.of());
+        String id = open("team", null, "llm", "5", 60, "s1").session().session().id();
+        engine().consume(new ConsumeRequest("acme", "llm", BigDecimal.ONE, "in-1", null, Map.of(), id))
+                .get();
+
+        SessionView closed =
+                engine().closeSession(id, new BigDecimal("3")).get().value();
+        assertThat(closed.consumed()).isEqualByComparingTo("3");
+        for (int run = 0; run < 2; run++) {
+            assertThat(engine().session(id).consumed()).isEqualByComparingTo("3");
+            assertThat(used("team", "llm-cap")).isEqualByComparingTo("3");
+            assertThat(used("team", "credit-cap")).isEqualByComparingTo("3");
+            assertThat(engine().usage(
+                                    "acme",
+                                    T.minus(Duration.ofDays(1)),
+                                    T.plus(Duration.ofDays(1)),
+                                    List.of("scope", "feature"),
+                                    null))
+                    .singleElement()
+                    .satisfies(g -> assertThat(g.group()).containsEntry("scope", "team"))
+                    .satisfies(g -> assertThat(g.group()).containsEntry("feature", "llm"))
+                    .satisfies(g -> assertThat(g.quantity()).isEqualByComparingTo("3"))
+                    .satisfies(g -> assertThat(g.credits().get("credits")).isEqualByComparingTo("3"));
+            assertThat(open("team", null, "llm", "3", 60, "big-" + run).refusal())
+                    .as("3 of 5 used")
+                    .isNotNull();
+            restart();
+        }
     }
 
     @Test
