@@ -20,4 +20,9 @@ public enum Reason {
     SCOPE_NOT_FOUND,
     TIMESTAMP_IN_FUTURE,
     STORE_UNAVAILABLE,
+    /**
+     * The customer has no subscription in force (never subscribed, cancelled and ended, or not started yet) and no
+     * promotion grants the feature.
+     */
+    NO_SUBSCRIPTION,
 }

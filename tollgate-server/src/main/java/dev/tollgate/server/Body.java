@@ -1,6 +1,7 @@
 package dev.tollgate.server;
 
 import dev.tollgate.core.Decimals;
+import dev.tollgate.core.engine.SubscriptionRequest;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -223,6 +224,28 @@ final class Body {
                     "OUT_OF_RANGE", at(field) + " must be between " + min + " and " + max, at(field));
         }
         return d.intValue();
+    }
+
+    /**
+     * A version asked for: a whole number of at least 1, or {@code "latest"}; anything else is {@code 400
+     * INVALID_VERSION}.
+     */
+    SubscriptionRequest.@Nullable VersionChoice optVersion(String field) {
+        Object v = fields.get(field);
+        if (v == null) {
+            return null;
+        }
+        if ("latest".equals(v)) {
+            return SubscriptionRequest.VersionChoice.LATEST;
+        }
+        if (v instanceof BigDecimal d
+                && d.stripTrailingZeros().scale() <= 0
+                && d.signum() > 0
+                && d.compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) <= 0) {
+            return SubscriptionRequest.VersionChoice.of(d.intValueExact());
+        }
+        throw ApiException.badRequest(
+                "INVALID_VERSION", at(field) + " must be a version number (1 or more) or \"latest\"", at(field));
     }
 
     @Nullable

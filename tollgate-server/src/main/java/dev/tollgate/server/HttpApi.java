@@ -539,14 +539,16 @@ final class HttpApi {
 
     private Reply putSubscription(ApiRequest ctx) {
         String id = customerId(ctx);
-        Body b = body(ctx).allowOnly("plan", "addons", "trial", "startAt", "idempotencyKey");
+        Body b = body(ctx).allowOnly("plan", "planVersion", "addons", "trial", "startAt", "idempotencyKey");
         String plan = b.requireId("plan");
+        SubscriptionRequest.VersionChoice planVersion = b.optVersion("planVersion");
         List<SubscriptionRequest.AddonQuantity> addons = new ArrayList<>();
         List<Object> rawAddons = b.optList("addons", MAX_ADDONS);
         for (int i = 0; i < rawAddons.size(); i++) {
-            Body a = Body.object(rawAddons.get(i), b.at("addons[" + i + "]")).allowOnly("key", "quantity");
+            Body a = Body.object(rawAddons.get(i), b.at("addons[" + i + "]")).allowOnly("key", "quantity", "version");
             Integer quantity = a.optInt("quantity", 1, 1_000_000);
-            addons.add(new SubscriptionRequest.AddonQuantity(a.requireId("key"), quantity == null ? 1 : quantity));
+            addons.add(new SubscriptionRequest.AddonQuantity(
+                    a.requireId("key"), quantity == null ? 1 : quantity, a.optVersion("version")));
         }
         SubscriptionRequest.TrialRequest trial = null;
         Object rawTrial = b.raw("trial");
@@ -557,7 +559,12 @@ final class HttpApi {
             trial = new SubscriptionRequest.TrialRequest(t.optId("plan"), t.optInt("days", 1, 3650));
         }
         SubscriptionRequest request = new SubscriptionRequest(
-                plan, addons, trial, b.optInstant("startAt"), b.idempotencyKey(ctx.header("Idempotency-Key")));
+                plan,
+                planVersion,
+                addons,
+                trial,
+                b.optInstant("startAt"),
+                b.idempotencyKey(ctx.header("Idempotency-Key")));
         Outcome<CustomerView> outcome = await(engine.subscribe(id, request));
         return new Reply(200, Views.customer(outcome.value()), outcome.replayed());
     }

@@ -168,6 +168,104 @@ final class CatalogApiIT {
         assertThat(h.check("early", "q").decimal("limit")).isEqualByComparingTo("100");
     }
 
+    @Test
+    void re_sending_the_subscription_keeps_its_plan_version_and_plan_version_moves_it() {
+        h.put("/v1/catalog", catalogWithProLimit(100));
+        h.customerOn("early", "pro");
+        h.put("/v1/catalog", catalogWithProLimit(50));
+
+        Harness.Reply same = h.put("/v1/customers/early/subscription", Map.of("plan", "pro"));
+        assertThat(same.status()).as(same.text()).isEqualTo(200);
+        assertThat(subscriptionOf("early")).containsEntry("planVersion", BigDecimal.ONE);
+        assertThat(h.check("early", "q").decimal("limit")).isEqualByComparingTo("100");
+
+        Harness.Reply latest =
+                h.put("/v1/customers/early/subscription", Map.of("plan", "pro", "planVersion", "latest"));
+        assertThat(latest.status()).as(latest.text()).isEqualTo(200);
+        assertThat(subscriptionOf("early")).containsEntry("planVersion", new BigDecimal(2));
+        assertThat(h.check("early", "q").decimal("limit")).isEqualByComparingTo("50");
+        Harness.Reply back = h.put("/v1/customers/early/subscription", Map.of("plan", "pro", "planVersion", 1));
+        assertThat(back.status()).as(back.text()).isEqualTo(200);
+        assertThat(h.check("early", "q").decimal("limit")).isEqualByComparingTo("100");
+
+        Harness.Reply unknown = h.put("/v1/customers/early/subscription", Map.of("plan", "pro", "planVersion", 3));
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.error())
+                .containsEntry("code", "PLAN_VERSION_NOT_FOUND")
+                .containsEntry("field", "planVersion");
+        for (Object bad : List.of(0, -1, new BigDecimal("1.5"), "newest", "", true, List.of(1))) {
+            Harness.Reply refused =
+                    h.put("/v1/customers/early/subscription", Map.of("plan", "pro", "planVersion", bad));
+            assertThat(refused.status()).as("planVersion %s", bad).isEqualTo(400);
+            assertThat(refused.error())
+                    .as("planVersion %s", bad)
+                    .containsEntry("code", "INVALID_VERSION")
+                    .containsEntry("field", "planVersion");
+        }
+        assertThat(subscriptionOf("early")).containsEntry("planVersion", BigDecimal.ONE);
+
+        h.restart();
+        assertThat(subscriptionOf("early")).containsEntry("planVersion", BigDecimal.ONE);
+    }
+
+    @Test
+    void an_add_on_keeps_its_version_and_its_version_field_moves_it() {
+        h.put("/v1/catalog", catalogWithBoost(10));
+        h.customerOn("early", "pro");
+        Harness.Reply bought = h.put(
+                "/v1/customers/early/subscription",
+                Map.of("plan", "pro", "addons", List.of(Map.of("key", "boost", "quantity", 1))));
+        assertThat(bought.status()).as(bought.text()).isEqualTo(200);
+        h.put("/v1/catalog", catalogWithBoost(20));
+
+        h.put(
+                "/v1/customers/early/subscription",
+                Map.of("plan", "pro", "addons", List.of(Map.of("key", "boost", "quantity", 2))));
+        assertThat(h.check("early", "q").decimal("limit")).isEqualByComparingTo("120");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> addons =
+                (List<Map<String, Object>>) subscriptionOf("early").get("addons");
+        assertThat(addons)
+                .singleElement()
+                .satisfies(a -> assertThat(a)
+                        .containsEntry("version", BigDecimal.ONE)
+                        .containsEntry("quantity", new BigDecimal(2)));
+
+        h.put(
+                "/v1/customers/early/subscription",
+                Map.of("plan", "pro", "addons", List.of(Map.of("key", "boost", "quantity", 2, "version", "latest"))));
+        assertThat(h.check("early", "q").decimal("limit")).isEqualByComparingTo("140");
+        Harness.Reply unknown = h.put(
+                "/v1/customers/early/subscription",
+                Map.of("plan", "pro", "addons", List.of(Map.of("key", "boost", "version", 9))));
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.error())
+                .containsEntry("code", "ADDON_VERSION_NOT_FOUND")
+                .containsEntry("field", "addons[0].version");
+        Harness.Reply bad = h.put(
+                "/v1/customers/early/subscription",
+                Map.of("plan", "pro", "addons", List.of(Map.of("key", "boost", "version", 0))));
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.error()).containsEntry("code", "INVALID_VERSION").containsEntry("field", "addons[0].version");
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> subscriptionOf(String customerId) {
+        return (Map<String, Object>) h.get("/v1/customers/" + customerId).get("subscription");
+    }
+
+    static Map<String, Object> catalogWithBoost(int boost) {
+        return Map.of(
+                "features", List.of(Map.of("key", "q", "type", "metered", "reset", "month")),
+                "plans", List.of(Map.of("key", "pro", "entitlements", Map.of("q", Map.of("limit", 100)))),
+                "addons",
+                        List.of(Map.of(
+                                "key",
+                                "boost",
+                                "entitlements",
+                                Map.of("q", Map.of("limit", boost, "mode", "increment")))));
+    }
+
     static Map<String, Object> catalogWithProLimit(int limit) {
         return Map.of(
                 "features", List.of(Map.of("key", "q", "type", "metered", "reset", "month")),

@@ -112,6 +112,41 @@ final class CustomerJourneyIT {
     }
 
     @Test
+    void a_customer_without_a_subscription_in_force_is_refused_no_subscription() {
+        assertThat(h.put("/v1/customers/idle", Map.of("name", "idle")).status()).isEqualTo(200);
+        assertThat(h.check("idle", "ai-queries").body())
+                .containsEntry("allowed", false)
+                .containsEntry("reason", "NO_SUBSCRIPTION");
+        Harness.Reply consumed = h.consume("idle", "ai-queries", 1, "idle-1");
+        assertThat(consumed.status()).isEqualTo(200);
+        assertThat(consumed.body()).containsEntry("recorded", false).containsEntry("reason", "NO_SUBSCRIPTION");
+        Harness.Reply events = h.post(
+                "/v1/events",
+                Map.of(
+                        "events",
+                        List.of(Map.of(
+                                "idempotencyKey",
+                                "idle-e1",
+                                "customerId",
+                                "idle",
+                                "feature",
+                                "ai-queries",
+                                "quantity",
+                                1))));
+        assertThat(events.text()).contains("\"rejected\"").contains("\"NO_SUBSCRIPTION\"");
+        Harness.Reply cancel = h.delete("/v1/customers/idle/subscription");
+        assertThat(cancel.status()).isEqualTo(409);
+        assertThat(cancel.error()).containsEntry("code", "NO_SUBSCRIPTION");
+
+        h.customerOn("ended", "free");
+        assertThat(h.check("ended", "sso").get("reason"))
+                .as("subscribed, not granted")
+                .isEqualTo("NOT_ENTITLED");
+        assertThat(h.delete("/v1/customers/ended/subscription").status()).isEqualTo(200);
+        assertThat(h.check("ended", "ai-queries").get("reason")).isEqualTo("NO_SUBSCRIPTION");
+    }
+
+    @Test
     void unknown_plan_and_addon_are_404_with_the_field() {
         h.customerOn("zeta", "free");
         Harness.Reply plan = h.put("/v1/customers/zeta/subscription", Map.of("plan", "platinum"));

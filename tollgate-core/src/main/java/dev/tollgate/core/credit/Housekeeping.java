@@ -7,9 +7,11 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,8 +51,9 @@ public final class Housekeeping {
                 }
             }
         }
+        Map<FamilyPeriod, BigDecimal> given = new HashMap<>();
         for (Allotment allotment : allotments) {
-            for (Grant g : issue(allotment, accounts, t)) {
+            for (Grant g : issue(allotment, allotments, accounts, given, t)) {
                 timeline.add(new Timed(g.effectiveAt(), 1, new LedgerChange.NewGrant(g), g.currency()));
                 if (g.expiresAt() != null && !g.expiresAt().isAfter(t)) {
                     timeline.add(new Timed(
@@ -138,25 +141,54 @@ public final class Housekeeping {
         out.add(moves);
     }
 
-    /** The allotment's grants for periods started by {@code t} and not yet issued. */
-    private static List<Grant> issue(Allotment a, Map<String, CreditAccount> accounts, Instant t) {
+    /** A family's grants in one period, named by the family's sources and the period's start. */
+    private record FamilyPeriod(Set<String> family, Instant start) {}
+
+    /**
+     * The allotment's grants for periods started by {@code t} and not yet given in full: in each period, what the
+     * grants of its {@link Allotment#family family} there lack to reach what the family's allotments in {@code all}
+     * give in that period, and no more than what this allotment itself has yet to give. A period's first grant of an
+     * allotment has the id {@code allot:<source>:<period start>}; a later top-up appends {@code :to-<its new total>}.
+     *
+     * @param given what the family's grants in a period add up to, including those decided in this call
+     */
+    private static List<Grant> issue(
+            Allotment a,
+            List<Allotment> all,
+            Map<String, CreditAccount> accounts,
+            Map<FamilyPeriod, BigDecimal> given,
+            Instant t) {
         List<Grant> out = new ArrayList<>();
         CreditAccount account = accounts.get(a.spec().currency());
+        BigDecimal amount = Decimals.normalize(a.spec().amount().multiply(a.multiplier()));
         Window w = Periods.window(a.spec().every(), false, a.anchor(), a.zone(), a.from());
         while (!w.start().isAfter(t) && (a.until() == null || w.start().isBefore(a.until()))) {
             String id = "allot:" + a.source() + ":" + w.start();
-            if (a.spec().amount().signum() > 0 && (account == null || account.slot(id) == null)) {
-                out.add(new Grant(
-                        id,
-                        a.spec().currency(),
-                        Decimals.normalize(a.spec().amount().multiply(a.multiplier())),
-                        a.spec().promotional(),
-                        BigDecimal.ZERO,
-                        a.spec().priority(),
-                        w.start(),
-                        a.spec().expiresAtPeriodEnd() ? w.end() : null,
-                        "allotment",
-                        a.source()));
+            CreditAccount.Slot first = account == null ? null : account.slot(id);
+            if (amount.signum() > 0 && (first == null || first.grant().amount().compareTo(amount) < 0)) {
+                Instant start = w.start();
+                FamilyPeriod period = new FamilyPeriod(a.family(), start);
+                BigDecimal family = given.computeIfAbsent(period, p -> allotted(account, a.family(), start));
+                BigDecimal own = allotted(account, Set.of(a.source()), start);
+                BigDecimal grant =
+                        amount.subtract(own).min(target(a, all, start).subtract(family));
+                if (grant.signum() > 0) {
+                    out.add(new Grant(
+                            own.signum() == 0
+                                    ? id
+                                    : id + ":to-"
+                                            + Decimals.normalize(own.add(grant)).toPlainString(),
+                            a.spec().currency(),
+                            Decimals.normalize(grant),
+                            a.spec().promotional(),
+                            BigDecimal.ZERO,
+                            a.spec().priority(),
+                            start,
+                            a.spec().expiresAtPeriodEnd() ? w.end() : null,
+                            "allotment",
+                            a.source()));
+                    given.put(period, family.add(grant));
+                }
             }
             if (w.end() == null) {
                 break;
@@ -164,5 +196,40 @@ public final class Housekeeping {
             w = Periods.window(a.spec().every(), false, a.anchor(), a.zone(), w.end());
         }
         return out;
+    }
+
+    /** The sum of the allotment grants from {@code sources} effective at {@code start}, voided or expired ones too. */
+    private static BigDecimal allotted(@Nullable CreditAccount account, Set<String> sources, Instant start) {
+        BigDecimal sum = BigDecimal.ZERO;
+        if (account == null) {
+            return sum;
+        }
+        for (CreditAccount.Slot s : account.slots()) {
+            Grant g = s.grant();
+            if (g.source().equals("allotment")
+                    && g.reference() != null
+                    && sources.contains(g.reference())
+                    && g.effectiveAt().equals(start)) {
+                sum = sum.add(g.amount());
+            }
+        }
+        return sum;
+    }
+
+    /** What the allotments of {@code a}'s family in {@code all} give together in the period starting at {@code start}. */
+    private static BigDecimal target(Allotment a, List<Allotment> all, Instant start) {
+        BigDecimal sum = BigDecimal.ZERO;
+        for (Allotment b : all) {
+            if (b.family().equals(a.family())
+                    && (b.until() == null || start.isBefore(b.until()))
+                    && !start.isBefore(Periods.window(b.spec().every(), false, b.anchor(), b.zone(), b.from())
+                            .start())
+                    && Periods.window(b.spec().every(), false, b.anchor(), b.zone(), start)
+                            .start()
+                            .equals(start)) {
+                sum = sum.add(b.spec().amount().multiply(b.multiplier()));
+            }
+        }
+        return sum;
     }
 }

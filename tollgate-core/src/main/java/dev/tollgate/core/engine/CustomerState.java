@@ -7,6 +7,7 @@ import dev.tollgate.core.budget.Budget;
 import dev.tollgate.core.budget.BudgetWalk;
 import dev.tollgate.core.budget.Scope;
 import dev.tollgate.core.catalog.Catalog;
+import dev.tollgate.core.catalog.CreditAllotment;
 import dev.tollgate.core.credit.Allotment;
 import dev.tollgate.core.credit.AutoRecharge;
 import dev.tollgate.core.credit.CreditAccount;
@@ -595,17 +596,40 @@ final class CustomerState {
         return accounts.computeIfAbsent(currency, CreditAccount::new);
     }
 
+    /** The allotments last computed, and what they were computed from. */
+    private record CachedAllotments(
+            int catalog, @Nullable Subscription subscription, Instant setAt, ZoneId zone, List<Allotment> allotments) {}
+
+    private @Nullable CachedAllotments allotmentCache;
+
     /**
      * The recurring grants this customer receives now: its plan's and add-ons' allotments, from when the
-     * subscription was set until it is cancelled.
+     * subscription was set until it is cancelled, each with its {@link Allotment#family family} across the versions
+     * of its plan or add-on. Kept until the catalog, the subscription or the zone changes (every priced check asks).
      */
     List<Allotment> allotments(Catalog catalog) {
+        CachedAllotments c = allotmentCache;
+        if (c != null
+                && c.catalog() == catalog.version()
+                && c.subscription() == subscription
+                && c.setAt().equals(subscriptionSetAt)
+                && c.zone().equals(zone)) {
+            return c.allotments();
+        }
+        List<Allotment> computed = computeAllotments(catalog);
+        allotmentCache = new CachedAllotments(catalog.version(), subscription, subscriptionSetAt, zone, computed);
+        return computed;
+    }
+
+    private List<Allotment> computeAllotments(Catalog catalog) {
         Subscription sub = subscription;
         if (sub == null) {
             return List.of();
         }
         List<Allotment> out = new ArrayList<>();
         catalog.planVersion(sub.plan().key(), sub.plan().version()).ifPresent(plan -> {
+            List<List<CreditAllotment>> versions = new ArrayList<>();
+            catalog.planHistory().getOrDefault(plan.key(), List.of()).forEach(v -> versions.add(v.credits()));
             for (int i = 0; i < plan.credits().size(); i++) {
                 out.add(new Allotment(
                         "plan:" + plan.key() + "@" + plan.version() + "#" + i,
@@ -614,11 +638,14 @@ final class CustomerState {
                         subscriptionSetAt,
                         sub.cancelAt(),
                         sub.startAt(),
-                        zone));
+                        zone,
+                        family("plan:" + plan.key(), versions, plan.credits().get(i))));
             }
         });
         for (AddonRef ref : sub.addons()) {
             catalog.addonVersion(ref.key(), ref.version()).ifPresent(addon -> {
+                List<List<CreditAllotment>> versions = new ArrayList<>();
+                catalog.addonHistory().getOrDefault(addon.key(), List.of()).forEach(v -> versions.add(v.credits()));
                 for (int i = 0; i < addon.credits().size(); i++) {
                     out.add(new Allotment(
                             "addon:" + addon.key() + "@" + addon.version() + "#" + i,
@@ -627,9 +654,34 @@ final class CustomerState {
                             subscriptionSetAt,
                             sub.cancelAt(),
                             sub.startAt(),
-                            zone));
+                            zone,
+                            family(
+                                    "addon:" + addon.key(),
+                                    versions,
+                                    addon.credits().get(i))));
                 }
             });
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The sources ({@code <owner>@<version>#<index>}) of every allotment of the same currency and cadence as {@code
+     * spec} in any version of its plan or add-on.
+     *
+     * @param owner {@code plan:<key>} or {@code addon:<key>}
+     * @param versions the credits of each version, version 1 first
+     */
+    private static Set<String> family(String owner, List<List<CreditAllotment>> versions, CreditAllotment spec) {
+        Set<String> out = new HashSet<>();
+        for (int v = 0; v < versions.size(); v++) {
+            List<CreditAllotment> credits = versions.get(v);
+            for (int i = 0; i < credits.size(); i++) {
+                CreditAllotment other = credits.get(i);
+                if (other.currency().equals(spec.currency()) && other.every() == spec.every()) {
+                    out.add(owner + "@" + (v + 1) + "#" + i);
+                }
+            }
         }
         return out;
     }

@@ -8,7 +8,6 @@ import dev.tollgate.core.alert.Webhook;
 import dev.tollgate.core.budget.Budget;
 import dev.tollgate.core.budget.BudgetWalk;
 import dev.tollgate.core.budget.Scope;
-import dev.tollgate.core.catalog.AddonVersion;
 import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.catalog.CatalogDefinition;
 import dev.tollgate.core.catalog.CatalogReader;
@@ -312,25 +311,23 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Sets a customer's subscription, pinning the current versions of its plan and add-ons.
+     * Sets a customer's subscription, pinning versions of its plan and add-ons as {@link SubscriptionRequest} says:
+     * a customer already on the plan (or add-on) keeps its version unless the request moves it.
      *
      * @return completes with the customer once durable
-     * @throws TollgateException {@code CUSTOMER_NOT_FOUND}, {@code PLAN_NOT_FOUND}, {@code ADDON_NOT_FOUND},
-     *     {@code TRIAL_NOT_AVAILABLE}
+     * @throws TollgateException {@code CUSTOMER_NOT_FOUND}, {@code PLAN_NOT_FOUND}, {@code PLAN_VERSION_NOT_FOUND},
+     *     {@code ADDON_NOT_FOUND}, {@code ADDON_VERSION_NOT_FOUND}, {@code TRIAL_NOT_AVAILABLE}
      */
     public CompletableFuture<Outcome<CustomerView>> subscribe(String customerId, SubscriptionRequest request) {
         CustomerState state = existing(customerId);
         Catalog cat = catalog;
-        PlanVersion plan = cat.plans().get(request.plan());
-        if (plan == null) {
+        if (cat.planHistory().get(request.plan()) == null) {
             throw TollgateException.notFound("PLAN_NOT_FOUND", "no plan '" + request.plan() + "'", "plan");
         }
-        List<AddonRef> addons = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         for (int i = 0; i < request.addons().size(); i++) {
             SubscriptionRequest.AddonQuantity a = request.addons().get(i);
-            AddonVersion addon = cat.addons().get(a.key());
-            if (addon == null) {
+            if (cat.addonHistory().get(a.key()) == null) {
                 throw TollgateException.notFound(
                         "ADDON_NOT_FOUND", "no add-on '" + a.key() + "'", "addons[" + i + "].key");
             }
@@ -342,7 +339,6 @@ public final class Engine implements AutoCloseable {
                 throw TollgateException.invalid(
                         "INVALID_QUANTITY", "quantity must be between 1 and 1000000", "addons[" + i + "].quantity");
             }
-            addons.add(new AddonRef(addon.key(), addon.version(), a.quantity()));
         }
         synchronized (state) {
             Optional<CompletableFuture<Outcome<CustomerView>>> replay =
@@ -353,34 +349,47 @@ public final class Engine implements AutoCloseable {
             Instant now = clock.instant();
             Subscription previous = state.subscription;
             boolean running = previous != null && previous.activeAt(now);
+            Subscription current =
+                    previous != null && (previous.cancelAt() == null || now.isBefore(previous.cancelAt()))
+                            ? previous
+                            : null;
+            PlanVersion plan = SubscriptionVersions.plan(cat, request, current);
+            List<AddonRef> addons = SubscriptionVersions.addons(cat, request, current);
             Instant startAt = request.startAt() != null ? request.startAt() : running ? previous.startAt() : now;
             Trial trial = null;
             if (request.trial() != null) {
-                String trialKey = request.trial().plan() == null
-                        ? plan.key()
-                        : request.trial().plan();
-                PlanVersion trialPlan = cat.plans().get(trialKey);
-                if (trialPlan == null) {
-                    throw TollgateException.notFound("PLAN_NOT_FOUND", "no plan '" + trialKey + "'", "trial.plan");
-                }
+                PlanVersion trialPlan = SubscriptionVersions.trialPlan(cat, request.trial(), plan, current);
                 Integer days = request.trial().days() != null ? request.trial().days() : trialPlan.trialDays();
                 if (days == null) {
                     throw TollgateException.invalid(
-                            "TRIAL_NOT_AVAILABLE", "plan '" + trialKey + "' offers no trial; give trial.days", "trial");
+                            "TRIAL_NOT_AVAILABLE",
+                            "plan '" + trialPlan.key() + "' offers no trial; give trial.days",
+                            "trial");
                 }
                 if (days < 1 || days > 3650) {
                     throw TollgateException.invalid(
                             "INVALID_TRIAL", "trial days must be between 1 and 3650", "trial.days");
                 }
+                PlanRef tried = new PlanRef(trialPlan.key(), trialPlan.version());
+                boolean unchanged = current != null
+                        && current.trialActiveAt(now)
+                        && current.trial().plan().equals(tried)
+                        && request.trial().days() == null
+                        && request.startAt() == null;
                 Instant trialStart = request.startAt() != null ? request.startAt() : now;
-                trial = new Trial(
-                        new PlanRef(trialPlan.key(), trialPlan.version()), trialStart.plus(Duration.ofDays(days)));
+                trial = unchanged ? current.trial() : new Trial(tried, trialStart.plus(Duration.ofDays(days)));
             }
             Subscription next = new Subscription(new PlanRef(plan.key(), plan.version()), addons, startAt, trial, null);
-            Map<String, Instant> resets = running ? resetsOnChange(state, cat, next, now) : Map.of();
+            Map<String, Instant> resets =
+                    running && !next.plan().equals(previous.plan()) ? resetsOnChange(state, cat, next, now) : Map.of();
+            requireAvailable();
+            // the allotments due under the subscription being replaced, before it stops counting
+            List<JournalEntry> entries = new ArrayList<>(housekeep(state, cat, now));
             JournalEntry entry =
                     new JournalEntry.SubscriptionSet(customerId, now, request.idempotencyKey(), next, resets);
-            return commit(state, List.of(entry)).thenApply(v -> new Outcome<>(view(state), false));
+            state.apply(entry, PLACEHOLDER);
+            entries.add(entry);
+            return enqueue(state, entries).thenApply(v -> new Outcome<>(view(state), false));
         }
     }
 
@@ -624,7 +633,7 @@ public final class Engine implements AutoCloseable {
         }
         EffectiveEntitlement e = state.resolve(cat, now).entitlements().get(featureKey);
         if (e == null) {
-            return Decision.denied(Reason.NOT_ENTITLED);
+            return Decision.denied(unentitled(state, now));
         }
         switch (e.type()) {
             case BOOLEAN:
@@ -653,6 +662,16 @@ public final class Engine implements AutoCloseable {
                                 accounts,
                                 state.heldCredits(card.currency(), now, sessionId));
         }
+    }
+
+    /**
+     * Why a customer has no entitlement to a feature at {@code t}: {@code NO_SUBSCRIPTION} when no subscription is in
+     * force then (none, cancelled and ended, or not started yet), else {@code NOT_ENTITLED} (its plan, add-ons, trial
+     * and promotions do not grant it).
+     */
+    private static Reason unentitled(CustomerState state, Instant t) {
+        Subscription sub = state.subscription;
+        return sub == null || !sub.activeAt(t) ? Reason.NO_SUBSCRIPTION : Reason.NOT_ENTITLED;
     }
 
     /**
@@ -1146,7 +1165,7 @@ public final class Engine implements AutoCloseable {
             }
             EffectiveEntitlement e = state.resolve(cat, now).entitlements().get(event.feature());
             if (e == null) {
-                results[i] = EventResult.rejected(Reason.NOT_ENTITLED);
+                results[i] = EventResult.rejected(unentitled(state, now));
                 continue;
             }
             Window w = window(state, e, occurredAt);
@@ -1567,7 +1586,7 @@ public final class Engine implements AutoCloseable {
             if (request.feature() != null) {
                 EffectiveEntitlement e = state.resolve(cat, now).entitlements().get(request.feature());
                 if (e == null) {
-                    d = Decision.denied(Reason.NOT_ENTITLED);
+                    d = Decision.denied(unentitled(state, now));
                 } else {
                     Window w = window(state, e, now);
                     d = MeteredLimit.decide(

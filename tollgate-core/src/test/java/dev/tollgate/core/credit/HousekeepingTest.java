@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 final class HousekeepingTest {
@@ -22,7 +23,8 @@ final class HousekeepingTest {
                 START,
                 null,
                 START,
-                ZoneOffset.UTC);
+                ZoneOffset.UTC,
+                Set.of("plan:p@1#0"));
     }
 
     @Test
@@ -71,5 +73,58 @@ final class HousekeepingTest {
             assertThat(m.movements())
                     .containsExactly(new Movement("g1", new BigDecimal("-4")), new Movement(null, new BigDecimal("4")));
         });
+    }
+
+    private static Allotment of(String source, String amount, ResetPeriod every, Set<String> family) {
+        return new Allotment(
+                source,
+                new CreditAllotment("credits", new BigDecimal(amount), every, true, false, 0),
+                BigDecimal.ONE,
+                START,
+                null,
+                START,
+                ZoneOffset.UTC,
+                family);
+    }
+
+    private static CreditAccount issued(Map<String, CreditAccount> accounts, List<Allotment> allotments) {
+        CreditAccount account = accounts.getOrDefault("credits", new CreditAccount("credits"));
+        for (LedgerChange c : Housekeeping.due(accounts, allotments, START)) {
+            account.add(((LedgerChange.NewGrant) c).grant());
+        }
+        return account;
+    }
+
+    @Test
+    void a_period_is_topped_up_to_the_family_s_allotments_once_across_versions_and_cadences() {
+        Set<String> monthly = Set.of("plan:p@1#0", "plan:p@2#0", "plan:p@2#1");
+        Set<String> yearly = Set.of("plan:p@1#1", "plan:p@2#2");
+        CreditAccount v1 = issued(
+                Map.of(),
+                List.of(
+                        of("plan:p@1#0", "100", ResetPeriod.MONTH, monthly),
+                        of("plan:p@1#1", "1200", ResetPeriod.YEAR, yearly)));
+        assertThat(v1.slots())
+                .extracting(s -> s.grant().amount().toPlainString())
+                .containsExactly("100", "1200");
+
+        List<Allotment> v2 = List.of(
+                of("plan:p@2#0", "100", ResetPeriod.MONTH, monthly),
+                of("plan:p@2#1", "50", ResetPeriod.MONTH, monthly),
+                of("plan:p@2#2", "1200", ResetPeriod.YEAR, yearly));
+        List<LedgerChange> due = Housekeeping.due(Map.of("credits", v1), v2, START.plusSeconds(60));
+
+        assertThat(due)
+                .as("only the monthly difference; the yearly grant starting at the same instant is another family")
+                .singleElement()
+                .satisfies(c -> {
+                    Grant g = ((LedgerChange.NewGrant) c).grant();
+                    assertThat(g.amount()).isEqualByComparingTo("50");
+                    assertThat(g.reference()).isEqualTo("plan:p@2#0");
+                    assertThat(g.effectiveAt()).isEqualTo(START);
+                });
+        CreditAccount v2Account = issued(Map.of("credits", v1), v2);
+        assertThat(Housekeeping.due(Map.of("credits", v2Account), v2, START.plusSeconds(120)))
+                .isEmpty();
     }
 }

@@ -20,6 +20,8 @@ import dev.tollgate.core.engine.LedgerLine;
 import dev.tollgate.core.engine.Outcome;
 import dev.tollgate.core.engine.RefundView;
 import dev.tollgate.core.engine.SubscriptionRequest;
+import dev.tollgate.core.engine.SubscriptionRequest.AddonQuantity;
+import dev.tollgate.core.engine.SubscriptionRequest.VersionChoice;
 import dev.tollgate.core.engine.UsageEvent;
 import dev.tollgate.core.engine.Verifier;
 import dev.tollgate.core.store.Store;
@@ -49,91 +51,102 @@ public abstract class CreditContract {
     /** A Tuesday in January at noon; subscriptions anchored here renew on the 6th. */
     protected static final Instant T = Instant.parse("2026-01-06T12:00:00Z");
 
-    private static final Map<String, Object> CATALOG = Map.of(
-            "currencies",
-            List.of(Map.of("key", "credits", "depletion", "hard"), Map.of("key", "tokens", "depletion", "soft")),
-            "features",
-            List.of(
-                    Map.of("key", "llm", "type", "metered", "reset", "month"),
-                    Map.of("key", "calls", "type", "metered", "reset", "month"),
-                    Map.of("key", "images", "type", "metered", "reset", "month"),
-                    Map.of("key", "search", "type", "metered", "reset", "month")),
-            "rateCards",
-            List.of(
-                    Map.of(
-                            "feature",
-                            "llm",
-                            "currency",
-                            "credits",
-                            "per",
-                            1000,
-                            "rate",
-                            1,
-                            "byDimension",
-                            Map.of("model", Map.of("gpt-4o", 5, "mini", new BigDecimal("0.3")))),
-                    Map.of("feature", "calls", "currency", "tokens", "per", 1, "rate", 1),
-                    Map.of(
-                            "feature",
-                            "images",
-                            "currency",
-                            "credits",
-                            "per",
-                            1,
-                            "tiers",
-                            List.of(Map.of("upTo", 10, "rate", 2), Map.of("upTo", 20, "rate", 1))),
-                    Map.of(
-                            "feature",
-                            "search",
-                            "currency",
-                            "credits",
-                            "per",
-                            1,
-                            "byDimension",
-                            Map.of("engine", Map.of("web", 2)))),
-            "plans",
-            List.of(
-                    Map.of(
-                            "key",
-                            "pro",
-                            "entitlements",
-                            Map.of(
-                                    "llm", Map.of("limit", "unlimited"),
-                                    "calls", Map.of("limit", "unlimited"),
-                                    "images", Map.of("limit", "unlimited"),
-                                    "search", Map.of("limit", "unlimited"))),
-                    Map.of(
-                            "key",
-                            "monthly",
-                            "entitlements",
-                            Map.of("llm", Map.of("limit", "unlimited")),
-                            "credits",
-                            List.of(Map.of(
-                                    "currency",
-                                    "credits",
-                                    "amount",
-                                    100,
-                                    "every",
-                                    "month",
-                                    "category",
-                                    "promotional",
-                                    "expires",
-                                    "period-end")))),
-            "addons",
-            List.of(Map.of(
-                    "key",
-                    "booster",
-                    "credits",
-                    List.of(Map.of(
-                            "currency",
-                            "credits",
-                            "amount",
-                            50,
-                            "every",
-                            "month",
-                            "category",
-                            "paid",
-                            "expires",
-                            "never")))));
+    private static final Map<String, Object> CATALOG = catalog("unlimited", 100, 50);
+
+    /**
+     * The suite's catalog. Another value of a parameter publishes another version of the plan or add-on it belongs to.
+     *
+     * @param monthlyLlm the {@code llm} limit of plan {@code monthly}
+     * @param monthlyCredits the credits plan {@code monthly} allots each month (promotional, expiring at period end)
+     * @param boosterCredits the credits add-on {@code booster} allots each month per unit (paid, never expiring)
+     */
+    private static Map<String, Object> catalog(Object monthlyLlm, int monthlyCredits, int boosterCredits) {
+        return Map.of(
+                "currencies",
+                List.of(Map.of("key", "credits", "depletion", "hard"), Map.of("key", "tokens", "depletion", "soft")),
+                "features",
+                List.of(
+                        Map.of("key", "llm", "type", "metered", "reset", "month"),
+                        Map.of("key", "calls", "type", "metered", "reset", "month"),
+                        Map.of("key", "images", "type", "metered", "reset", "month"),
+                        Map.of("key", "search", "type", "metered", "reset", "month")),
+                "rateCards",
+                List.of(
+                        Map.of(
+                                "feature",
+                                "llm",
+                                "currency",
+                                "credits",
+                                "per",
+                                1000,
+                                "rate",
+                                1,
+                                "byDimension",
+                                Map.of("model", Map.of("gpt-4o", 5, "mini", new BigDecimal("0.3")))),
+                        Map.of("feature", "calls", "currency", "tokens", "per", 1, "rate", 1),
+                        Map.of(
+                                "feature",
+                                "images",
+                                "currency",
+                                "credits",
+                                "per",
+                                1,
+                                "tiers",
+                                List.of(Map.of("upTo", 10, "rate", 2), Map.of("upTo", 20, "rate", 1))),
+                        Map.of(
+                                "feature",
+                                "search",
+                                "currency",
+                                "credits",
+                                "per",
+                                1,
+                                "byDimension",
+                                Map.of("engine", Map.of("web", 2)))),
+                "plans",
+                List.of(
+                        Map.of(
+                                "key",
+                                "pro",
+                                "entitlements",
+                                Map.of(
+                                        "llm", Map.of("limit", "unlimited"),
+                                        "calls", Map.of("limit", "unlimited"),
+                                        "images", Map.of("limit", "unlimited"),
+                                        "search", Map.of("limit", "unlimited"))),
+                        Map.of(
+                                "key",
+                                "monthly",
+                                "entitlements",
+                                Map.of("llm", Map.of("limit", monthlyLlm)),
+                                "credits",
+                                List.of(Map.of(
+                                        "currency",
+                                        "credits",
+                                        "amount",
+                                        monthlyCredits,
+                                        "every",
+                                        "month",
+                                        "category",
+                                        "promotional",
+                                        "expires",
+                                        "period-end")))),
+                "addons",
+                List.of(Map.of(
+                        "key",
+                        "booster",
+                        "credits",
+                        List.of(Map.of(
+                                "currency",
+                                "credits",
+                                "amount",
+                                boosterCredits,
+                                "every",
+                                "month",
+                                "category",
+                                "paid",
+                                "expires",
+                                "never")))));
+    }
 
     private final MutableClock clock = MutableClock.at(T);
     private @Nullable Store store;
@@ -681,5 +694,136 @@ public abstract class CreditContract {
         assertThat(available("credits")).isEqualByComparingTo("0");
         assertThat(balance("credits").balance()).isEqualByComparingTo("0");
         assertThat(ledger()).hasSize(1 + 1000);
+    }
+
+    private void subscribe(String customer, SubscriptionRequest request) throws Exception {
+        engine().subscribe(customer, request).get();
+    }
+
+    private void toMonthly(@Nullable VersionChoice version) throws Exception {
+        subscribe("monthly-co", new SubscriptionRequest("monthly", version, List.of(), null, null, null));
+    }
+
+    private BigDecimal creditsOf(String customer) {
+        return engine().balances(customer).stream()
+                .filter(b -> b.currency().equals("credits"))
+                .findFirst()
+                .orElseThrow()
+                .available();
+    }
+
+    /** The amounts of the allotment grants effective at {@code at}. */
+    private List<String> allotted(String customer, Instant at) {
+        return engine().grants(customer, "credits", false).stream()
+                .filter(g -> g.grant().source().equals("allotment")
+                        && g.grant().effectiveAt().equals(at))
+                .map(g -> g.grant().amount().toPlainString())
+                .toList();
+    }
+
+    @Test
+    void moving_to_another_version_of_the_plan_mid_period_grants_the_period_allotment_once() throws Exception {
+        customer("monthly-co", "monthly");
+        engine().consume(new ConsumeRequest("monthly-co", "llm", new BigDecimal("30000"), "m1", null, Map.of()))
+                .get();
+        engine().publishCatalog(catalog(1_000_000, 100, 50), "contract").get();
+        clock.advance(Duration.ofDays(3));
+
+        toMonthly(VersionChoice.LATEST);
+        assertThat(creditsOf("monthly-co")).as("v1 -> v2, same allotment").isEqualByComparingTo("70");
+        toMonthly(VersionChoice.of(1));
+        toMonthly(VersionChoice.of(2));
+        assertThat(creditsOf("monthly-co")).as("back and forth").isEqualByComparingTo("70");
+        restart();
+        assertThat(creditsOf("monthly-co")).isEqualByComparingTo("70");
+        toMonthly(VersionChoice.of(1));
+        assertThat(creditsOf("monthly-co")).as("after a restart").isEqualByComparingTo("70");
+        assertThat(allotted("monthly-co", T)).containsExactly("100");
+
+        Instant february = Instant.parse("2026-02-06T12:00:00Z");
+        clock.set(february);
+        assertThat(creditsOf("monthly-co")).isEqualByComparingTo("100");
+        toMonthly(VersionChoice.LATEST);
+        assertThat(creditsOf("monthly-co")).isEqualByComparingTo("100");
+        assertThat(allotted("monthly-co", february)).containsExactly("100");
+    }
+
+    @Test
+    void a_larger_allotment_on_the_new_version_tops_up_the_period_and_a_smaller_one_takes_nothing_back()
+            throws Exception {
+        customer("monthly-co", "monthly");
+        engine().publishCatalog(catalog("unlimited", 250, 50), "contract").get();
+
+        toMonthly(VersionChoice.LATEST);
+        assertThat(creditsOf("monthly-co"))
+                .as("100 of v1, then 150 more for v2's 250")
+                .isEqualByComparingTo("250");
+        assertThat(allotted("monthly-co", T)).containsExactly("100", "150");
+        toMonthly(VersionChoice.of(1));
+        toMonthly(VersionChoice.of(2));
+        restart();
+        assertThat(creditsOf("monthly-co")).as("never more than the largest").isEqualByComparingTo("250");
+
+        toMonthly(VersionChoice.of(1));
+        Instant february = Instant.parse("2026-02-06T12:00:00Z");
+        clock.set(february);
+        assertThat(creditsOf("monthly-co")).as("February on v1").isEqualByComparingTo("100");
+        toMonthly(VersionChoice.of(2));
+        assertThat(creditsOf("monthly-co")).isEqualByComparingTo("250");
+        assertThat(allotted("monthly-co", february)).containsExactly("100", "150");
+
+        engine().upsertCustomer("big-first", new CustomerUpdate("b", Map.of(), null), null)
+                .get();
+        subscribe("big-first", new SubscriptionRequest("monthly", List.of(), null, null, null));
+        assertThat(creditsOf("big-first")).isEqualByComparingTo("250");
+        subscribe("big-first", new SubscriptionRequest("monthly", VersionChoice.of(1), List.of(), null, null, null));
+        assertThat(creditsOf("big-first")).as("a smaller version adds nothing").isEqualByComparingTo("250");
+    }
+
+    @Test
+    void an_add_on_re_sent_grants_its_allotment_once_and_a_larger_quantity_tops_it_up() throws Exception {
+        List<Integer> quantities = List.of(3, 3, 4, 2, 4);
+        for (int quantity : quantities) {
+            subscribe(
+                    "acme",
+                    new SubscriptionRequest("pro", List.of(new AddonQuantity("booster", quantity)), null, null, null));
+        }
+        assertThat(available("credits")).as("the largest quantity held: 4 × 50").isEqualByComparingTo("200");
+        restart();
+        assertThat(available("credits")).isEqualByComparingTo("200");
+        assertThat(allotted("acme", T)).containsExactly("150", "50");
+
+        clock.set(Instant.parse("2026-02-06T12:00:00Z"));
+        assertThat(available("credits")).as("February: 4 × 50 more").isEqualByComparingTo("400");
+    }
+
+    @Test
+    void a_trial_then_the_paid_plan_grants_the_period_allotment_once() throws Exception {
+        engine().upsertCustomer("trial-co", new CustomerUpdate("t", Map.of(), null), null)
+                .get();
+        subscribe(
+                "trial-co",
+                new SubscriptionRequest(
+                        "monthly", List.of(), new SubscriptionRequest.TrialRequest(null, 7), null, null));
+        assertThat(creditsOf("trial-co")).isEqualByComparingTo("100");
+        clock.advance(Duration.ofDays(2));
+        subscribe("trial-co", new SubscriptionRequest("monthly", List.of(), null, null, null));
+        assertThat(creditsOf("trial-co")).isEqualByComparingTo("100");
+        assertThat(allotted("trial-co", T)).containsExactly("100");
+    }
+
+    @Test
+    void a_subscription_change_first_records_the_allotments_due_under_the_one_it_replaces() throws Exception {
+        subscribe("acme", new SubscriptionRequest("pro", List.of(new AddonQuantity("booster", 1)), null, null, null));
+        clock.set(Instant.parse("2026-03-10T12:00:00Z"));
+        assertThat(available("credits")).as("January's, February's and March's").isEqualByComparingTo("150");
+
+        subscribe("acme", new SubscriptionRequest("pro", List.of(new AddonQuantity("booster", 2)), null, null, null));
+
+        assertThat(available("credits"))
+                .as("the three months, then March's second unit")
+                .isEqualByComparingTo("200");
+        restart();
+        assertThat(available("credits")).isEqualByComparingTo("200");
     }
 }
