@@ -8,6 +8,7 @@ import dev.tollgate.core.budget.Budget;
 import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.catalog.CatalogError;
 import dev.tollgate.core.catalog.CatalogException;
+import dev.tollgate.core.catalog.CatalogInUseException;
 import dev.tollgate.core.credit.AutoRecharge;
 import dev.tollgate.core.engine.CatalogVersionInfo;
 import dev.tollgate.core.engine.CheckRequest;
@@ -147,6 +148,7 @@ final class HttpApi {
         route("GET", "/v1/catalog", true, Mode.INLINE, ctx -> Reply.ok(Views.catalog(engine.catalog())));
         route("GET", "/v1/catalog/versions", true, Mode.BLOCKING, this::catalogVersions);
         route("POST", "/v1/catalog/rollback", true, Mode.BLOCKING, this::rollback);
+        route("GET", "/v1/catalog/versions/{n}/diff", true, Mode.BLOCKING, this::catalogDiff);
 
         route("GET", "/v1/customers", true, Mode.BLOCKING, this::listCustomers);
         route("PUT", "/v1/customers/{customerId}", true, Mode.BLOCKING, this::putCustomer);
@@ -298,6 +300,9 @@ final class HttpApi {
         if (e instanceof CatalogException c) {
             return Response.json(400, catalogErrors(c));
         }
+        if (e instanceof CatalogInUseException c) {
+            return Response.json(409, Views.catalogInUse(c));
+        }
         if (e instanceof StoreException || e instanceof TimeoutException) {
             LOG.warn("event=store_unavailable route={} error=\"{}\"", route.path(), e.getMessage());
             return Response.error(503, "STORE_UNAVAILABLE", "the store is unavailable; retry later");
@@ -440,6 +445,17 @@ final class HttpApi {
         } catch (NumberFormatException e) {
             throw ApiException.badRequest("INVALID_QUERY", name + " must be a whole number", name);
         }
+    }
+
+    private Reply catalogDiff(ApiRequest ctx) {
+        String raw = ctx.pathParam("n");
+        int version;
+        try {
+            version = Integer.parseInt(raw);
+        } catch (NumberFormatException e) {
+            throw new ApiException(404, "CATALOG_VERSION_NOT_FOUND", "no catalog version '" + raw + "'", "n");
+        }
+        return Reply.ok(Views.catalogDiff(engine.catalogDiff(version)));
     }
 
     private Reply rollback(ApiRequest ctx) {

@@ -1,6 +1,8 @@
 package dev.tollgate.server;
 
 import dev.tollgate.core.catalog.Catalog;
+import dev.tollgate.core.catalog.CatalogInUseException;
+import dev.tollgate.core.engine.CatalogFileOutcome;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.store.Store;
 import java.io.IOException;
@@ -21,8 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A running Tollgate: store, engine and HTTP server, started and stopped together.
  *
- * <p>Start-up: open the store, replay it into the engine, apply the start-up catalog if one is configured (a no-op if
- * it equals the current one), then listen. A sweeper records due credit expiries and allotments every second. Shutdown: stop listening, commit what the journal holds, close the store.
+ * <p>Start-up: open the store, replay it into the engine, apply the start-up catalog if one is configured and it
+ * changed since it was last applied ({@link Engine#publishCatalogFile}: a change made through the API since is kept),
+ * then listen. A sweeper records due credit expiries and allotments every second. Shutdown: stop listening, commit what the journal holds, close the store.
  *
  * <p>Thread-safe: {@link #close} may be called from any thread, once or more.
  */
@@ -71,7 +74,8 @@ public final class TollgateServer implements AutoCloseable {
      * @param config the settings
      * @param clock the engine's only source of time ({@link InstantSource#system()} in production)
      * @return the running server
-     * @throws IllegalArgumentException if the start-up catalog is invalid (the message lists every error)
+     * @throws IllegalArgumentException if the start-up catalog is invalid (the message lists every error) or removes what
+     *     customers still use (the message names it); nothing is applied then
      */
     public static TollgateServer start(ServerConfig config, InstantSource clock) {
         ApiKeys keys = ApiKeys.load(
@@ -135,17 +139,33 @@ public final class TollgateServer implements AutoCloseable {
             throw new IllegalArgumentException("catalog " + file + ": " + e.getMessage(), e);
         }
         try {
-            Catalog catalog = engine.publishCatalog(document, "startup:" + file.getFileName())
+            CatalogFileOutcome outcome = engine.publishCatalogFile(
+                            document, file.getFileName().toString())
                     .get(30, TimeUnit.SECONDS);
-            LOG.info(
-                    "event=catalog_applied file={} version={} summary=\"{}\"",
-                    file,
-                    catalog.version(),
-                    catalog.summary());
+            Catalog catalog = outcome.current();
+            if (outcome.applied()) {
+                LOG.info(
+                        "event=catalog_applied file={} version={} summary=\"{}\" reason=\"{}\"",
+                        file,
+                        catalog.version(),
+                        catalog.summary(),
+                        outcome.reason());
+            } else {
+                LOG.info(
+                        "event=catalog_kept file={} version={} reason=\"{}\"",
+                        file,
+                        catalog.version(),
+                        outcome.reason());
+            }
         } catch (dev.tollgate.core.catalog.CatalogException e) {
             StringBuilder sb = new StringBuilder("catalog " + file + " is invalid; nothing was applied:");
             e.errors().forEach(err -> sb.append("\n  ").append(err));
             throw new IllegalArgumentException(sb.toString(), e);
+        } catch (CatalogInUseException e) {
+            throw new IllegalArgumentException(
+                    "catalog " + file + " was not applied, version "
+                            + engine.catalog().version() + " stays current: " + e.getMessage(),
+                    e);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("catalog " + file + " could not be stored", e);
         } catch (InterruptedException e) {

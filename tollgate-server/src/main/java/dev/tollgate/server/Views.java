@@ -2,6 +2,9 @@ package dev.tollgate.server;
 
 import dev.tollgate.core.alert.Webhook;
 import dev.tollgate.core.catalog.Catalog;
+import dev.tollgate.core.catalog.CatalogDiff;
+import dev.tollgate.core.catalog.CatalogInUse;
+import dev.tollgate.core.catalog.CatalogInUseException;
 import dev.tollgate.core.catalog.Entitlement;
 import dev.tollgate.core.credit.AutoRecharge;
 import dev.tollgate.core.credit.Grant;
@@ -357,7 +360,69 @@ final class Views {
         m.put("time", v.publishedAt().toString());
         m.put("author", v.author());
         m.put("summary", v.summary());
+        if (v.origin() != null) {
+            m.put(
+                    "source",
+                    Map.of("file", v.origin().file(), "sha256", v.origin().sha256()));
+        }
         return m;
+    }
+
+    static Map<String, Object> catalogDiff(CatalogDiff d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", d.toVersion());
+        m.put("from", d.fromVersion());
+        m.put("features", diffSection(d.features()));
+        m.put("currencies", diffSection(d.currencies()));
+        m.put("plans", diffSection(d.plans()));
+        m.put("addons", diffSection(d.addons()));
+        m.put("rateCards", diffSection(d.rateCards()));
+        return m;
+    }
+
+    private static Map<String, Object> diffSection(CatalogDiff.Section s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("added", diffEntries(s.added()));
+        m.put("removed", diffEntries(s.removed()));
+        m.put("changed", diffEntries(s.changed()));
+        return m;
+    }
+
+    private static List<Object> diffEntries(List<CatalogDiff.Entry> entries) {
+        List<Object> out = new ArrayList<>(entries.size());
+        for (CatalogDiff.Entry e : entries) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("key", e.key());
+            put(m, "fromVersion", e.fromVersion());
+            put(m, "toVersion", e.toVersion());
+            List<Object> changes = new ArrayList<>(e.changes().size());
+            for (CatalogDiff.Change c : e.changes()) {
+                Map<String, Object> change = new LinkedHashMap<>();
+                change.put("field", c.field());
+                change.put("from", c.from());
+                change.put("to", c.to());
+                changes.add(change);
+            }
+            m.put("changes", changes);
+            out.add(m);
+        }
+        return out;
+    }
+
+    static Map<String, Object> catalogInUse(CatalogInUseException e) {
+        Map<String, Object> body = error("CATALOG_IN_USE", e.getMessage(), null);
+        body.put("customers", e.customers());
+        List<Object> inUse = new ArrayList<>();
+        for (CatalogInUse.Conflict c : e.conflicts()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("kind", c.kind().label());
+            m.put("key", c.key());
+            m.put("customers", c.customers());
+            m.put("first", c.first());
+            inUse.add(m);
+        }
+        body.put("inUse", inUse);
+        return body;
     }
 
     static Map<String, Object> error(String code, String message, @Nullable String field) {

@@ -4,6 +4,7 @@ import dev.tollgate.core.Decimals;
 import dev.tollgate.core.period.ResetPeriod;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -116,7 +117,11 @@ public final class CatalogReader {
         });
         Map<String, PlanVersion> plans = flatten(rawPlans);
         return new CatalogDefinition(
-                Map.copyOf(currencies), Map.copyOf(features), List.copyOf(rateCards), plans, Map.copyOf(addons));
+                Collections.unmodifiableMap(currencies),
+                Collections.unmodifiableMap(features),
+                List.copyOf(rateCards),
+                plans,
+                Collections.unmodifiableMap(addons));
     }
 
     private static CatalogDefinition emptyDefinition() {

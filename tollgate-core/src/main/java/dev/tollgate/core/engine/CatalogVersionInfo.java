@@ -1,6 +1,8 @@
 package dev.tollgate.core.engine;
 
+import dev.tollgate.core.catalog.CatalogOrigin;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One entry of the catalog history.
@@ -9,5 +11,11 @@ import java.time.Instant;
  * @param publishedAt when
  * @param author who
  * @param summary what changed
+ * @param origin the start-up file it was applied from, or {@code null} if it was published through the API
  */
-public record CatalogVersionInfo(int version, Instant publishedAt, String author, String summary) {}
+public record CatalogVersionInfo(
+        int version,
+        Instant publishedAt,
+        String author,
+        String summary,
+        @Nullable CatalogOrigin origin) {}

@@ -10,6 +10,10 @@ import dev.tollgate.core.budget.BudgetWalk;
 import dev.tollgate.core.budget.Scope;
 import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.catalog.CatalogDefinition;
+import dev.tollgate.core.catalog.CatalogDiff;
+import dev.tollgate.core.catalog.CatalogInUse;
+import dev.tollgate.core.catalog.CatalogInUseException;
+import dev.tollgate.core.catalog.CatalogOrigin;
 import dev.tollgate.core.catalog.CatalogReader;
 import dev.tollgate.core.catalog.Currency;
 import dev.tollgate.core.catalog.Entitlement;
@@ -101,7 +105,9 @@ public final class Engine implements AutoCloseable {
     private final ConcurrentHashMap<String, CustomerState> customers = new ConcurrentHashMap<>();
     private final Object catalogLock = new Object();
     private final List<CatalogVersionInfo> catalogHistory = new CopyOnWriteArrayList<>();
-    private final Map<Integer, Object> catalogDocuments = new ConcurrentHashMap<>();
+    /** Every published catalog by version, for rollback and diffs. */
+    private final Map<Integer, Catalog> catalogVersions = new ConcurrentHashMap<>();
+
     private final GroupCommitJournal.@Nullable Listener observer;
     private volatile Catalog catalog = Catalog.empty();
     /** The last catalog whose record is durable; the journal's follow-up thread only. */
@@ -157,13 +163,13 @@ public final class Engine implements AutoCloseable {
     private void replayCatalog(JournalEntry.CatalogPublished c) {
         CatalogDefinition definition = CatalogReader.read(c.document());
         catalog = catalog.publish(definition, c.document(), c.at(), c.author());
-        recordHistory(catalog);
+        recordHistory(catalog, c.origin());
     }
 
-    private void recordHistory(Catalog published) {
+    private void recordHistory(Catalog published, @Nullable CatalogOrigin origin) {
         catalogHistory.add(new CatalogVersionInfo(
-                published.version(), published.publishedAt(), published.author(), published.summary()));
-        catalogDocuments.put(published.version(), published.document() == null ? Map.of() : published.document());
+                published.version(), published.publishedAt(), published.author(), published.summary(), origin));
+        catalogVersions.put(published.version(), published);
     }
 
     // ---- catalog ----
@@ -179,6 +185,22 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * What changed from the version before to this one.
+     *
+     * @param version a published catalog version; version 1 is compared with the empty catalog
+     * @return the difference
+     * @throws TollgateException {@code CATALOG_VERSION_NOT_FOUND} if there is no such version
+     */
+    public CatalogDiff catalogDiff(int version) {
+        Catalog after = catalogVersions.get(version);
+        if (after == null) {
+            throw TollgateException.notFound("CATALOG_VERSION_NOT_FOUND", "no catalog version " + version, "version");
+        }
+        Catalog before = version == 1 ? Catalog.empty() : catalogVersions.get(version - 1);
+        return CatalogDiff.between(Objects.requireNonNull(before), after);
+    }
+
+    /**
      * Validates and publishes a catalog document. Publishing a document equal to the current one changes nothing and
      * answers the current catalog.
      *
@@ -186,6 +208,7 @@ public final class Engine implements AutoCloseable {
      * @param author who publishes it
      * @return completes with the published catalog once durable
      * @throws dev.tollgate.core.catalog.CatalogException listing every problem, if the document is invalid
+     * @throws CatalogInUseException if it removes a plan, add-on, feature or currency customers still use
      */
     public CompletableFuture<Catalog> publishCatalog(@Nullable Object document, String author) {
         synchronized (catalogLock) {
@@ -194,20 +217,77 @@ public final class Engine implements AutoCloseable {
                 return CompletableFuture.completedFuture(current);
             }
             CatalogDefinition definition = CatalogReader.read(document);
-            return publish(current, definition, document, author);
+            return publish(current, definition, document, author, null);
+        }
+    }
+
+    /**
+     * Applies a catalog read from a start-up file, unless the file has not changed since it was last applied: then a
+     * version published since (through the API) stays current. A file applied for the first time, or changed, is
+     * published as a new version even when its content equals the current catalog, so that the journal records that
+     * the content now comes from the file ({@link CatalogOrigin}).
+     *
+     * @param document the file's document in the JSON tree model
+     * @param file the file's name; a file is known by its name
+     * @return completes once durable with what became of the file and which version is current
+     * @throws dev.tollgate.core.catalog.CatalogException listing every problem, if the document is invalid
+     * @throws CatalogInUseException if it removes what customers still use
+     */
+    public CompletableFuture<CatalogFileOutcome> publishCatalogFile(@Nullable Object document, String file) {
+        CatalogOrigin origin = CatalogOrigin.ofFile(file, document);
+        synchronized (catalogLock) {
+            Catalog current = catalog;
+            CatalogVersionInfo last = null;
+            for (CatalogVersionInfo v : catalogHistory) {
+                if (v.origin() != null && v.origin().file().equals(file)) {
+                    last = v;
+                }
+            }
+            Integer lastFromFile = last == null ? null : last.version();
+            if (last != null && origin.equals(last.origin())) {
+                return CompletableFuture.completedFuture(new CatalogFileOutcome(current, false, lastFromFile, file));
+            }
+            CatalogDefinition definition = CatalogReader.read(document);
+            return publish(current, definition, document, origin.author(), origin)
+                    .thenApply(c -> new CatalogFileOutcome(c, true, lastFromFile, file));
         }
     }
 
     private CompletableFuture<Catalog> publish(
-            Catalog current, CatalogDefinition definition, @Nullable Object document, String author) {
+            Catalog current,
+            CatalogDefinition definition,
+            @Nullable Object document,
+            String author,
+            @Nullable CatalogOrigin origin) {
         requireAvailable();
+        requireNotInUse(definition);
         Instant now = clock.instant();
         Catalog next = current.publish(definition, document, now, author);
         catalog = next;
-        recordHistory(next);
+        recordHistory(next, origin);
         publishedCatalogs.put(next.version(), next);
-        JournalEntry entry = new JournalEntry.CatalogPublished(next.version(), now, author, document);
+        JournalEntry entry = new JournalEntry.CatalogPublished(next.version(), now, author, document, origin);
         return journal.append(List.of(entry), List.of(), () -> true).thenApply(v -> next);
+    }
+
+    /**
+     * Refuses a catalog that removes a plan, add-on, feature or currency a customer still uses ({@link CatalogUses}).
+     * Reads every customer's state, each in its own section.
+     *
+     * @throws CatalogInUseException naming what is in use and by whom
+     */
+    private void requireNotInUse(CatalogDefinition next) {
+        CatalogInUse check = new CatalogInUse(next);
+        Catalog current = catalog;
+        Instant now = clock.instant();
+        for (CustomerState state : customers.values()) {
+            synchronized (state) {
+                if (state.exists) {
+                    check.add(state.id, CatalogUses.of(state, current, now));
+                }
+            }
+        }
+        check.check();
     }
 
     /**
@@ -217,16 +297,18 @@ public final class Engine implements AutoCloseable {
      * @param author who rolls back
      * @return completes with the new catalog once durable
      * @throws TollgateException {@code CATALOG_VERSION_NOT_FOUND} if there is no such version
+     * @throws CatalogInUseException if that version lacks a plan, add-on, feature or currency customers now use
      */
     public CompletableFuture<Catalog> rollbackCatalog(int version, String author) {
-        Object document = catalogDocuments.get(version);
-        if (document == null) {
+        Catalog restored = catalogVersions.get(version);
+        if (restored == null) {
             throw TollgateException.notFound("CATALOG_VERSION_NOT_FOUND", "no catalog version " + version, "version");
         }
+        Object document = restored.document() == null ? Map.of() : restored.document();
         synchronized (catalogLock) {
             Catalog current = catalog;
             CatalogDefinition definition = CatalogReader.read(document);
-            return publish(current, definition, document, author);
+            return publish(current, definition, document, author, null);
         }
     }
 
@@ -2374,7 +2456,7 @@ public final class Engine implements AutoCloseable {
                     int version = durableCatalog.version();
                     catalog = durableCatalog;
                     catalogHistory.removeIf(v -> v.version() > version);
-                    catalogDocuments.keySet().removeIf(v -> v > version);
+                    catalogVersions.keySet().removeIf(v -> v > version);
                 }
             }
             if (observer != null) {
@@ -2388,17 +2470,15 @@ public final class Engine implements AutoCloseable {
                 if (id.equals(CATALOG)) {
                     synchronized (catalogLock) {
                         Catalog[] latest = {Catalog.empty()};
-                        List<Catalog> all = new ArrayList<>();
+                        catalogHistory.clear();
+                        catalogVersions.clear();
                         store.replay(e -> {
                             if (e instanceof JournalEntry.CatalogPublished c) {
                                 latest[0] = latest[0].publish(
                                         CatalogReader.read(c.document()), c.document(), c.at(), c.author());
-                                all.add(latest[0]);
+                                recordHistory(latest[0], c.origin());
                             }
                         });
-                        catalogHistory.clear();
-                        catalogDocuments.clear();
-                        all.forEach(Engine.this::recordHistory);
                         catalog = latest[0];
                         durableCatalog = latest[0];
                     }

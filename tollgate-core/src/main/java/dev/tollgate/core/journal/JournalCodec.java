@@ -5,6 +5,7 @@ import dev.tollgate.core.alert.Alert;
 import dev.tollgate.core.alert.Webhook;
 import dev.tollgate.core.budget.Budget;
 import dev.tollgate.core.budget.Scope;
+import dev.tollgate.core.catalog.CatalogOrigin;
 import dev.tollgate.core.catalog.Enforcement;
 import dev.tollgate.core.catalog.Entitlement;
 import dev.tollgate.core.credit.AutoRecharge;
@@ -48,6 +49,11 @@ import org.jspecify.annotations.Nullable;
  * <p>The {@code settlement} record (a currency session's close beyond what was consumed in it) came later within
  * format 2: no existing record changed, and a reader that predates it refuses the unknown type rather than misreading
  * it.
+ *
+ * <p>A catalog record always carries {@code "origin"}: the start-up file it came from ({@code {"file", "sha256"}}, see
+ * {@link CatalogOrigin}) or {@code null} for the API. A record without the key was written before origins were
+ * recorded; its origin is inferred from its author ({@code startup:<file>}) and its document ({@link
+ * CatalogOrigin#inferred}), so a journal written by an older build keeps knowing which versions came from a file.
  *
  * <p>Thread-safe: stateless.
  */
@@ -114,6 +120,7 @@ public final class JournalCodec {
             m.put("version", e.version());
             m.put("author", e.author());
             m.put("document", e.document());
+            m.put("origin", e.origin() == null ? null : origin(e.origin()));
         } else if (entry instanceof JournalEntry.CustomerUpserted e) {
             put(m, "name", e.name());
             m.put("metadata", e.metadata());
@@ -259,9 +266,15 @@ public final class JournalCodec {
         String key = optStr(m, "key");
         String customer = optStr(m, "customerId");
         return switch (type) {
-            case "catalog" ->
-                new JournalEntry.CatalogPublished(
-                        ((BigDecimal) m.get("version")).intValueExact(), at, str(m, "author"), m.get("document"));
+            case "catalog" -> {
+                String author = str(m, "author");
+                Object document = m.get("document");
+                CatalogOrigin origin = m.containsKey("origin")
+                        ? (m.get("origin") == null ? null : origin(map(m.get("origin"))))
+                        : CatalogOrigin.inferred(author, document);
+                yield new JournalEntry.CatalogPublished(
+                        ((BigDecimal) m.get("version")).intValueExact(), at, author, document, origin);
+            }
             case "customer" ->
                 new JournalEntry.CustomerUpserted(
                         req(customer), at, key, optStr(m, "name"), map(m.get("metadata")), optStr(m, "timeZone"));
@@ -516,6 +529,17 @@ public final class JournalCodec {
 
     private static PlanRef planRef(Map<String, Object> m) {
         return new PlanRef(str(m, "key"), integer(m, "version"));
+    }
+
+    private static Map<String, Object> origin(CatalogOrigin o) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("file", o.file());
+        m.put("sha256", o.sha256());
+        return m;
+    }
+
+    private static CatalogOrigin origin(Map<String, Object> m) {
+        return new CatalogOrigin(str(m, "file"), str(m, "sha256"));
     }
 
     private static Map<String, Object> promotion(Promotion p) {

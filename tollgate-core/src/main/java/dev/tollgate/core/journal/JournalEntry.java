@@ -4,6 +4,7 @@ import dev.tollgate.core.alert.Alert;
 import dev.tollgate.core.alert.Webhook;
 import dev.tollgate.core.budget.Budget;
 import dev.tollgate.core.budget.Scope;
+import dev.tollgate.core.catalog.CatalogOrigin;
 import dev.tollgate.core.credit.AutoRecharge;
 import dev.tollgate.core.credit.EntryType;
 import dev.tollgate.core.credit.Grant;
@@ -43,12 +44,20 @@ public sealed interface JournalEntry {
      * @param version the catalog version
      * @param author who published it
      * @param document the document, in the JSON tree model
+     * @param origin the start-up file it was applied from, or {@code null} if it was published through the API
      */
     record CatalogPublished(
             int version,
             Instant at,
             String author,
-            @Nullable Object document) implements JournalEntry {
+            @Nullable Object document,
+            @Nullable CatalogOrigin origin) implements JournalEntry {
+
+        /** A catalog published through the API. */
+        public CatalogPublished(int version, Instant at, String author, @Nullable Object document) {
+            this(version, at, author, document, null);
+        }
+
         @Override
         public @Nullable String customerId() {
             return null;

@@ -2,6 +2,7 @@ package dev.tollgate.core.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.core.catalog.CatalogOrigin;
 import dev.tollgate.core.engine.Decision;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -71,6 +72,53 @@ final class JournalCodecTest {
                 .isEqualTo(unscoped);
         assertThat(JournalCodec.decode("session-closed", CLOSE_BEFORE_SETTLEMENTS))
                 .isEqualTo(new JournalEntry.SessionClosed("acme", AT, "close:acme@s1", "acme@s1", false));
+    }
+
+    /** A start-up catalog record written before origins were recorded (issue 15, item 7). */
+    private static final String CATALOG_WITHOUT_ORIGIN = "{\"v\":2,\"at\":\"2026-11-29T09:24:56.645100922Z\","
+            + "\"version\":1,\"author\":\"startup:catalog.yaml\","
+            + "\"document\":{\"features\":[{\"type\":\"metered\",\"key\":\"q\"}]}}";
+
+    @Test
+    void a_catalog_record_without_origin_reads_back_with_the_origin_its_author_and_document_imply() {
+        JournalEntry.CatalogPublished back =
+                (JournalEntry.CatalogPublished) JournalCodec.decode("catalog", CATALOG_WITHOUT_ORIGIN);
+        Map<String, Object> document = Map.of("features", java.util.List.of(Map.of("key", "q", "type", "metered")));
+
+        assertThat(back.document()).isEqualTo(document);
+        assertThat(back.origin()).isEqualTo(CatalogOrigin.ofFile("catalog.yaml", document));
+        assertThat(JournalCodec.decode("catalog", CATALOG_WITHOUT_ORIGIN.replace("startup:catalog.yaml", "api")))
+                .isEqualTo(new JournalEntry.CatalogPublished(1, AT, "api", back.document()));
+    }
+
+    @Test
+    void a_catalog_record_round_trips_with_and_without_origin() {
+        Map<String, Object> document = Map.of("plans", java.util.List.of());
+        JournalEntry fromFile = new JournalEntry.CatalogPublished(
+                3, AT, "startup:c.json", document, CatalogOrigin.ofFile("c.json", Map.of("other", true)));
+        JournalEntry fromApi = new JournalEntry.CatalogPublished(4, AT, "startup:posing", document);
+
+        assertThat(JournalCodec.decode("catalog", JournalCodec.encode(fromFile)))
+                .isEqualTo(fromFile);
+        assertThat(JournalCodec.decode("catalog", JournalCodec.encode(fromApi)))
+                .as("an API author that looks like a file is not taken for one once origins are recorded")
+                .isEqualTo(fromApi);
+    }
+
+    @Test
+    void the_fingerprint_ignores_key_order_and_number_spelling_but_not_content() {
+        Map<String, Object> a = new java.util.LinkedHashMap<>();
+        a.put("key", "q");
+        a.put("limit", new BigDecimal("100.0"));
+        Map<String, Object> b = new java.util.LinkedHashMap<>();
+        b.put("limit", 100);
+        b.put("key", "q");
+
+        assertThat(CatalogOrigin.fingerprint(a))
+                .isEqualTo(CatalogOrigin.fingerprint(b))
+                .hasSize(64);
+        assertThat(CatalogOrigin.fingerprint(a))
+                .isNotEqualTo(CatalogOrigin.fingerprint(Map.of("key", "q", "limit", 50)));
     }
 
     @Test

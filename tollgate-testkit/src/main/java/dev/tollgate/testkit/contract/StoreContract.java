@@ -10,6 +10,7 @@ import static dev.tollgate.testkit.contract.Records.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.core.catalog.CatalogOrigin;
 import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.journal.JournalRecord;
 import dev.tollgate.core.store.CounterValue;
@@ -183,6 +184,20 @@ public abstract class StoreContract {
             assertThat(counters(store))
                     .singleElement()
                     .satisfies(c -> assertThat(c.used()).isEqualByComparingTo("5"));
+        }
+    }
+
+    @Test
+    void a_catalog_record_keeps_the_start_up_file_it_came_from() {
+        Map<String, Object> document = Map.of("features", List.of(Map.of("key", "q", "type", "metered")));
+        CatalogOrigin origin = CatalogOrigin.ofFile("catalog.yaml", document);
+        JournalEntry fromFile = new JournalEntry.CatalogPublished(1, T, origin.author(), document, origin);
+        JournalEntry fromApi = new JournalEntry.CatalogPublished(2, T, "api", document);
+        try (Store store = openStore()) {
+            append(store, List.of(fromFile, fromApi), List.of());
+        }
+        try (Store store = openStore()) {
+            assertThat(all(store)).containsExactly(fromFile, fromApi);
         }
     }
 
