@@ -1,6 +1,7 @@
 package dev.tollgate.server;
 
 import dev.tollgate.core.Decimals;
+import dev.tollgate.core.Limits;
 import dev.tollgate.core.engine.SubscriptionRequest;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -12,15 +13,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Reads one JSON object of a request strictly: unknown fields, wrong types and out-of-range values are refused with
- * a {@code 400}, a stable code and the offending field's path.
+ * a {@code 400}, a stable code and the offending field's path. A value {@link Trees} refused ({@link Trees.Refused})
+ * is refused by every accessor with its own code; instants lie within {@link Limits#MIN_INSTANT} and {@link
+ * Limits#MAX_INSTANT}.
  *
  * <p>Not thread-safe; one instance per request.
  */
 final class Body {
-    private static final int MAX_KEY_LENGTH = 255;
-    private static final int MAX_DIMENSIONS = 32;
-    private static final int MAX_DIMENSION_LENGTH = 256;
-
     private final Map<String, Object> fields;
     private final String path;
 
@@ -36,6 +35,7 @@ final class Body {
 
     /** A nested object. */
     static Body object(@Nullable Object tree, String path) {
+        refuseRefused(tree, path);
         if (!(tree instanceof Map<?, ?>)) {
             throw ApiException.badRequest(
                     "INVALID_TYPE",
@@ -79,6 +79,19 @@ final class Body {
         return fields.get(field);
     }
 
+    /** The value of {@code field}, unless {@link Trees} refused it. */
+    private @Nullable Object value(String field) {
+        Object v = fields.get(field);
+        refuseRefused(v, at(field));
+        return v;
+    }
+
+    private static void refuseRefused(@Nullable Object v, String path) {
+        if (v instanceof Trees.Refused r) {
+            throw r.at(path);
+        }
+    }
+
     String requireString(String field) {
         String s = optString(field);
         if (s == null) {
@@ -89,15 +102,16 @@ final class Body {
 
     @Nullable
     String optString(String field) {
-        Object v = fields.get(field);
+        Object v = value(field);
         if (v == null) {
             return null;
         }
         if (!(v instanceof String s)) {
             throw ApiException.badRequest("INVALID_TYPE", at(field) + " must be a string", at(field));
         }
-        if (s.length() > 4096) {
-            throw ApiException.badRequest("TOO_LONG", at(field) + " is longer than 4096 characters", at(field));
+        if (s.length() > Limits.MAX_STRING_LENGTH) {
+            throw ApiException.badRequest(
+                    "TOO_LONG", at(field) + " is longer than " + Limits.MAX_STRING_LENGTH + " characters", at(field));
         }
         return s;
     }
@@ -133,7 +147,7 @@ final class Body {
      */
     static boolean isId(String s) {
         int n = s.length();
-        if (n == 0 || n > 128 || !asciiLetterOrDigit(s.charAt(0))) {
+        if (n == 0 || n > Limits.MAX_ID_LENGTH || !asciiLetterOrDigit(s.charAt(0))) {
             return false;
         }
         for (int i = 1; i < n; i++) {
@@ -155,10 +169,16 @@ final class Body {
     String idempotencyKey(@Nullable String header) {
         String fromBody = optString("idempotencyKey");
         String key = fromBody != null ? fromBody : header;
-        if (key != null && (key.isEmpty() || key.length() > MAX_KEY_LENGTH)) {
+        if (key != null && (key.isEmpty() || key.length() > Limits.MAX_KEY_LENGTH)) {
             throw ApiException.badRequest(
                     "INVALID_IDEMPOTENCY_KEY",
-                    "idempotencyKey must be 1-" + MAX_KEY_LENGTH + " characters",
+                    "idempotencyKey must be 1-" + Limits.MAX_KEY_LENGTH + " characters",
+                    at("idempotencyKey"));
+        }
+        if (key != null && !Limits.storable(key)) {
+            throw ApiException.badRequest(
+                    "INVALID_STRING",
+                    "idempotencyKey is not well-formed Unicode text (a lone surrogate, or U+0000)",
                     at("idempotencyKey"));
         }
         return key;
@@ -182,7 +202,7 @@ final class Body {
      */
     @Nullable
     BigDecimal optQuantity(String field, boolean positive) {
-        Object v = fields.get(field);
+        Object v = value(field);
         if (v == null) {
             return null;
         }
@@ -212,7 +232,7 @@ final class Body {
 
     @Nullable
     Integer optInt(String field, int min, int max) {
-        Object v = fields.get(field);
+        Object v = value(field);
         if (v == null) {
             return null;
         }
@@ -254,19 +274,27 @@ final class Body {
         if (s == null) {
             return null;
         }
+        Instant t;
         try {
-            return Instant.parse(s);
+            t = Instant.parse(s);
         } catch (DateTimeParseException e) {
             throw ApiException.badRequest(
                     "INVALID_TIME",
                     at(field) + " must be an ISO-8601 UTC time such as 2026-11-22T10:15:30Z",
                     at(field));
         }
+        if (!Limits.fits(t)) {
+            throw ApiException.badRequest(
+                    "OUT_OF_RANGE",
+                    at(field) + " must lie between " + Limits.MIN_INSTANT + " and " + Limits.MAX_INSTANT,
+                    at(field));
+        }
+        return t;
     }
 
     @Nullable
     Boolean optBoolean(String field) {
-        Object v = fields.get(field);
+        Object v = value(field);
         if (v == null) {
             return null;
         }
@@ -278,26 +306,29 @@ final class Body {
 
     /** Attribution dimensions: an object of at most 32 string values. */
     Map<String, String> dimensions(String field) {
-        Object v = fields.get(field);
+        Object v = value(field);
         if (v == null) {
             return Map.of();
         }
         Body dims = object(v, at(field));
-        if (dims.fields.size() > MAX_DIMENSIONS) {
+        if (dims.fields.size() > Limits.MAX_DIMENSIONS) {
             throw ApiException.badRequest(
-                    "TOO_MANY_DIMENSIONS", at(field) + " has more than " + MAX_DIMENSIONS + " entries", at(field));
+                    "TOO_MANY_DIMENSIONS",
+                    at(field) + " has more than " + Limits.MAX_DIMENSIONS + " entries",
+                    at(field));
         }
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : dims.fields.entrySet()) {
             String key = dims.at(e.getKey());
+            refuseRefused(e.getValue(), key);
             if (!(e.getValue() instanceof String s)) {
                 throw ApiException.badRequest("INVALID_TYPE", key + " must be a string", key);
             }
             if (e.getKey().isEmpty()
-                    || e.getKey().length() > MAX_DIMENSION_LENGTH
-                    || s.length() > MAX_DIMENSION_LENGTH) {
+                    || e.getKey().length() > Limits.MAX_DIMENSION_LENGTH
+                    || s.length() > Limits.MAX_DIMENSION_LENGTH) {
                 throw ApiException.badRequest(
-                        "TOO_LONG", key + " must be 1-" + MAX_DIMENSION_LENGTH + " characters", key);
+                        "TOO_LONG", key + " must be 1-" + Limits.MAX_DIMENSION_LENGTH + " characters", key);
             }
             out.put(e.getKey(), s);
         }
@@ -314,7 +345,7 @@ final class Body {
     }
 
     List<Object> optList(String field, int maxSize) {
-        Object v = fields.get(field);
+        Object v = value(field);
         if (v == null) {
             return List.of();
         }

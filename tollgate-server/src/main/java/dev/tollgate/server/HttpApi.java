@@ -1,5 +1,6 @@
 package dev.tollgate.server;
 
+import dev.tollgate.core.Decimals;
 import dev.tollgate.core.Reason;
 import dev.tollgate.core.TollgateException;
 import dev.tollgate.core.alert.Alert;
@@ -699,7 +700,7 @@ final class HttpApi {
                 throw ApiException.badRequest(
                         "INVALID_ALERT", "alerts are fractions of the limit in (0, 10]", "alerts[" + i + "]");
             }
-            alerts.add(a);
+            alerts.add(Decimals.normalize(a));
         }
         Budget budget = new Budget(
                 key, currency, feature, limit, period, !"soft".equals(enforcement), alerts, b.dimensions("dimensions"));
@@ -1211,17 +1212,31 @@ final class HttpApi {
         if (d.reason() == Reason.CUSTOMER_NOT_FOUND
                 || d.reason() == Reason.FEATURE_NOT_FOUND
                 || d.reason() == Reason.SCOPE_NOT_FOUND) {
-            String field = d.reason() == Reason.CUSTOMER_NOT_FOUND
-                    ? "customerId"
-                    : d.reason() == Reason.FEATURE_NOT_FOUND ? "feature" : "scope";
+            String field = java.util.Objects.requireNonNull(fieldOf(d.reason()));
             body.putAll(Views.error(d.reason().name(), "no such " + field.replace("Id", ""), field));
             return new Reply(404, body, replay);
         }
         return new Reply(200, body, replay);
     }
 
+    /**
+     * The request field a refusal's reason is about ({@code feature} for {@code NOT_ENTITLED}), or {@code null} when
+     * it is about no one field (a limit, a budget, the store).
+     */
+    private static @Nullable String fieldOf(Reason reason) {
+        return switch (reason) {
+            case CUSTOMER_NOT_FOUND -> "customerId";
+            case FEATURE_NOT_FOUND, FEATURE_NOT_METERED, NOT_ENTITLED, UNPRICED -> "feature";
+            case SCOPE_NOT_FOUND -> "scope";
+            case SESSION_NOT_FOUND, SESSION_CLOSED, SESSION_MISMATCH -> "sessionId";
+            case TIMESTAMP_IN_FUTURE -> "timestamp";
+            default -> null;
+        };
+    }
+
     private CompletableFuture<Reply> events(ApiRequest ctx) {
-        Body b = body(ctx).allowOnly("events");
+        // each event is refused alone: a value beyond the limits stays in its place in the tree until its event is read
+        Body b = Body.of(Trees.jsonItems(ctx.bodyAsBytes())).allowOnly("events");
         if (!b.has("events")) {
             throw b.missing("events");
         }
@@ -1288,6 +1303,10 @@ final class HttpApi {
             r.put("status", o.status().name().toLowerCase(Locale.ROOT));
             if (o.reason() != null) {
                 r.put("reason", o.reason().name());
+                String field = fieldOf(o.reason());
+                if (field != null) {
+                    r.put("field", "events[" + i + "]." + field);
+                }
             }
             if (o.status() == EventResult.Status.ACCEPTED) {
                 r.put("overage", o.overage());

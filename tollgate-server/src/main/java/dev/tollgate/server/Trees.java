@@ -1,5 +1,6 @@
 package dev.tollgate.server;
 
+import dev.tollgate.core.Limits;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,12 +20,19 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Parses request bodies (JSON, or YAML for catalogs) into the core's plain tree model: maps, lists, strings,
- * {@link BigDecimal} numbers (never binary floating point), booleans and nulls. A name repeated in one object is
- * malformed.
+ * {@link BigDecimal} numbers (never binary floating point), booleans and nulls, within the door's {@link Limits}.
  *
  * <p>JSON is read from Jackson's token stream with no databind context, and repeated names are caught while the map is
  * filled: every check pays for this parse, and the databind context and Jackson's own duplicate detector (a hash set
  * per object) were a third of what a check allocated.
+ *
+ * <p>Limits: a value that the journal could not store and read back as it came, or whose arithmetic would grow with
+ * its exponent, is refused here, before anything reads it. A container nested deeper than {@link Limits#MAX_DEPTH} is
+ * {@code TOO_DEEP}; a number beyond {@link Limits#fits(BigDecimal)} is {@code OUT_OF_RANGE}, decided from its scale
+ * and precision alone; a string or field name that is not {@link Limits#storable} (a lone surrogate, U+0000) is
+ * {@code INVALID_STRING}; a repeated name is {@code MALFORMED_JSON}. Each refusal names the path of the value, as
+ * {@code events[3].quantity}. {@link #json} refuses the body at the first of them; {@link #jsonItems} leaves a
+ * {@link Refused} in the value's place, for a batch whose items are refused one by one.
  *
  * <p>Thread-safe: the mappers are immutable.
  */
@@ -38,11 +46,54 @@ final class Trees {
     private Trees() {}
 
     /**
-     * Parses a JSON body.
+     * A value refused at the door, in its place in a tree from {@link #jsonItems}; never a value of the tree model,
+     * so that nothing can store it ({@code Json.write} refuses it).
+     *
+     * @param code the stable error code
+     * @param problem what is wrong, to follow the value's path in the message
+     */
+    record Refused(String code, String problem) {
+        /** The refusal of the value at {@code path} ({@code ""} for the whole body). */
+        ApiException at(String path) {
+            return ApiException.badRequest(
+                    code, (path.isEmpty() ? "the body" : path) + " " + problem, path.isEmpty() ? null : path);
+        }
+    }
+
+    private static final Refused TOO_DEEP =
+            new Refused("TOO_DEEP", "nests more than " + Limits.MAX_DEPTH + " objects and arrays");
+    private static final Refused OUT_OF_RANGE = new Refused(
+            "OUT_OF_RANGE",
+            "is out of range: at most " + Limits.MAX_INTEGER_DIGITS + " digits before the decimal point and "
+                    + Limits.MAX_FRACTION_DIGITS + " after");
+    private static final Refused INVALID_STRING =
+            new Refused("INVALID_STRING", "is not well-formed Unicode text (a lone surrogate, or U+0000)");
+    private static final Refused INVALID_NAME = new Refused(
+            "INVALID_STRING", "has a field name that is not well-formed Unicode text (a lone surrogate, or U+0000)");
+    private static final Refused DUPLICATE = new Refused("MALFORMED_JSON", "appears twice in one object");
+
+    /**
+     * Parses a JSON body, refusing it at the first value beyond the limits.
+     *
+     * @throws ApiException {@code MALFORMED_JSON} if the body is not one well-formed JSON value, or the refusal of
+     *     its first value beyond the limits
+     */
+    static @Nullable Object json(byte[] body) {
+        Object tree = jsonItems(body);
+        ApiException refused = firstRefusal(tree, "");
+        if (refused != null) {
+            throw refused;
+        }
+        return tree;
+    }
+
+    /**
+     * Parses a JSON body, leaving a {@link Refused} in place of each value beyond the limits. Read such a tree only
+     * through {@link Body}'s typed accessors, which refuse a {@link Refused} with its code and path.
      *
      * @throws ApiException {@code MALFORMED_JSON} if the body is not one well-formed JSON value
      */
-    static @Nullable Object json(byte[] body) {
+    static @Nullable Object jsonItems(byte[] body) {
         if (body.length == 0) {
             throw ApiException.badRequest(
                     "MALFORMED_JSON", "the request body is empty; a JSON object is expected", null);
@@ -52,7 +103,7 @@ final class Trees {
             if (first == null) {
                 return null;
             }
-            Object value = read(parser, first);
+            Object value = read(parser, first, 0);
             JsonToken trailing = parser.nextToken();
             if (trailing != null) {
                 throw ApiException.badRequest(
@@ -64,33 +115,50 @@ final class Trees {
         }
     }
 
-    /** Reads the value starting at {@code token} straight from the parser, without building a Jackson tree. */
-    private static @Nullable Object read(JsonParser parser, JsonToken token) {
+    /**
+     * Reads the value starting at {@code token} straight from the parser, without building a Jackson tree.
+     *
+     * @param depth the containers around the value
+     */
+    private static @Nullable Object read(JsonParser parser, JsonToken token, int depth) {
         switch (token) {
             case START_OBJECT -> {
+                if (depth >= Limits.MAX_DEPTH) {
+                    parser.skipChildren();
+                    return TOO_DEEP;
+                }
                 Map<String, Object> map = new LinkedHashMap<>();
+                boolean badName = false;
                 for (String name = parser.nextName(); name != null; name = parser.nextName()) {
+                    badName |= !Limits.storable(name);
                     int size = map.size();
-                    map.put(name, read(parser, parser.nextToken()));
+                    map.put(name, read(parser, parser.nextToken(), depth + 1));
                     if (map.size() == size) {
-                        throw ApiException.badRequest(
-                                "MALFORMED_JSON", "malformed JSON: duplicate field '" + name + "'", null);
+                        map.put(name, DUPLICATE);
                     }
                 }
-                return map;
+                return badName ? INVALID_NAME : map;
             }
             case START_ARRAY -> {
+                if (depth >= Limits.MAX_DEPTH) {
+                    parser.skipChildren();
+                    return TOO_DEEP;
+                }
                 List<Object> list = new ArrayList<>();
                 for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
-                    list.add(read(parser, t));
+                    list.add(read(parser, t, depth + 1));
                 }
                 return list;
             }
             case VALUE_STRING -> {
-                return parser.getString();
+                return string(parser.getString());
             }
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
-                return parser.getDecimalValue();
+                try {
+                    return number(parser.getDecimalValue());
+                } catch (NumberFormatException e) {
+                    return OUT_OF_RANGE; // an exponent beyond an int: Jackson will not build it
+                }
             }
             case VALUE_TRUE -> {
                 return Boolean.TRUE;
@@ -105,46 +173,97 @@ final class Trees {
         }
     }
 
+    private static Object string(String s) {
+        return Limits.storable(s) ? s : INVALID_STRING;
+    }
+
+    private static Object number(BigDecimal d) {
+        if (d.signum() == 0) {
+            return BigDecimal.ZERO; // 0e-1000000000 too: no scale travels further
+        }
+        return Limits.fits(d) ? d : OUT_OF_RANGE;
+    }
+
+    /** The refusal of the first {@link Refused} in {@code tree} (depth first, in order), or {@code null}. */
+    private static @Nullable ApiException firstRefusal(@Nullable Object tree, String path) {
+        if (tree instanceof Refused r) {
+            return r.at(path);
+        }
+        if (tree instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                String key = (String) e.getKey();
+                ApiException found = firstRefusal(e.getValue(), path.isEmpty() ? key : path + "." + key);
+                if (found != null) {
+                    return found;
+                }
+            }
+        } else if (tree instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                ApiException found = firstRefusal(list.get(i), path + "[" + i + "]");
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
     /**
      * Parses a YAML body.
      *
      * @throws ApiException {@code MALFORMED_YAML} if the body is not well-formed YAML
      */
     static @Nullable Object yaml(byte[] body) {
+        Object tree;
         try {
-            return plain(YAML.readTree(body));
+            tree = plain(YAML.readTree(body), 0);
         } catch (JacksonException e) {
             throw ApiException.badRequest("MALFORMED_YAML", "malformed YAML: " + e.getOriginalMessage(), null);
         }
+        ApiException refused = firstRefusal(tree, "");
+        if (refused != null) {
+            throw refused;
+        }
+        return tree;
     }
 
-    private static @Nullable Object plain(@Nullable JsonNode node) {
+    private static @Nullable Object plain(@Nullable JsonNode node, int depth) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return null;
+        }
+        if ((node.isObject() || node.isArray()) && depth >= Limits.MAX_DEPTH) {
+            return TOO_DEEP;
         }
         if (node.isObject()) {
             Map<String, Object> map = new LinkedHashMap<>();
             for (String name : node.propertyNames()) {
-                map.put(name, plain(node.get(name)));
+                if (!Limits.storable(name)) {
+                    return INVALID_NAME;
+                }
+                map.put(name, plain(node.get(name), depth + 1));
             }
             return map;
         }
         if (node.isArray()) {
             List<Object> list = new ArrayList<>(node.size());
             for (int i = 0; i < node.size(); i++) {
-                list.add(plain(node.get(i)));
+                list.add(plain(node.get(i), depth + 1));
             }
             return list;
         }
         if (node.isNumber()) {
-            return node.decimalValue();
+            try {
+                return number(node.decimalValue());
+            } catch (NumberFormatException e) {
+                return OUT_OF_RANGE;
+            }
         }
         if (node.isBoolean()) {
             return node.booleanValue();
         }
         if (node.isString()) {
-            return node.stringValue();
+            return string(node.stringValue());
         }
-        return node.asString();
+        return string(node.asString());
     }
 }

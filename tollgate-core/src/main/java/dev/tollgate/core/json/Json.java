@@ -1,6 +1,7 @@
 package dev.tollgate.core.json;
 
 import dev.tollgate.core.Decimals;
+import dev.tollgate.core.Limits;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,8 +21,6 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe: stateless.
  */
 public final class Json {
-    private static final int MAX_DEPTH = 64;
-
     private Json() {}
 
     /**
@@ -29,7 +28,8 @@ public final class Json {
      *
      * @param text the JSON text
      * @return the tree; {@code null} for the literal {@code null}
-     * @throws IllegalArgumentException if the text is not exactly one well-formed JSON value
+     * @throws IllegalArgumentException if the text is not exactly one well-formed JSON value, or nests more than
+     *     {@link Limits#STORED_DEPTH} containers (every document the HTTP door accepts nests fewer)
      */
     public static @Nullable Object parse(String text) {
         Parser parser = new Parser(text);
@@ -140,17 +140,18 @@ public final class Json {
 
         @Nullable
         Object value(int depth) {
-            if (depth > MAX_DEPTH) {
-                throw error("nested too deeply");
-            }
             skipWhitespace();
             if (pos >= text.length()) {
                 throw error("unexpected end of input");
             }
             char c = text.charAt(pos);
             return switch (c) {
-                case '{' -> object(depth);
-                case '[' -> array(depth);
+                case '{', '[' -> {
+                    if (depth >= Limits.STORED_DEPTH) {
+                        throw error("nested too deeply");
+                    }
+                    yield c == '{' ? object(depth) : array(depth);
+                }
                 case '"' -> string();
                 case 't' -> literal("true", Boolean.TRUE);
                 case 'f' -> literal("false", Boolean.FALSE);

@@ -1,15 +1,27 @@
 package dev.tollgate.core.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.core.Decimals;
+import dev.tollgate.core.Limits;
+import dev.tollgate.core.budget.Budget;
 import dev.tollgate.core.catalog.CatalogOrigin;
+import dev.tollgate.core.credit.Grant;
 import dev.tollgate.core.engine.Decision;
+import dev.tollgate.core.json.Json;
+import dev.tollgate.core.period.ResetPeriod;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Format 2 leaves a usage record's defaults out; format 1 payloads, already stored, still read the same. */
+/**
+ * Format 2 leaves a usage record's defaults out; format 1 payloads, already stored, still read the same; values at the
+ * door's {@link Limits} encode to short payloads and read back (issue 16: what the door accepts, the journal reads).
+ */
 final class JournalCodecTest {
     private static final Instant AT = Instant.parse("2026-11-29T09:24:56.645100922Z");
     private static final Instant WINDOW = Instant.parse("2026-11-29T09:24:56.353598362Z");
@@ -172,5 +184,96 @@ final class JournalCodecTest {
 
         assertThat(payload).contains("\"occurredAt\"", "\"dimensions\"", "\"held\"", "\"overageQuantity\"");
         assertThat(JournalCodec.decode("usage", payload)).isEqualTo(usage);
+    }
+
+    private static final BigDecimal MAX_NUMBER =
+            new BigDecimal("9".repeat(Limits.MAX_INTEGER_DIGITS) + "." + "9".repeat(Limits.MAX_FRACTION_DIGITS));
+    private static final BigDecimal TINY = BigDecimal.ONE.movePointLeft(Limits.MAX_FRACTION_DIGITS);
+    private static final BigDecimal MAX_QUANTITY =
+            Decimals.MAX_VALUE.subtract(BigDecimal.ONE.movePointLeft(Decimals.MAX_SCALE));
+    private static final String TEXT = "\"\\/\u0001\n\t\u001f\u007f\u00e9\u2028\u4e2d\uffff\ud83d\udca9\udbff\udfff?";
+
+    /** {@code containers} objects nested, the innermost holding the extreme numbers and every kind of text. */
+    private static Object nested(int containers) {
+        Object inner = new LinkedHashMap<String, Object>(Map.of(
+                "n", List.of(MAX_NUMBER, MAX_NUMBER.negate(), TINY, TINY.negate(), BigDecimal.ZERO), TEXT, TEXT));
+        for (int i = 1; i < containers; i++) {
+            inner = i % 2 == 0 ? Map.of(TEXT, inner) : List.of(inner);
+        }
+        return inner;
+    }
+
+    @Test
+    void every_value_the_door_accepts_encodes_short_and_reads_back() {
+        String key = TEXT.repeat(Limits.MAX_KEY_LENGTH / TEXT.length());
+        Map<String, String> dims = new LinkedHashMap<>();
+        for (int i = 0; i < Limits.MAX_DIMENSIONS; i++) {
+            dims.put(i + TEXT, TEXT.repeat(Limits.MAX_DIMENSION_LENGTH / TEXT.length() - 1));
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metadata = (Map<String, Object>) nested(Limits.MAX_DEPTH - 1);
+        List<JournalEntry> entries = List.of(
+                new JournalEntry.CatalogPublished(7, AT, TEXT, Map.of("features", nested(Limits.MAX_DEPTH))),
+                new JournalEntry.CustomerUpserted("c", AT, key, TEXT.repeat(200), metadata, "Pacific/Chatham"),
+                new JournalEntry.GrantCreated(
+                        "c",
+                        AT,
+                        key,
+                        new Grant(
+                                "g",
+                                "credits",
+                                MAX_QUANTITY,
+                                false,
+                                MAX_QUANTITY,
+                                -1_000_000,
+                                Limits.MIN_INSTANT,
+                                Limits.MAX_INSTANT,
+                                "api",
+                                key)),
+                new JournalEntry.BudgetSet(
+                        "c",
+                        AT,
+                        null,
+                        "s",
+                        "b",
+                        new Budget(
+                                "b",
+                                null,
+                                "q",
+                                MAX_QUANTITY,
+                                ResetPeriod.NEVER,
+                                true,
+                                List.of(TINY, BigDecimal.TEN),
+                                dims)),
+                new JournalEntry.UsageRecorded(
+                        "c",
+                        AT,
+                        key,
+                        "q",
+                        MAX_QUANTITY,
+                        WINDOW,
+                        BigDecimal.ONE.movePointLeft(Decimals.MAX_SCALE),
+                        UsageSource.EVENT,
+                        Limits.MIN_INSTANT,
+                        "s",
+                        dims,
+                        plainEvent().answer()));
+        for (JournalEntry entry : entries) {
+            String payload = JournalCodec.encode(entry);
+            assertThat(payload).as(JournalCodec.type(entry)).hasSizeLessThan(64 * 1024);
+            assertThat(JournalCodec.decode(JournalCodec.type(entry), payload))
+                    .as(JournalCodec.type(entry))
+                    .isEqualTo(entry);
+        }
+    }
+
+    @Test
+    void the_reader_accepts_a_body_nested_to_the_limit_inside_its_record_and_refuses_past_its_own() {
+        assertThat(Limits.STORED_DEPTH).isGreaterThan(Limits.MAX_DEPTH + 1);
+        String atTheLimit = "[".repeat(Limits.STORED_DEPTH) + "1" + "]".repeat(Limits.STORED_DEPTH);
+        assertThat(Json.parse(atTheLimit)).isInstanceOf(List.class);
+        assertThatThrownBy(() -> Json.parse("[" + atTheLimit + "]"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("nested too deeply");
     }
 }

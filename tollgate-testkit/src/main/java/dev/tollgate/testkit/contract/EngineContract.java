@@ -3,9 +3,9 @@ package dev.tollgate.testkit.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tollgate.core.alert.Webhook;
 import dev.tollgate.core.Reason;
 import dev.tollgate.core.TollgateException;
+import dev.tollgate.core.alert.Webhook;
 import dev.tollgate.core.customer.AddonRef;
 import dev.tollgate.core.customer.PlanRef;
 import dev.tollgate.core.customer.Subscription;

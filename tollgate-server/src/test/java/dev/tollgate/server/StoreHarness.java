@@ -1,0 +1,51 @@
+package dev.tollgate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.core.engine.Verifier;
+import dev.tollgate.core.store.Store;
+import dev.tollgate.store.postgres.PostgresStores;
+import dev.tollgate.store.sqlite.SqliteStores;
+import dev.tollgate.testkit.PostgresTestSchema;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link Harness} on the store a parameterized test names: {@code sqlite} (a file in the data directory) or
+ * {@code postgres} (a fresh schema of the machine's PostgreSQL, dropped on close), and the check that the store's
+ * records agree with the counters kept beside them.
+ */
+final class StoreHarness implements AutoCloseable {
+    final Harness h;
+    private final @Nullable PostgresTestSchema schema;
+
+    private StoreHarness(Harness h, @Nullable PostgresTestSchema schema) {
+        this.h = h;
+        this.schema = schema;
+    }
+
+    /** Starts the server on {@code store} ({@code sqlite} or {@code postgres}). */
+    static StoreHarness start(String store, Path dataDir, Instant start) {
+        if (store.equals("sqlite")) {
+            return new StoreHarness(new Harness(dataDir, start), null);
+        }
+        PostgresTestSchema schema = PostgresTestSchema.create();
+        return new StoreHarness(new Harness(dataDir, start, c -> c.withStore("postgres", schema.url())), schema);
+    }
+
+    /** Asserts that {@code tollgate verify} finds no difference on the store (the server idle). */
+    void assertVerified() {
+        try (Store store = schema == null ? SqliteStores.open(h.dataDir) : PostgresStores.open(schema.url())) {
+            assertThat(Verifier.verify(store).differences()).as("verify").isEmpty();
+        }
+    }
+
+    @Override
+    public void close() {
+        h.close();
+        if (schema != null) {
+            schema.close();
+        }
+    }
+}
