@@ -58,7 +58,8 @@ final class ApiKeys {
             onCreated.accept(key);
             return new ApiKeys(key);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or create the API key in " + dataDir, e);
+            throw new UncheckedIOException(
+                    "cannot read or create the API key in " + dataDir.toAbsolutePath() + ": " + e, e);
         }
     }
 

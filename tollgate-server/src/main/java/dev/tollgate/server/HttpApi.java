@@ -396,7 +396,7 @@ final class HttpApi {
 
     private Reply putCatalog(ApiRequest ctx) {
         String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
-        Object document = type.contains("yaml") ? Trees.yaml(ctx.bodyAsBytes()) : Trees.json(ctx.bodyAsBytes());
+        Object document = type.contains("yaml") ? Trees.yaml(ctx.bodyAsBytes()) : catalogJson(ctx.bodyAsBytes());
         Catalog published = await(engine.publishCatalog(document, actor(ctx)));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("version", published.version());
@@ -407,6 +407,30 @@ final class HttpApi {
                 .forEach(p -> plans.put(p.key(), p.version()));
         body.put("planVersions", plans);
         return Reply.ok(body);
+    }
+
+    /** A JSON catalog; a body that is not JSON at all is most likely YAML sent without its content type: say so. */
+    private static @Nullable Object catalogJson(byte[] body) {
+        try {
+            return Trees.json(body);
+        } catch (ApiException e) {
+            if (startsLikeJson(body)) {
+                throw e;
+            }
+            throw ApiException.badRequest(
+                    "MALFORMED_JSON",
+                    "the body is not JSON; a YAML catalog is sent with Content-Type: application/yaml",
+                    null);
+        }
+    }
+
+    private static boolean startsLikeJson(byte[] body) {
+        for (byte b : body) {
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return b == '{' || b == '[';
+            }
+        }
+        return false;
     }
 
     private Reply catalogVersions(ApiRequest ctx) {

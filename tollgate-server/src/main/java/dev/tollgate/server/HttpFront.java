@@ -32,7 +32,10 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -107,8 +110,35 @@ final class HttpFront implements AutoCloseable {
             return new HttpFront(group, channel);
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            throw new IllegalStateException("cannot listen on port " + port + ": " + e.getMessage(), e);
+            throw cannotListen(port, e);
         }
+    }
+
+    /**
+     * Fails fast, before anything else starts, when {@code port} is taken: the server would otherwise open its store,
+     * create a data directory and a key, only to fail at the end.
+     *
+     * @param port the port to listen on; 0 (any free port) always passes
+     * @throws IllegalStateException {@code port N is already in use}, or why else it cannot be bound
+     */
+    static void ensureFree(int port) {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(port));
+        } catch (IOException e) {
+            throw cannotListen(port, e);
+        }
+    }
+
+    /** Netty rethrows the bind's checked exception undeclared, so the cause is told by its type, not the catch. */
+    private static IllegalStateException cannotListen(int port, Exception e) {
+        if (e instanceof BindException && String.valueOf(e.getMessage()).contains("in use")) {
+            return new IllegalStateException("port " + port + " is already in use", e);
+        }
+        return new IllegalStateException("cannot listen on port " + port + ": " + e.getMessage(), e);
     }
 
     /** The port listened on. */

@@ -23,9 +23,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A running Tollgate: store, engine and HTTP server, started and stopped together.
  *
- * <p>Start-up: open the store, replay it into the engine, apply the start-up catalog if one is configured and it
- * changed since it was last applied ({@link Engine#publishCatalogFile}: a change made through the API since is kept),
- * then listen. A sweeper records due credit expiries and allotments every second. Shutdown: stop listening, commit what the journal holds, close the store.
+ * <p>Start-up: make sure the port is free, open the store (for SQLite, claiming the data directory), read or create the
+ * API key, replay the store into the engine, apply the start-up catalog if one is configured and it changed since it
+ * was last applied ({@link Engine#publishCatalogFile}: a change made through the API since is kept), then listen. A
+ * sweeper records due credit expiries and allotments every second. Shutdown: stop listening, commit what the journal
+ * holds, close the store.
  *
  * <p>Thread-safe: {@link #close} may be called from any thread, once or more.
  */
@@ -76,17 +78,23 @@ public final class TollgateServer implements AutoCloseable {
      * @return the running server
      * @throws IllegalArgumentException if the start-up catalog is invalid (the message lists every error) or removes what
      *     customers still use (the message names it); nothing is applied then
+     * @throws IllegalStateException if the port is in use or cannot be bound
+     * @throws dev.tollgate.core.store.StoreException if the store cannot be opened, or its data directory is in use by
+     *     another process
      */
     public static TollgateServer start(ServerConfig config, InstantSource clock) {
-        ApiKeys keys = ApiKeys.load(
-                config.apiKey(),
-                config.dataDir(),
-                key -> System.out.println("Tollgate created a secret API key (stored in "
-                        + config.dataDir().resolve(ApiKeys.FILE_NAME) + "); it is printed only this once:\n  " + key));
+        HttpFront.ensureFree(config.port());
         Store store = Stores.open(config);
         Metrics metrics = new Metrics();
+        ApiKeys keys;
         Engine engine;
         try {
+            keys = ApiKeys.load(
+                    config.apiKey(),
+                    config.dataDir(),
+                    key -> System.out.println("Tollgate created a secret API key (stored in "
+                            + config.dataDir().resolve(ApiKeys.FILE_NAME) + "); it is printed only this once:\n  "
+                            + key));
             engine = Engine.start(store, clock, metrics.journalListener());
         } catch (RuntimeException e) {
             store.close();

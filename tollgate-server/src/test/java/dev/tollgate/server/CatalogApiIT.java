@@ -3,6 +3,7 @@ package dev.tollgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -90,6 +91,20 @@ final class CatalogApiIT {
         Harness.Reply list = h.send("PUT", "/v1/catalog", "[1,2]", "application/json", Harness.KEY);
         assertThat(list.status()).isEqualTo(400);
         assertThat(list.error()).containsEntry("code", "CATALOG_INVALID");
+        assertThat(h.get("/v1/catalog").get("version")).isEqualTo(BigDecimal.ZERO);
+    }
+
+    @Test
+    void a_yaml_catalog_sent_as_json_is_told_to_say_its_content_type() throws Exception {
+        String yaml = Files.readString(ApiClient.sampleCatalog());
+
+        Harness.Reply untyped = h.send("PUT", "/v1/catalog", yaml, "application/json", Harness.KEY);
+
+        assertThat(untyped.status()).isEqualTo(400);
+        assertThat(untyped.error()).containsEntry("code", "MALFORMED_JSON");
+        assertThat((String) untyped.error().get("message")).contains("Content-Type: application/yaml");
+        Harness.Reply brokenJson = h.send("PUT", "/v1/catalog", "{\"plans\": [", "application/json", Harness.KEY);
+        assertThat((String) brokenJson.error().get("message")).doesNotContain("yaml");
         assertThat(h.get("/v1/catalog").get("version")).isEqualTo(BigDecimal.ZERO);
     }
 

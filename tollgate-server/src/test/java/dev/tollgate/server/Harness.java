@@ -39,6 +39,16 @@ final class Harness extends ApiClient implements AutoCloseable {
         server = startServer();
     }
 
+    /** Stops the server (committing what it holds), runs {@code whileDown} on its store, and starts it again. */
+    void whileStopped(Runnable whileDown) {
+        server.close();
+        try {
+            whileDown.run();
+        } finally {
+            server = startServer();
+        }
+    }
+
     TollgateServer server() {
         return server;
     }

@@ -13,7 +13,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -47,15 +49,32 @@ final class ServerProcess extends ApiClient implements AutoCloseable {
     static Result run(Path log, List<String> args) {
         try {
             Process p = builder(log, args).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(p));
+            boolean ended = p.waitFor(120, TimeUnit.SECONDS);
+            if (!ended) {
+                p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+            String out = output.get(30, TimeUnit.SECONDS);
             Files.writeString(log, out, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            assertThat(ended)
+                    .as("the process ended by itself within 120 s; it printed:%n%s", out)
+                    .isTrue();
             return new Result(p.exitValue(), out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read the process's output", e);
+        }
+    }
+
+    private static String readAll(Process p) {
+        try {
+            return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -118,6 +137,11 @@ final class ServerProcess extends ApiClient implements AutoCloseable {
     @Override
     int port() {
         return port;
+    }
+
+    /** The server's process id. */
+    long pid() {
+        return process.pid();
     }
 
     /** SIGKILL: no shutdown hook, no final commit, as a power cut would leave a process. */

@@ -34,11 +34,16 @@ final class StoreHarness implements AutoCloseable {
         return new StoreHarness(new Harness(dataDir, start, c -> c.withStore("postgres", schema.url())), schema);
     }
 
-    /** Asserts that {@code tollgate verify} finds no difference on the store (the server idle). */
+    /**
+     * Asserts that {@code tollgate verify} finds no difference on the store, run as an operator runs it: on the store of
+     * a stopped server (a running one holds its data directory). The server is started again afterwards.
+     */
     void assertVerified() {
-        try (Store store = schema == null ? SqliteStores.open(h.dataDir) : PostgresStores.open(schema.url())) {
-            assertThat(Verifier.verify(store).differences()).as("verify").isEmpty();
-        }
+        h.whileStopped(() -> {
+            try (Store store = schema == null ? SqliteStores.open(h.dataDir) : PostgresStores.open(schema.url())) {
+                assertThat(Verifier.verify(store).differences()).as("verify").isEmpty();
+            }
+        });
     }
 
     @Override

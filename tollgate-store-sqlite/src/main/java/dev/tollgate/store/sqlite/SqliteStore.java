@@ -8,9 +8,7 @@ import dev.tollgate.core.store.CounterValue;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
 import dev.tollgate.core.store.UsageRow;
-import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -25,6 +23,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 
@@ -62,34 +61,36 @@ final class SqliteStore implements Store {
 
     private final String url;
     private final Connection writer;
+    private final DataDirectoryLock directory;
     private final Object writeLock = new Object();
     private volatile boolean closed;
 
-    private SqliteStore(String url, Connection writer) {
+    private SqliteStore(String url, Connection writer, DataDirectoryLock directory) {
         this.url = url;
         this.writer = writer;
+        this.directory = directory;
     }
 
-    static SqliteStore open(Path file) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-        } catch (IOException e) {
-            throw new StoreException("cannot create the data directory for " + file, e);
-        }
+    /**
+     * @param file the database file, in the directory {@code directory} claims
+     * @param directory the claim on the data directory; released when this store closes
+     */
+    static SqliteStore open(Path file, DataDirectoryLock directory) {
         String url = "jdbc:sqlite:" + file.toAbsolutePath();
-        Flyway.configure()
-                .dataSource(url, null, null)
-                .locations("classpath:db/migration/sqlite")
-                .javaMigrations(new UsageInJournal())
-                .load()
-                .migrate();
+        try {
+            Flyway.configure()
+                    .dataSource(url, null, null)
+                    .locations("classpath:db/migration/sqlite")
+                    .javaMigrations(new UsageInJournal())
+                    .load()
+                    .migrate();
+        } catch (FlywayException e) {
+            throw new StoreException("cannot migrate " + file + ": " + e.getMessage(), e);
+        }
         try {
             Connection writer = connect(url);
             writer.setAutoCommit(false);
-            return new SqliteStore(url, writer);
+            return new SqliteStore(url, writer, directory);
         } catch (SQLException e) {
             throw new StoreException("cannot open " + file, e);
         }
@@ -314,6 +315,8 @@ final class SqliteStore implements Store {
                 writer.close();
             } catch (SQLException e) {
                 throw new StoreException("cannot close the store", e);
+            } finally {
+                directory.close();
             }
         }
     }

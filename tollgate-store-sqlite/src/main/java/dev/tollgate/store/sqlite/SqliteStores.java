@@ -11,13 +11,22 @@ public final class SqliteStores {
     private SqliteStores() {}
 
     /**
-     * Opens (creating if needed) the store in {@code dataDir}/{@value #FILE_NAME} and migrates its schema.
+     * Claims the data directory for this process, then opens (creating if needed) the store in
+     * {@code dataDir}/{@value #FILE_NAME} and migrates its schema. The claim is held until the store is closed.
      *
      * @param dataDir the data directory; created if missing
      * @return an open store; close it when done
-     * @throws dev.tollgate.core.store.StoreException if the file cannot be opened or migrated
+     * @throws dev.tollgate.core.store.StoreException if the directory cannot be used, another process (or another open
+     *     store of this one) holds it ("the data directory ... is in use by process N"), or the file cannot be opened or
+     *     migrated
      */
     public static Store open(Path dataDir) {
-        return SqliteStore.open(dataDir.resolve(FILE_NAME));
+        DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
+        try {
+            return SqliteStore.open(dataDir.resolve(FILE_NAME), lock);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
     }
 }

@@ -1,0 +1,108 @@
+package dev.tollgate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Start-up mistakes as an operator makes them, on the packaged jar in a process of its own: each ends the process with
+ * a non-zero status and one clear line, and leaves nothing behind.
+ */
+final class StartupIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void a_port_in_use_ends_the_process_with_one_line_and_creates_no_data_directory() throws Exception {
+        Path data = dir.resolve("fresh");
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(0));
+            int port = taken.getLocalPort();
+
+            ServerProcess.Result run = ServerProcess.run(
+                    dir.resolve("log"), List.of("--port", String.valueOf(port), "--data-dir", data.toString()));
+
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(lines(run)).containsExactly("tollgate: cannot start: port " + port + " is already in use");
+            assertThat(data).doesNotExist();
+        }
+    }
+
+    @Test
+    void a_data_directory_that_cannot_be_created_ends_the_process_with_one_line() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+        Path data = file.resolve("data");
+
+        ServerProcess.Result run =
+                ServerProcess.run(dir.resolve("log"), List.of("--port", "0", "--data-dir", data.toString()));
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(lines(run))
+                .singleElement(InstanceOfAssertFactories.STRING)
+                .startsWith("tollgate: cannot start: cannot use the data directory " + data.toAbsolutePath());
+    }
+
+    @Test
+    void a_second_server_on_the_same_data_directory_refuses_to_start_and_the_first_keeps_serving() {
+        Path data = dir.resolve("data");
+        List<String> flags = List.of("--data-dir", data.toString());
+        try (ServerProcess first = ServerProcess.start(dir.resolve("first.log"), flags)) {
+            ServerProcess.Result second =
+                    ServerProcess.run(dir.resolve("second.log"), List.of("--port", "0", "--data-dir", data.toString()));
+
+            assertThat(second.exitCode()).isEqualTo(1);
+            assertThat(lines(second))
+                    .containsExactly("tollgate: cannot start: the data directory " + data.toAbsolutePath()
+                            + " is in use by process " + first.pid());
+            assertThat(first.get("/health").status()).isEqualTo(200);
+
+            ServerProcess.Result verify =
+                    ServerProcess.run(dir.resolve("verify.log"), List.of("verify", "--data-dir", data.toString()));
+            assertThat(verify.exitCode())
+                    .as("verify reads a stopped server's store only")
+                    .isEqualTo(3);
+            assertThat(verify.output()).contains("is in use by process " + first.pid());
+        }
+        try (ServerProcess again = ServerProcess.start(dir.resolve("again.log"), flags)) {
+            assertThat(again.get("/health").status())
+                    .as("the claim goes with the process that held it")
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
+    void help_prints_the_usage_and_exits_zero() {
+        for (List<String> args : List.of(List.of("--help"), List.of("-h"), List.of("verify", "--help"))) {
+            ServerProcess.Result run = ServerProcess.run(dir.resolve("log"), args);
+
+            assertThat(run.exitCode()).as("%s", args).isZero();
+            assertThat(run.output())
+                    .as("%s", args)
+                    .startsWith("usage: java -jar tollgate-server.jar")
+                    .contains("--data-dir", "TOLLGATE_DATA_DIR", "--catalog", "verify");
+            assertThat(dir.resolve("data")).doesNotExist();
+        }
+    }
+
+    @Test
+    void an_unknown_flag_is_one_line_and_the_usage() {
+        ServerProcess.Result run = ServerProcess.run(dir.resolve("log"), List.of("--prot", "8080"));
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(lines(run).get(0)).startsWith("tollgate: unknown flag --prot");
+        assertThat(run.output())
+                .contains("usage: java -jar tollgate-server.jar")
+                .doesNotContain("Exception");
+    }
+
+    private static List<String> lines(ServerProcess.Result run) {
+        return run.output().lines().filter(l -> !l.isBlank()).toList();
+    }
+}

@@ -1,0 +1,118 @@
+package dev.tollgate.store.sqlite;
+
+import dev.tollgate.core.store.StoreException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The exclusive claim of one process on a data directory: an OS file lock on {@code tollgate.lock} inside it, held for
+ * as long as the store is open, with the holder's process id written in the file for the message a second process
+ * prints.
+ *
+ * <p>Why: the engine is the single writer of every customer it serves, from memory. Two processes on one SQLite file
+ * would each decide from their own memory and together admit twice a hard limit. SQLite's own locks serialise the
+ * transactions, not the decisions.
+ *
+ * <p>The lock is the kernel's ({@code fcntl}): it goes with the process, so a process killed with {@code kill -9}
+ * leaves no stale claim, and the file itself is never deleted (deleting it would let a third process lock a new file
+ * while the second still holds the old one). Thread-safe; {@link #close} may be called more than once.
+ */
+final class DataDirectoryLock implements AutoCloseable {
+    /** The lock file's name inside the data directory. */
+    static final String FILE_NAME = "tollgate.lock";
+
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private DataDirectoryLock(FileChannel channel, FileLock lock) {
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /**
+     * Creates the directory if needed and claims it for this process.
+     *
+     * @param dataDir the data directory
+     * @return the claim; release it when the store closes
+     * @throws StoreException if the directory cannot be created or written, or another process holds it (the message
+     *     names that process)
+     */
+    static DataDirectoryLock acquire(Path dataDir) {
+        Path dir = dataDir.toAbsolutePath();
+        Path file = dir.resolve(FILE_NAME);
+        FileChannel channel;
+        try {
+            Files.createDirectories(dir);
+            channel = FileChannel.open(
+                    file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new StoreException("cannot use the data directory " + dir + ": " + reason(e), e);
+        }
+        try {
+            FileLock lock = tryLock(channel);
+            if (lock == null) {
+                String holder = holder(file);
+                channel.close();
+                throw new StoreException("the data directory " + dir + " is in use by process " + holder);
+            }
+            channel.truncate(0);
+            channel.write(
+                    ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            channel.force(true);
+            return new DataDirectoryLock(channel, lock);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new StoreException("cannot lock the data directory " + dir + ": " + reason(e), e);
+        }
+    }
+
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            return null; // this very process holds it already, through another store
+        }
+    }
+
+    private static String holder(Path file) {
+        try {
+            String pid = Files.readString(file, StandardCharsets.US_ASCII).trim();
+            return pid.isEmpty() ? "(unknown)" : pid;
+        } catch (IOException e) {
+            return "(unknown)";
+        }
+    }
+
+    private static String reason(IOException e) {
+        String kind = e.getClass().getSimpleName().replace("Exception", "");
+        return e.getMessage() == null ? kind : kind + " " + e.getMessage();
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the claim failed already; the channel's close error adds nothing
+        }
+    }
+
+    /** Gives the directory up; another process may claim it from now on. */
+    @Override
+    public void close() {
+        try {
+            if (lock.isValid()) {
+                lock.release();
+            }
+            channel.close();
+        } catch (IOException e) {
+            throw new StoreException("cannot release the data directory lock", e);
+        }
+    }
+}
