@@ -176,7 +176,7 @@ public record ServerConfig(
             int q = postgresUrl.indexOf('?');
             return q < 0 ? postgresUrl : postgresUrl.substring(0, q);
         }
-        return dataDir.toAbsolutePath().toString();
+        return dataDir.toAbsolutePath().normalize().toString();
     }
 
     /** A copy with another port. */

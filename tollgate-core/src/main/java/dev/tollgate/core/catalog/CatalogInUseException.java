@@ -28,7 +28,7 @@ public final class CatalogInUseException extends RuntimeException {
         }
         StringBuilder sb = new StringBuilder("the catalog removes what ")
                 .append(customers(customers))
-                .append(" still use: ");
+                .append(customers == 1 ? " still uses: " : " still use: ");
         for (int i = 0; i < conflicts.size(); i++) {
             CatalogInUse.Conflict c = conflicts.get(i);
             sb.append(i == 0 ? "" : "; ")

@@ -56,7 +56,7 @@ final class CatalogInUseTest {
                     assertThat(e.customers()).isEqualTo(10);
                     assertThat(e.conflicts()).hasSize(4);
                 })
-                .hasMessageContaining("10 customers")
+                .hasMessageStartingWith("the catalog removes what 10 customers still use: ")
                 .hasMessageContaining("plan 'legacy' (9 customers: c1, c2, c3, c4, c5, ...)")
                 .hasMessageContaining("add-on 'gone-addon' (1 customer: z)")
                 .hasMessageContaining("currency 'euros'");
@@ -72,5 +72,6 @@ final class CatalogInUseTest {
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple(CatalogInUse.Kind.PLAN, "pro"),
                         org.assertj.core.groups.Tuple.tuple(CatalogInUse.Kind.FEATURE, "q"));
+        assertThatThrownBy(check::check).hasMessageStartingWith("the catalog removes what 1 customer still uses: ");
     }
 }

@@ -45,7 +45,7 @@ final class DataDirectoryLock implements AutoCloseable {
      *     names that process)
      */
     static DataDirectoryLock acquire(Path dataDir) {
-        Path dir = dataDir.toAbsolutePath();
+        Path dir = dataDir.toAbsolutePath().normalize();
         Path file = dir.resolve(FILE_NAME);
         FileChannel channel;
         try {
