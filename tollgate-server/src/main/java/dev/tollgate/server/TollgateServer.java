@@ -1,7 +1,9 @@
 package dev.tollgate.server;
 
 import dev.tollgate.core.catalog.Catalog;
+import dev.tollgate.core.catalog.CatalogException;
 import dev.tollgate.core.catalog.CatalogInUseException;
+import dev.tollgate.core.catalog.CatalogReader;
 import dev.tollgate.core.engine.CatalogFileOutcome;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.store.Store;
@@ -17,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,6 +87,7 @@ public final class TollgateServer implements AutoCloseable {
      */
     public static TollgateServer start(ServerConfig config, InstantSource clock) {
         HttpFront.ensureFree(config.port());
+        Object catalogDocument = config.catalog() == null ? null : readCatalog(config.catalog());
         Store store = Stores.open(config);
         Metrics metrics = new Metrics();
         ApiKeys keys;
@@ -102,7 +106,7 @@ public final class TollgateServer implements AutoCloseable {
         }
         try {
             if (config.catalog() != null) {
-                applyCatalog(engine, config.catalog());
+                applyCatalog(engine, config.catalog(), catalogDocument);
             }
             ExecutorService workers = Executors.newFixedThreadPool(WORKERS, new NamedThreads("tollgate-http-worker"));
             HttpFront http;
@@ -132,7 +136,13 @@ public final class TollgateServer implements AutoCloseable {
         }
     }
 
-    private static void applyCatalog(Engine engine, Path file) {
+    /**
+     * Reads and validates the start-up catalog before anything else starts, so that an invalid file ends the process
+     * before a store is opened or a key created.
+     *
+     * @throws IllegalArgumentException if the file cannot be parsed, or its catalog is invalid (one line, every error)
+     */
+    private static @Nullable Object readCatalog(Path file) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -146,6 +156,23 @@ public final class TollgateServer implements AutoCloseable {
         } catch (ApiException e) {
             throw new IllegalArgumentException("catalog " + file + ": " + e.getMessage(), e);
         }
+        try {
+            CatalogReader.read(document);
+        } catch (CatalogException e) {
+            throw invalid(file, e);
+        }
+        return document;
+    }
+
+    private static IllegalArgumentException invalid(Path file, CatalogException e) {
+        return new IllegalArgumentException(
+                "catalog " + file + " is invalid, nothing was applied: "
+                        + String.join(
+                                "; ", e.errors().stream().map(String::valueOf).toList()),
+                e);
+    }
+
+    private static void applyCatalog(Engine engine, Path file, @Nullable Object document) {
         try {
             CatalogFileOutcome outcome = engine.publishCatalogFile(
                             document, file.getFileName().toString())
@@ -165,10 +192,8 @@ public final class TollgateServer implements AutoCloseable {
                         catalog.version(),
                         outcome.reason());
             }
-        } catch (dev.tollgate.core.catalog.CatalogException e) {
-            StringBuilder sb = new StringBuilder("catalog " + file + " is invalid; nothing was applied:");
-            e.errors().forEach(err -> sb.append("\n  ").append(err));
-            throw new IllegalArgumentException(sb.toString(), e);
+        } catch (CatalogException e) {
+            throw invalid(file, e);
         } catch (CatalogInUseException e) {
             throw new IllegalArgumentException(
                     "catalog " + file + " was not applied, version "

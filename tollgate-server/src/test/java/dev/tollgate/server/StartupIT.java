@@ -78,6 +78,23 @@ final class StartupIT {
     }
 
     @Test
+    void an_invalid_start_up_catalog_is_one_line_naming_every_error() throws Exception {
+        Path catalog = Files.writeString(
+                dir.resolve("catalog.yaml"),
+                "features:\n  - {key: q, type: metered}\nplans:\n  - {key: p, entitlements: {q: {limit: -1}, nope: {}}}\n");
+
+        ServerProcess.Result run = ServerProcess.run(
+                dir.resolve("log"),
+                List.of("--port", "0", "--data-dir", dir.resolve("data").toString(), "--catalog", catalog.toString()));
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(lines(run))
+                .singleElement(InstanceOfAssertFactories.STRING)
+                .startsWith("tollgate: cannot start: catalog " + catalog + " is invalid, nothing was applied: ")
+                .contains("plans[0].entitlements.q.limit", "; ", "nope");
+    }
+
+    @Test
     void help_prints_the_usage_and_exits_zero() {
         for (List<String> args : List.of(List.of("--help"), List.of("-h"), List.of("verify", "--help"))) {
             ServerProcess.Result run = ServerProcess.run(dir.resolve("log"), args);

@@ -5,11 +5,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The exclusive claim of one process on a data directory: an OS file lock on {@code tollgate.lock} inside it, held for
@@ -28,10 +29,19 @@ final class DataDirectoryLock implements AutoCloseable {
     /** The lock file's name inside the data directory. */
     static final String FILE_NAME = "tollgate.lock";
 
+    /**
+     * The directories this process holds. A second claim by this process is refused here, before a second descriptor on
+     * the lock file exists: closing any descriptor of a file drops all of the process's {@code fcntl} locks on it, so
+     * a refused second open that opened and closed the file would silently free the first one's claim.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
+    private final Path dir;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private DataDirectoryLock(FileChannel channel, FileLock lock) {
+    private DataDirectoryLock(Path dir, FileChannel channel, FileLock lock) {
+        this.dir = dir;
         this.channel = channel;
         this.lock = lock;
     }
@@ -46,6 +56,18 @@ final class DataDirectoryLock implements AutoCloseable {
      */
     static DataDirectoryLock acquire(Path dataDir) {
         Path dir = dataDir.toAbsolutePath().normalize();
+        if (!HELD.add(dir)) {
+            throw inUse(dir, String.valueOf(ProcessHandle.current().pid()));
+        }
+        try {
+            return claim(dir);
+        } catch (RuntimeException e) {
+            HELD.remove(dir);
+            throw e;
+        }
+    }
+
+    private static DataDirectoryLock claim(Path dir) {
         Path file = dir.resolve(FILE_NAME);
         FileChannel channel;
         try {
@@ -56,34 +78,33 @@ final class DataDirectoryLock implements AutoCloseable {
             throw new StoreException("cannot use the data directory " + dir + ": " + reason(e), e);
         }
         try {
-            FileLock lock = tryLock(channel);
+            FileLock lock = channel.tryLock();
             if (lock == null) {
-                String holder = holder(file);
+                String holder = holder(channel);
                 channel.close();
-                throw new StoreException("the data directory " + dir + " is in use by process " + holder);
+                throw inUse(dir, holder);
             }
             channel.truncate(0);
             channel.write(
                     ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
             channel.force(true);
-            return new DataDirectoryLock(channel, lock);
+            return new DataDirectoryLock(dir, channel, lock);
         } catch (IOException e) {
             closeQuietly(channel);
             throw new StoreException("cannot lock the data directory " + dir + ": " + reason(e), e);
         }
     }
 
-    private static FileLock tryLock(FileChannel channel) throws IOException {
-        try {
-            return channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            return null; // this very process holds it already, through another store
-        }
+    private static StoreException inUse(Path dir, String holder) {
+        return new StoreException("the data directory " + dir + " is in use by process " + holder);
     }
 
-    private static String holder(Path file) {
+    /** The holder's pid, read through the channel already open: see the class comment on descriptors. */
+    private static String holder(FileChannel channel) {
         try {
-            String pid = Files.readString(file, StandardCharsets.US_ASCII).trim();
+            ByteBuffer buffer = ByteBuffer.allocate(32);
+            channel.read(buffer, 0);
+            String pid = new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII).trim();
             return pid.isEmpty() ? "(unknown)" : pid;
         } catch (IOException e) {
             return "(unknown)";
@@ -105,7 +126,10 @@ final class DataDirectoryLock implements AutoCloseable {
 
     /** Gives the directory up; another process may claim it from now on. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (!channel.isOpen()) {
+            return;
+        }
         try {
             if (lock.isValid()) {
                 lock.release();
@@ -113,6 +137,8 @@ final class DataDirectoryLock implements AutoCloseable {
             channel.close();
         } catch (IOException e) {
             throw new StoreException("cannot release the data directory lock", e);
+        } finally {
+            HELD.remove(dir);
         }
     }
 }
