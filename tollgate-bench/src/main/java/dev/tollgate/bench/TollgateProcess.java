@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * reading it back (the load itself goes through {@link HttpLoad}).
  */
 final class TollgateProcess implements AutoCloseable {
-    static final String API_KEY = "tg_sk_bench_secret_key";
+    static final String API_KEY = "tg_sk_bench_secret_key_0123456789abcdef";
 
     /** An answer: status and parsed JSON. */
     record Reply(int status, @Nullable Object json) {

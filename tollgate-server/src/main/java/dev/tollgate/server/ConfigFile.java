@@ -9,8 +9,20 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /** Reads the optional YAML config file: a flat map of settings ({@code port: 8080}, {@code dataDir: ./data}). */
 final class ConfigFile {
-    private static final Set<String> KNOWN =
-            Set.of("port", "dataDir", "catalog", "apiKey", "store", "postgresUrl", "maxBodyBytes");
+    private static final Set<String> KNOWN = Set.of(
+            "port",
+            "dataDir",
+            "catalog",
+            "apiKey",
+            "store",
+            "postgresUrl",
+            "maxBodyBytes",
+            "ioThreads",
+            "idleTimeoutSeconds",
+            "headerTimeoutSeconds",
+            "bodyTimeoutSeconds",
+            "maxConnections",
+            "webhookAllowPrivate");
 
     private ConfigFile() {}
 

@@ -11,12 +11,21 @@ final class Flags {
 
     private Flags() {}
 
+    /** The command line itself is wrong (not a value in it): the usage helps. */
+    static final class BadFlag extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        BadFlag(String message) {
+            super(message);
+        }
+    }
+
     static Map<String, String> parse(String[] args) {
         Map<String, String> flags = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + arg + "'");
+                throw new BadFlag("unexpected argument '" + arg + "'");
             }
             String name = arg.substring(2);
             String value;
@@ -27,10 +36,10 @@ final class Flags {
             } else if (i + 1 < args.length) {
                 value = args[++i];
             } else {
-                throw new IllegalArgumentException("flag --" + name + " needs a value");
+                throw new BadFlag("flag --" + name + " needs a value");
             }
             if (!KNOWN.contains(name)) {
-                throw new IllegalArgumentException("unknown flag --" + name + " (known: " + KNOWN + ")");
+                throw new BadFlag("unknown flag --" + name + " (known: " + KNOWN + ")");
             }
             flags.put(name, value);
         }

@@ -37,7 +37,6 @@ import dev.tollgate.core.json.Json;
 import dev.tollgate.core.period.ResetPeriod;
 import dev.tollgate.core.store.StoreException;
 import java.math.BigDecimal;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,15 +78,23 @@ final class HttpApi {
     private final ApiKeys keys;
     private final Metrics metrics;
     private final Executor workers;
+    private final ServerConfig.WebhookAddresses webhookAddresses;
 
     /**
      * @param workers runs the routes that may block (everything but check, consume and events)
+     * @param webhookAddresses where webhooks may be set to deliver
      */
-    HttpApi(Engine engine, ApiKeys keys, Metrics metrics, Executor workers) {
+    HttpApi(
+            Engine engine,
+            ApiKeys keys,
+            Metrics metrics,
+            Executor workers,
+            ServerConfig.WebhookAddresses webhookAddresses) {
         this.engine = engine;
         this.keys = keys;
         this.metrics = metrics;
         this.workers = workers;
+        this.webhookAddresses = webhookAddresses;
         register();
     }
 
@@ -119,7 +126,7 @@ final class HttpApi {
         BLOCKING
     }
 
-    private record Route(String method, String path, boolean auth, Mode mode, AsyncAction action) {}
+    private record Route(String method, String path, Mode mode, AsyncAction action) {}
 
     /** An answer ready to send: status, content type, body and extra headers. */
     record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
@@ -192,15 +199,63 @@ final class HttpApi {
         route("PUT", "/v1/customers/{customerId}/auto-recharge", true, Mode.BLOCKING, this::putAutoRecharge);
     }
 
+    /**
+     * Adds a route.
+     *
+     * @param auth whether the route needs the API key: it must be so exactly for the paths under {@code /v1}, whose
+     *     key {@link #refuseUnauthenticated} checks before routing
+     */
     private void route(String method, String path, boolean auth, Mode mode, Action action) {
+        requireKeyedUnderV1(path, auth);
         router.add(
                 method,
                 path,
-                new Route(method, path, auth, mode, ctx -> CompletableFuture.completedFuture(action.handle(ctx))));
+                new Route(method, path, mode, ctx -> CompletableFuture.completedFuture(action.handle(ctx))));
     }
 
     private void asyncRoute(String method, String path, AsyncAction action) {
-        router.add(method, path, new Route(method, path, true, Mode.ASYNC, action));
+        requireKeyedUnderV1(path, true);
+        router.add(method, path, new Route(method, path, Mode.ASYNC, action));
+    }
+
+    private static void requireKeyedUnderV1(String path, boolean auth) {
+        if (auth != needsKey(path)) {
+            throw new IllegalStateException("a route needs the API key exactly when it is under /v1: " + path);
+        }
+    }
+
+    /** Whether a request for {@code path} must carry the API key: every path under {@code /v1}, whatever the route. */
+    static boolean needsKey(String path) {
+        return path.startsWith("/v1") && (path.length() == 3 || path.charAt(3) == '/');
+    }
+
+    /** A key check for one connection, for {@link #refuseUnauthenticated}. */
+    ApiKeys.Remembered keyCheck() {
+        return keys.remembering();
+    }
+
+    /**
+     * Checks the key of a request from its head alone, before its body is read and before routing, so that an
+     * unauthenticated client can neither make the server buffer a body nor learn which routes and methods exist.
+     *
+     * @param path the request's path without the query string
+     * @param authorization the {@code Authorization} header, or {@code null}
+     * @param keyCheck the connection's key check
+     * @return the {@code 401 UNAUTHENTICATED} answer, or {@code null} when the request may go on to {@link #dispatch}
+     */
+    @Nullable
+    Response refuseUnauthenticated(String path, @Nullable String authorization, ApiKeys.Remembered keyCheck) {
+        if (!needsKey(path)) {
+            return null;
+        }
+        if (authorization == null || authorization.isBlank()) {
+            return Response.error(401, "UNAUTHENTICATED", "missing 'Authorization: Bearer <key>' header");
+        }
+        if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                || !keyCheck.matches(authorization.substring(7).trim())) {
+            return Response.error(401, "UNAUTHENTICATED", "invalid API key");
+        }
+        return null;
     }
 
     /** Sets the path parameters of the matched route on the request before a handler reads them. */
@@ -210,7 +265,8 @@ final class HttpApi {
 
     /**
      * Answers one request. {@code done} is called exactly once, on the calling thread (routes answered from memory,
-     * refusals) or on a worker or journal thread (writes).
+     * refusals) or on a worker or journal thread (writes). The caller has let the request through
+     * {@link #refuseUnauthenticated} first.
      *
      * @param method the HTTP method
      * @param path the request's path without the query string, still percent-encoded
@@ -249,9 +305,6 @@ final class HttpApi {
     private void run(Route route, ApiRequest request, Consumer<Response> done) {
         CompletableFuture<Reply> reply;
         try {
-            if (route.auth()) {
-                authenticate(request);
-            }
             reply = route.action().handle(request);
         } catch (Exception e) {
             done.accept(refusal(route, e));
@@ -319,17 +372,6 @@ final class HttpApi {
             case CONFLICT -> 409;
             case UNAVAILABLE -> 503;
         };
-    }
-
-    private void authenticate(ApiRequest ctx) {
-        String header = ctx.header("Authorization");
-        if (header == null || header.isBlank()) {
-            throw new ApiException(401, "UNAUTHENTICATED", "missing 'Authorization: Bearer <key>' header", null);
-        }
-        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)
-                || !keys.matches(header.substring(7).trim())) {
-            throw new ApiException(401, "UNAUTHENTICATED", "invalid API key", null);
-        }
     }
 
     private static Map<String, Object> catalogErrors(CatalogException e) {
@@ -737,17 +779,7 @@ final class HttpApi {
         String id = pathId(ctx, "webhookId");
         Body b = body(ctx).allowOnly("url", "events", "secret");
         String url = b.requireString("url");
-        URI uri;
-        try {
-            uri = URI.create(url);
-        } catch (IllegalArgumentException e) {
-            uri = null;
-        }
-        if (uri == null
-                || uri.getHost() == null
-                || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
-            throw ApiException.badRequest("INVALID_URL", "url must be an absolute http(s) URL", "url");
-        }
+        WebhookTargets.requireAllowed(url, webhookAddresses);
         List<String> events = new ArrayList<>();
         List<Object> raw = b.optList("events", 50);
         for (int i = 0; i < raw.size(); i++) {

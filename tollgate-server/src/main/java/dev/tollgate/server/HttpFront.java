@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -24,10 +25,12 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -40,6 +43,8 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,10 +73,31 @@ import org.slf4j.LoggerFactory;
  * is closed, so that clients that vanished without closing do not hold sockets forever. Only reads are timed: an
  * {@code IdleStateHandler} that timed writes too would trade every answer's void promise for a real one.
  *
+ * <p>Authentication first: a request under {@code /v1} is checked from its head, before its body is read and before
+ * routing ({@link HttpApi#refuseUnauthenticated}); without a valid key it is answered {@code 401} and the connection
+ * closed, whatever the route or method, so an unauthenticated client can make the server buffer nothing. The check
+ * hashes the key once per connection, not once per request ({@link ApiKeys.Remembered}).
+ *
+ * <p>Deadlines: a request's head must arrive within the header timeout of its first byte (or, for a connection's first
+ * request, of the connection's opening), and its body within the body timeout of the head. Past it the request is
+ * answered {@code 408 REQUEST_TIMEOUT} in order and the connection closed; a connection that never sent a byte is
+ * just closed (an unasked-for answer could be read by a client pool as the answer to its next request). Between
+ * requests on a keep-alive connection only the idle timeout counts. Time during which the connection is not read
+ * (back-pressure, below) does not count. One timer per connection, re-armed only when it fires (at least every
+ * min(header, body timeout), so a deadline is overrun by at most that), so that a request schedules nothing. Without
+ * deadlines, 20 000 clients sending a header a byte at a time (slowloris) held every file descriptor.
+ *
+ * <p>Connection limit: beyond {@code maxConnections} open connections a new one is closed as soon as it is accepted,
+ * without an answer, and a warning says so at most every {@value #WARN_EVERY_SECONDS} s with the count refused since.
+ * When accepting itself fails (out of file descriptors) a warning says so at most as often, and accepting pauses for a
+ * second instead of spinning on the error.
+ *
  * <p>Thread-safe: {@link #close} may be called from any thread.
  */
 final class HttpFront implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpFront.class);
+    /** The least time between two warnings of one kind about resource exhaustion. */
+    static final long WARN_EVERY_SECONDS = 10;
 
     private final EventLoopGroup group;
     private final Channel channel;
@@ -82,35 +108,48 @@ final class HttpFront implements AutoCloseable {
     }
 
     /**
-     * Listens on {@code port} (0 for any free one) on all interfaces.
+     * Listens on {@code config.port()} (0 for any free one) on all interfaces, with the body limit, I/O threads, idle
+     * timeout, request deadlines and connection limit of {@code config}.
      *
-     * @param ioThreads I/O threads; each serves its connections' checks itself
-     * @param idleTimeoutSeconds how long a connection with nothing pending may send nothing before it is closed
      * @throws IllegalStateException if the port cannot be bound
      */
-    static HttpFront start(int port, int maxBodyBytes, int ioThreads, int idleTimeoutSeconds, HttpApi api) {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
+    static HttpFront start(ServerConfig config, HttpApi api) {
+        int maxBodyBytes = Math.toIntExact(config.maxBodyBytes());
+        int idleTimeoutSeconds = config.idleTimeoutSeconds();
+        long headNanos = TimeUnit.SECONDS.toNanos(config.headerTimeoutSeconds());
+        long bodyNanos = TimeUnit.SECONDS.toNanos(config.bodyTimeoutSeconds());
+        ConnectionLimit limit = new ConnectionLimit(config.maxConnections());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.ioThreads(), NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
+                .handler(new AcceptFailures(limit))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!limit.open(ch)) {
+                            ch.close();
+                            return;
+                        }
+                        Deadline deadline = new Deadline(headNanos, bodyNanos);
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(idleTimeoutSeconds, 0, 0, TimeUnit.SECONDS))
+                                .addLast(deadline)
                                 .addLast(new HttpServerCodec())
+                                .addLast(new Heads(api, deadline))
                                 .addLast(new Aggregator(maxBodyBytes))
                                 .addLast(new Connection(api));
                     }
                 });
         try {
-            Channel channel = bootstrap.bind(port).syncUninterruptibly().channel();
+            Channel channel =
+                    bootstrap.bind(config.port()).syncUninterruptibly().channel();
             return new HttpFront(group, channel);
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            throw cannotListen(port, e);
+            throw cannotListen(config.port(), e);
         }
     }
 
@@ -162,6 +201,254 @@ final class HttpFront implements AutoCloseable {
      */
     private record TooLarge(boolean keepAlive) {}
 
+    /** At most one event in {@link #WARN_EVERY_SECONDS} lets a line through; it tells how many were quiet since. */
+    private static final class Throttle {
+        private final AtomicLong lastNanos =
+                new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(WARN_EVERY_SECONDS));
+        private final AtomicLong events = new AtomicLong();
+
+        /** Counts an event; returns the events since the last line (this one included) if one is due now, else 0. */
+        long due() {
+            events.incrementAndGet();
+            long now = System.nanoTime();
+            long last = lastNanos.get();
+            if (now - last < TimeUnit.SECONDS.toNanos(WARN_EVERY_SECONDS) || !lastNanos.compareAndSet(last, now)) {
+                return 0;
+            }
+            return events.getAndSet(0);
+        }
+    }
+
+    /** Counts open connections and refuses those beyond the limit: see the class comment. Thread-safe. */
+    private static final class ConnectionLimit {
+        private final int max;
+        private final AtomicInteger open = new AtomicInteger();
+        private final Throttle refusals = new Throttle();
+
+        ConnectionLimit(int max) {
+            this.max = max;
+        }
+
+        /** Counts {@code ch} until it closes and returns true, or returns false (and warns) if it is one too many. */
+        boolean open(Channel ch) {
+            if (open.incrementAndGet() > max) {
+                open.decrementAndGet();
+                long refused = refusals.due();
+                if (refused > 0) {
+                    LOG.warn(
+                            "event=connections_refused refused={} limit={} hint=\"at the connection limit; raise"
+                                    + " TOLLGATE_MAX_CONNECTIONS (and the file descriptor limit) if these clients are"
+                                    + " legitimate\"",
+                            refused,
+                            max);
+                }
+                return false;
+            }
+            ch.closeFuture().addListener(f -> open.decrementAndGet());
+            return true;
+        }
+
+        int open() {
+            return open.get();
+        }
+    }
+
+    /**
+     * On the listening channel: a failed accept (out of file descriptors, most often) is logged at most every
+     * {@value #WARN_EVERY_SECONDS} s, and accepting pauses for a second rather than retrying at once.
+     */
+    private static final class AcceptFailures extends ChannelInboundHandlerAdapter {
+        private final ConnectionLimit limit;
+        private final Throttle failures = new Throttle();
+
+        AcceptFailures(ConnectionLimit limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            long failed = failures.due();
+            if (failed > 0) {
+                LOG.warn(
+                        "event=accept_failed failures={} open={} error=\"{}\" hint=\"out of file descriptors? raise"
+                                + " the limit (ulimit -n) or lower TOLLGATE_MAX_CONNECTIONS\"",
+                        failed,
+                        limit.open(),
+                        cause.toString());
+            }
+            ChannelConfig config = ctx.channel().config();
+            if (config.isAutoRead()) {
+                config.setAutoRead(false);
+                ctx.channel().eventLoop().schedule(() -> config.setAutoRead(true), 1, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** A request past its deadline, passed to {@link Connection} to be answered {@code 408} in order. */
+    private enum TimedOut {
+        INSTANCE
+    }
+
+    /**
+     * A connection's request deadlines (see the class comment), and the handler before the codec that sees the bytes
+     * arrive. {@link Heads}, after the codec, tells it when a head and a whole request have arrived. Confined to the
+     * connection's I/O thread.
+     */
+    private static final class Deadline extends ChannelInboundHandlerAdapter implements Runnable {
+        private enum Phase {
+            /** Between requests: only the idle timeout counts. */
+            WAITING,
+            HEAD,
+            BODY
+        }
+
+        private final long headNanos;
+        private final long bodyNanos;
+        /** The longest the timer waits: a phase's deadline is overrun by at most this. */
+        private final long tickNanos;
+
+        private Phase phase = Phase.HEAD;
+        private long sinceNanos;
+        private boolean anyByte;
+        private boolean expired;
+        private @Nullable ChannelHandlerContext ctx;
+        private io.netty.util.concurrent.@Nullable ScheduledFuture<?> timer;
+
+        Deadline(long headNanos, long bodyNanos) {
+            this.headNanos = headNanos;
+            this.bodyNanos = bodyNanos;
+            this.tickNanos = Math.min(headNanos, bodyNanos);
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+            sinceNanos = System.nanoTime();
+            timer = ctx.executor().schedule(this, tickNanos, TimeUnit.NANOSECONDS);
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (timer != null) {
+                timer.cancel(false);
+                timer = null;
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (expired) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            anyByte = true;
+            if (phase == Phase.WAITING) {
+                phase = Phase.HEAD;
+                sinceNanos = System.nanoTime();
+                if (timer == null) {
+                    timer = ctx.executor().schedule(this, tickNanos, TimeUnit.NANOSECONDS);
+                }
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        /** A request's head has arrived: its body's deadline starts. */
+        void headArrived() {
+            phase = Phase.BODY;
+            sinceNanos = System.nanoTime();
+        }
+
+        /** A whole request has arrived: nothing is timed until the next one's first byte. */
+        void requestArrived() {
+            phase = Phase.WAITING;
+        }
+
+        /** The timer: expires the request, or re-arms for what is left of its deadline. */
+        @Override
+        public void run() {
+            timer = null;
+            ChannelHandlerContext c = ctx;
+            if (c == null || !c.channel().isActive() || phase == Phase.WAITING || expired) {
+                return;
+            }
+            long limit = phase == Phase.HEAD ? headNanos : bodyNanos;
+            long now = System.nanoTime();
+            if (!c.channel().config().isAutoRead()) {
+                sinceNanos = now; // not read for back-pressure: the client cannot be late
+            }
+            long left = limit - (now - sinceNanos);
+            if (left > 0) {
+                timer = c.executor().schedule(this, Math.min(left, tickNanos), TimeUnit.NANOSECONDS);
+                return;
+            }
+            expired = true;
+            LOG.debug(
+                    "event=request_timed_out phase={} remote={}",
+                    phase,
+                    c.channel().remoteAddress());
+            if (anyByte) {
+                c.fireUserEventTriggered(TimedOut.INSTANCE);
+            } else {
+                c.close();
+            }
+        }
+    }
+
+    /**
+     * After the codec: tells the {@link Deadline} where requests begin and end, and refuses a request without a valid
+     * key from its head (see the class comment), passing a {@link Refusal} on instead and dropping the rest of what
+     * the connection sends until it closes. Confined to the connection's I/O thread.
+     */
+    private static final class Heads extends ChannelInboundHandlerAdapter {
+        private final HttpApi api;
+        private final Deadline deadline;
+        private final ApiKeys.Remembered keyCheck;
+        private boolean refused;
+
+        Heads(HttpApi api, Deadline deadline) {
+            this.api = api;
+            this.deadline = deadline;
+            this.keyCheck = api.keyCheck();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (refused) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (msg instanceof HttpRequest head) {
+                deadline.headArrived();
+                if (head.decoderResult().isSuccess()) {
+                    HttpApi.Response refusal = api.refuseUnauthenticated(
+                            path(head.uri()), head.headers().get(HttpHeaderNames.AUTHORIZATION), keyCheck);
+                    if (refusal != null) {
+                        refused = true;
+                        deadline.requestArrived();
+                        ReferenceCountUtil.release(msg);
+                        ctx.fireChannelRead(new Refusal(refusal));
+                        return;
+                    }
+                }
+            }
+            if (msg instanceof LastHttpContent) {
+                deadline.requestArrived();
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /** A request refused from its head, answered in order; the connection closes after it. */
+    private record Refusal(HttpApi.Response response) {}
+
+    /** A request's path: its URI without the query string, still percent-encoded. */
+    private static String path(String uri) {
+        int query = uri.indexOf('?');
+        return query < 0 ? uri : uri.substring(0, query);
+    }
+
     private static final class Aggregator extends HttpObjectAggregator {
         Aggregator(int maxBodyBytes) {
             super(maxBodyBytes);
@@ -192,6 +479,9 @@ final class HttpFront implements AutoCloseable {
 
     /** One connection: requests in, answers out in the same order. Confined to its I/O thread. */
     private static final class Connection extends ChannelInboundHandlerAdapter {
+        /** Warnings that connections fail for want of memory, shared by all connections. */
+        private static final Throttle MEMORY_EXHAUSTED = new Throttle();
+
         /** Requests awaiting their answers at which the connection stops being read. */
         static final int MAX_PENDING = 1024;
 
@@ -227,6 +517,10 @@ final class HttpFront implements AutoCloseable {
                 complete(ctx, slot, HttpApi.Response.error(413, "BODY_TOO_LARGE", "the request body is too large"));
                 return;
             }
+            if (msg instanceof Refusal refusal) {
+                complete(ctx, queue(false), refusal.response());
+                return;
+            }
             if (!(msg instanceof FullHttpRequest request)) {
                 ReferenceCountUtil.release(msg);
                 return;
@@ -239,10 +533,8 @@ final class HttpFront implements AutoCloseable {
                 }
                 Slot slot = queue(HttpUtil.isKeepAlive(request));
                 String uri = request.uri();
-                int query = uri.indexOf('?');
-                String path = query < 0 ? uri : uri.substring(0, query);
                 Request r = new Request(request.headers(), uri, ByteBufUtil.getBytes(request.content()));
-                api.dispatch(request.method().name(), path, r, response -> {
+                api.dispatch(request.method().name(), path(uri), r, response -> {
                     if (ctx.executor().inEventLoop()) {
                         complete(ctx, slot, response);
                     } else {
@@ -261,6 +553,15 @@ final class HttpFront implements AutoCloseable {
          */
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event == TimedOut.INSTANCE) {
+                if (!closing && !closeQueued) {
+                    complete(
+                            ctx,
+                            queue(false),
+                            HttpApi.Response.error(408, "REQUEST_TIMEOUT", "the request did not arrive in time"));
+                }
+                return;
+            }
             ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
             if (event instanceof IdleStateEvent
                     && pending.isEmpty()
@@ -328,9 +629,27 @@ final class HttpFront implements AutoCloseable {
             return out;
         }
 
+        /**
+         * Closes the connection. A reset or a protocol error is routine (debug); running out of memory (direct buffers,
+         * most often) is logged as a warning at most every {@value #WARN_EVERY_SECONDS} s.
+         */
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            LOG.debug("event=connection_error error=\"{}\"", cause.toString());
+            Throwable root = cause;
+            while (!(root instanceof OutOfMemoryError) && root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            long exhausted = root instanceof OutOfMemoryError ? MEMORY_EXHAUSTED.due() : 0;
+            if (exhausted > 0) {
+                LOG.warn(
+                        "event=resource_exhausted connections_failed={} error=\"{}\" hint=\"lower"
+                                + " TOLLGATE_MAX_CONNECTIONS or TOLLGATE_MAX_BODY_BYTES, or give the JVM more (direct)"
+                                + " memory\"",
+                        exhausted,
+                        root.toString());
+            } else {
+                LOG.debug("event=connection_error error=\"{}\"", cause.toString());
+            }
             ctx.close();
         }
     }

@@ -67,7 +67,9 @@ public final class Main {
             config = ServerConfig.load(System.getenv(), flags);
         } catch (IllegalArgumentException e) {
             System.err.println("tollgate: " + e.getMessage());
-            System.err.print(USAGE);
+            if (e instanceof Flags.BadFlag) {
+                System.err.print(USAGE);
+            }
             System.exit(2);
             return;
         }

@@ -27,6 +27,15 @@ import org.jspecify.annotations.Nullable;
  * @param idleTimeoutSeconds how long a connection may send nothing, with no answer owed or still being written to it,
  *     before the server closes it ({@code TOLLGATE_IDLE_TIMEOUT_SECONDS}); 300 by default. Without it a client that
  *     vanished without closing (a NAT that forgot the connection, a killed host) held its socket forever
+ * @param headerTimeoutSeconds how long a request's head (request line and headers) may take to arrive, from its first
+ *     byte or, on a new connection, from the connection's opening ({@code TOLLGATE_HEADER_TIMEOUT_SECONDS}); 10 by
+ *     default. Without it a client sending a header a byte at a time held a connection forever (slowloris)
+ * @param bodyTimeoutSeconds how long a request's body may take to arrive once its head has
+ *     ({@code TOLLGATE_BODY_TIMEOUT_SECONDS}); 60 by default, so an 8 MiB body needs about 140 KB/s
+ * @param maxConnections the most connections open at once; one more is closed as soon as it is accepted
+ *     ({@code TOLLGATE_MAX_CONNECTIONS}); by default {@link #DEFAULT_MAX_CONNECTIONS}
+ * @param webhookAddresses which addresses webhooks may be delivered to ({@code TOLLGATE_WEBHOOK_ALLOW_PRIVATE=true}
+ *     for {@link WebhookAddresses#ANY}); only public ones by default
  */
 public record ServerConfig(
         int port,
@@ -37,7 +46,11 @@ public record ServerConfig(
         @Nullable String postgresUrl,
         long maxBodyBytes,
         int ioThreads,
-        int idleTimeoutSeconds) {
+        int idleTimeoutSeconds,
+        int headerTimeoutSeconds,
+        int bodyTimeoutSeconds,
+        int maxConnections,
+        WebhookAddresses webhookAddresses) {
 
     /** The largest request body accepted by default: 8 MiB (a batch of events, a large catalog). */
     public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
@@ -46,6 +59,34 @@ public record ServerConfig(
 
     /** The idle timeout by default: five minutes, longer than common clients keep an unused connection. */
     public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
+
+    /** The header deadline by default: ten seconds, far more than a request head takes on any real network. */
+    public static final int DEFAULT_HEADER_TIMEOUT_SECONDS = 10;
+
+    /** The body deadline by default: a minute. */
+    public static final int DEFAULT_BODY_TIMEOUT_SECONDS = 60;
+
+    /** File descriptors kept for the store, the webhook client and the JVM when the connection limit is derived. */
+    private static final long RESERVED_FILE_DESCRIPTORS = 256;
+
+    /**
+     * The connection limit by default: 10 000, or fewer when the process may open fewer files: its file descriptor
+     * limit less {@value #RESERVED_FILE_DESCRIPTORS} kept for the store and the JVM, at least 64. Without a limit,
+     * 20 000 connections that sent nothing took every file descriptor, and then the store could open no file either.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = defaultMaxConnections();
+
+    /** Where webhooks may be delivered. */
+    public enum WebhookAddresses {
+        /**
+         * Public addresses only: a webhook URL naming, or a host resolving to, a loopback, link-local, private,
+         * unique-local, shared (100.64/10), unspecified or multicast address is refused, so that whoever holds the API
+         * key cannot make the server post to its own network (a cloud metadata service, a local admin port).
+         */
+        PUBLIC,
+        /** Any address, for receivers on the server's own host or network. */
+        ANY
+    }
 
     /** The I/O threads by default: one per core, at least two. */
     public static final int DEFAULT_IO_THREADS =
@@ -62,6 +103,20 @@ public record ServerConfig(
         if (idleTimeoutSeconds < 1) {
             throw new IllegalArgumentException(
                     "idleTimeoutSeconds must be a whole number of seconds from 1, was " + idleTimeoutSeconds);
+        }
+        if (headerTimeoutSeconds < 1) {
+            throw new IllegalArgumentException(
+                    "headerTimeoutSeconds must be a whole number of seconds from 1, was " + headerTimeoutSeconds);
+        }
+        if (bodyTimeoutSeconds < 1) {
+            throw new IllegalArgumentException(
+                    "bodyTimeoutSeconds must be a whole number of seconds from 1, was " + bodyTimeoutSeconds);
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections must be a whole number from 1, was " + maxConnections);
+        }
+        if (apiKey != null) {
+            ApiKeys.requireStrong(apiKey, "TOLLGATE_API_KEY");
         }
         if (!"sqlite".equals(store) && !"postgres".equals(store)) {
             throw new IllegalArgumentException("store must be 'sqlite' or 'postgres', was '" + store + "'");
@@ -83,7 +138,11 @@ public record ServerConfig(
                 null,
                 DEFAULT_MAX_BODY_BYTES,
                 DEFAULT_IO_THREADS,
-                DEFAULT_IDLE_TIMEOUT_SECONDS);
+                DEFAULT_IDLE_TIMEOUT_SECONDS,
+                DEFAULT_HEADER_TIMEOUT_SECONDS,
+                DEFAULT_BODY_TIMEOUT_SECONDS,
+                DEFAULT_MAX_CONNECTIONS,
+                WebhookAddresses.PUBLIC);
     }
 
     /**
@@ -108,6 +167,11 @@ public record ServerConfig(
         String maxBody = pick(null, env.get("TOLLGATE_MAX_BODY_BYTES"), file.get("maxBodyBytes"), null);
         String ioThreads = pick(flags.get("io-threads"), env.get("TOLLGATE_IO_THREADS"), file.get("ioThreads"), null);
         String idle = pick(null, env.get("TOLLGATE_IDLE_TIMEOUT_SECONDS"), file.get("idleTimeoutSeconds"), null);
+        String header = pick(null, env.get("TOLLGATE_HEADER_TIMEOUT_SECONDS"), file.get("headerTimeoutSeconds"), null);
+        String body = pick(null, env.get("TOLLGATE_BODY_TIMEOUT_SECONDS"), file.get("bodyTimeoutSeconds"), null);
+        String connections = pick(null, env.get("TOLLGATE_MAX_CONNECTIONS"), file.get("maxConnections"), null);
+        String allowPrivate =
+                pick(null, env.get("TOLLGATE_WEBHOOK_ALLOW_PRIVATE"), file.get("webhookAllowPrivate"), "false");
         int portNumber;
         try {
             portNumber = Integer.parseInt(port);
@@ -127,7 +191,30 @@ public record ServerConfig(
                 postgresUrl,
                 maxBody == null ? DEFAULT_MAX_BODY_BYTES : maxBodyBytes(maxBody),
                 ioThreads == null ? DEFAULT_IO_THREADS : whole("ioThreads", ioThreads),
-                idle == null ? DEFAULT_IDLE_TIMEOUT_SECONDS : whole("idleTimeoutSeconds", idle));
+                idle == null ? DEFAULT_IDLE_TIMEOUT_SECONDS : whole("idleTimeoutSeconds", idle),
+                header == null ? DEFAULT_HEADER_TIMEOUT_SECONDS : whole("headerTimeoutSeconds", header),
+                body == null ? DEFAULT_BODY_TIMEOUT_SECONDS : whole("bodyTimeoutSeconds", body),
+                connections == null ? DEFAULT_MAX_CONNECTIONS : whole("maxConnections", connections),
+                webhookAddresses(allowPrivate));
+    }
+
+    private static WebhookAddresses webhookAddresses(String allowPrivate) {
+        return switch (allowPrivate.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> WebhookAddresses.ANY;
+            case "false" -> WebhookAddresses.PUBLIC;
+            default ->
+                throw new IllegalArgumentException(
+                        "webhookAllowPrivate must be true or false, was '" + allowPrivate + "'");
+        };
+    }
+
+    private static int defaultMaxConnections() {
+        long limit = Long.MAX_VALUE;
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            limit = unix.getMaxFileDescriptorCount();
+        }
+        return (int) Math.max(64, Math.min(10_000, limit - RESERVED_FILE_DESCRIPTORS));
     }
 
     /** Parses the body limit: a whole number of bytes from 1 to 2 GiB - 1 (what one HTTP body can be held as). */
@@ -167,7 +254,20 @@ public record ServerConfig(
 
     /** A copy with another store. */
     public ServerConfig withStore(String kind, @Nullable String url) {
-        return new ServerConfig(port, dataDir, catalog, apiKey, kind, url, maxBodyBytes, ioThreads, idleTimeoutSeconds);
+        return new ServerConfig(
+                port,
+                dataDir,
+                catalog,
+                apiKey,
+                kind,
+                url,
+                maxBodyBytes,
+                ioThreads,
+                idleTimeoutSeconds,
+                headerTimeoutSeconds,
+                bodyTimeoutSeconds,
+                maxConnections,
+                webhookAddresses);
     }
 
     /** Where the store is, for logs: the data directory or the PostgreSQL URL without its query (credentials). */
@@ -182,29 +282,144 @@ public record ServerConfig(
     /** A copy with another port. */
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(
-                newPort, dataDir, catalog, apiKey, store, postgresUrl, maxBodyBytes, ioThreads, idleTimeoutSeconds);
+                newPort,
+                dataDir,
+                catalog,
+                apiKey,
+                store,
+                postgresUrl,
+                maxBodyBytes,
+                ioThreads,
+                idleTimeoutSeconds,
+                headerTimeoutSeconds,
+                bodyTimeoutSeconds,
+                maxConnections,
+                webhookAddresses);
     }
 
     /** A copy with another API key. */
     public ServerConfig withApiKey(@Nullable String key) {
         return new ServerConfig(
-                port, dataDir, catalog, key, store, postgresUrl, maxBodyBytes, ioThreads, idleTimeoutSeconds);
+                port,
+                dataDir,
+                catalog,
+                key,
+                store,
+                postgresUrl,
+                maxBodyBytes,
+                ioThreads,
+                idleTimeoutSeconds,
+                headerTimeoutSeconds,
+                bodyTimeoutSeconds,
+                maxConnections,
+                webhookAddresses);
     }
 
     /** A copy with another start-up catalog. */
     public ServerConfig withCatalog(@Nullable Path file) {
         return new ServerConfig(
-                port, dataDir, file, apiKey, store, postgresUrl, maxBodyBytes, ioThreads, idleTimeoutSeconds);
+                port,
+                dataDir,
+                file,
+                apiKey,
+                store,
+                postgresUrl,
+                maxBodyBytes,
+                ioThreads,
+                idleTimeoutSeconds,
+                headerTimeoutSeconds,
+                bodyTimeoutSeconds,
+                maxConnections,
+                webhookAddresses);
     }
 
     /** A copy with another idle timeout. */
     public ServerConfig withIdleTimeoutSeconds(int seconds) {
-        return new ServerConfig(port, dataDir, catalog, apiKey, store, postgresUrl, maxBodyBytes, ioThreads, seconds);
+        return new ServerConfig(
+                port,
+                dataDir,
+                catalog,
+                apiKey,
+                store,
+                postgresUrl,
+                maxBodyBytes,
+                ioThreads,
+                seconds,
+                headerTimeoutSeconds,
+                bodyTimeoutSeconds,
+                maxConnections,
+                webhookAddresses);
     }
 
     /** A copy with another data directory. */
     public ServerConfig withDataDir(Path dir) {
         return new ServerConfig(
-                port, dir, catalog, apiKey, store, postgresUrl, maxBodyBytes, ioThreads, idleTimeoutSeconds);
+                port,
+                dir,
+                catalog,
+                apiKey,
+                store,
+                postgresUrl,
+                maxBodyBytes,
+                ioThreads,
+                idleTimeoutSeconds,
+                headerTimeoutSeconds,
+                bodyTimeoutSeconds,
+                maxConnections,
+                webhookAddresses);
+    }
+
+    /** A copy with other request deadlines. */
+    public ServerConfig withRequestTimeoutsSeconds(int header, int body) {
+        return new ServerConfig(
+                port,
+                dataDir,
+                catalog,
+                apiKey,
+                store,
+                postgresUrl,
+                maxBodyBytes,
+                ioThreads,
+                idleTimeoutSeconds,
+                header,
+                body,
+                maxConnections,
+                webhookAddresses);
+    }
+
+    /** A copy with another connection limit. */
+    public ServerConfig withMaxConnections(int limit) {
+        return new ServerConfig(
+                port,
+                dataDir,
+                catalog,
+                apiKey,
+                store,
+                postgresUrl,
+                maxBodyBytes,
+                ioThreads,
+                idleTimeoutSeconds,
+                headerTimeoutSeconds,
+                bodyTimeoutSeconds,
+                limit,
+                webhookAddresses);
+    }
+
+    /** A copy with other webhook addresses. */
+    public ServerConfig withWebhookAddresses(WebhookAddresses addresses) {
+        return new ServerConfig(
+                port,
+                dataDir,
+                catalog,
+                apiKey,
+                store,
+                postgresUrl,
+                maxBodyBytes,
+                ioThreads,
+                idleTimeoutSeconds,
+                headerTimeoutSeconds,
+                bodyTimeoutSeconds,
+                maxConnections,
+                addresses);
     }
 }

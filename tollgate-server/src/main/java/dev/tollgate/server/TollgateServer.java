@@ -47,7 +47,12 @@ public final class TollgateServer implements AutoCloseable {
     private final WebhookDeliverer webhooks;
     private volatile boolean closed;
 
-    private TollgateServer(Store store, Engine engine, HttpFront http, ExecutorService workers) {
+    private TollgateServer(
+            Store store,
+            Engine engine,
+            HttpFront http,
+            ExecutorService workers,
+            ServerConfig.WebhookAddresses webhookAddresses) {
         this.store = store;
         this.engine = engine;
         this.http = http;
@@ -58,7 +63,7 @@ public final class TollgateServer implements AutoCloseable {
             return t;
         });
         sweeper.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
-        this.webhooks = new WebhookDeliverer(engine);
+        this.webhooks = new WebhookDeliverer(engine, webhookAddresses);
     }
 
     /** Records due expiries and allotments of customers that write nothing, so the ledger shows them soon. */
@@ -111,13 +116,8 @@ public final class TollgateServer implements AutoCloseable {
             ExecutorService workers = Executors.newFixedThreadPool(WORKERS, new NamedThreads("tollgate-http-worker"));
             HttpFront http;
             try {
-                HttpApi api = new HttpApi(engine, keys, metrics, workers);
-                http = HttpFront.start(
-                        config.port(),
-                        Math.toIntExact(config.maxBodyBytes()),
-                        config.ioThreads(),
-                        config.idleTimeoutSeconds(),
-                        api);
+                HttpApi api = new HttpApi(engine, keys, metrics, workers, config.webhookAddresses());
+                http = HttpFront.start(config, api);
             } catch (RuntimeException e) {
                 workers.shutdownNow();
                 throw e;
@@ -128,7 +128,7 @@ public final class TollgateServer implements AutoCloseable {
                     config.store(),
                     config.storeLocation(),
                     engine.catalog().version());
-            return new TollgateServer(store, engine, http, workers);
+            return new TollgateServer(store, engine, http, workers, config.webhookAddresses());
         } catch (RuntimeException e) {
             engine.close();
             store.close();

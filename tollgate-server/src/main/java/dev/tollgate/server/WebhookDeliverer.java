@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * back-off lives in memory: after a restart every undelivered alert is tried at once. A receiver may see an alert
  * twice (a crash between its 2xx and the record); {@code Tollgate-Event-Id} lets it drop repeats.
  *
+ * <p>Targets: before each attempt, every address the URL's host resolves to must be allowed ({@link WebhookTargets});
+ * a refused attempt is logged and retried like a failed one, since DNS may change again. Redirects are not followed.
+ *
  * <p>Signature: header {@code Tollgate-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>}, in
  * the manner of Stripe's; receivers recompute it and reject old timestamps.
  *
@@ -47,6 +50,7 @@ final class WebhookDeliverer implements AutoCloseable {
     private record Attempts(int count, long nextAtMillis) {}
 
     private final Engine engine;
+    private final ServerConfig.WebhookAddresses allowed;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, Attempts> attempts = new ConcurrentHashMap<>();
@@ -56,8 +60,10 @@ final class WebhookDeliverer implements AutoCloseable {
         return t;
     });
 
-    WebhookDeliverer(Engine engine) {
+    /** @param allowed where deliveries may go: checked against the addresses the host resolves to at each attempt */
+    WebhookDeliverer(Engine engine, ServerConfig.WebhookAddresses allowed) {
         this.engine = engine;
+        this.allowed = allowed;
         thread.scheduleWithFixedDelay(this::deliverDue, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -92,7 +98,17 @@ final class WebhookDeliverer implements AutoCloseable {
         String body = Json.write(payload(d.alert()));
         long t = System.currentTimeMillis() / 1000;
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(d.webhook().url()))
+            URI target = URI.create(d.webhook().url());
+            String refusal = WebhookTargets.refusalAtDelivery(target, allowed);
+            if (refusal != null) {
+                LOG.warn(
+                        "event=webhook_refused alert={} webhook={} error=\"{}\"",
+                        d.alert().id(),
+                        d.webhook().id(),
+                        refusal);
+                return false;
+            }
+            HttpRequest request = HttpRequest.newBuilder(target)
                     .timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/json")
                     .header("Tollgate-Event-Id", d.alert().id())

@@ -35,7 +35,11 @@ final class AlertsIT {
     @BeforeEach
     void start() throws Exception {
         receiver = new WebhookReceiver();
-        h = new Harness(dir, Instant.parse("2026-04-10T09:00:00Z"));
+        // the receiver listens on 127.0.0.1, which webhooks may target only when the operator allows it
+        h = new Harness(
+                dir,
+                Instant.parse("2026-04-10T09:00:00Z"),
+                c -> c.withWebhookAddresses(ServerConfig.WebhookAddresses.ANY));
         assertThat(h.applySampleCatalog().status()).isEqualTo(200);
         h.customerOn("acme", "free");
         ApiClient.Reply hook = h.put(

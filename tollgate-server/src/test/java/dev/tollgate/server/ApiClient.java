@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * steps many tests share. Subclasses say where the server listens.
  */
 abstract class ApiClient {
-    static final String KEY = "tg_sk_test_secret";
+    static final String KEY = "tg_sk_test_secret_0123456789abcdef";
 
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

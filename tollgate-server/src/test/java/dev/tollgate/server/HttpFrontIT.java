@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -257,6 +259,213 @@ final class HttpFrontIT {
     void http_1_0_without_keep_alive_gets_its_answer_and_the_connection_closes() throws IOException {
         assertThat(exchangeExpectingClose("GET /health HTTP/1.0\r\n\r\n").status())
                 .isEqualTo(200);
+    }
+
+    @Test
+    void a_head_trickling_in_past_the_header_deadline_is_answered_408_and_closed() throws Exception {
+        restart(c -> c.withRequestTimeoutsSeconds(1, 60));
+        try (Socket s = connect()) {
+            s.setSoTimeout(30_000);
+            Thread trickle = trickle(s, "GET /health HTTP/1.1\r\nHost: x\r\n", "X-Slow: y\r\n");
+            InputStream in = s.getInputStream();
+            Raw r = read(in);
+            assertThat(r.status())
+                    .as("regression: a head sent a line at a time held the connection forever")
+                    .isEqualTo(408);
+            assertThat(r.body()).contains("\"code\":\"REQUEST_TIMEOUT\"");
+            assertThat(closed(in)).as("closed after the answer").isTrue();
+            trickle.join(30_000);
+        }
+    }
+
+    @Test
+    void a_new_connection_that_sends_nothing_is_closed_after_the_header_deadline_without_an_answer()
+            throws IOException {
+        restart(c -> c.withRequestTimeoutsSeconds(1, 60));
+        try (Socket s = connect()) {
+            s.setSoTimeout(30_000);
+            assertThat(s.getInputStream().read())
+                    .as("regression: a connection that sent nothing stayed open for the idle timeout")
+                    .isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void a_body_trickling_in_past_the_body_deadline_is_answered_408_and_closed() throws Exception {
+        restart(c -> c.withRequestTimeoutsSeconds(60, 1));
+        try (Socket s = connect()) {
+            s.setSoTimeout(30_000);
+            Thread trickle = trickle(
+                    s,
+                    "POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ApiClient.KEY
+                            + "\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n",
+                    " ");
+            InputStream in = s.getInputStream();
+            Raw r = read(in);
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(closed(in)).as("closed after the answer").isTrue();
+            trickle.join(30_000);
+        }
+    }
+
+    @Test
+    void a_connection_kept_alive_between_requests_is_not_held_to_the_header_deadline() throws IOException {
+        restart(c -> c.withRequestTimeoutsSeconds(1, 1));
+        try (Socket s = connect()) {
+            String health = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+            s.getOutputStream().write(health.getBytes(StandardCharsets.US_ASCII));
+            assertThat(read(s.getInputStream()).status()).isEqualTo(200);
+            LockSupport.parkNanos(2_500_000_000L);
+            s.getOutputStream().write(health.getBytes(StandardCharsets.US_ASCII));
+            assertThat(read(s.getInputStream()).status())
+                    .as("an idle keep-alive connection waits for the idle timeout, not the header deadline")
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
+    void connections_beyond_the_limit_are_closed_at_once_while_those_within_it_still_work() throws Exception {
+        restart(c -> c.withMaxConnections(20));
+        String health = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+        List<Socket> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                Socket s = connect();
+                open.add(s);
+                s.getOutputStream().write(health.getBytes(StandardCharsets.US_ASCII));
+                assertThat(read(s.getInputStream()).status()).isEqualTo(200);
+            }
+            for (int i = 0; i < 5; i++) {
+                try (Socket over = connect()) {
+                    assertThat(closedByServer(over))
+                            .as("regression: connection %d beyond the limit was served", i + 1)
+                            .isTrue();
+                }
+            }
+            for (Socket s : open) {
+                s.getOutputStream().write(health.getBytes(StandardCharsets.US_ASCII));
+                assertThat(read(s.getInputStream()).status())
+                        .as("the connections within the limit still work")
+                        .isEqualTo(200);
+            }
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            try (Socket s = connect()) {
+                s.getOutputStream().write(health.getBytes(StandardCharsets.US_ASCII));
+                assertThat(read(s.getInputStream()).status())
+                        .as("closed connections make room")
+                        .isEqualTo(200);
+            }
+        });
+    }
+
+    @Test
+    void an_unauthenticated_request_is_401_and_closed_before_its_body_is_sent() throws IOException {
+        for (String auth : new String[] {"", "Authorization: Bearer tg_sk_wrong\r\n"}) {
+            Raw r = exchangeExpectingClose("POST /v1/events HTTP/1.1\r\nHost: x\r\n" + auth
+                    + "Content-Type: application/json\r\nContent-Length: 8000000\r\n\r\n");
+            assertThat(r.status())
+                    .as("regression: the server waited for (and buffered) the whole body before checking the key")
+                    .isEqualTo(401);
+            assertThat(r.body()).contains("\"code\":\"UNAUTHENTICATED\"");
+            assertThat(r.headers()).contains("connection: close");
+        }
+    }
+
+    @Test
+    void an_unauthenticated_request_announcing_expect_100_continue_gets_no_100_but_a_401() throws IOException {
+        Raw r = exchangeExpectingClose("PUT /v1/catalog HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n");
+        assertThat(r.status()).isEqualTo(401);
+    }
+
+    @Test
+    void every_v1_path_without_a_valid_key_is_401_whatever_the_route_or_method() throws IOException {
+        for (String head : new String[] {
+            "DELETE /v1/check", "GET /v1/nope", "GET /v1", "GET /v1/", "POST /v1/customers/acme/nothing/here"
+        }) {
+            Raw r = exchangeExpectingClose(head + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(r.status())
+                    .as("regression: %s was answered 404/405 before the key was checked", head)
+                    .isEqualTo(401);
+        }
+        assertThat(exchange("GET /v1/nope HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ApiClient.KEY + "\r\n\r\n")
+                        .status())
+                .as("with the key, an unknown route is still 404")
+                .isEqualTo(404);
+    }
+
+    @Test
+    void on_one_connection_a_wrong_key_after_the_right_one_is_still_refused() throws IOException {
+        String good = "GET /v1/catalog HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ApiClient.KEY + "\r\n\r\n";
+        for (String wrong :
+                new String[] {ApiClient.KEY + "x", ApiClient.KEY.substring(1), "", "Basic " + ApiClient.KEY}) {
+            try (Socket s = connect()) {
+                InputStream in = s.getInputStream();
+                s.getOutputStream().write(good.getBytes(StandardCharsets.US_ASCII));
+                assertThat(read(in).status()).isEqualTo(200);
+                s.getOutputStream().write(good.getBytes(StandardCharsets.US_ASCII));
+                assertThat(read(in).status()).as("the same key again").isEqualTo(200);
+                String header = wrong.startsWith("Basic ") ? wrong : "Bearer " + wrong;
+                s.getOutputStream()
+                        .write(("GET /v1/catalog HTTP/1.1\r\nHost: x\r\nAuthorization: " + header + "\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
+                assertThat(read(in).status()).as("then %s", header).isEqualTo(401);
+            }
+        }
+    }
+
+    /** Restarts the server on the same data with other settings. */
+    private void restart(java.util.function.UnaryOperator<ServerConfig> tweak) {
+        h.close();
+        h = new Harness(dir, Instant.parse("2026-01-06T10:00:00Z"), tweak);
+    }
+
+    /** Sends {@code head}, then {@code each} every 100 ms until the server closes (or 30 s pass). */
+    private static Thread trickle(Socket s, String head, String each) {
+        Thread t = new Thread(() -> {
+            try {
+                OutputStream out = s.getOutputStream();
+                out.write(head.getBytes(StandardCharsets.US_ASCII));
+                for (int i = 0; i < 300; i++) {
+                    LockSupport.parkNanos(100_000_000L);
+                    out.write(each.getBytes(StandardCharsets.US_ASCII));
+                }
+            } catch (IOException closed) {
+                // the server closed the connection: what the test waits for
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /**
+     * Whether the connection is closed: the end of the stream, or a reset when the server closed while the client was
+     * still sending.
+     */
+    private static boolean closed(InputStream in) {
+        try {
+            return in.read() == -1;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
+    /** Whether the server closes {@code s} without answering a request sent on it. */
+    private static boolean closedByServer(Socket s) throws IOException {
+        try {
+            s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException reset) {
+            return true;
+        }
+        return closed(s.getInputStream());
     }
 
     private static String post(String path, String json) {

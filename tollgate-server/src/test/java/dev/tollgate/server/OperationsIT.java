@@ -67,7 +67,7 @@ final class OperationsIT {
         ServerConfig config = ServerConfig.defaults()
                 .withPort(0)
                 .withDataDir(dir.resolve("data"))
-                .withApiKey("k")
+                .withApiKey(ApiClient.KEY)
                 .withCatalog(bad);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> TollgateServer.start(config, InstantSource.system()))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -71,4 +71,68 @@ final class ServerConfigTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("port");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Z", "tg_sk_0123456789abcdef012345678", "tg_sk_0123456789 abcdef0123456789abcdef"})
+    void a_configured_api_key_weaker_than_32_printable_characters_is_refused(String key) {
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("TOLLGATE_API_KEY", key), new String[0]))
+                .as("regression: a one-character key was accepted")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("TOLLGATE_API_KEY")
+                .hasMessageContaining("at least 32 characters")
+                .hasMessageNotContaining(key);
+        assertThat(ServerConfig.load(Map.of("TOLLGATE_API_KEY", "tg_sk_0123456789abcdef0123456789"), new String[0])
+                        .apiKey())
+                .hasSize(32);
+    }
+
+    @Test
+    void request_deadlines_and_the_connection_limit_have_defaults_and_settings() {
+        ServerConfig defaults = ServerConfig.load(Map.of(), new String[0]);
+        assertThat(defaults.headerTimeoutSeconds()).isEqualTo(10);
+        assertThat(defaults.bodyTimeoutSeconds()).isEqualTo(60);
+        assertThat(defaults.maxConnections()).isBetween(64, 10_000);
+        assertThat(defaults.webhookAddresses()).isEqualTo(ServerConfig.WebhookAddresses.PUBLIC);
+        ServerConfig set = ServerConfig.load(
+                Map.of(
+                        "TOLLGATE_HEADER_TIMEOUT_SECONDS", "3",
+                        "TOLLGATE_BODY_TIMEOUT_SECONDS", "30",
+                        "TOLLGATE_MAX_CONNECTIONS", "500",
+                        "TOLLGATE_WEBHOOK_ALLOW_PRIVATE", "true"),
+                new String[0]);
+        assertThat(set.headerTimeoutSeconds()).isEqualTo(3);
+        assertThat(set.bodyTimeoutSeconds()).isEqualTo(30);
+        assertThat(set.maxConnections()).isEqualTo(500);
+        assertThat(set.webhookAddresses()).isEqualTo(ServerConfig.WebhookAddresses.ANY);
+        for (String[] bad : new String[][] {
+            {"TOLLGATE_HEADER_TIMEOUT_SECONDS", "0", "headerTimeoutSeconds"},
+            {"TOLLGATE_BODY_TIMEOUT_SECONDS", "soon", "bodyTimeoutSeconds"},
+            {"TOLLGATE_MAX_CONNECTIONS", "-1", "maxConnections"},
+            {"TOLLGATE_WEBHOOK_ALLOW_PRIVATE", "yes", "webhookAllowPrivate"}
+        }) {
+            assertThatThrownBy(() -> ServerConfig.load(Map.of(bad[0], bad[1]), new String[0]))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(bad[2])
+                    .hasMessageContaining(bad[1]);
+        }
+    }
+
+    @Test
+    void the_config_file_takes_every_setting_the_environment_does(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("tollgate.yaml");
+        java.nio.file.Files.writeString(
+                file,
+                "ioThreads: 3\nidleTimeoutSeconds: 30\nheaderTimeoutSeconds: 5\nbodyTimeoutSeconds: 20\n"
+                        + "maxConnections: 100\nwebhookAllowPrivate: true\n");
+        ServerConfig c = ServerConfig.load(Map.of(), new String[] {"--config", file.toString()});
+        assertThat(c.ioThreads())
+                .as("regression: ioThreads was read but refused as unknown")
+                .isEqualTo(3);
+        assertThat(c.idleTimeoutSeconds()).isEqualTo(30);
+        assertThat(c.headerTimeoutSeconds()).isEqualTo(5);
+        assertThat(c.bodyTimeoutSeconds()).isEqualTo(20);
+        assertThat(c.maxConnections()).isEqualTo(100);
+        assertThat(c.webhookAddresses()).isEqualTo(ServerConfig.WebhookAddresses.ANY);
+    }
 }

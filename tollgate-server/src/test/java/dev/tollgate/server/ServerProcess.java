@@ -47,8 +47,15 @@ final class ServerProcess extends ApiClient implements AutoCloseable {
      * @return the exit status and everything it printed
      */
     static Result run(Path log, List<String> args) {
+        return run(log, args, KEY);
+    }
+
+    /** {@link #run(Path, List)} with another {@code TOLLGATE_API_KEY}. */
+    static Result run(Path log, List<String> args, String apiKey) {
         try {
-            Process p = builder(log, args).start();
+            ProcessBuilder b = builder(log, args);
+            b.environment().put("TOLLGATE_API_KEY", apiKey);
+            Process p = b.start();
             CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(p));
             boolean ended = p.waitFor(120, TimeUnit.SECONDS);
             if (!ended) {

@@ -119,6 +119,21 @@ final class StartupIT {
                 .doesNotContain("Exception");
     }
 
+    @Test
+    void a_weak_api_key_is_one_line_without_the_usage() {
+        ServerProcess.Result run = ServerProcess.run(
+                dir.resolve("log"),
+                List.of("--port", "0", "--data-dir", dir.resolve("data").toString()),
+                "short");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(lines(run))
+                .singleElement(InstanceOfAssertFactories.STRING)
+                .startsWith("tollgate: TOLLGATE_API_KEY: ")
+                .doesNotContain("short");
+        assertThat(dir.resolve("data")).doesNotExist();
+    }
+
     private static List<String> lines(ServerProcess.Result run) {
         return run.output().lines().filter(l -> !l.isBlank()).toList();
     }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -71,7 +72,7 @@ final class DataDirectoryLock implements AutoCloseable {
         Path file = dir.resolve(FILE_NAME);
         FileChannel channel;
         try {
-            Files.createDirectories(dir);
+            createPrivately(dir);
             channel = FileChannel.open(
                     file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) {
@@ -92,6 +93,16 @@ final class DataDirectoryLock implements AutoCloseable {
         } catch (IOException e) {
             closeQuietly(channel);
             throw new StoreException("cannot lock the data directory " + dir + ": " + reason(e), e);
+        }
+    }
+
+    /** Creates the directory, and its missing parents, {@code 0700}: the store holds webhook secrets. */
+    private static void createPrivately(Path dir) throws IOException {
+        try {
+            Files.createDirectories(
+                    dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createDirectories(dir); // not a POSIX file system: the platform's default access
         }
     }
 

@@ -8,8 +8,13 @@ import dev.tollgate.core.store.CounterValue;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
 import dev.tollgate.core.store.UsageRow;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -21,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -46,6 +52,8 @@ import org.sqlite.SQLiteConfig;
 final class SqliteStore implements Store {
     /** Records per INSERT statement: one statement's overhead (and AUTOINCREMENT's bookkeeping) per chunk. */
     static final int ROWS_PER_INSERT = 64;
+
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private static final String INSERT_FULL = insert(ROWS_PER_INSERT);
     private static final String UPSERT_COUNTER = "INSERT INTO counters (customer_id, feature, window_start, used,"
@@ -76,6 +84,7 @@ final class SqliteStore implements Store {
      * @param directory the claim on the data directory; released when this store closes
      */
     static SqliteStore open(Path file, DataDirectoryLock directory) {
+        createOwnerOnly(file);
         String url = "jdbc:sqlite:" + file.toAbsolutePath();
         try {
             Flyway.configure()
@@ -90,9 +99,40 @@ final class SqliteStore implements Store {
         try {
             Connection writer = connect(url);
             writer.setAutoCommit(false);
+            for (String suffix : new String[] {"", "-wal", "-shm"}) {
+                restrictToOwner(file.resolveSibling(file.getFileName() + suffix));
+            }
             return new SqliteStore(url, writer, directory);
         } catch (SQLException e) {
             throw new StoreException("cannot open " + file, e);
+        }
+    }
+
+    /**
+     * Creates the database file empty (an empty file is an empty SQLite database) and {@code 0600}, unless it exists:
+     * SQLite would create it {@code 0644}, and creates its {@code -wal} and {@code -shm} files with the database file's
+     * permissions.
+     */
+    private static void createOwnerOnly(Path file) {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } catch (FileAlreadyExistsException | UnsupportedOperationException e) {
+            // an existing store (made private by restrictToOwner), or not a POSIX file system: SQLite creates it
+        } catch (IOException e) {
+            throw new StoreException("cannot create " + file, e);
+        }
+    }
+
+    /** Makes an existing file {@code 0600}: stores created before files were private were {@code 0644}. */
+    private static void restrictToOwner(Path file) {
+        try {
+            if (Files.exists(file) && !Files.getPosixFilePermissions(file).equals(OWNER_ONLY)) {
+                Files.setPosixFilePermissions(file, OWNER_ONLY);
+            }
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system
+        } catch (IOException e) {
+            throw new StoreException("cannot make " + file + " readable by its owner only", e);
         }
     }
 
