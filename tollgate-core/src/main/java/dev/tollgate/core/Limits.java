@@ -2,6 +2,7 @@ package dev.tollgate.core;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What Tollgate accepts, defined once: the HTTP door refuses anything beyond these limits, and the journal's reader
@@ -101,5 +102,21 @@ public final class Limits {
     /** Tells whether an instant is within {@link #MIN_INSTANT} and {@link #MAX_INSTANT}. */
     public static boolean fits(Instant t) {
         return !t.isBefore(MIN_INSTANT) && !t.isAfter(MAX_INSTANT);
+    }
+
+    /**
+     * Prefixes of the idempotency keys the engine makes itself (a void, a refund, a session's close, a webhook
+     * delivery): a caller's key may not start with one, so that it never takes the place of such a key.
+     */
+    public static final List<String> RESERVED_KEY_PREFIXES = List.of("void:", "refund:", "close:", "delivered:");
+
+    /** Tells whether a caller's idempotency key starts with one of {@link #RESERVED_KEY_PREFIXES}. */
+    public static boolean reservedKey(String key) {
+        for (String prefix : RESERVED_KEY_PREFIXES) {
+            if (key.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

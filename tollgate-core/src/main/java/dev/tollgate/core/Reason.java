@@ -25,4 +25,11 @@ public enum Reason {
      * promotion grants the feature.
      */
     NO_SUBSCRIPTION,
+    /**
+     * A reported event's idempotency key was used before for a different request (another event, or another kind of
+     * write); the event is not recorded.
+     */
+    IDEMPOTENCY_KEY_REUSED,
+    /** A reported event's idempotency key starts with a prefix reserved for the engine's own keys. */
+    INVALID_IDEMPOTENCY_KEY,
 }

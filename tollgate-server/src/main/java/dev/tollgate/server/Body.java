@@ -175,6 +175,13 @@ final class Body {
                     "idempotencyKey must be 1-" + Limits.MAX_KEY_LENGTH + " characters",
                     at("idempotencyKey"));
         }
+        if (key != null && Limits.reservedKey(key)) {
+            throw ApiException.badRequest(
+                    "INVALID_IDEMPOTENCY_KEY",
+                    "idempotency keys starting with " + String.join(", ", Limits.RESERVED_KEY_PREFIXES)
+                            + " are reserved",
+                    at("idempotencyKey"));
+        }
         if (key != null && !Limits.storable(key)) {
             throw ApiException.badRequest(
                     "INVALID_STRING",

@@ -990,7 +990,8 @@ final class HttpApi {
             body.put("opened", true);
             return new Reply(outcome.replayed() ? 200 : 201, body, outcome.replayed());
         }
-        Map<String, Object> body = Views.decision(java.util.Objects.requireNonNull(o.refusal()));
+        Decision refusal = java.util.Objects.requireNonNull(o.refusal());
+        Map<String, Object> body = currency != null ? Views.currencyRefusal(refusal) : Views.decision(refusal);
         body.put("opened", false);
         return new Reply(200, body, false);
     }
@@ -1286,6 +1287,7 @@ final class HttpApi {
             case SCOPE_NOT_FOUND -> "scope";
             case SESSION_NOT_FOUND, SESSION_CLOSED, SESSION_MISMATCH -> "sessionId";
             case TIMESTAMP_IN_FUTURE -> "timestamp";
+            case IDEMPOTENCY_KEY_REUSED, INVALID_IDEMPOTENCY_KEY -> "idempotencyKey";
             default -> null;
         };
     }

@@ -65,6 +65,18 @@ final class Views {
         return m;
     }
 
+    /**
+     * A refused currency session: the refusal and the currency's figures ({@code credits} asked, {@code balance}
+     * available after the other sessions' holds), without a feature limit's fields, which mean nothing for a currency.
+     */
+    static Map<String, Object> currencyRefusal(Decision d) {
+        Map<String, Object> m = decision(d);
+        m.keySet()
+                .removeAll(List.of(
+                        "limit", "used", "held", "remaining", "unlimited", "overage", "overageQuantity", "resetsAt"));
+        return m;
+    }
+
     static Map<String, Object> grant(GrantView v) {
         Grant g = v.grant();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -148,6 +160,11 @@ final class Views {
         m.put("amount", v.session().amount());
         m.put("consumed", v.consumed());
         m.put("held", v.held());
+        m.put("overage", v.overage());
+        put(m, "excess", v.excess());
+        if (v.boundBy() != null) {
+            m.put("boundBy", boundBy(v.boundBy()));
+        }
         m.put("openedAt", time(v.session().openedAt()));
         m.put("expiresAt", time(v.expiresAt()));
         m.put("maxUntil", time(v.session().maxUntil()));

@@ -247,6 +247,60 @@ final class GovernanceIT {
         }
     }
 
+    @Test
+    void a_refused_currency_session_answers_the_currencys_figures_and_a_close_above_the_hold_says_so() {
+        h.post(
+                "/v1/customers/acme/grants",
+                Map.of("currency", "credits", "amount", 4, "category", "paid", "idempotencyKey", "buy"));
+        ApiClient.Reply refused = h.post(
+                "/v1/sessions",
+                Map.of(
+                        "customerId",
+                        "acme",
+                        "currency",
+                        "credits",
+                        "amount",
+                        5,
+                        "ttlSeconds",
+                        60,
+                        "idempotencyKey",
+                        "too-much"));
+        assertThat(refused.status()).as(refused.text()).isEqualTo(200);
+        assertThat(refused.body())
+                .containsEntry("opened", false)
+                .containsEntry("reason", "INSUFFICIENT_CREDITS")
+                .containsEntry("currency", "credits")
+                .doesNotContainKeys("used", "held", "unlimited", "limit", "remaining", "overage");
+        assertThat(refused.decimal("credits")).isEqualByComparingTo("5");
+        assertThat(refused.decimal("balance")).isEqualByComparingTo("4");
+
+        ApiClient.Reply opened = h.post(
+                "/v1/sessions",
+                Map.of(
+                        "customerId",
+                        "acme",
+                        "feature",
+                        "ai-queries",
+                        "amount",
+                        2,
+                        "ttlSeconds",
+                        60,
+                        "idempotencyKey",
+                        "small"));
+        String id = (String) opened.get("sessionId");
+        assertThat(opened.body()).containsEntry("overage", false).doesNotContainKeys("excess", "boundBy");
+        for (int run = 0; run < 2; run++) {
+            ApiClient.Reply closed = h.post("/v1/sessions/" + id + "/close", Map.of("used", 5));
+            assertThat(closed.status()).as(closed.text()).isEqualTo(200);
+            assertThat(closed.body())
+                    .as("run " + run)
+                    .containsEntry("overage", true)
+                    .doesNotContainKey("boundBy");
+            assertThat(closed.decimal("excess")).isEqualByComparingTo("3");
+            h.restart();
+        }
+    }
+
     private ApiClient.Reply openCredits(String key, int amount) {
         return h.post(
                 "/v1/sessions",

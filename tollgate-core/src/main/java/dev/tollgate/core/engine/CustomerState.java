@@ -123,6 +123,12 @@ final class CustomerState {
         BigDecimal consumed = BigDecimal.ZERO;
         Instant expiresAt;
         boolean closed;
+        /** What its close said: how far its total went beyond the hold, or {@code null}. */
+        @Nullable
+        BigDecimal excess;
+        /** What its close said: the first hard limit the settlement went past, or {@code null}. */
+        @Nullable
+        BoundBy excessBoundBy;
 
         OpenSession(Session session) {
             this.session = session;
@@ -136,6 +142,8 @@ final class CustomerState {
             this.consumed = other.consumed;
             this.expiresAt = other.expiresAt;
             this.closed = other.closed;
+            this.excess = other.excess;
+            this.excessBoundBy = other.excessBoundBy;
         }
 
         /** Tells whether it holds anything at {@code t}: not closed, not past its deadline. */
@@ -354,6 +362,8 @@ final class CustomerState {
             OpenSession o = sessions.get(e.sessionId());
             if (o != null) {
                 o.closed = true;
+                o.excess = e.excess();
+                o.excessBoundBy = e.boundBy();
             }
         } else if (entry instanceof JournalEntry.SessionSettled e) {
             countAgainstBudgets(e.scope(), "", BigDecimal.ZERO, e.currency(), e.credits(), Map.of(), e.at());

@@ -1,6 +1,7 @@
 package dev.tollgate.core.engine;
 
 import dev.tollgate.core.Decimals;
+import dev.tollgate.core.Limits;
 import dev.tollgate.core.Reason;
 import dev.tollgate.core.TollgateException;
 import dev.tollgate.core.alert.Alert;
@@ -57,6 +58,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -70,6 +72,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -104,6 +107,16 @@ public final class Engine implements AutoCloseable {
     private final GroupCommitJournal journal;
     private final ConcurrentHashMap<String, CustomerState> customers = new ConcurrentHashMap<>();
     private final Object catalogLock = new Object();
+    /**
+     * The catalog gate. Writes that make a customer use something of the catalog (subscribe, promote, grant, budgets,
+     * sessions, auto-recharge) read the catalog and commit under its read side; publishing checks {@code
+     * CATALOG_IN_USE} and swaps the catalog under its write side, so no such write can read the catalog before the
+     * check and commit after it. Check, consume and events never take it.
+     */
+    private final ReentrantReadWriteLock catalogGate = new ReentrantReadWriteLock();
+    /** Test seam: runs in {@link #subscribe} once it has read the catalog, before the customer's section. */
+    volatile @Nullable Runnable afterCatalogRead;
+
     private final List<CatalogVersionInfo> catalogHistory = new CopyOnWriteArrayList<>();
     /** Every published catalog by version, for rollback and diffs. */
     private final Map<Integer, Catalog> catalogVersions = new ConcurrentHashMap<>();
@@ -260,14 +273,29 @@ public final class Engine implements AutoCloseable {
             String author,
             @Nullable CatalogOrigin origin) {
         requireAvailable();
-        requireNotInUse(definition);
         Instant now = clock.instant();
         Catalog next = current.publish(definition, document, now, author);
-        catalog = next;
+        catalogGate.writeLock().lock();
+        try {
+            requireNotInUse(definition);
+            catalog = next;
+        } finally {
+            catalogGate.writeLock().unlock();
+        }
         recordHistory(next, origin);
         publishedCatalogs.put(next.version(), next);
         JournalEntry entry = new JournalEntry.CatalogPublished(next.version(), now, author, document, origin);
         return journal.append(List.of(entry), List.of(), () -> true).thenApply(v -> next);
+    }
+
+    /** Runs a write that may make a customer use something of the catalog under the catalog gate's read side. */
+    private <T> T readingCatalog(java.util.function.Supplier<T> write) {
+        catalogGate.readLock().lock();
+        try {
+            return write.get();
+        } finally {
+            catalogGate.readLock().unlock();
+        }
     }
 
     /**
@@ -319,9 +347,11 @@ public final class Engine implements AutoCloseable {
      *
      * @param customerId the id
      * @param update the profile
-     * @param idempotencyKey the caller's key, or {@code null}
+     * @param idempotencyKey the caller's key, or {@code null}; repeating it with the same profile answers the
+     *     customer as it stands and changes nothing
      * @return completes with the customer once durable
-     * @throws TollgateException {@code INVALID_TIME_ZONE} for an unknown zone
+     * @throws TollgateException {@code INVALID_TIME_ZONE} for an unknown zone, {@code IDEMPOTENCY_KEY_REUSED} if the
+     *     key was used for another request, {@code INVALID_IDEMPOTENCY_KEY} for a reserved key
      */
     public CompletableFuture<CustomerView> upsertCustomer(
             String customerId, CustomerUpdate update, @Nullable String idempotencyKey) {
@@ -333,11 +363,25 @@ public final class Engine implements AutoCloseable {
                         "INVALID_TIME_ZONE", "unknown time zone '" + update.timeZone() + "'", "timeZone");
             }
         }
+        KeyUse.requireCallerKey(idempotencyKey);
+        String print = KeyUse.fingerprint(KeyUse.Kind.CUSTOMER, update.name(), update.metadata(), update.timeZone());
         CustomerState state = customers.computeIfAbsent(customerId, CustomerState::new);
         synchronized (state) {
+            Optional<CompletableFuture<Outcome<CustomerView>>> replay = replayed(
+                    state,
+                    idempotencyKey,
+                    KeyUse.Kind.CUSTOMER,
+                    print,
+                    e -> e instanceof JournalEntry.CustomerUpserted c
+                            && KeyUse.fingerprint(KeyUse.Kind.CUSTOMER, c.name(), c.metadata(), c.timeZone())
+                                    .equals(print),
+                    e -> view(state));
+            if (replay.isPresent()) {
+                return replay.get().thenApply(Outcome::value);
+            }
             Instant now = clock.instant();
             JournalEntry entry = new JournalEntry.CustomerUpserted(
-                    customerId, now, idempotencyKey, update.name(), update.metadata(), update.timeZone());
+                    customerId, now, idempotencyKey, update.name(), update.metadata(), update.timeZone(), print);
             return commit(state, List.of(entry)).thenApply(v -> view(state));
         }
     }
@@ -401,8 +445,18 @@ public final class Engine implements AutoCloseable {
      *     {@code ADDON_NOT_FOUND}, {@code ADDON_VERSION_NOT_FOUND}, {@code TRIAL_NOT_AVAILABLE}
      */
     public CompletableFuture<Outcome<CustomerView>> subscribe(String customerId, SubscriptionRequest request) {
+        return readingCatalog(() -> subscribeReadingCatalog(customerId, request));
+    }
+
+    private CompletableFuture<Outcome<CustomerView>> subscribeReadingCatalog(
+            String customerId, SubscriptionRequest request) {
+        KeyUse.requireCallerKey(request.idempotencyKey());
         CustomerState state = existing(customerId);
         Catalog cat = catalog;
+        Runnable hook = afterCatalogRead;
+        if (hook != null) {
+            hook.run();
+        }
         if (cat.planHistory().get(request.plan()) == null) {
             throw TollgateException.notFound("PLAN_NOT_FOUND", "no plan '" + request.plan() + "'", "plan");
         }
@@ -423,8 +477,15 @@ public final class Engine implements AutoCloseable {
             }
         }
         synchronized (state) {
-            Optional<CompletableFuture<Outcome<CustomerView>>> replay =
-                    replayed(state, request.idempotencyKey(), e -> view(state));
+            String print = subscriptionPrint(request);
+            Optional<CompletableFuture<Outcome<CustomerView>>> replay = replayed(
+                    state,
+                    request.idempotencyKey(),
+                    KeyUse.Kind.SUBSCRIPTION,
+                    print,
+                    e -> e instanceof JournalEntry.SubscriptionSet s
+                            && s.subscription().plan().key().equals(request.plan()),
+                    e -> view(state));
             if (replay.isPresent()) {
                 return replay.get();
             }
@@ -468,11 +529,31 @@ public final class Engine implements AutoCloseable {
             // the allotments due under the subscription being replaced, before it stops counting
             List<JournalEntry> entries = new ArrayList<>(housekeep(state, cat, now));
             JournalEntry entry =
-                    new JournalEntry.SubscriptionSet(customerId, now, request.idempotencyKey(), next, resets);
+                    new JournalEntry.SubscriptionSet(customerId, now, request.idempotencyKey(), next, resets, print);
             state.apply(entry, PLACEHOLDER);
             entries.add(entry);
             return enqueue(state, entries).thenApply(v -> new Outcome<>(view(state), false));
         }
+    }
+
+    /** The fingerprint of a subscription request: plan, versions asked for, add-ons, trial and start. */
+    private static String subscriptionPrint(SubscriptionRequest request) {
+        List<Object> addons = new ArrayList<>();
+        for (SubscriptionRequest.AddonQuantity a : request.addons()) {
+            addons.add(Arrays.asList(a.key(), a.quantity(), versionPrint(a.version())));
+        }
+        SubscriptionRequest.TrialRequest trial = request.trial();
+        return KeyUse.fingerprint(
+                KeyUse.Kind.SUBSCRIPTION,
+                request.plan(),
+                versionPrint(request.planVersion()),
+                addons,
+                trial == null ? null : Arrays.asList(trial.plan(), trial.days()),
+                request.startAt());
+    }
+
+    private static @Nullable Object versionPrint(SubscriptionRequest.@Nullable VersionChoice v) {
+        return v == null ? null : v.number() == null ? "latest" : v.number();
     }
 
     /** The windows a plan change resets, per the features' {@link PlanChangeReset} setting. */
@@ -531,6 +612,11 @@ public final class Engine implements AutoCloseable {
      * @throws TollgateException {@code CUSTOMER_NOT_FOUND}, {@code FEATURE_NOT_FOUND}, {@code INVALID_ENTITLEMENT}
      */
     public CompletableFuture<Outcome<Promotion>> promote(String customerId, PromotionRequest request) {
+        return readingCatalog(() -> promoteReadingCatalog(customerId, request));
+    }
+
+    private CompletableFuture<Outcome<Promotion>> promoteReadingCatalog(String customerId, PromotionRequest request) {
+        KeyUse.requireCallerKey(request.idempotencyKey());
         CustomerState state = existing(customerId);
         Feature feature = catalog.feature(request.feature())
                 .orElseThrow(() -> TollgateException.notFound(
@@ -543,8 +629,20 @@ public final class Engine implements AutoCloseable {
             throw TollgateException.invalid("INVALID_ENTITLEMENT", first.toString(), first.path());
         }
         synchronized (state) {
-            Optional<CompletableFuture<Outcome<Promotion>>> replay =
-                    replayed(state, request.idempotencyKey(), e -> ((JournalEntry.PromotionGranted) e).promotion());
+            String print = KeyUse.fingerprint(
+                    KeyUse.Kind.PROMOTION,
+                    request.feature(),
+                    request.entitlement(),
+                    request.startsAt(),
+                    request.expiresAt());
+            Optional<CompletableFuture<Outcome<Promotion>>> replay = replayed(
+                    state,
+                    request.idempotencyKey(),
+                    KeyUse.Kind.PROMOTION,
+                    print,
+                    e -> e instanceof JournalEntry.PromotionGranted p
+                            && p.promotion().feature().equals(request.feature()),
+                    e -> ((JournalEntry.PromotionGranted) e).promotion());
             if (replay.isPresent()) {
                 return replay.get();
             }
@@ -560,7 +658,7 @@ public final class Engine implements AutoCloseable {
                     startsAt,
                     request.expiresAt());
             JournalEntry entry =
-                    new JournalEntry.PromotionGranted(customerId, now, request.idempotencyKey(), promotion);
+                    new JournalEntry.PromotionGranted(customerId, now, request.idempotencyKey(), promotion, print);
             return commit(state, List.of(entry)).thenApply(v -> new Outcome<>(promotion, false));
         }
     }
@@ -1010,6 +1108,7 @@ public final class Engine implements AutoCloseable {
      * @throws TollgateException {@code IDEMPOTENCY_KEY_REUSED} if the key was used for a different request
      */
     public CompletableFuture<Outcome<Decision>> consume(ConsumeRequest request) {
+        KeyUse.requireCallerKey(request.idempotencyKey());
         CustomerState state = customers.get(request.customerId());
         if (state == null) {
             return CompletableFuture.completedFuture(new Outcome<>(Decision.denied(Reason.CUSTOMER_NOT_FOUND), false));
@@ -1020,9 +1119,16 @@ public final class Engine implements AutoCloseable {
                 return CompletableFuture.completedFuture(
                         new Outcome<>(Decision.denied(Reason.CUSTOMER_NOT_FOUND), false));
             }
+            String print = KeyUse.fingerprint(
+                    KeyUse.Kind.CONSUME,
+                    request.feature(),
+                    request.quantity(),
+                    request.scope(),
+                    request.sessionId(),
+                    request.dimensions());
             IdempotencyKeys.KeyRecord prior = prior(state, request.idempotencyKey());
             if (prior != null) {
-                Decision answer = priorAnswer(prior.entry(), request.feature(), request.quantity());
+                Decision answer = priorAnswer(prior.entry(), print, request.feature(), request.quantity());
                 return prior.durable().thenApply(v -> new Outcome<>(answer, true));
             }
             Instant now = clock.instant();
@@ -1076,7 +1182,8 @@ public final class Engine implements AutoCloseable {
                         scope,
                         request.dimensions(),
                         answer,
-                        sessionId);
+                        sessionId,
+                        print);
                 state.apply(usage, PLACEHOLDER);
                 entries.add(usage);
                 if (price != null) {
@@ -1100,7 +1207,8 @@ public final class Engine implements AutoCloseable {
                         request.idempotencyKey(),
                         request.feature(),
                         request.quantity(),
-                        answer);
+                        answer,
+                        print);
                 state.apply(denied, PLACEHOLDER);
                 entries.add(denied);
             }
@@ -1123,32 +1231,23 @@ public final class Engine implements AutoCloseable {
                 request.sessionId());
     }
 
-    private static Decision priorAnswer(JournalEntry prior, String feature, BigDecimal quantity) {
-        String priorFeature;
-        BigDecimal priorQuantity;
-        Decision answer;
-        if (prior instanceof JournalEntry.UsageRecorded u) {
-            priorFeature = u.feature();
-            priorQuantity = u.quantity();
-            answer = u.answer();
-        } else if (prior instanceof JournalEntry.ConsumptionDenied d) {
-            priorFeature = d.feature();
-            priorQuantity = d.quantity();
-            answer = d.answer();
-        } else {
-            throw reused();
-        }
-        if (!priorFeature.equals(feature) || priorQuantity.compareTo(quantity) != 0) {
-            throw reused();
-        }
-        return answer;
-    }
-
-    private static TollgateException reused() {
-        return TollgateException.conflict(
-                "IDEMPOTENCY_KEY_REUSED",
-                "this idempotency key was already used for a different request",
-                "idempotencyKey");
+    /**
+     * The first answer of a consume's key.
+     *
+     * @throws TollgateException {@code IDEMPOTENCY_KEY_REUSED} if the key was used for another request (a record
+     *     without a fingerprint must hold the same feature and quantity)
+     */
+    private static Decision priorAnswer(JournalEntry prior, String print, String feature, BigDecimal quantity) {
+        KeyUse.requireSame(prior, KeyUse.Kind.CONSUME, print, e -> {
+            if (e instanceof JournalEntry.UsageRecorded u) {
+                return u.feature().equals(feature) && u.quantity().compareTo(quantity) == 0;
+            }
+            JournalEntry.ConsumptionDenied d = (JournalEntry.ConsumptionDenied) e;
+            return d.feature().equals(feature) && d.quantity().compareTo(quantity) == 0;
+        });
+        return prior instanceof JournalEntry.UsageRecorded u
+                ? u.answer()
+                : ((JournalEntry.ConsumptionDenied) prior).answer();
     }
 
     /**
@@ -1196,9 +1295,17 @@ public final class Engine implements AutoCloseable {
         List<CompletableFuture<Void>> waits = new ArrayList<>();
         for (int i : indices) {
             UsageEvent event = events.get(i);
-            if (batchKeys.containsKey(event.idempotencyKey())) {
+            if (Limits.reservedKey(event.idempotencyKey())) {
+                results[i] = EventResult.rejected(Reason.INVALID_IDEMPOTENCY_KEY);
+                continue;
+            }
+            String print = eventPrint(event);
+            JournalEntry inBatch = batchKeys.get(event.idempotencyKey());
+            if (inBatch != null) {
                 // a repeat inside this batch: durable together with the batch's own commit
-                results[i] = new EventResult(EventResult.Status.DUPLICATE, null, false);
+                results[i] = print.equals(inBatch.request())
+                        ? new EventResult(EventResult.Status.DUPLICATE, null, false)
+                        : EventResult.rejected(Reason.IDEMPOTENCY_KEY_REUSED);
                 continue;
             }
             IdempotencyKeys.KeyRecord prior;
@@ -1210,6 +1317,10 @@ public final class Engine implements AutoCloseable {
                 continue;
             }
             if (prior != null) {
+                if (!KeyUse.same(prior.entry(), KeyUse.Kind.EVENT, print, e -> sameEvent(e, event))) {
+                    results[i] = EventResult.rejected(Reason.IDEMPOTENCY_KEY_REUSED);
+                    continue;
+                }
                 results[i] = new EventResult(EventResult.Status.DUPLICATE, null, false);
                 waits.add(prior.durable());
                 continue;
@@ -1283,7 +1394,8 @@ public final class Engine implements AutoCloseable {
                     scope,
                     event.dimensions(),
                     d.asRecorded(),
-                    event.sessionId());
+                    event.sessionId(),
+                    print);
             // applied one by one so that the next event of the batch sees this one's usage
             entries.add(entry);
             batchKeys.put(event.idempotencyKey(), entry);
@@ -1306,6 +1418,24 @@ public final class Engine implements AutoCloseable {
                 entries.isEmpty() ? CompletableFuture.completedFuture(null) : enqueue(state, entries);
         waits.add(committed);
         return CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0]));
+    }
+
+    /** The fingerprint of a reported event: everything it says but its key and customer. */
+    private static String eventPrint(UsageEvent event) {
+        return KeyUse.fingerprint(
+                KeyUse.Kind.EVENT,
+                event.feature(),
+                event.quantity(),
+                event.scope(),
+                event.sessionId(),
+                event.dimensions(),
+                event.timestamp());
+    }
+
+    /** Whether a usage record without a fingerprint holds this event's feature and quantity. */
+    private static boolean sameEvent(JournalEntry prior, UsageEvent event) {
+        JournalEntry.UsageRecorded u = (JournalEntry.UsageRecorded) prior;
+        return u.feature().equals(event.feature()) && u.quantity().compareTo(event.quantity()) == 0;
     }
 
     // ---- governance: scopes and budgets ----
@@ -1345,6 +1475,11 @@ public final class Engine implements AutoCloseable {
      *     {@code FEATURE_NOT_METERED}, {@code CURRENCY_NOT_FOUND}
      */
     public CompletableFuture<ScopeView> setBudget(
+            String customerId, String scopeId, String budgetKey, @Nullable Budget budget) {
+        return readingCatalog(() -> setBudgetReadingCatalog(customerId, scopeId, budgetKey, budget));
+    }
+
+    private CompletableFuture<ScopeView> setBudgetReadingCatalog(
             String customerId, String scopeId, String budgetKey, @Nullable Budget budget) {
         CustomerState state = existing(customerId);
         Catalog cat = catalog;
@@ -1587,6 +1722,7 @@ public final class Engine implements AutoCloseable {
             String key = "delivered:" + alertId + " " + webhookId;
             IdempotencyKeys.KeyRecord prior = prior(state, key);
             if (prior != null) {
+                KeyUse.requireKind(prior.entry(), KeyUse.Kind.DELIVERY);
                 return prior.durable();
             }
             requireAvailable();
@@ -1632,6 +1768,12 @@ public final class Engine implements AutoCloseable {
      *     {@code FEATURE_NOT_METERED}, {@code CURRENCY_NOT_FOUND}
      */
     public CompletableFuture<Outcome<SessionOutcome>> openSession(String customerId, SessionRequest request) {
+        return readingCatalog(() -> openSessionReadingCatalog(customerId, request));
+    }
+
+    private CompletableFuture<Outcome<SessionOutcome>> openSessionReadingCatalog(
+            String customerId, SessionRequest request) {
+        KeyUse.requireCallerKey(request.idempotencyKey());
         CustomerState state = existing(customerId);
         Catalog cat = catalog;
         if (request.feature() != null) {
@@ -1647,11 +1789,23 @@ public final class Engine implements AutoCloseable {
                     "CURRENCY_NOT_FOUND", "no currency '" + request.currency() + "'", "currency");
         }
         synchronized (state) {
+            String print = KeyUse.fingerprint(
+                    KeyUse.Kind.SESSION_OPEN,
+                    request.scope(),
+                    request.currency(),
+                    request.feature(),
+                    request.amount(),
+                    request.ttl(),
+                    request.maxLifetime());
             IdempotencyKeys.KeyRecord prior = prior(state, request.idempotencyKey());
             if (prior != null) {
-                if (!(prior.entry() instanceof JournalEntry.SessionOpened o)) {
-                    throw reused();
-                }
+                KeyUse.requireSame(prior.entry(), KeyUse.Kind.SESSION_OPEN, print, e -> {
+                    Session s = ((JournalEntry.SessionOpened) e).session();
+                    return Objects.equals(s.feature(), request.feature())
+                            && Objects.equals(s.currency(), request.currency())
+                            && s.amount().compareTo(request.amount()) == 0;
+                });
+                JournalEntry.SessionOpened o = (JournalEntry.SessionOpened) prior.entry();
                 return prior.durable()
                         .thenApply(v -> new Outcome<>(
                                 SessionOutcome.opened(
@@ -1711,7 +1865,8 @@ public final class Engine implements AutoCloseable {
                     now,
                     expiresAt,
                     maxUntil);
-            JournalEntry opened = new JournalEntry.SessionOpened(customerId, now, request.idempotencyKey(), session);
+            JournalEntry opened =
+                    new JournalEntry.SessionOpened(customerId, now, request.idempotencyKey(), session, print);
             state.apply(opened, PLACEHOLDER);
             entries.add(opened);
             return enqueue(state, entries)
@@ -1785,6 +1940,7 @@ public final class Engine implements AutoCloseable {
             String key = "close:" + sessionId;
             IdempotencyKeys.KeyRecord prior = prior(state, key);
             if (prior != null) {
+                KeyUse.requireKind(prior.entry(), KeyUse.Kind.SESSION_CLOSE);
                 return prior.durable().thenApply(v -> new Outcome<>(sessionView(state, sessionId), true));
             }
             CustomerState.OpenSession o = state.sessions.get(sessionId);
@@ -1793,6 +1949,7 @@ public final class Engine implements AutoCloseable {
             List<JournalEntry> entries = new ArrayList<>(housekeep(state, cat, now));
             Session session = o.session;
             BigDecimal extra = used == null ? BigDecimal.ZERO : used.subtract(o.consumed);
+            BoundBy passed = null;
             if (extra.signum() > 0) {
                 if (session.feature() != null) {
                     EffectiveEntitlement e =
@@ -1816,6 +1973,18 @@ public final class Engine implements AutoCloseable {
                                 d = d.withCredit(price);
                             }
                         }
+                        passed = passedOnClose(
+                                state,
+                                cat,
+                                d,
+                                e.enforcement() == dev.tollgate.core.catalog.Enforcement.HARD
+                                                && d.overageQuantity().signum() > 0
+                                        ? BoundBy.feature(session.feature())
+                                        : null,
+                                session,
+                                extra,
+                                price != null && price.balance().signum() < 0 ? price.currency() : null,
+                                now);
                         JournalEntry usage = new JournalEntry.UsageRecorded(
                                 state.id,
                                 now,
@@ -1848,6 +2017,16 @@ public final class Engine implements AutoCloseable {
                     String currency = Objects.requireNonNull(session.currency());
                     CreditAccount account = state.account(currency);
                     BurnOrder.Allocation taken = BurnOrder.allocate(account.burnable(now), extra);
+                    passed = passedOnClose(
+                            state,
+                            cat,
+                            Decision.plain(true, null, null, null)
+                                    .withCredit(new CreditCharge(currency, extra, account.available(now))),
+                            null,
+                            session,
+                            BigDecimal.ZERO,
+                            taken.shortfall().signum() > 0 ? currency : null,
+                            now);
                     List<Movement> movements = new ArrayList<>(taken.movements());
                     if (taken.shortfall().signum() > 0) {
                         movements.add(new Movement(null, taken.shortfall().negate()));
@@ -1874,11 +2053,58 @@ public final class Engine implements AutoCloseable {
                     entries.add(spent);
                 }
             }
-            JournalEntry closed = new JournalEntry.SessionClosed(state.id, now, key, sessionId, false);
+            BigDecimal total = Decimals.max(o.consumed, used == null ? BigDecimal.ZERO : used);
+            BigDecimal excess = total.subtract(session.amount());
+            JournalEntry closed = new JournalEntry.SessionClosed(
+                    state.id,
+                    now,
+                    key,
+                    sessionId,
+                    false,
+                    excess.signum() > 0 ? Decimals.normalize(excess) : null,
+                    excess.signum() > 0 ? passed : null);
             state.apply(closed, PLACEHOLDER);
             entries.add(closed);
             return enqueue(state, entries).thenApply(v -> new Outcome<>(sessionView(state, sessionId), false));
         }
+    }
+
+    /**
+     * The first hard limit a session's settlement goes past, in the order a consumption would be refused: the
+     * feature's limit, the currency's balance, then the budgets from the session's scope up. Call before the
+     * settlement is applied.
+     *
+     * @param settled the settlement as a decision (its credit side, if priced)
+     * @param feature the feature's hard limit if the settlement goes past it, else {@code null}
+     * @param quantity the settlement's units (0 for a currency session)
+     * @param overdrawn the hard or soft currency the settlement overdraws, or {@code null}
+     */
+    private static @Nullable BoundBy passedOnClose(
+            CustomerState state,
+            Catalog cat,
+            Decision settled,
+            @Nullable BoundBy feature,
+            Session session,
+            BigDecimal quantity,
+            @Nullable String overdrawn,
+            Instant now) {
+        if (feature != null) {
+            return feature;
+        }
+        Currency cur = overdrawn == null ? null : cat.definition().currencies().get(overdrawn);
+        if (cur != null && cur.hardDepletion()) {
+            return new BoundBy("currency", null, overdrawn, null, null);
+        }
+        Decision d = budgeted(
+                state,
+                settled,
+                session.scope(),
+                session.feature() == null ? "" : session.feature(),
+                quantity,
+                Map.of(),
+                now,
+                session.id());
+        return d.allowed() ? null : d.boundBy();
     }
 
     /**
@@ -1896,7 +2122,13 @@ public final class Engine implements AutoCloseable {
             CustomerState.OpenSession o = Objects.requireNonNull(state.sessions.get(sessionId));
             String status = o.closed ? "closed" : now.isBefore(o.expiresAt) ? "open" : "expired";
             return new SessionView(
-                    o.session, status, o.expiresAt, o.consumed, status.equals("open") ? o.remaining : BigDecimal.ZERO);
+                    o.session,
+                    status,
+                    o.expiresAt,
+                    o.consumed,
+                    status.equals("open") ? o.remaining : BigDecimal.ZERO,
+                    o.excess,
+                    o.excessBoundBy);
         }
     }
 
@@ -1910,6 +2142,11 @@ public final class Engine implements AutoCloseable {
      *     {@code IDEMPOTENCY_KEY_REUSED}
      */
     public CompletableFuture<Outcome<GrantView>> grant(String customerId, GrantRequest request) {
+        return readingCatalog(() -> grantReadingCatalog(customerId, request));
+    }
+
+    private CompletableFuture<Outcome<GrantView>> grantReadingCatalog(String customerId, GrantRequest request) {
+        KeyUse.requireCallerKey(request.idempotencyKey());
         CustomerState state = existing(customerId);
         Catalog cat = catalog;
         if (!cat.definition().currencies().containsKey(request.currency())) {
@@ -1921,11 +2158,22 @@ public final class Engine implements AutoCloseable {
                     "INVALID_GRANT", "promotional credits have no cost basis; give 0 or omit it", "costBasis");
         }
         synchronized (state) {
+            String print = KeyUse.fingerprint(
+                    KeyUse.Kind.GRANT,
+                    request.currency(),
+                    request.amount(),
+                    request.promotional(),
+                    request.costBasis(),
+                    request.priority(),
+                    request.effectiveAt(),
+                    request.expiresAt());
             IdempotencyKeys.KeyRecord prior = prior(state, request.idempotencyKey());
             if (prior != null) {
-                if (!(prior.entry() instanceof JournalEntry.GrantCreated g)) {
-                    throw reused();
-                }
+                KeyUse.requireSame(prior.entry(), KeyUse.Kind.GRANT, print, e -> {
+                    Grant g = ((JournalEntry.GrantCreated) e).grant();
+                    return g.currency().equals(request.currency()) && g.amount().compareTo(request.amount()) == 0;
+                });
+                JournalEntry.GrantCreated g = (JournalEntry.GrantCreated) prior.entry();
                 return prior.durable()
                         .thenApply(v -> new Outcome<>(grantView(state, g.grant().id()), true));
             }
@@ -1951,7 +2199,8 @@ public final class Engine implements AutoCloseable {
                     request.expiresAt(),
                     "api",
                     null);
-            JournalEntry created = new JournalEntry.GrantCreated(customerId, now, request.idempotencyKey(), grant);
+            JournalEntry created =
+                    new JournalEntry.GrantCreated(customerId, now, request.idempotencyKey(), grant, print);
             state.apply(created, PLACEHOLDER);
             entries.add(created);
             repayNow(state, grant.currency(), now, entries);
@@ -2029,6 +2278,7 @@ public final class Engine implements AutoCloseable {
             String key = "void:" + grantId;
             IdempotencyKeys.KeyRecord prior = prior(state, key);
             if (prior != null) {
+                KeyUse.requireKind(prior.entry(), KeyUse.Kind.VOID);
                 return prior.durable().thenApply(v -> new Outcome<>(grantView(state, grantId), true));
             }
             requireAvailable();
@@ -2083,6 +2333,9 @@ public final class Engine implements AutoCloseable {
             String key = "refund:" + consumptionKey;
             IdempotencyKeys.KeyRecord prior = prior(state, key);
             JournalEntry.CreditsMoved charged = charged(state, consumptionKey);
+            if (prior != null) {
+                KeyUse.requireKind(prior.entry(), KeyUse.Kind.REFUND);
+            }
             if (prior != null && charged != null) {
                 RefundView first = refundView(charged, (JournalEntry.CreditsMoved) prior.entry());
                 return prior.durable().thenApply(v -> new Outcome<>(first, true));
@@ -2164,6 +2417,11 @@ public final class Engine implements AutoCloseable {
      * @throws TollgateException {@code CUSTOMER_NOT_FOUND}, {@code CURRENCY_NOT_FOUND}
      */
     public CompletableFuture<BalanceView> setAutoRecharge(
+            String customerId, String currency, @Nullable AutoRecharge config) {
+        return readingCatalog(() -> setAutoRechargeReadingCatalog(customerId, currency, config));
+    }
+
+    private CompletableFuture<BalanceView> setAutoRechargeReadingCatalog(
             String customerId, String currency, @Nullable AutoRecharge config) {
         CustomerState state = existing(customerId);
         if (!catalog.definition().currencies().containsKey(currency)) {
@@ -2379,8 +2637,19 @@ public final class Engine implements AutoCloseable {
         return store.charge(state.id, consumptionKey);
     }
 
+    /**
+     * The replay of a repeated key: empty if the key is new (or {@code null}), else the first answer once durable.
+     *
+     * @param legacy for a first record without a fingerprint: whether what it holds matches this request
+     * @throws TollgateException {@code IDEMPOTENCY_KEY_REUSED} if the key was used for another request
+     */
     private <T> Optional<CompletableFuture<Outcome<T>>> replayed(
-            CustomerState state, @Nullable String key, java.util.function.Function<JournalEntry, T> answer) {
+            CustomerState state,
+            @Nullable String key,
+            KeyUse.Kind kind,
+            String print,
+            java.util.function.Predicate<JournalEntry> legacy,
+            java.util.function.Function<JournalEntry, T> answer) {
         if (key == null) {
             return Optional.empty();
         }
@@ -2388,6 +2657,7 @@ public final class Engine implements AutoCloseable {
         if (prior == null) {
             return Optional.empty();
         }
+        KeyUse.requireSame(prior.entry(), kind, print, legacy);
         return Optional.of(prior.durable().thenApply(v -> new Outcome<>(answer.apply(prior.entry()), true)));
     }
 

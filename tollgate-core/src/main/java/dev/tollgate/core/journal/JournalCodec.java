@@ -55,6 +55,10 @@ import org.jspecify.annotations.Nullable;
  * recorded; its origin is inferred from its author ({@code startup:<file>}) and its document ({@link
  * CatalogOrigin#inferred}), so a journal written by an older build keeps knowing which versions came from a file.
  *
+ * <p>A record written for a caller's idempotency key carries {@code "request"}, the fingerprint of the request that
+ * used the key (see {@link JournalEntry#request}), added within format 2 too: an older reader ignores it, and a record
+ * without it was written before fingerprints were kept.
+ *
  * <p>Thread-safe: stateless.
  */
 public final class JournalCodec {
@@ -116,6 +120,7 @@ public final class JournalCodec {
         put(m, "customerId", entry.customerId());
         m.put("at", IsoInstant.format(entry.at()));
         put(m, "key", entry.idempotencyKey());
+        put(m, "request", entry.request());
         if (entry instanceof JournalEntry.CatalogPublished e) {
             m.put("version", e.version());
             m.put("author", e.author());
@@ -188,6 +193,10 @@ public final class JournalCodec {
         } else if (entry instanceof JournalEntry.SessionClosed e) {
             m.put("session", e.sessionId());
             m.put("expired", e.expired());
+            put(m, "excess", e.excess());
+            if (e.boundBy() != null) {
+                m.put("boundBy", boundBy(e.boundBy()));
+            }
         } else if (entry instanceof JournalEntry.SessionSettled e) {
             m.put("session", e.sessionId());
             put(m, "scope", e.scope());
@@ -264,6 +273,7 @@ public final class JournalCodec {
         }
         Instant at = Instant.parse(str(m, "at"));
         String key = optStr(m, "key");
+        String request = optStr(m, "request");
         String customer = optStr(m, "customerId");
         return switch (type) {
             case "catalog" -> {
@@ -277,17 +287,23 @@ public final class JournalCodec {
             }
             case "customer" ->
                 new JournalEntry.CustomerUpserted(
-                        req(customer), at, key, optStr(m, "name"), map(m.get("metadata")), optStr(m, "timeZone"));
+                        req(customer),
+                        at,
+                        key,
+                        optStr(m, "name"),
+                        map(m.get("metadata")),
+                        optStr(m, "timeZone"),
+                        request);
             case "subscription" -> {
                 Map<String, Instant> resets = new LinkedHashMap<>();
                 map(m.get("resets")).forEach((f, w) -> resets.put(f, Instant.parse((String) w)));
                 yield new JournalEntry.SubscriptionSet(
-                        req(customer), at, key, subscription(map(m.get("subscription"))), resets);
+                        req(customer), at, key, subscription(map(m.get("subscription"))), resets, request);
             }
             case "cancellation" ->
                 new JournalEntry.SubscriptionCancelled(req(customer), at, key, Instant.parse(str(m, "endsAt")));
             case "promotion" ->
-                new JournalEntry.PromotionGranted(req(customer), at, key, promotion(map(m.get("promotion"))));
+                new JournalEntry.PromotionGranted(req(customer), at, key, promotion(map(m.get("promotion"))), request);
             case "usage" -> {
                 Map<String, String> dims = new LinkedHashMap<>();
                 if (m.get("dimensions") != null) {
@@ -307,7 +323,8 @@ public final class JournalCodec {
                         optStr(m, "scope"),
                         dims,
                         decision(map(m.get("answer"))),
-                        optStr(m, "session"));
+                        optStr(m, "session"),
+                        request);
             }
             case "denial" ->
                 new JournalEntry.ConsumptionDenied(
@@ -316,8 +333,9 @@ public final class JournalCodec {
                         req(key),
                         str(m, "feature"),
                         dec(m, "quantity"),
-                        decision(map(m.get("answer"))));
-            case "grant" -> new JournalEntry.GrantCreated(req(customer), at, key, grant(map(m.get("grant"))));
+                        decision(map(m.get("answer"))),
+                        request);
+            case "grant" -> new JournalEntry.GrantCreated(req(customer), at, key, grant(map(m.get("grant"))), request);
             case "credits" -> {
                 List<Movement> moves = new ArrayList<>();
                 for (Object o : (List<?>) req(m.get("movements"))) {
@@ -369,12 +387,20 @@ public final class JournalCodec {
                                 dec(m, "amount"),
                                 Instant.parse(str(m, "openedAt")),
                                 Instant.parse(str(m, "expiresAt")),
-                                Instant.parse(str(m, "maxUntil"))));
+                                Instant.parse(str(m, "maxUntil"))),
+                        request);
             case "session-extended" ->
                 new JournalEntry.SessionExtended(
                         req(customer), at, key, str(m, "session"), Instant.parse(str(m, "expiresAt")));
             case "session-closed" ->
-                new JournalEntry.SessionClosed(req(customer), at, key, str(m, "session"), (Boolean) m.get("expired"));
+                new JournalEntry.SessionClosed(
+                        req(customer),
+                        at,
+                        key,
+                        str(m, "session"),
+                        (Boolean) m.get("expired"),
+                        optDec(m, "excess"),
+                        m.get("boundBy") == null ? null : boundBy(map(m.get("boundBy"))));
             case "settlement" ->
                 new JournalEntry.SessionSettled(
                         req(customer),
@@ -599,14 +625,7 @@ public final class JournalCodec {
         m.put("allowed", d.allowed());
         put(m, "reason", d.reason() == null ? null : d.reason().name());
         if (d.boundBy() != null) {
-            Map<String, Object> b = new LinkedHashMap<>();
-            b.put("kind", d.boundBy().kind());
-            put(b, "feature", d.boundBy().feature());
-            put(b, "currency", d.boundBy().currency());
-            put(b, "scope", d.boundBy().scope());
-            put(b, "budget", d.boundBy().budget());
-            put(b, "session", d.boundBy().session());
-            m.put("boundBy", b);
+            m.put("boundBy", boundBy(d.boundBy()));
         }
         put(m, "limit", d.limit());
         m.put("used", d.used());
@@ -631,18 +650,29 @@ public final class JournalCodec {
         return m;
     }
 
+    private static Map<String, Object> boundBy(BoundBy bound) {
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("kind", bound.kind());
+        put(b, "feature", bound.feature());
+        put(b, "currency", bound.currency());
+        put(b, "scope", bound.scope());
+        put(b, "budget", bound.budget());
+        put(b, "session", bound.session());
+        return b;
+    }
+
+    private static BoundBy boundBy(Map<String, Object> b) {
+        return new BoundBy(
+                str(b, "kind"),
+                optStr(b, "feature"),
+                optStr(b, "currency"),
+                optStr(b, "scope"),
+                optStr(b, "budget"),
+                optStr(b, "session"));
+    }
+
     private static Decision decision(Map<String, Object> m) {
-        BoundBy boundBy = null;
-        if (m.get("boundBy") != null) {
-            Map<String, Object> b = map(m.get("boundBy"));
-            boundBy = new BoundBy(
-                    str(b, "kind"),
-                    optStr(b, "feature"),
-                    optStr(b, "currency"),
-                    optStr(b, "scope"),
-                    optStr(b, "budget"),
-                    optStr(b, "session"));
-        }
+        BoundBy boundBy = m.get("boundBy") == null ? null : boundBy(map(m.get("boundBy")));
         String reason = optStr(m, "reason");
         String resetsAt = optStr(m, "resetsAt");
         return new Decision(

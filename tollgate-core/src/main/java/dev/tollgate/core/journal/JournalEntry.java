@@ -11,6 +11,7 @@ import dev.tollgate.core.credit.Grant;
 import dev.tollgate.core.credit.Movement;
 import dev.tollgate.core.customer.Promotion;
 import dev.tollgate.core.customer.Subscription;
+import dev.tollgate.core.engine.BoundBy;
 import dev.tollgate.core.engine.Decision;
 import dev.tollgate.core.session.Session;
 import java.math.BigDecimal;
@@ -37,6 +38,15 @@ public sealed interface JournalEntry {
     /** The caller's idempotency key, unique per customer, or {@code null}. */
     @Nullable
     String idempotencyKey();
+
+    /**
+     * The fingerprint of the request that used {@link #idempotencyKey}: what the key was used for, so that a repeat
+     * of another request with the key is told apart from a retry. {@code null} for records without a caller's key,
+     * and for records written before fingerprints were kept.
+     */
+    default @Nullable String request() {
+        return null;
+    }
 
     /**
      * A catalog version was published.
@@ -82,8 +92,21 @@ public sealed interface JournalEntry {
             @Nullable String idempotencyKey,
             @Nullable String name,
             Map<String, Object> metadata,
-            @Nullable String timeZone)
-            implements JournalEntry {}
+            @Nullable String timeZone,
+            @Nullable String request)
+            implements JournalEntry {
+
+        /** A record without a request fingerprint. */
+        public CustomerUpserted(
+                String customerId,
+                Instant at,
+                @Nullable String idempotencyKey,
+                @Nullable String name,
+                Map<String, Object> metadata,
+                @Nullable String timeZone) {
+            this(customerId, at, idempotencyKey, name, metadata, timeZone, null);
+        }
+    }
 
     /**
      * A subscription was set or replaced.
@@ -96,8 +119,20 @@ public sealed interface JournalEntry {
             Instant at,
             @Nullable String idempotencyKey,
             Subscription subscription,
-            Map<String, Instant> resets)
-            implements JournalEntry {}
+            Map<String, Instant> resets,
+            @Nullable String request)
+            implements JournalEntry {
+
+        /** A record without a request fingerprint. */
+        public SubscriptionSet(
+                String customerId,
+                Instant at,
+                @Nullable String idempotencyKey,
+                Subscription subscription,
+                Map<String, Instant> resets) {
+            this(customerId, at, idempotencyKey, subscription, resets, null);
+        }
+    }
 
     /**
      * A subscription was cancelled.
@@ -109,8 +144,18 @@ public sealed interface JournalEntry {
 
     /** A promotion was granted. */
     record PromotionGranted(
-            String customerId, Instant at, @Nullable String idempotencyKey, Promotion promotion)
-            implements JournalEntry {}
+            String customerId,
+            Instant at,
+            @Nullable String idempotencyKey,
+            Promotion promotion,
+            @Nullable String request)
+            implements JournalEntry {
+
+        /** A record without a request fingerprint. */
+        public PromotionGranted(String customerId, Instant at, @Nullable String idempotencyKey, Promotion promotion) {
+            this(customerId, at, idempotencyKey, promotion, null);
+        }
+    }
 
     /**
      * Usage was recorded against a metered feature.
@@ -140,8 +185,41 @@ public sealed interface JournalEntry {
             @Nullable String scope,
             Map<String, String> dimensions,
             Decision answer,
-            @Nullable String sessionId)
+            @Nullable String sessionId,
+            @Nullable String request)
             implements JournalEntry {
+
+        /** A record without a request fingerprint. */
+        public UsageRecorded(
+                String customerId,
+                Instant at,
+                String idempotencyKey,
+                String feature,
+                BigDecimal quantity,
+                Instant windowStart,
+                BigDecimal overage,
+                UsageSource source,
+                Instant occurredAt,
+                @Nullable String scope,
+                Map<String, String> dimensions,
+                Decision answer,
+                @Nullable String sessionId) {
+            this(
+                    customerId,
+                    at,
+                    idempotencyKey,
+                    feature,
+                    quantity,
+                    windowStart,
+                    overage,
+                    source,
+                    occurredAt,
+                    scope,
+                    dimensions,
+                    answer,
+                    sessionId,
+                    null);
+        }
 
         /** Usage outside any session. */
         public UsageRecorded(
@@ -170,6 +248,7 @@ public sealed interface JournalEntry {
                     scope,
                     dimensions,
                     answer,
+                    null,
                     null);
         }
     }
@@ -182,8 +261,26 @@ public sealed interface JournalEntry {
      * @param answer the refusal returned
      */
     record ConsumptionDenied(
-            String customerId, Instant at, String idempotencyKey, String feature, BigDecimal quantity, Decision answer)
-            implements JournalEntry {}
+            String customerId,
+            Instant at,
+            String idempotencyKey,
+            String feature,
+            BigDecimal quantity,
+            Decision answer,
+            @Nullable String request)
+            implements JournalEntry {
+
+        /** A record without a request fingerprint. */
+        public ConsumptionDenied(
+                String customerId,
+                Instant at,
+                String idempotencyKey,
+                String feature,
+                BigDecimal quantity,
+                Decision answer) {
+            this(customerId, at, idempotencyKey, feature, quantity, answer, null);
+        }
+    }
 
     /**
      * A grant of credits was created.
@@ -193,7 +290,17 @@ public sealed interface JournalEntry {
      * @param grant the grant
      */
     record GrantCreated(
-            String customerId, Instant at, @Nullable String idempotencyKey, Grant grant) implements JournalEntry {}
+            String customerId,
+            Instant at,
+            @Nullable String idempotencyKey,
+            Grant grant,
+            @Nullable String request) implements JournalEntry {
+
+        /** A record without a request fingerprint (allotment and recharge grants). */
+        public GrantCreated(String customerId, Instant at, @Nullable String idempotencyKey, Grant grant) {
+            this(customerId, at, idempotencyKey, grant, null);
+        }
+    }
 
     /**
      * Ledger entries that move credits: one per movement.
@@ -268,7 +375,17 @@ public sealed interface JournalEntry {
      * @param session the session
      */
     record SessionOpened(
-            String customerId, Instant at, @Nullable String idempotencyKey, Session session) implements JournalEntry {}
+            String customerId,
+            Instant at,
+            @Nullable String idempotencyKey,
+            Session session,
+            @Nullable String request) implements JournalEntry {
+
+        /** A record without a request fingerprint. */
+        public SessionOpened(String customerId, Instant at, @Nullable String idempotencyKey, Session session) {
+            this(customerId, at, idempotencyKey, session, null);
+        }
+    }
 
     /**
      * A session's deadline moved (heartbeat).
@@ -285,10 +402,27 @@ public sealed interface JournalEntry {
      *
      * @param sessionId the session
      * @param expired {@code true} if it ran out of time, {@code false} if it was closed
+     * @param excess how far the session's total went beyond its hold when it was closed ({@code > 0}), or {@code null}
+     *     if it stayed within (and for records written before the close said so)
+     * @param boundBy the first hard limit the close's settlement went past (the feature's limit, the currency's
+     *     balance, a budget), or {@code null}
      */
     record SessionClosed(
-            String customerId, Instant at, @Nullable String idempotencyKey, String sessionId, boolean expired)
-            implements JournalEntry {}
+            String customerId,
+            Instant at,
+            @Nullable String idempotencyKey,
+            String sessionId,
+            boolean expired,
+            @Nullable BigDecimal excess,
+            @Nullable BoundBy boundBy)
+            implements JournalEntry {
+
+        /** A close within the hold, or an expiry. */
+        public SessionClosed(
+                String customerId, Instant at, @Nullable String idempotencyKey, String sessionId, boolean expired) {
+            this(customerId, at, idempotencyKey, sessionId, expired, null, null);
+        }
+    }
 
     /**
      * Closing a currency session settled more than was consumed inside it: the rest of its {@code used}. The settled

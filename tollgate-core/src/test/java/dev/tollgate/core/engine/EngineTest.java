@@ -147,9 +147,37 @@ final class EngineTest {
     }
 
     @Test
+    void a_key_older_than_the_recent_ones_is_refused_to_another_kind_of_write_from_the_store() throws Exception {
+        consume("old", 3).get();
+        for (int i = 0; i < IdempotencyKeys.RECENT + 10; i++) {
+            consume("later-" + i, 1).get();
+        }
+        BigDecimal before = used();
+
+        assertThat(engine.report(List.of(event("old", 3))).get())
+                .as("an event with a consume's key")
+                .containsExactly(new EventResult(EventResult.Status.REJECTED, Reason.IDEMPOTENCY_KEY_REUSED, false));
+        assertThatThrownBy(() -> engine.subscribe("c", new SubscriptionRequest("p", List.of(), null, null, "old")))
+                .isInstanceOfSatisfying(
+                        TollgateException.class, e -> assertThat(e.code()).isEqualTo("IDEMPOTENCY_KEY_REUSED"));
+        assertThatThrownBy(() -> engine.promote(
+                        "c", new PromotionRequest("q", Map.of("limit", BigDecimal.TEN), null, null, "old")))
+                .as("a promotion read the consume's record as its own before (ClassCastException, 500)")
+                .isInstanceOfSatisfying(
+                        TollgateException.class, e -> assertThat(e.code()).isEqualTo("IDEMPOTENCY_KEY_REUSED"));
+        assertThatThrownBy(() -> engine.upsertCustomer("c", new CustomerUpdate("C", Map.of(), null), "old"))
+                .isInstanceOfSatisfying(
+                        TollgateException.class, e -> assertThat(e.code()).isEqualTo("IDEMPOTENCY_KEY_REUSED"));
+        assertThat(consume("old", 3).get().replayed()).isTrue();
+        assertThat(used()).isEqualByComparingTo(before);
+        assertThat(Verifier.verify(store).differences()).isEmpty();
+    }
+
+    @Test
     void an_old_key_the_store_cannot_confirm_rejects_that_event_only_and_leaves_nothing_half_applied()
             throws Exception {
-        consume("old", 3).get();
+        // an event's key: repeated by an event it is a duplicate (a consume's key would be IDEMPOTENCY_KEY_REUSED)
+        engine.report(List.of(event("old", 3))).get();
         for (int i = 0; i < IdempotencyKeys.RECENT + 10; i++) {
             consume("later-" + i, 1).get();
         }

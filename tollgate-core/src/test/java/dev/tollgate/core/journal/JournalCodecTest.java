@@ -134,6 +134,65 @@ final class JournalCodecTest {
     }
 
     @Test
+    void every_record_a_callers_key_writes_keeps_its_request_fingerprint_and_one_without_reads_as_null() {
+        String print = "AAAAAAAAAAAAAAAA";
+        JournalEntry.UsageRecorded u = plainEvent();
+        Grant grant = new Grant("g", "credits", BigDecimal.ONE, false, BigDecimal.ZERO, 0, AT, null, "api", null);
+        List<JournalEntry> entries = List.of(
+                new JournalEntry.CustomerUpserted("c", AT, "k", null, Map.of(), null, print),
+                new JournalEntry.SubscriptionSet(
+                        "c",
+                        AT,
+                        "k",
+                        new dev.tollgate.core.customer.Subscription(
+                                new dev.tollgate.core.customer.PlanRef("p", 1), List.of(), AT, null, null),
+                        Map.of(),
+                        print),
+                new JournalEntry.UsageRecorded(
+                        u.customerId(),
+                        AT,
+                        "k",
+                        "q",
+                        BigDecimal.ONE,
+                        WINDOW,
+                        BigDecimal.ZERO,
+                        UsageSource.CONSUME,
+                        AT,
+                        null,
+                        Map.of(),
+                        u.answer(),
+                        null,
+                        print),
+                new JournalEntry.ConsumptionDenied(
+                        "c",
+                        AT,
+                        "k",
+                        "q",
+                        BigDecimal.ONE,
+                        Decision.denied(dev.tollgate.core.Reason.LIMIT_EXCEEDED),
+                        print),
+                new JournalEntry.GrantCreated("c", AT, "k", grant, print),
+                new JournalEntry.SessionOpened(
+                        "c",
+                        AT,
+                        "k",
+                        new dev.tollgate.core.session.Session(
+                                "c@s1", null, null, "q", BigDecimal.ONE, AT, AT.plusSeconds(60), AT.plusSeconds(120)),
+                        print));
+        for (JournalEntry entry : entries) {
+            String payload = JournalCodec.encode(entry);
+            assertThat(payload).as(JournalCodec.type(entry)).contains("\"request\":\"" + print + "\"");
+            JournalEntry back = JournalCodec.decode(JournalCodec.type(entry), payload);
+            assertThat(back).as(JournalCodec.type(entry)).isEqualTo(entry);
+            assertThat(back.request()).isEqualTo(print);
+        }
+        assertThat(JournalCodec.decode("usage", FORMAT_1).request())
+                .as("written before fingerprints")
+                .isNull();
+        assertThat(JournalCodec.encode(plainEvent())).doesNotContain("request");
+    }
+
+    @Test
     void a_format_1_usage_record_reads_as_it_was_written() {
         assertThat(JournalCodec.decode("usage", FORMAT_1)).isEqualTo(plainEvent());
     }

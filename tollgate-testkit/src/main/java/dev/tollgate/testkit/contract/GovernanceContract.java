@@ -609,6 +609,76 @@ public abstract class GovernanceContract {
         assertThat(engine().session(swept).consumed()).isEqualByComparingTo("3");
     }
 
+    @Test
+    void issue_15_a_close_above_the_hold_says_so_with_the_excess_and_the_hard_limit_it_went_past() throws Exception {
+        grantCredits("10");
+        scope("job", null);
+        budget("job", "q-cap", "q", "100", Map.of());
+        String within =
+                open("job", null, "q", "10", 60, "s-within").session().session().id();
+        String soft =
+                open("job", null, "q", "10", 60, "s-soft").session().session().id();
+        String feature = open(null, null, "capped", "5", 60, "s-feature")
+                .session()
+                .session()
+                .id();
+        String currency = open(null, "credits", null, "5", 60, "s-currency")
+                .session()
+                .session()
+                .id();
+        engine().consume(new ConsumeRequest("acme", "q", new BigDecimal("65"), "pre", "job", Map.of()))
+                .get();
+        String budgeted =
+                open("job", null, "q", "10", 60, "s-budget").session().session().id();
+
+        Map<String, SessionView> closes = new java.util.LinkedHashMap<>();
+        closes.put(
+                within, engine().closeSession(within, new BigDecimal("3")).get().value());
+        closes.put(soft, engine().closeSession(soft, new BigDecimal("15")).get().value());
+        closes.put(
+                feature,
+                engine().closeSession(feature, new BigDecimal("120")).get().value());
+        closes.put(
+                currency,
+                engine().closeSession(currency, new BigDecimal("12")).get().value());
+        closes.put(
+                budgeted,
+                engine().closeSession(budgeted, new BigDecimal("30")).get().value());
+
+        assertThat(closes.get(within).overage()).as("within the hold").isFalse();
+        assertThat(closes.get(within).excess()).isNull();
+        assertThat(closes.get(within).boundBy()).isNull();
+        assertThat(closes.get(soft).overage())
+                .as("5 beyond the hold, past no hard limit")
+                .isTrue();
+        assertThat(closes.get(soft).excess()).isEqualByComparingTo("5");
+        assertThat(closes.get(soft).boundBy()).isNull();
+        assertThat(closes.get(feature).excess()).isEqualByComparingTo("115");
+        assertThat(closes.get(feature).boundBy())
+                .as("120 of a hard limit of 100")
+                .isEqualTo(BoundBy.feature("capped"));
+        assertThat(closes.get(currency).excess()).isEqualByComparingTo("7");
+        assertThat(closes.get(currency).boundBy())
+                .as("12 credits of a hard balance of 10")
+                .isEqualTo(new BoundBy("currency", null, "credits", null, null));
+        assertThat(closes.get(budgeted).excess()).isEqualByComparingTo("20");
+        assertThat(closes.get(budgeted).boundBy())
+                .as("83 used + 30 settled, of the hard budget's 100")
+                .isEqualTo(new BoundBy("budget", null, null, "job", "q-cap"));
+
+        for (int round = 0; round < 2; round++) {
+            for (Map.Entry<String, SessionView> c : closes.entrySet()) {
+                BigDecimal used = c.getKey().equals(within) ? new BigDecimal("3") : BigDecimal.ONE;
+                Outcome<SessionView> again =
+                        engine().closeSession(c.getKey(), used).get();
+                assertThat(again.replayed()).isTrue();
+                assertThat(again.value()).as("a replayed close says the same").isEqualTo(c.getValue());
+                assertThat(engine().session(c.getKey())).isEqualTo(c.getValue());
+            }
+            restart();
+        }
+    }
+
     private void grantCredits(String amount) throws Exception {
         engine().grant(
                         "acme",
