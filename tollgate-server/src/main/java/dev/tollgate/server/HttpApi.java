@@ -35,6 +35,8 @@ import dev.tollgate.core.engine.UsageQuery;
 import dev.tollgate.core.engine.UsageReport;
 import dev.tollgate.core.json.Json;
 import dev.tollgate.core.period.ResetPeriod;
+import dev.tollgate.core.store.CommitInDoubtException;
+import dev.tollgate.core.store.RecordRefusedException;
 import dev.tollgate.core.store.StoreException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -357,6 +359,17 @@ final class HttpApi {
         if (e instanceof CatalogInUseException c) {
             return Response.json(409, Views.catalogInUse(c));
         }
+        if (e instanceof RecordRefusedException) {
+            // logged once by the journal's listener, with the customer
+            return Response.error(409, "RECORD_REFUSED", "the store refused this write's record; nothing was stored");
+        }
+        if (e instanceof CommitInDoubtException) {
+            LOG.warn("event=commit_in_doubt route={} error=\"{}\"", route.path(), e.getMessage());
+            return Response.error(
+                    504,
+                    "COMMIT_IN_DOUBT",
+                    "the store cannot tell whether this write was stored; retry with the same idempotency key");
+        }
         if (e instanceof StoreException || e instanceof TimeoutException) {
             LOG.warn("event=store_unavailable route={} error=\"{}\"", route.path(), e.getMessage());
             return Response.error(503, "STORE_UNAVAILABLE", "the store is unavailable; retry later");
@@ -396,7 +409,8 @@ final class HttpApi {
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted while waiting for the commit", e);
         } catch (TimeoutException e) {
-            throw new StoreException("the commit did not finish within " + WRITE_TIMEOUT_SECONDS + " s", e);
+            // still queued or committing: it may yet be stored, so this is no "not stored"
+            throw new CommitInDoubtException("the commit did not finish within " + WRITE_TIMEOUT_SECONDS + " s", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException re) {

@@ -92,6 +92,17 @@ final class Metrics {
             }
 
             @Override
+            public void refused(List<JournalEntry> entries, RuntimeException cause) {
+                LOG.warn(
+                        "event=record_refused records={} customer={} error=\"{}\"",
+                        entries.size(),
+                        entries.isEmpty() ? null : entries.get(0).customerId(),
+                        cause.getCause() == null
+                                ? cause.getMessage()
+                                : cause.getCause().getMessage());
+            }
+
+            @Override
             public void recovered() {
                 LOG.info("event=store_recovered writes=resumed");
             }

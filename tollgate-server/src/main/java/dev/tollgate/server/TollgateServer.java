@@ -87,13 +87,14 @@ public final class TollgateServer implements AutoCloseable {
      * @throws IllegalArgumentException if the start-up catalog is invalid (the message lists every error) or removes what
      *     customers still use (the message names it); nothing is applied then
      * @throws IllegalStateException if the port is in use or cannot be bound
-     * @throws dev.tollgate.core.store.StoreException if the store cannot be opened, or its data directory is in use by
-     *     another process
+     * @throws dev.tollgate.core.store.StoreException if the store cannot be opened (a PostgreSQL that cannot be reached
+     *     is retried for {@code TOLLGATE_STORE_STARTUP_TIMEOUT_SECONDS}, 60 s by default), or its data directory is in
+     *     use by another process
      */
     public static TollgateServer start(ServerConfig config, InstantSource clock) {
         HttpFront.ensureFree(config.port());
         Object catalogDocument = config.catalog() == null ? null : readCatalog(config.catalog());
-        Store store = Stores.open(config);
+        Store store = Stores.openWaiting(config, Stores.startupTimeout(System.getenv()));
         Metrics metrics = new Metrics();
         ApiKeys keys;
         Engine engine;

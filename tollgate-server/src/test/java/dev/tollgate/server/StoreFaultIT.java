@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 final class StoreFaultIT {
     private static final Instant START = Instant.parse("2026-03-02T09:00:00Z");
     private static final int THREADS = 8;
+    private static final int SOCKET_TIMEOUT_SECONDS = 5;
 
     @TempDir
     Path dir;
@@ -50,7 +52,11 @@ final class StoreFaultIT {
         schema = PostgresTestSchema.create();
         URI admin = URI.create(PostgresTestSchema.adminUrl().substring("jdbc:".length()));
         proxy = new TcpProxy(admin.getHost(), admin.getPort());
-        String viaProxy = schema.url().replace(admin.getHost() + ":" + admin.getPort(), "127.0.0.1:" + proxy.port());
+        // a stalled network holds a statement for the socket timeout: 5 s here instead of the default
+        String viaProxy = schema.url().replace(admin.getHost() + ":" + admin.getPort(), "127.0.0.1:" + proxy.port())
+                + "&socketTimeout=" + SOCKET_TIMEOUT_SECONDS
+                // the proxy sees every statement's text in clear, to stall right after a COMMIT
+                + "&sslmode=disable&prepareThreshold=0";
         h = new Harness(dir, START, c -> c.withStore("postgres", viaProxy));
         assertThat(h.applySampleCatalog().status()).isEqualTo(200);
         h.customerOn("acme", "enterprise");
@@ -70,6 +76,7 @@ final class StoreFaultIT {
             throws Exception {
         Map<String, Sent> acked = new ConcurrentHashMap<>();
         Map<String, Sent> unacked = new ConcurrentHashMap<>();
+        Map<String, Sent> refused = new ConcurrentHashMap<>();
         AtomicInteger unavailable = new AtomicInteger();
         AtomicInteger otherFailures = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
@@ -86,8 +93,13 @@ final class StoreFaultIT {
                         unacked.put(s.key(), s);
                         if (r.status() == 503
                                 && "STORE_UNAVAILABLE".equals(r.error().get("code"))) {
+                            refused.put(s.key(), s);
                             unavailable.incrementAndGet();
                             pause(); // a real client backs off; every refused write is sent again below
+                        } else if (r.status() == 504
+                                && "COMMIT_IN_DOUBT".equals(r.error().get("code"))) {
+                            // the connection broke on COMMIT and the store could not be asked: sent again below
+                            pause();
                         } else {
                             otherFailures.incrementAndGet();
                         }
@@ -135,7 +147,7 @@ final class StoreFaultIT {
                 .as("no write is acknowledged while the database is down")
                 .isLessThanOrEqualTo(THREADS);
         assertThat(otherFailures.get())
-                .as("every failure is a 503 STORE_UNAVAILABLE")
+                .as("every failure is a 503 STORE_UNAVAILABLE or a 504 COMMIT_IN_DOUBT")
                 .isZero();
         assertThat(h.get("/ready").status()).isEqualTo(200);
 
@@ -156,6 +168,9 @@ final class StoreFaultIT {
             resends.add(() -> {
                 ApiClient.Reply r = h.consume("acme", "ai-queries", s.quantity(), s.key());
                 assertThat(r.status()).as(r.text()).isEqualTo(200);
+                assertThat(refused.containsKey(s.key()) && r.replayed())
+                        .as("%s was answered 503 but is stored", s.key())
+                        .isFalse();
                 return null;
             });
         }
@@ -170,6 +185,138 @@ final class StoreFaultIT {
         assertThat((BigDecimal) h.check("acme", "ai-queries").get("used"))
                 .as("every write exactly once after retries")
                 .isEqualByComparingTo(expected);
+        try (Store store = PostgresStores.open(schema.url())) {
+            assertThat(Verifier.verify(store).differences()).isEmpty();
+        }
+    }
+
+    /** Writes from {@link #THREADS} clients, each answer sorted by what it said about the write. */
+    private final class Load {
+        final Map<String, Sent> acked = new ConcurrentHashMap<>();
+        final Map<String, Sent> refused = new ConcurrentHashMap<>();
+        final Map<String, Sent> inDoubt = new ConcurrentHashMap<>();
+        final List<String> other = new CopyOnWriteArrayList<>();
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final List<Thread> workers = new ArrayList<>();
+
+        Load(String prefix) {
+            for (int t = 0; t < THREADS; t++) {
+                int thread = t;
+                workers.add(new Thread(() -> {
+                    for (int i = 0; !stop.get(); i++) {
+                        Sent s = new Sent(prefix + thread + "-" + i, 1 + i % 3);
+                        ApiClient.Reply r = h.consume("acme", "ai-queries", s.quantity(), s.key());
+                        if (r.status() == 200) {
+                            acked.put(s.key(), s);
+                            continue;
+                        }
+                        if (r.status() == 503
+                                && "STORE_UNAVAILABLE".equals(r.error().get("code"))) {
+                            refused.put(s.key(), s);
+                        } else if (r.status() == 504
+                                && "COMMIT_IN_DOUBT".equals(r.error().get("code"))) {
+                            inDoubt.put(s.key(), s);
+                        } else {
+                            other.add(r.status() + " " + r.text());
+                        }
+                        pause();
+                    }
+                }));
+            }
+            workers.forEach(Thread::start);
+        }
+
+        /** Stops the clients and waits for their last answers. */
+        void stop() throws InterruptedException {
+            stop.set(true);
+            for (Thread w : workers) {
+                w.join();
+            }
+        }
+    }
+
+    @Test
+    void a_stalled_network_to_postgres_fails_writes_within_the_socket_timeout_and_nothing_refused_is_stored()
+            throws Exception {
+        partition("stall", proxy::stall);
+    }
+
+    @Test
+    void a_network_that_stalls_right_after_commit_was_sent_answers_in_doubt_never_503_for_a_stored_write()
+            throws Exception {
+        partition("stall after COMMIT", proxy::stallAfterCommit);
+    }
+
+    /**
+     * Writes under load, a stalled network to the database from {@code stall} on, resumption: writes are answered
+     * within a bound, resume by themselves, every acknowledged one is stored, none answered 503 is, verify is clean.
+     */
+    private void partition(String name, Runnable stall) throws Exception {
+        Load load = new Load("p");
+        try {
+            awaitAtLeast(load.acked, 200);
+            int ackedAtStall = load.acked.size();
+            stall.run();
+            long stalled = System.nanoTime();
+            long deadline = stalled + 60_000_000_000L;
+            while (load.refused.isEmpty() && load.inDoubt.isEmpty()) {
+                assertThat(System.nanoTime())
+                        .as("writes are answered within 60 s of the network stalling, not held forever")
+                        .isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            long firstFailureMillis = (System.nanoTime() - stalled) / 1_000_000;
+            Thread.sleep(2_000);
+            int ackedDuringStall = load.acked.size() - ackedAtStall;
+            int failedDuringStall = load.refused.size() + load.inDoubt.size();
+
+            proxy.resume();
+            long resumed = System.nanoTime();
+            int ackedAtResume = load.acked.size();
+            while (load.acked.size() < ackedAtResume + 100) {
+                assertThat(System.nanoTime() - resumed)
+                        .as("writes resume within 60 s of the network carrying data again")
+                        .isLessThan(60_000_000_000L);
+                Thread.sleep(10);
+            }
+            long recoveryMillis = (System.nanoTime() - resumed) / 1_000_000;
+            load.stop();
+
+            List<String> lost = new ArrayList<>();
+            for (Sent s : load.acked.values()) {
+                if (!h.consume("acme", "ai-queries", s.quantity(), s.key()).replayed()) {
+                    lost.add(s.key());
+                }
+            }
+            List<String> storedAfter503 = new ArrayList<>();
+            for (Sent s : load.refused.values()) {
+                if (h.consume("acme", "ai-queries", s.quantity(), s.key()).replayed()) {
+                    storedAfter503.add(s.key());
+                }
+            }
+            System.out.printf(
+                    "StoreFaultIT partition (%s): %d acknowledged (%d during the stall), %d answered 503, %d answered 504,"
+                            + " %d stored after 503, first failure %d ms after the stall, 100 writes acknowledged %d ms"
+                            + " after the resume%n",
+                    name,
+                    load.acked.size(),
+                    ackedDuringStall,
+                    load.refused.size(),
+                    load.inDoubt.size(),
+                    storedAfter503.size(),
+                    firstFailureMillis,
+                    recoveryMillis);
+            assertThat(failedDuringStall)
+                    .as("writes failed while the network stalled")
+                    .isPositive();
+            assertThat(load.other)
+                    .as("answers other than 200, 503 STORE_UNAVAILABLE, 504 COMMIT_IN_DOUBT")
+                    .isEmpty();
+            assertThat(lost).as("acknowledged writes missing").isEmpty();
+            assertThat(storedAfter503).as("writes answered 503 but stored").isEmpty();
+        } finally {
+            load.stop();
+        }
         try (Store store = PostgresStores.open(schema.url())) {
             assertThat(Verifier.verify(store).differences()).isEmpty();
         }

@@ -2711,8 +2711,27 @@ public final class Engine implements AutoCloseable {
             for (JournalEntry e : entries) {
                 inDoubt.add(e.customerId() == null ? CATALOG : e.customerId());
             }
+            restore(entries);
+            if (observer != null) {
+                observer.failed(entries, cause);
+            }
+        }
+
+        /** Not in doubt: nothing of the command is stored, and its customers' durable shadows are exact. */
+        @Override
+        public void refused(List<JournalEntry> entries, RuntimeException cause) {
+            restore(entries);
+            if (observer != null) {
+                observer.refused(entries, cause);
+            }
+        }
+
+        /** Takes back from memory the effects of {@code entries} and of everything applied on top of them. */
+        private void restore(List<JournalEntry> entries) {
+            boolean catalogLost = false;
             for (JournalEntry e : entries) {
                 CustomerState state = e.customerId() == null ? null : customers.get(e.customerId());
+                catalogLost |= e.customerId() == null;
                 if (state != null) {
                     synchronized (state) {
                         state.epoch++;
@@ -2720,7 +2739,7 @@ public final class Engine implements AutoCloseable {
                     }
                 }
             }
-            if (inDoubt.contains(CATALOG)) {
+            if (catalogLost) {
                 synchronized (catalogLock) {
                     publishedCatalogs.clear();
                     int version = durableCatalog.version();
@@ -2728,9 +2747,6 @@ public final class Engine implements AutoCloseable {
                     catalogHistory.removeIf(v -> v.version() > version);
                     catalogVersions.keySet().removeIf(v -> v > version);
                 }
-            }
-            if (observer != null) {
-                observer.failed(entries, cause);
             }
         }
 

@@ -1,6 +1,9 @@
 package dev.tollgate.core.journal;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.tollgate.core.store.CounterValue;
+import dev.tollgate.core.store.RecordRefusedException;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
 import java.util.ArrayList;
@@ -50,6 +53,12 @@ import org.jspecify.annotations.Nullable;
  * commands fail at once with {@link StoreUnavailableException} instead of each waiting on a dead store, and the
  * writer pings the store every {@link #PROBE_INTERVAL_MILLIS} ms; once it answers, {@link Listener#recovered} runs
  * (the owner re-reads what a failed commit left in doubt) and the journal accepts commands again.
+ *
+ * <p>Refused records: a record the store refuses by a constraint ({@link RecordRefusedException}: an idempotency key
+ * the customer stored already) or one that cannot be encoded is a fault of its command, not of the store. The batch
+ * is then committed in halves, recursively, so that only the offending command fails ({@link Listener#refused}); the
+ * journal stays available and every other customer's commands commit. Commands applied on top of the offender's
+ * effects are failed as stale once the owner has restored its customer.
  *
  * <p>Thread-safe: {@link #append} may be called from any thread.
  */
@@ -101,6 +110,17 @@ public final class GroupCommitJournal implements AutoCloseable {
          * @throws StoreException if the owner could not resynchronise; the journal stays unavailable and retries
          */
         default void recovered() {}
+
+        /**
+         * The store refused the records of one command by a constraint ({@link RecordRefusedException}); nothing of
+         * them is stored, and the command is failed right after. Not an outage: the journal stays available.
+         *
+         * @param entries the command's records
+         * @param cause why
+         */
+        default void refused(List<JournalEntry> entries, RuntimeException cause) {
+            failed(entries, cause);
+        }
     }
 
     /**
@@ -154,13 +174,16 @@ public final class GroupCommitJournal implements AutoCloseable {
 
     /**
      * Encodes one command's records on the calling thread and enqueues them. A record that cannot be encoded fails
-     * the command's batch on the writer as a failed commit would (the owner restores state, the journal turns
-     * unavailable until the store is probed), since its effects are in memory already.
+     * its command alone on the writer, as a refused record does ({@link Listener#refused}: the owner restores the
+     * customer, since the command's effects are in memory already).
      *
      * @param entries the command's records, committed together
      * @param counters the counter values after the command, stored with its records
      * @param valid checked on the writer thread just before the commit; {@code false} fails the command instead
-     * @return completes when the records are durable, or exceptionally with {@link StoreException}
+     * @return completes when the records are durable, or exceptionally with {@link StoreException}: {@link
+     *     RecordRefusedException} if a record of this command was refused, {@link
+     *     dev.tollgate.core.store.CommitInDoubtException} if the store cannot tell whether the batch was stored, any
+     *     other if nothing of the command was stored
      */
     public CompletableFuture<Void> append(
             List<JournalEntry> entries, List<CounterValue> counters, BooleanSupplier valid) {
@@ -265,28 +288,46 @@ public final class GroupCommitJournal implements AutoCloseable {
             });
             return;
         }
+        commitValid(batch);
+    }
+
+    /**
+     * Commits the commands of {@code batch} still valid, each checked now (an earlier refusal may have restored their
+     * customer), refusing alone every command whose records cannot be encoded. If the store refuses a record by a
+     * constraint, the batch is split in halves committed one after the other, down to the offending command, which
+     * alone fails; any other failure is a failed commit for the whole batch.
+     */
+    private void commitValid(List<Pending> batch) {
         List<Pending> live = new ArrayList<>(batch.size());
         List<Pending> stale = new ArrayList<>();
-        List<JournalRecord> records = new ArrayList<>(batch.size());
-        List<JournalEntry> entries = new ArrayList<>(batch.size());
-        RuntimeException unencodable = null;
-        Map<CounterValue.Key, CounterValue> counters = new LinkedHashMap<>();
         for (Pending p : batch) {
-            if (p.valid().getAsBoolean()) {
-                live.add(p);
-                entries.addAll(p.entries());
-                if (p.records() != null) {
-                    records.addAll(p.records());
-                } else if (unencodable == null) {
-                    unencodable = p.unencodable();
-                }
-                p.counters().forEach(c -> counters.put(c.key(), c));
-            } else {
+            if (!available) {
+                live.add(p); // failed with the rest below by the breaker's path
+            } else if (!p.valid().getAsBoolean()) {
                 stale.add(p);
+            } else if (p.records() == null) {
+                refuse(p, new RecordRefusedException("a record cannot be encoded", requireNonNull(p.unencodable())));
+            } else {
+                live.add(p);
             }
         }
         if (!stale.isEmpty()) {
             follow(stale, new StoreException("state was rebuilt after a failed commit; command not applied"), () -> {});
+        }
+        if (live.isEmpty()) {
+            return;
+        }
+        if (!available) {
+            commit(live);
+            return;
+        }
+        List<JournalRecord> records = new ArrayList<>(live.size());
+        List<JournalEntry> entries = new ArrayList<>(live.size());
+        Map<CounterValue.Key, CounterValue> counters = new LinkedHashMap<>();
+        for (Pending p : live) {
+            entries.addAll(p.entries());
+            records.addAll(requireNonNull(p.records()));
+            p.counters().forEach(c -> counters.put(c.key(), c));
         }
         if (entries.isEmpty()) {
             follow(live, null, () -> {});
@@ -294,10 +335,16 @@ public final class GroupCommitJournal implements AutoCloseable {
         }
         long start = System.nanoTime();
         try {
-            if (unencodable != null) {
-                throw new StoreException("a record of the batch cannot be encoded", unencodable);
-            }
             store.append(records, List.copyOf(counters.values()));
+        } catch (RecordRefusedException e) {
+            if (live.size() == 1) {
+                refuse(live.get(0), e);
+            } else {
+                int half = live.size() / 2;
+                commitValid(List.copyOf(live.subList(0, half)));
+                commitValid(List.copyOf(live.subList(half, live.size())));
+            }
+            return;
         } catch (RuntimeException e) {
             StoreException failure = e instanceof StoreException se ? se : new StoreException("commit failed", e);
             available = false;
@@ -310,15 +357,40 @@ public final class GroupCommitJournal implements AutoCloseable {
     }
 
     /**
+     * Fails one command whose records the store refuses, alone: the owner restores its customers ({@link
+     * Listener#refused}) before the writer goes on, so that the commands applied on top of it are found stale.
+     */
+    private void refuse(Pending p, RecordRefusedException cause) {
+        CompletableFuture<Void> restored = follow(List.of(p), cause, () -> listener.refused(p.entries(), cause));
+        try {
+            restored.get(PROBE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // the owner may not have restored its state: fail what follows until it resynchronises
+            available = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            available = false;
+        }
+    }
+
+    /**
      * Runs a batch's follow-up on the follow-up thread: first {@code listenerCall}, then the completion of every
      * command's future, normally or with {@code outcome}. The commands end as the commit did whatever the listener
      * does: what it throws goes, after the completions, to the follow-up thread's uncaught-exception handler. Waits
      * while {@link #FOLLOW_UP_BACKLOG} batches are waiting already; after {@link #close}, runs on the caller.
+     *
+     * @return completes once the listener call returned (exceptionally if it threw)
      */
-    private void follow(List<Pending> commands, @Nullable RuntimeException outcome, Runnable listenerCall) {
+    private CompletableFuture<Void> follow(
+            List<Pending> commands, @Nullable RuntimeException outcome, Runnable listenerCall) {
+        CompletableFuture<Void> listened = new CompletableFuture<>();
         Runnable task = () -> {
             try {
                 listenerCall.run();
+                listened.complete(null);
+            } catch (RuntimeException | Error e) {
+                listened.completeExceptionally(e);
+                throw e;
             } finally {
                 for (Pending p : commands) {
                     if (outcome == null) {
@@ -346,6 +418,7 @@ public final class GroupCommitJournal implements AutoCloseable {
             backlog.release();
             task.run();
         }
+        return listened;
     }
 
     /** Fails the commands that raced {@link #close} into the queue behind the writer's last batch. */

@@ -17,7 +17,10 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@link #append} is atomic and durable: when it returns, every entry of the batch and every counter value
  *       survives a crash of the process (and, for SQLite, of the machine, with {@code synchronous=FULL}); when it
- *       throws, none was stored. After a crash, the counters are exactly what the stored records fold to.
+ *       throws {@link StoreException}, none was stored, except for {@link CommitInDoubtException}: then the store
+ *       could not tell. A store that meets an error after it sent the commit asks itself whether the batch is stored
+ *       before it answers (and returns normally if it is), so that "not stored" is never a guess. After a crash, the
+ *       counters are exactly what the stored records fold to.
  *   <li>Entries are read back in the order they were appended.
  *   <li>An idempotency key is unique per customer: a batch that repeats one fails as a whole.
  * </ul>
@@ -32,6 +35,9 @@ public interface Store extends AutoCloseable {
      * @param batch entries in apply order, already encoded (a store writes {@link JournalRecord#payload} as it is and
      *     decodes it with {@link dev.tollgate.core.journal.JournalCodec#decode}), not empty
      * @param counters the new value of every counter the batch changed, at most one per {@link CounterValue#key()}
+     * @throws RecordRefusedException if a constraint refused a record (a customer's idempotency key stored already);
+     *     nothing of the batch was stored
+     * @throws CommitInDoubtException if the store cannot tell whether the batch was stored
      * @throws StoreException if the batch could not be committed; then nothing of it was stored
      */
     void append(List<JournalRecord> batch, List<CounterValue> counters);

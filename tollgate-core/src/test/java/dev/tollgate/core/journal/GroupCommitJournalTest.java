@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tollgate.core.store.CounterValue;
+import dev.tollgate.core.store.RecordRefusedException;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.UsageRow;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -23,7 +26,7 @@ final class GroupCommitJournalTest {
     private static final Instant T = Instant.parse("2026-01-06T10:00:00Z");
 
     /** Keeps the keys appended and the threads that appended them. */
-    private static final class RecordingStore implements Store {
+    private static class RecordingStore implements Store {
         final List<String> keys = new CopyOnWriteArrayList<>();
         final List<String> threads = new CopyOnWriteArrayList<>();
 
@@ -120,9 +123,10 @@ final class GroupCommitJournalTest {
     }
 
     @Test
-    void a_record_that_cannot_be_encoded_fails_its_batch_as_a_failed_commit_would() throws Exception {
+    void a_record_that_cannot_be_encoded_fails_its_command_alone_and_the_journal_stays_available() throws Exception {
         RecordingStore store = new RecordingStore();
         List<String> failed = new CopyOnWriteArrayList<>();
+        List<String> refused = new CopyOnWriteArrayList<>();
         CountDownLatch recovered = new CountDownLatch(1);
         GroupCommitJournal.Listener listener = new GroupCommitJournal.Listener() {
             @Override
@@ -131,6 +135,11 @@ final class GroupCommitJournalTest {
             @Override
             public void failed(List<JournalEntry> entries, RuntimeException cause) {
                 entries.forEach(e -> failed.add(e.idempotencyKey()));
+            }
+
+            @Override
+            public void refused(List<JournalEntry> entries, RuntimeException cause) {
+                entries.forEach(e -> refused.add(e.idempotencyKey()));
             }
 
             @Override
@@ -143,13 +152,88 @@ final class GroupCommitJournalTest {
             JournalEntry bad = new JournalEntry.CustomerUpserted("c", T, "bad", "Acme", Map.of("score", 1.5), "UTC");
             CompletableFuture<Void> done = journal.append(List.of(bad), List.of(), () -> true);
 
-            assertThat(done).failsWithin(Duration.ofSeconds(10));
-            assertThat(failed).containsExactly("bad");
+            assertThat(done)
+                    .failsWithin(Duration.ofSeconds(10))
+                    .withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(RecordRefusedException.class);
+            assertThat(refused).containsExactly("bad");
+            assertThat(failed).as("no failed commit").isEmpty();
             assertThat(store.keys).isEmpty();
-            assertThat(recovered.await(10, TimeUnit.SECONDS)).isTrue();
-            await().atMost(Duration.ofSeconds(10)).until(journal::available);
+            assertThat(journal.available()).as("a bad record is no outage").isTrue();
             journal.append(List.of(customer("good")), List.of(), () -> true).get(10, TimeUnit.SECONDS);
             assertThat(store.keys).containsExactly("good");
+            assertThat(recovered.getCount()).as("nothing to recover from").isEqualTo(1);
+        }
+    }
+
+    /** Refuses every batch that holds the key {@code dup}, as a unique index would; blocks the first append. */
+    private static final class RefusingStore extends RecordingStore {
+        final CountDownLatch firstAppend = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final List<Integer> batches = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void append(List<JournalRecord> batch, List<CounterValue> counters) {
+            batches.add(batch.size());
+            if (firstAppend.getCount() > 0) {
+                firstAppend.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (batch.stream().anyMatch(r -> "dup".equals(r.entry().idempotencyKey()))) {
+                throw new RecordRefusedException("duplicate key", new IllegalStateException("unique index"));
+            }
+            super.append(batch, counters);
+        }
+    }
+
+    @Test
+    void a_record_the_store_refuses_fails_alone_and_the_rest_of_its_batch_commits_in_order() throws Exception {
+        RefusingStore store = new RefusingStore();
+        List<String> failed = new CopyOnWriteArrayList<>();
+        List<String> refused = new CopyOnWriteArrayList<>();
+        GroupCommitJournal.Listener listener = new GroupCommitJournal.Listener() {
+            @Override
+            public void committed(int commands, List<JournalEntry> entries, long nanos) {}
+
+            @Override
+            public void failed(List<JournalEntry> entries, RuntimeException cause) {
+                entries.forEach(e -> failed.add(e.idempotencyKey()));
+            }
+
+            @Override
+            public void refused(List<JournalEntry> entries, RuntimeException cause) {
+                entries.forEach(e -> refused.add(e.idempotencyKey()));
+            }
+        };
+        try (GroupCommitJournal journal = new GroupCommitJournal(store, listener)) {
+            CompletableFuture<Void> first = journal.append(List.of(customer("first")), List.of(), () -> true);
+            assertThat(store.firstAppend.await(10, TimeUnit.SECONDS)).isTrue();
+            // queued behind the blocked commit: the next batch holds all five
+            List<CompletableFuture<Void>> next = new ArrayList<>();
+            for (String key : List.of("a", "b", "dup", "c", "d")) {
+                next.add(journal.append(List.of(customer(key)), List.of(), () -> true));
+            }
+            store.release.countDown();
+            first.get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < next.size(); i++) {
+                if (i == 2) {
+                    assertThat(next.get(i))
+                            .failsWithin(Duration.ofSeconds(10))
+                            .withThrowableOfType(ExecutionException.class)
+                            .withCauseInstanceOf(RecordRefusedException.class);
+                } else {
+                    next.get(i).get(10, TimeUnit.SECONDS);
+                }
+            }
+            assertThat(store.batches).as("one batch of five, then halves").startsWith(1, 5);
+            assertThat(store.keys).containsExactly("first", "a", "b", "c", "d");
+            assertThat(refused).containsExactly("dup");
+            assertThat(failed).isEmpty();
+            assertThat(journal.available()).isTrue();
         }
     }
 

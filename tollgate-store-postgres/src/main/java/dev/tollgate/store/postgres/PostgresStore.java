@@ -7,7 +7,9 @@ import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.journal.JournalRecord;
 import dev.tollgate.core.json.IsoInstant;
 import dev.tollgate.core.json.Json;
+import dev.tollgate.core.store.CommitInDoubtException;
 import dev.tollgate.core.store.CounterValue;
+import dev.tollgate.core.store.RecordRefusedException;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
 import dev.tollgate.core.store.UsageRow;
@@ -36,16 +38,25 @@ import org.jspecify.annotations.Nullable;
  * <p>Concurrency: a HikariCP pool; the journal's single writer thread takes one connection per batch, reads (start-up
  * replay, rebuilds, verification, readiness) take others and stream with a cursor, so they never wait for a commit.
  *
- * <p>Failure modes: short timeouts everywhere (connect 2 s, pool wait 2 s, socket 30 s), so that a dead database
- * makes {@link #append} fail in seconds, not hang; the engine's circuit breaker then fails writes at once until
- * {@link #ping} answers again. Any SQL error rolls the transaction back and surfaces as {@link StoreException}. A
- * connection lost during {@code COMMIT} leaves the batch in doubt; the engine resolves it by re-reading the affected
- * customers once the database answers.
+ * <p>Failure modes: short timeouts everywhere (connect 2 s, pool wait 2 s, socket {@value #SOCKET_TIMEOUT_SECONDS}
+ * s unless the URL says {@code socketTimeout=}), so that a dead or unreachable database (a network that drops every
+ * packet answers nothing, it does not refuse) makes {@link #append} fail in seconds, not hang; the engine's circuit
+ * breaker then fails writes at once until {@link #ping} answers again. Migrations run on their own connection without
+ * the socket timeout, since one may rewrite a table. An error before {@code COMMIT} was sent rolls the transaction
+ * back: nothing is stored ({@link StoreException}; {@link RecordRefusedException} for a constraint violation or a value
+ * PostgreSQL cannot hold, SQLSTATE classes 23 and 22). An error on {@code COMMIT} itself leaves the batch in doubt:
+ * the store then asks another connection whether the batch's sequence numbers are in the table (sequences never
+ * hand a number out twice, so the answer is exact), returns normally if they are, answers "not stored" if none is, and
+ * throws {@link CommitInDoubtException} if it cannot ask; the engine re-reads those customers once the database
+ * answers.
  */
 final class PostgresStore implements Store {
-    private static final String INSERT_RECORDS = "INSERT INTO journal (customer_id, type, at, idempotency_key, payload)"
-            + " SELECT c, t, a, k, p FROM unnest(?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::text[])"
-            + " WITH ORDINALITY AS r(c, t, a, k, p, n) ORDER BY n";
+    /** Inserts the records and answers the range of sequence numbers they took, to tell later whether they stayed. */
+    private static final String INSERT_RECORDS = "WITH stored AS (INSERT INTO journal (customer_id, type, at,"
+            + " idempotency_key, payload) SELECT c, t, a, k, p FROM unnest(?::text[], ?::text[], ?::timestamptz[],"
+            + " ?::text[], ?::text[]) WITH ORDINALITY AS r(c, t, a, k, p, n) ORDER BY n RETURNING seq)"
+            + " SELECT min(seq), max(seq) FROM stored";
+
     private static final String UPSERT_COUNTERS =
             "INSERT INTO counters (customer_id, feature, window_start, used, overage)"
                     + " SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::numeric[], ?::numeric[])"
@@ -57,6 +68,9 @@ final class PostgresStore implements Store {
             + " SELECT c, o, f, q, cu, cr, s, d, ov, ws, l, we FROM unnest(?::text[], ?::bigint[], ?::text[],"
             + " ?::numeric[], ?::text[], ?::numeric[], ?::text[], ?::text[], ?::numeric[], ?::text[], ?::numeric[],"
             + " ?::text[]) WITH ORDINALITY AS r(c, o, f, q, cu, cr, s, d, ov, ws, l, we, n) ORDER BY n";
+
+    /** The socket timeout of every pooled connection: the longest a stalled network holds a statement. */
+    static final int SOCKET_TIMEOUT_SECONDS = 10;
 
     private final HikariDataSource pool;
     private volatile boolean closed;
@@ -75,7 +89,7 @@ final class PostgresStore implements Store {
         config.setValidationTimeout(1_000);
         config.setConnectionInitSql("SET synchronous_commit = on");
         config.addDataSourceProperty("connectTimeout", "2");
-        config.addDataSourceProperty("socketTimeout", "30");
+        config.addDataSourceProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
         config.addDataSourceProperty("tcpKeepAlive", "true");
         HikariDataSource pool;
         try {
@@ -85,7 +99,7 @@ final class PostgresStore implements Store {
         }
         try {
             Flyway.configure()
-                    .dataSource(pool)
+                    .dataSource(jdbcUrl, null, null)
                     .locations("classpath:db/migration/postgresql")
                     .javaMigrations(new UsageOverage())
                     .load()
@@ -109,27 +123,76 @@ final class PostgresStore implements Store {
             return;
         }
         ensureOpen();
+        long[] seqs = null;
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                insertRecords(c, batch);
+                long[] taken = insertRecords(c, batch);
                 if (!counters.isEmpty()) {
                     upsertCounters(c, counters);
                 }
                 insertUsage(c, usageRows(batch));
+                seqs = taken;
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 rollback(c);
                 throw e;
             }
         } catch (SQLException | RuntimeException e) {
-            throw e instanceof StoreException se
-                    ? se
-                    : new StoreException("cannot commit a batch of " + batch.size() + " records", e);
+            if (e instanceof StoreException se) {
+                throw se;
+            }
+            StoreException failure = seqs == null ? notStored(batch, e) : resolve(batch, seqs, e);
+            if (failure != null) {
+                throw failure;
+            }
         }
     }
 
-    private static void insertRecords(Connection c, List<JournalRecord> batch) throws SQLException {
+    private static StoreException notStored(List<JournalRecord> batch, Exception cause) {
+        String state = cause instanceof SQLException sql ? sql.getSQLState() : null;
+        if (state != null && (state.startsWith("23") || state.startsWith("22"))) {
+            return new RecordRefusedException(
+                    "the store refused a record of a batch of " + batch.size() + ": " + cause.getMessage(), cause);
+        }
+        return new StoreException("cannot commit a batch of " + batch.size() + " records", cause);
+    }
+
+    /**
+     * Whether a batch whose {@code COMMIT} failed is stored after all, asked on another connection.
+     *
+     * @param seqs the first and last sequence number the batch's records took
+     * @return {@code null} if the whole batch is stored, else what to throw
+     */
+    private @Nullable StoreException resolve(List<JournalRecord> batch, long[] seqs, Exception cause) {
+        long stored;
+        try (Connection c = pool.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT count(*) FROM journal WHERE seq BETWEEN ? AND ?")) {
+            s.setLong(1, seqs[0]);
+            s.setLong(2, seqs[1]);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                stored = rs.getLong(1);
+            }
+        } catch (SQLException | RuntimeException e) {
+            cause.addSuppressed(e);
+            return new CommitInDoubtException(
+                    "the commit of a batch of " + batch.size() + " records failed and the"
+                            + " store cannot be asked whether it was stored",
+                    cause);
+        }
+        if (stored == 0) {
+            return new StoreException("cannot commit a batch of " + batch.size() + " records", cause);
+        }
+        if (stored == batch.size()) {
+            return null;
+        }
+        return new CommitInDoubtException(
+                "the commit of a batch of " + batch.size() + " records failed but " + stored + " were stored", cause);
+    }
+
+    /** @return the first and last sequence number the records took */
+    private static long[] insertRecords(Connection c, List<JournalRecord> batch) throws SQLException {
         int n = batch.size();
         String[] customers = new String[n];
         String[] types = new String[n];
@@ -151,7 +214,10 @@ final class PostgresStore implements Store {
             s.setArray(3, c.createArrayOf("text", ats));
             s.setArray(4, c.createArrayOf("text", keys));
             s.setArray(5, c.createArrayOf("text", payloads));
-            s.executeUpdate();
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return new long[] {rs.getLong(1), rs.getLong(2)};
+            }
         }
     }
 

@@ -4,7 +4,9 @@ import dev.tollgate.core.journal.JournalCodec;
 import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.journal.JournalRecord;
 import dev.tollgate.core.json.IsoInstant;
+import dev.tollgate.core.store.CommitInDoubtException;
 import dev.tollgate.core.store.CounterValue;
+import dev.tollgate.core.store.RecordRefusedException;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
 import dev.tollgate.core.store.UsageRow;
@@ -32,6 +34,7 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteException;
 
 /**
  * The journal in one SQLite file.
@@ -46,8 +49,15 @@ import org.sqlite.SQLiteConfig;
  *
  * <p>Derived state: the {@code counters} table holds each usage counter's value, upserted in the batch's transaction.
  *
- * <p>Failure modes: any SQL error rolls the transaction back and surfaces as {@link StoreException}; nothing of the
- * batch is stored. A duplicate {@code (customer_id, idempotency_key)} is such an error.
+ * <p>Failure modes: after any error in {@link #append} the write connection is rolled back, closed and opened afresh
+ * for the next batch. SQLite may have rolled the transaction back by itself (a full disk: {@code SQLITE_FULL}); the
+ * old connection then ran its next statements outside any transaction, each committed on its own, and every commit
+ * after failed with "no transaction is active" until a restart, while the records it was told failed were stored.
+ * Then, before it answers, the store asks a fresh connection how many records lie beyond the last sequence number
+ * seen before the batch: none means "not stored" ({@link StoreException}, or {@link RecordRefusedException} for a
+ * constraint such as a duplicate {@code (customer_id, idempotency_key)}), all of them means the commit happened after
+ * all (the append returns normally), and anything else, or no answer, is {@link CommitInDoubtException}. One writer
+ * holds the file ({@link DataDirectoryLock}), so nothing else adds records in between.
  */
 final class SqliteStore implements Store {
     /** Records per INSERT statement: one statement's overhead (and AUTOINCREMENT's bookkeeping) per chunk. */
@@ -67,8 +77,13 @@ final class SqliteStore implements Store {
     static final String USAGE = "SELECT type, payload FROM journal WHERE customer_id = ? AND type IN ('usage',"
             + " 'settlement') AND occurred_nanos >= ? AND occurred_nanos < ? ORDER BY occurred_nanos, seq";
 
+    /** SQLite's primary result code of every constraint violation. */
+    private static final int SQLITE_CONSTRAINT = 19;
+
     private final String url;
-    private final Connection writer;
+    /** The write connection, or {@code null} until the next append opens one (after a failure); under writeLock. */
+    private @Nullable Connection writer;
+
     private final DataDirectoryLock directory;
     private final Object writeLock = new Object();
     private volatile boolean closed;
@@ -151,8 +166,11 @@ final class SqliteStore implements Store {
         }
         synchronized (writeLock) {
             ensureOpen();
-            try (PreparedStatement upsert = writer.prepareStatement(UPSERT_COUNTER)) {
-                insertRecords(batch);
+            Connection w = writer();
+            long before = -1;
+            try (PreparedStatement upsert = w.prepareStatement(UPSERT_COUNTER)) {
+                before = lastSeq(w);
+                insertRecords(w, batch);
                 for (CounterValue c : counters) {
                     upsert.setString(1, c.customerId());
                     upsert.setString(2, c.feature());
@@ -164,16 +182,83 @@ final class SqliteStore implements Store {
                 if (!counters.isEmpty()) {
                     upsert.executeBatch();
                 }
-                writer.commit();
+                w.commit();
             } catch (SQLException | RuntimeException e) {
-                // whatever failed, nothing of the batch may stay in the open transaction for the next commit to carry
-                rollback();
-                throw new StoreException("cannot commit a batch of " + batch.size() + " records", e);
+                // whatever failed, nothing of the batch may stay in the open transaction for the next commit to carry,
+                // and a connection whose transaction SQLite ended by itself must not run the next batch
+                discardWriter();
+                StoreException failure = before < 0 ? notStored(batch, e) : resolve(batch, before, e);
+                if (failure != null) {
+                    throw failure;
+                }
             }
         }
     }
 
-    private void insertRecords(List<JournalRecord> batch) throws SQLException {
+    private Connection writer() {
+        Connection c = writer;
+        if (c == null) {
+            try {
+                c = connect(url);
+                c.setAutoCommit(false);
+            } catch (SQLException e) {
+                throw new StoreException("cannot open the write connection", e);
+            }
+            writer = c;
+        }
+        return c;
+    }
+
+    private static long lastSeq(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT coalesce(max(seq), 0) FROM journal")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * Whether a failed batch is stored after all, asked on a fresh connection.
+     *
+     * @param before the last sequence number before the batch
+     * @return {@code null} if the whole batch is stored, else what to throw
+     */
+    private @Nullable StoreException resolve(List<JournalRecord> batch, long before, Exception cause) {
+        long stored;
+        try (Connection c = connect(url);
+                PreparedStatement s = c.prepareStatement("SELECT count(*) FROM journal WHERE seq > ?")) {
+            s.setLong(1, before);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                stored = rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+            return new CommitInDoubtException(
+                    "a batch of " + batch.size() + " records failed to commit and the"
+                            + " store cannot be read to tell whether it was stored",
+                    cause);
+        }
+        if (stored == 0) {
+            return notStored(batch, cause);
+        }
+        if (stored == batch.size()) {
+            return null;
+        }
+        return new CommitInDoubtException(
+                "a batch of " + batch.size() + " records failed to commit but " + stored + " records were stored",
+                cause);
+    }
+
+    private static StoreException notStored(List<JournalRecord> batch, Exception cause) {
+        if (cause instanceof SQLiteException e && (e.getResultCode().code & 0xff) == SQLITE_CONSTRAINT) {
+            return new RecordRefusedException(
+                    "the store refused a record of a batch of " + batch.size() + ": " + e.getMessage(), e);
+        }
+        return new StoreException("cannot commit a batch of " + batch.size() + " records", cause);
+    }
+
+    private void insertRecords(Connection writer, List<JournalRecord> batch) throws SQLException {
         int full = batch.size() / ROWS_PER_INSERT * ROWS_PER_INSERT;
         if (full > 0) {
             try (PreparedStatement insert = writer.prepareStatement(INSERT_FULL)) {
@@ -222,11 +307,21 @@ final class SqliteStore implements Store {
         }
     }
 
-    private void rollback() {
+    private void discardWriter() {
+        Connection c = writer;
+        writer = null;
+        if (c == null) {
+            return;
+        }
         try {
-            writer.rollback();
+            c.rollback();
         } catch (SQLException e) {
-            // the connection is broken; the next append reports it
+            // no transaction (SQLite ended it) or a broken connection: closing settles both
+        }
+        try {
+            c.close();
+        } catch (SQLException e) {
+            // nothing more to release
         }
     }
 
@@ -352,7 +447,9 @@ final class SqliteStore implements Store {
             }
             closed = true;
             try {
-                writer.close();
+                if (writer != null) {
+                    writer.close();
+                }
             } catch (SQLException e) {
                 throw new StoreException("cannot close the store", e);
             } finally {
