@@ -35,7 +35,9 @@ final class Body {
 
     /** A nested object. */
     static Body object(@Nullable Object tree, String path) {
-        refuseRefused(tree, path);
+        if (tree instanceof Trees.Refused r) {
+            throw r.at(path);
+        }
         if (!(tree instanceof Map<?, ?>)) {
             throw ApiException.badRequest(
                     "INVALID_TYPE",
@@ -79,17 +81,16 @@ final class Body {
         return fields.get(field);
     }
 
-    /** The value of {@code field}, unless {@link Trees} refused it. */
+    /**
+     * The value of {@code field}, unless {@link Trees} refused it. The field's path is built only for a refusal: every
+     * field of every request is read here.
+     */
     private @Nullable Object value(String field) {
         Object v = fields.get(field);
-        refuseRefused(v, at(field));
-        return v;
-    }
-
-    private static void refuseRefused(@Nullable Object v, String path) {
         if (v instanceof Trees.Refused r) {
-            throw r.at(path);
+            throw r.at(at(field));
         }
+        return v;
     }
 
     String requireString(String field) {
@@ -258,7 +259,7 @@ final class Body {
      * INVALID_VERSION}.
      */
     SubscriptionRequest.@Nullable VersionChoice optVersion(String field) {
-        Object v = fields.get(field);
+        Object v = value(field);
         if (v == null) {
             return null;
         }
@@ -326,14 +327,18 @@ final class Body {
         }
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : dims.fields.entrySet()) {
-            String key = dims.at(e.getKey());
-            refuseRefused(e.getValue(), key);
-            if (!(e.getValue() instanceof String s)) {
+            Object dimension = e.getValue();
+            if (dimension instanceof Trees.Refused r) {
+                throw r.at(dims.at(e.getKey()));
+            }
+            if (!(dimension instanceof String s)) {
+                String key = dims.at(e.getKey());
                 throw ApiException.badRequest("INVALID_TYPE", key + " must be a string", key);
             }
             if (e.getKey().isEmpty()
                     || e.getKey().length() > Limits.MAX_DIMENSION_LENGTH
                     || s.length() > Limits.MAX_DIMENSION_LENGTH) {
+                String key = dims.at(e.getKey());
                 throw ApiException.badRequest(
                         "TOO_LONG", key + " must be 1-" + Limits.MAX_DIMENSION_LENGTH + " characters", key);
             }

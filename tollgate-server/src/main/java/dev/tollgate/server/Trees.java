@@ -79,12 +79,14 @@ final class Trees {
      *     its first value beyond the limits
      */
     static @Nullable Object json(byte[] body) {
-        Object tree = jsonItems(body);
-        ApiException refused = firstRefusal(tree, "");
-        if (refused != null) {
-            throw refused;
+        Reader reader = parse(body);
+        if (reader.refused) {
+            ApiException refused = firstRefusal(reader.tree);
+            if (refused != null) {
+                throw refused;
+            }
         }
-        return tree;
+        return reader.tree;
     }
 
     /**
@@ -94,33 +96,63 @@ final class Trees {
      * @throws ApiException {@code MALFORMED_JSON} if the body is not one well-formed JSON value
      */
     static @Nullable Object jsonItems(byte[] body) {
+        return parse(body).tree;
+    }
+
+    /** One JSON body read: the tree, and whether a {@link Refused} is in it (so that a clean body is not walked). */
+    private static final class Reader {
+        private final JsonParser parser;
+        private @Nullable Object tree;
+        private boolean refused;
+
+        private Reader(JsonParser parser) {
+            this.parser = parser;
+        }
+
+        /**
+         * Reads the value starting at {@code token}, noting a {@link Refused} in it.
+         *
+         * @param depth the containers around the value
+         */
+        private @Nullable Object read(JsonToken token, int depth) {
+            Object value = readValue(this, parser, token, depth);
+            if (value instanceof Refused) {
+                refused = true;
+            }
+            return value;
+        }
+    }
+
+    private static Reader parse(byte[] body) {
         if (body.length == 0) {
             throw ApiException.badRequest(
                     "MALFORMED_JSON", "the request body is empty; a JSON object is expected", null);
         }
         try (JsonParser parser = JSON.createParser(ObjectReadContext.empty(), body)) {
+            Reader reader = new Reader(parser);
             JsonToken first = parser.nextToken();
             if (first == null) {
-                return null;
+                return reader;
             }
-            Object value = read(parser, first, 0);
+            reader.tree = reader.read(first, 0);
             JsonToken trailing = parser.nextToken();
             if (trailing != null) {
                 throw ApiException.badRequest(
                         "MALFORMED_JSON", "malformed JSON: trailing token " + trailing + " after the value", null);
             }
-            return value;
+            return reader;
         } catch (JacksonException e) {
             throw ApiException.badRequest("MALFORMED_JSON", "malformed JSON: " + e.getOriginalMessage(), null);
         }
     }
 
     /**
-     * Reads the value starting at {@code token} straight from the parser, without building a Jackson tree.
+     * Reads the value starting at {@code token} straight from the parser, without building a Jackson tree; the values
+     * inside it through {@code reader}.
      *
      * @param depth the containers around the value
      */
-    private static @Nullable Object read(JsonParser parser, JsonToken token, int depth) {
+    private static @Nullable Object readValue(Reader reader, JsonParser parser, JsonToken token, int depth) {
         switch (token) {
             case START_OBJECT -> {
                 if (depth >= Limits.MAX_DEPTH) {
@@ -132,9 +164,10 @@ final class Trees {
                 for (String name = parser.nextName(); name != null; name = parser.nextName()) {
                     badName |= !Limits.storable(name);
                     int size = map.size();
-                    map.put(name, read(parser, parser.nextToken(), depth + 1));
+                    map.put(name, reader.read(parser.nextToken(), depth + 1));
                     if (map.size() == size) {
                         map.put(name, DUPLICATE);
+                        reader.refused = true;
                     }
                 }
                 return badName ? INVALID_NAME : map;
@@ -146,7 +179,7 @@ final class Trees {
                 }
                 List<Object> list = new ArrayList<>();
                 for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
-                    list.add(read(parser, t, depth + 1));
+                    list.add(reader.read(t, depth + 1));
                 }
                 return list;
             }
@@ -184,23 +217,50 @@ final class Trees {
         return Limits.fits(d) ? d : OUT_OF_RANGE;
     }
 
-    /** The refusal of the first {@link Refused} in {@code tree} (depth first, in order), or {@code null}. */
-    private static @Nullable ApiException firstRefusal(@Nullable Object tree, String path) {
+    /**
+     * The refusal of the first {@link Refused} in {@code tree} (depth first, in order), or {@code null}. The walk
+     * builds no path: the refused value's path is built once, on the way out.
+     */
+    private static @Nullable ApiException firstRefusal(@Nullable Object tree) {
+        List<Object> steps = new ArrayList<>();
+        Refused refused = find(tree, steps);
+        if (refused == null) {
+            return null;
+        }
+        StringBuilder path = new StringBuilder();
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            Object step = steps.get(i);
+            if (step instanceof Integer index) {
+                path.append('[').append(index).append(']');
+            } else {
+                path.append(path.length() == 0 ? "" : ".").append((String) step);
+            }
+        }
+        return refused.at(path.toString());
+    }
+
+    /**
+     * The first {@link Refused} in {@code tree}, or {@code null}.
+     *
+     * @param steps receives the way to it, innermost first: a field name or a list index per level
+     */
+    private static @Nullable Refused find(@Nullable Object tree, List<Object> steps) {
         if (tree instanceof Refused r) {
-            return r.at(path);
+            return r;
         }
         if (tree instanceof Map<?, ?> map) {
             for (Map.Entry<?, ?> e : map.entrySet()) {
-                String key = (String) e.getKey();
-                ApiException found = firstRefusal(e.getValue(), path.isEmpty() ? key : path + "." + key);
+                Refused found = find(e.getValue(), steps);
                 if (found != null) {
+                    steps.add(e.getKey());
                     return found;
                 }
             }
         } else if (tree instanceof List<?> list) {
             for (int i = 0; i < list.size(); i++) {
-                ApiException found = firstRefusal(list.get(i), path + "[" + i + "]");
+                Refused found = find(list.get(i), steps);
                 if (found != null) {
+                    steps.add(i);
                     return found;
                 }
             }
@@ -220,7 +280,7 @@ final class Trees {
         } catch (JacksonException e) {
             throw ApiException.badRequest("MALFORMED_YAML", "malformed YAML: " + e.getOriginalMessage(), null);
         }
-        ApiException refused = firstRefusal(tree, "");
+        ApiException refused = firstRefusal(tree);
         if (refused != null) {
             throw refused;
         }

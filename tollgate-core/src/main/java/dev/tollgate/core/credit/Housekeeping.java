@@ -31,29 +31,82 @@ public final class Housekeeping {
     private record Timed(Instant time, int rank, @Nullable LedgerChange change, String currency) {}
 
     /**
+     * What {@link #due} found given in full, per allotment of one list: every period of an allotment that starts
+     * before the instant noted for it needs no grant, so a later call skips the allotment until its next period
+     * starts. A priced check and a consumption ask {@link #due} each time; without this, a customer who moved to
+     * another version of its plan mid-period had its allotment family summed over every grant on every call until the
+     * period ended.
+     *
+     * <p>Valid while the caller passes the same allotments (same list, same content) and accounts that have only
+     * gained grants since: a grant only ever adds to what a period's family was given, so what needed nothing still
+     * needs nothing. Drop it with the allotments, and whenever the accounts are replaced by others (a restore after a
+     * failed commit).
+     *
+     * <p>Not thread-safe: guarded by whoever guards the accounts.
+     */
+    public static final class Settled {
+        private final @Nullable Instant[] before;
+
+        /**
+         * Nothing known yet.
+         *
+         * @param allotments the size of the list it is kept for
+         */
+        public Settled(int allotments) {
+            this.before = new Instant[allotments];
+        }
+
+        private boolean covers(int allotment, Instant t) {
+            Instant b = before[allotment];
+            return b != null && t.isBefore(b);
+        }
+    }
+
+    /**
      * @param accounts the customer's accounts by currency (not changed)
      * @param allotments the recurring grants the customer receives now
      * @param t now
      * @return the changes due by {@code t}, in the order to apply them; empty when nothing is due
      */
     public static List<LedgerChange> due(Map<String, CreditAccount> accounts, List<Allotment> allotments, Instant t) {
-        Map<String, CreditAccount> scratch = new LinkedHashMap<>();
-        List<Timed> timeline = new ArrayList<>();
+        return due(accounts, allotments, t, null);
+    }
+
+    /**
+     * {@link #due(Map, List, Instant)}, skipping the allotments {@code settled} says were given in full for every
+     * period started by {@code t}, and noting in it those found so now.
+     *
+     * @param settled what earlier calls with these allotments found (updated), or {@code null}
+     */
+    public static List<LedgerChange> due(
+            Map<String, CreditAccount> accounts, List<Allotment> allotments, Instant t, @Nullable Settled settled) {
+        List<Timed> timeline = null;
         for (CreditAccount a : accounts.values()) {
             for (CreditAccount.Slot s : a.slots()) {
                 Instant end = s.grant().expiresAt();
                 if (!s.expired() && !s.voided() && end != null && !end.isAfter(t)) {
+                    timeline = timeline == null ? new ArrayList<>() : timeline;
                     timeline.add(expiry(s, a.currency()));
                 }
                 Instant start = s.grant().effectiveAt();
                 if (!s.expired() && !s.voided() && start.isAfter(a.asOf()) && !start.isAfter(t)) {
+                    timeline = timeline == null ? new ArrayList<>() : timeline;
                     timeline.add(new Timed(start, 2, null, a.currency()));
                 }
             }
         }
-        Map<FamilyPeriod, BigDecimal> given = new HashMap<>();
-        for (Allotment allotment : allotments) {
-            for (Grant g : issue(allotment, allotments, accounts, given, t)) {
+        Map<FamilyPeriod, BigDecimal> given = null;
+        boolean issued = false;
+        for (int i = 0; i < allotments.size(); i++) {
+            if (settled != null && settled.covers(i, t)) {
+                continue;
+            }
+            given = given == null ? new HashMap<>() : given;
+            // what is found before any grant of this call was decided rests on the accounts alone: it may be noted
+            List<Grant> grants = issue(allotments.get(i), allotments, accounts, given, t, issued ? null : settled, i);
+            for (Grant g : grants) {
+                issued = true;
+                timeline = timeline == null ? new ArrayList<>() : timeline;
                 timeline.add(new Timed(g.effectiveAt(), 1, new LedgerChange.NewGrant(g), g.currency()));
                 if (g.expiresAt() != null && !g.expiresAt().isAfter(t)) {
                     timeline.add(new Timed(
@@ -68,37 +121,61 @@ public final class Housekeeping {
                 }
             }
         }
-        timeline.sort(Comparator.comparing(Timed::time).thenComparingInt(Timed::rank));
+        if (timeline == null && !overdrawn(accounts)) {
+            return List.of();
+        }
+        Map<String, CreditAccount> scratch = new LinkedHashMap<>();
         List<LedgerChange> out = new ArrayList<>();
-        for (Timed step : timeline) {
-            CreditAccount a = scratch.computeIfAbsent(step.currency(), c -> copyOf(accounts, c));
-            if (step.change() == null) {
-                repay(a, step.time(), out);
-            } else if (step.change() instanceof LedgerChange.Moves m) {
-                // an expiry takes what remains at that moment, which earlier steps of this timeline may have changed
-                String grantId = m.movements().get(0).grantId();
-                CreditAccount.Slot s = a.slot(grantId == null ? "" : grantId);
-                if (s == null || s.expired() || s.voided()) {
-                    continue;
+        if (timeline != null) {
+            timeline.sort(Comparator.comparing(Timed::time).thenComparingInt(Timed::rank));
+            for (Timed step : timeline) {
+                CreditAccount a = scratch.computeIfAbsent(step.currency(), c -> copyOf(accounts, c));
+                if (step.change() == null) {
+                    repay(a, step.time(), out);
+                } else if (step.change() instanceof LedgerChange.Moves m) {
+                    // an expiry takes what remains at that moment, which earlier steps of this timeline may have
+                    // changed
+                    String grantId = m.movements().get(0).grantId();
+                    CreditAccount.Slot s = a.slot(grantId == null ? "" : grantId);
+                    if (s == null || s.expired() || s.voided()) {
+                        continue;
+                    }
+                    LedgerChange.Moves exact = new LedgerChange.Moves(
+                            EntryType.EXPIRE,
+                            m.currency(),
+                            m.time(),
+                            List.of(new Movement(grantId, s.remaining().negate())));
+                    a.move(EntryType.EXPIRE, exact.movements());
+                    out.add(exact);
+                } else {
+                    LedgerChange.NewGrant n = (LedgerChange.NewGrant) step.change();
+                    a.add(n.grant());
+                    out.add(n);
+                    repay(a, step.time(), out);
                 }
-                LedgerChange.Moves exact = new LedgerChange.Moves(
-                        EntryType.EXPIRE,
-                        m.currency(),
-                        m.time(),
-                        List.of(new Movement(grantId, s.remaining().negate())));
-                a.move(EntryType.EXPIRE, exact.movements());
-                out.add(exact);
-            } else {
-                LedgerChange.NewGrant n = (LedgerChange.NewGrant) step.change();
-                a.add(n.grant());
-                out.add(n);
-                repay(a, step.time(), out);
             }
         }
         for (CreditAccount a : accounts.values()) {
-            repay(scratch.computeIfAbsent(a.currency(), c -> copyOf(accounts, c)), t, out);
+            CreditAccount changed = scratch.get(a.currency());
+            if (changed == null && a.overdraft().signum() > 0) {
+                changed = copyOf(accounts, a.currency());
+                scratch.put(a.currency(), changed);
+            }
+            if (changed != null) {
+                repay(changed, t, out);
+            }
         }
         return out;
+    }
+
+    /** Whether an account owes overdraft (only then can time alone pay some back). */
+    private static boolean overdrawn(Map<String, CreditAccount> accounts) {
+        for (CreditAccount a : accounts.values()) {
+            if (a.overdraft().signum() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static CreditAccount copyOf(Map<String, CreditAccount> accounts, String currency) {
@@ -151,13 +228,17 @@ public final class Housekeeping {
      * allotment has the id {@code allot:<source>:<period start>}; a later top-up appends {@code :to-<its new total>}.
      *
      * @param given what the family's grants in a period add up to, including those decided in this call
+     * @param settled where to note, when nothing is due, the start of the first period not examined, or {@code null}
+     * @param index the allotment's place in the list {@code settled} is kept for
      */
     private static List<Grant> issue(
             Allotment a,
             List<Allotment> all,
             Map<String, CreditAccount> accounts,
             Map<FamilyPeriod, BigDecimal> given,
-            Instant t) {
+            Instant t,
+            @Nullable Settled settled,
+            int index) {
         List<Grant> out = new ArrayList<>();
         CreditAccount account = accounts.get(a.spec().currency());
         BigDecimal amount = Decimals.normalize(a.spec().amount().multiply(a.multiplier()));
@@ -194,6 +275,12 @@ public final class Housekeeping {
                 break;
             }
             w = Periods.window(a.spec().every(), false, a.anchor(), a.zone(), w.end());
+        }
+        if (settled != null && out.isEmpty()) {
+            // the loop stopped at the first period starting after t, or for good (the last period, or until reached)
+            boolean more =
+                    w.start().isAfter(t) && (a.until() == null || w.start().isBefore(a.until()));
+            settled.before[index] = more ? w.start() : Instant.MAX;
         }
         return out;
     }

@@ -12,6 +12,8 @@ import dev.tollgate.core.credit.Allotment;
 import dev.tollgate.core.credit.AutoRecharge;
 import dev.tollgate.core.credit.CreditAccount;
 import dev.tollgate.core.credit.EntryType;
+import dev.tollgate.core.credit.Housekeeping;
+import dev.tollgate.core.credit.LedgerChange;
 import dev.tollgate.core.customer.AddonRef;
 import dev.tollgate.core.customer.Promotion;
 import dev.tollgate.core.customer.Subscription;
@@ -35,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -172,7 +175,11 @@ final class CustomerState {
     Instant subscriptionSetAt = Instant.EPOCH;
 
     private @Nullable Resolution resolution;
-    private int resolutionCatalog = -1;
+    /**
+     * The catalog {@link #resolution} was computed from, compared by identity: a version number can come back with
+     * other content after a failed catalog commit.
+     */
+    private @Nullable Catalog resolutionCatalog;
 
     /** A live state with its durable shadow. */
     CustomerState(String id) {
@@ -240,6 +247,7 @@ final class CustomerState {
         webhooksRemoved.putAll(other.webhooksRemoved);
         subscriptionSetAt = other.subscriptionSetAt;
         resolution = null;
+        allotmentCache = null;
     }
 
     /** The current value of one counter, zeros if it has none (never used, or reset). */
@@ -286,6 +294,7 @@ final class CustomerState {
         webhooksRemoved.clear();
         subscriptionSetAt = Instant.EPOCH;
         resolution = null;
+        allotmentCache = null;
     }
 
     /**
@@ -606,9 +615,18 @@ final class CustomerState {
         return accounts.computeIfAbsent(currency, CreditAccount::new);
     }
 
-    /** The allotments last computed, and what they were computed from. */
+    /**
+     * The allotments last computed, and what they were computed from; the catalog by identity, as a version number can
+     * come back with other content after a failed catalog commit. {@code settled} is what {@link Housekeeping} found
+     * given in full for them, on this state's accounts.
+     */
     private record CachedAllotments(
-            int catalog, @Nullable Subscription subscription, Instant setAt, ZoneId zone, List<Allotment> allotments) {}
+            Catalog catalog,
+            @Nullable Subscription subscription,
+            Instant setAt,
+            ZoneId zone,
+            List<Allotment> allotments,
+            Housekeeping.Settled settled) {}
 
     private @Nullable CachedAllotments allotmentCache;
 
@@ -620,15 +638,28 @@ final class CustomerState {
     List<Allotment> allotments(Catalog catalog) {
         CachedAllotments c = allotmentCache;
         if (c != null
-                && c.catalog() == catalog.version()
+                && c.catalog() == catalog
                 && c.subscription() == subscription
                 && c.setAt().equals(subscriptionSetAt)
                 && c.zone().equals(zone)) {
             return c.allotments();
         }
         List<Allotment> computed = computeAllotments(catalog);
-        allotmentCache = new CachedAllotments(catalog.version(), subscription, subscriptionSetAt, zone, computed);
+        allotmentCache = new CachedAllotments(
+                catalog, subscription, subscriptionSetAt, zone, computed, new Housekeeping.Settled(computed.size()));
         return computed;
+    }
+
+    /**
+     * What time has made due for this customer's credits by {@code t} ({@link Housekeeping#due}): allotments,
+     * expiries, overdraft repayment. An allotment found given in full is not looked at again until its next period
+     * starts, while the allotments stay and the accounts only gain grants ({@link #copyFrom} and {@link #clear}, which
+     * replace the accounts, forget it).
+     */
+    List<LedgerChange> creditsDue(Catalog catalog, Instant t) {
+        List<Allotment> allotments = allotments(catalog);
+        return Housekeeping.due(
+                accounts, allotments, t, Objects.requireNonNull(allotmentCache).settled());
     }
 
     private List<Allotment> computeAllotments(Catalog catalog) {
@@ -718,10 +749,10 @@ final class CustomerState {
     /** The effective entitlements at {@code t}, cached until a source or the catalog changes. */
     Resolution resolve(Catalog catalog, Instant t) {
         Resolution r = resolution;
-        if (r == null || resolutionCatalog != catalog.version() || !r.validAt(t)) {
+        if (r == null || resolutionCatalog != catalog || !r.validAt(t)) {
             r = EntitlementResolver.resolve(catalog, subscription, List.copyOf(promotions), t);
             resolution = r;
-            resolutionCatalog = catalog.version();
+            resolutionCatalog = catalog;
         }
         return r;
     }

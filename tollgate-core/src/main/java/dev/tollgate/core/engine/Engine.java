@@ -953,7 +953,7 @@ public final class Engine implements AutoCloseable {
      * and no write has recorded them yet, a copy with them applied. Reads never write.
      */
     private static Map<String, CreditAccount> accountsAt(CustomerState state, Catalog cat, Instant now) {
-        List<LedgerChange> due = Housekeeping.due(state.accounts, state.allotments(cat), now);
+        List<LedgerChange> due = state.creditsDue(cat, now);
         if (due.isEmpty()) {
             return state.accounts;
         }
@@ -977,8 +977,7 @@ public final class Engine implements AutoCloseable {
      * @return the records applied, to be committed with the command
      */
     private List<JournalEntry> housekeep(CustomerState state, Catalog cat, Instant now) {
-        List<JournalEntry> records =
-                records(state.id, now, Housekeeping.due(state.accounts, state.allotments(cat), now));
+        List<JournalEntry> records = records(state.id, now, state.creditsDue(cat, now));
         records.forEach(r -> state.apply(r, PLACEHOLDER));
         return records;
     }
@@ -1198,9 +1197,7 @@ public final class Engine implements AutoCloseable {
                             now));
                 }
             } else {
-                // a limit may have admitted (and counted) what a later step refused: nothing was taken, so the
-                // refusal answers the figures of a check
-                answer = d.asItStands(decide(state, cat, request, now, MeteredLimit.Mode.CHECK));
+                answer = asItStands(state, cat, request, now, d);
                 JournalEntry denied = new JournalEntry.ConsumptionDenied(
                         request.customerId(),
                         now,
@@ -1214,6 +1211,31 @@ public final class Engine implements AutoCloseable {
             }
             return enqueue(state, entries).thenApply(v -> new Outcome<>(answer, false));
         }
+    }
+
+    /**
+     * A refused consumption with the figures of a check: nothing was taken. A limit may have admitted (and counted)
+     * what a later step refused (a price, the credits, a budget, a session): then the figures are the consumption's
+     * own without the quantity ({@link MeteredLimit#uncounted}); when nothing counted it (the limit refused it, or
+     * the feature is not metered) they are a check's already. Any other refusal is decided again as a check: an
+     * agent looping against a limit must not pay for every refusal twice.
+     */
+    private Decision asItStands(CustomerState state, Catalog cat, ConsumeRequest request, Instant now, Decision d) {
+        Reason why = d.reason();
+        BoundBy by = d.boundBy();
+        boolean limitRefused = why == Reason.LIMIT_EXCEEDED
+                || (why == Reason.SESSION_EXHAUSTED && by != null && by.kind().equals("feature"));
+        if ((d.limit() == null && !d.unlimited()) || (limitRefused && !d.unlimited())) {
+            return d.asItStands(d);
+        }
+        boolean laterStep = why == Reason.UNPRICED
+                || why == Reason.INSUFFICIENT_CREDITS
+                || why == Reason.BUDGET_EXCEEDED
+                || (why == Reason.SESSION_EXHAUSTED && !limitRefused);
+        return d.asItStands(
+                laterStep
+                        ? MeteredLimit.uncounted(d, request.quantity())
+                        : decide(state, cat, request, now, MeteredLimit.Mode.CHECK));
     }
 
     /** {@link #decide} for a consumption, on the accounts as they stand (housekept by the caller). */

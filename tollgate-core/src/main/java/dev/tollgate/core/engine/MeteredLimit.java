@@ -111,6 +111,34 @@ public final class MeteredLimit {
                 null);
     }
 
+    /**
+     * The figures {@link #decide} answers in {@link Mode#CHECK} for {@code quantity}, from its answer in {@link
+     * Mode#CONSUME} when the limit admitted the quantity and so counted it: {@code used} without it, {@code remaining}
+     * from that. Exact: the decimals are exact and normalised alike.
+     *
+     * @param admitted the consumption's decision at this limit (or a refusal of it by a later step, with its figures)
+     * @param quantity the quantity it counted
+     */
+    static Decision uncounted(Decision admitted, BigDecimal quantity) {
+        BigDecimal used = Decimals.normalize(admitted.used().subtract(quantity));
+        BigDecimal limit = admitted.limit();
+        return new Decision(
+                admitted.allowed(),
+                admitted.reason(),
+                admitted.boundBy(),
+                limit,
+                used,
+                admitted.held(),
+                limit == null ? null : remaining(limit, used, admitted.held()),
+                admitted.unlimited(),
+                false,
+                BigDecimal.ZERO,
+                admitted.resetsAt(),
+                admitted.value(),
+                admitted.recorded(),
+                admitted.credit());
+    }
+
     private static BigDecimal remaining(BigDecimal limit, BigDecimal used, BigDecimal held) {
         return Decimals.normalize(
                 Decimals.max(BigDecimal.ZERO, limit.subtract(used).subtract(held)));

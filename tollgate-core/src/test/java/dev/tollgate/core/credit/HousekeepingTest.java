@@ -7,8 +7,11 @@ import dev.tollgate.core.period.ResetPeriod;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -126,5 +129,117 @@ final class HousekeepingTest {
         CreditAccount v2Account = issued(Map.of("credits", v1), v2);
         assertThat(Housekeeping.due(Map.of("credits", v2Account), v2, START.plusSeconds(120)))
                 .isEmpty();
+    }
+
+    private static final Set<String> FAMILY =
+            Set.of("plan:p@1#0", "plan:p@2#0", "plan:p@3#0", "plan:p@1#1", "plan:p@2#1", "plan:p@3#1");
+
+    /** The monthly allotment of {@code source} in {@link #FAMILY}, taken at {@code from}. */
+    private static Allotment version(String source, String amount, Instant from) {
+        return new Allotment(
+                source,
+                new CreditAllotment("credits", new BigDecimal(amount), ResetPeriod.MONTH, true, true, 0),
+                BigDecimal.ONE,
+                from,
+                null,
+                START,
+                ZoneOffset.UTC,
+                FAMILY);
+    }
+
+    /** Applies changes as the engine's records do. */
+    private static void record(Map<String, CreditAccount> accounts, List<LedgerChange> changes, Instant t) {
+        for (LedgerChange c : changes) {
+            if (c instanceof LedgerChange.NewGrant g) {
+                accounts.computeIfAbsent(g.grant().currency(), CreditAccount::new)
+                        .add(g.grant());
+            } else {
+                LedgerChange.Moves m = (LedgerChange.Moves) c;
+                accounts.computeIfAbsent(m.currency(), CreditAccount::new).move(m.type(), m.movements());
+            }
+        }
+        accounts.values().forEach(a -> a.advance(t));
+    }
+
+    @Test
+    void issue_15_review_a_family_given_in_full_is_skipped_until_its_next_period_and_a_bigger_version_tops_up() {
+        Map<String, CreditAccount> accounts = new HashMap<>();
+        record(accounts, Housekeeping.due(accounts, List.of(version("plan:p@1#0", "100", START)), START), START);
+        Instant moved = START.plus(java.time.Duration.ofDays(3));
+        List<Allotment> smaller = List.of(version("plan:p@2#0", "80", moved));
+        Housekeeping.Settled settled = new Housekeeping.Settled(smaller.size());
+
+        assertThat(Housekeeping.due(accounts, smaller, moved, settled))
+                .as("the period's 100 are more than v2's 80")
+                .isEmpty();
+        assertThat(Housekeeping.due(Map.of(), smaller, moved.plusSeconds(60), settled))
+                .as("skipped: not even looked at (accounts without the grant break the memo's contract on purpose)")
+                .isEmpty();
+        assertThat(Housekeeping.due(Map.of(), smaller, moved.plusSeconds(60)))
+                .as("what the same call answers when the allotment is looked at")
+                .hasSize(1);
+
+        Instant march = Instant.parse("2026-02-28T00:00:00Z");
+        assertThat(Housekeeping.due(accounts, smaller, march, settled))
+                .as("the next period starts: looked at again, and v2's 80 are due")
+                .filteredOn(c -> c instanceof LedgerChange.NewGrant)
+                .singleElement()
+                .satisfies(c ->
+                        assertThat(((LedgerChange.NewGrant) c).grant().amount()).isEqualByComparingTo("80"));
+
+        List<Allotment> bigger = List.of(version("plan:p@3#0", "250", moved));
+        assertThat(Housekeeping.due(accounts, bigger, moved.plusSeconds(120), new Housekeeping.Settled(1)))
+                .as("another version, another memo: tops the period up to 250")
+                .singleElement()
+                .satisfies(c ->
+                        assertThat(((LedgerChange.NewGrant) c).grant().amount()).isEqualByComparingTo("150"));
+    }
+
+    @Test
+    void issue_15_review_the_settled_memo_never_changes_what_is_due() {
+        long seed = Long.getLong("tollgate.seed", System.nanoTime());
+        Random r = new Random(seed);
+        for (int run = 0; run < 200; run++) {
+            Map<String, CreditAccount> accounts = new HashMap<>();
+            Instant t = START;
+            List<Allotment> allotments = List.of(version("plan:p@1#0", "100", START));
+            Housekeeping.Settled settled = new Housekeeping.Settled(1);
+            for (int step = 0; step < 40; step++) {
+                switch (r.nextInt(6)) {
+                    case 0 -> t = t.plus(java.time.Duration.ofHours(1 + r.nextInt(24 * 20)));
+                    case 1 -> {
+                        // a version move: new allotments, a new memo (as the per-customer cache makes them)
+                        int v = 1 + r.nextInt(3);
+                        List<Allotment> next = new ArrayList<>();
+                        next.add(version("plan:p@" + v + "#0", String.valueOf(50 * (1 + r.nextInt(6))), t));
+                        if (r.nextBoolean()) {
+                            next.add(version("plan:p@" + v + "#1", String.valueOf(50 * (1 + r.nextInt(6))), t));
+                        }
+                        allotments = List.copyOf(next);
+                        settled = new Housekeeping.Settled(allotments.size());
+                    }
+                    case 2 -> record(accounts, Housekeeping.due(accounts, allotments, t), t);
+                    case 3 -> {
+                        CreditAccount a = accounts.computeIfAbsent("credits", CreditAccount::new);
+                        a.add(new Grant(
+                                "api-" + step,
+                                "credits",
+                                BigDecimal.TEN,
+                                false,
+                                BigDecimal.ZERO,
+                                0,
+                                t,
+                                null,
+                                "api",
+                                null));
+                    }
+                    default -> {}
+                }
+                List<LedgerChange> expected = Housekeeping.due(accounts, allotments, t);
+                assertThat(Housekeeping.due(accounts, allotments, t, settled))
+                        .as("seed=%d run=%d step=%d", seed, run, step)
+                        .isEqualTo(expected);
+            }
+        }
     }
 }
