@@ -59,7 +59,7 @@ final class CatalogGateTest {
         CountDownLatch read = new CountDownLatch(1);
         CountDownLatch go = new CountDownLatch(1);
         AtomicBoolean first = new AtomicBoolean(true);
-        engine.afterCatalogRead = () -> {
+        engine.ctx.afterCatalogRead = () -> {
             if (first.getAndSet(false)) {
                 read.countDown();
                 await(go);
