@@ -1,32 +1,26 @@
 package dev.tollgate.server;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
-/** Reads the optional YAML config file: a flat map of settings ({@code port: 8080}, {@code dataDir: ./data}). */
+/**
+ * Reads the optional YAML config file: a flat map of settings ({@code port: 8080}, {@code dataDir: ./data}), keyed by
+ * {@link Setting#key}.
+ */
 final class ConfigFile {
-    private static final Set<String> KNOWN = Set.of(
-            "port",
-            "dataDir",
-            "catalog",
-            "apiKey",
-            "store",
-            "postgresUrl",
-            "maxBodyBytes",
-            "ioThreads",
-            "idleTimeoutSeconds",
-            "headerTimeoutSeconds",
-            "bodyTimeoutSeconds",
-            "maxConnections",
-            "webhookAllowPrivate");
-
     private ConfigFile() {}
 
-    static Map<String, String> read(Path file) {
+    /**
+     * The settings the file gives.
+     *
+     * @throws IllegalArgumentException if the file cannot be read, is not a map, or names an unknown setting
+     */
+    static Map<Setting, String> read(Path file) {
         JsonNode root;
         try {
             root = new YAMLMapper().readTree(file.toFile());
@@ -36,14 +30,25 @@ final class ConfigFile {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("config file " + file + " must be a map of settings");
         }
-        Map<String, String> settings = new LinkedHashMap<>();
+        Map<Setting, String> settings = new EnumMap<>(Setting.class);
         for (String name : root.propertyNames()) {
-            if (!KNOWN.contains(name)) {
+            Setting setting = Setting.ofKey(name);
+            if (setting == null) {
                 throw new IllegalArgumentException(
-                        "unknown setting '" + name + "' in " + file + " (known: " + KNOWN + ")");
+                        "unknown setting '" + name + "' in " + file + " (known: " + keys() + ")");
             }
-            settings.put(name, root.get(name).asString());
+            settings.put(setting, root.get(name).asString());
         }
         return settings;
+    }
+
+    private static List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        for (Setting s : Setting.values()) {
+            if (s.key != null) {
+                keys.add(s.key);
+            }
+        }
+        return keys;
     }
 }

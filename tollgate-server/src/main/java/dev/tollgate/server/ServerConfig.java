@@ -1,13 +1,15 @@
 package dev.tollgate.server;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Start-up settings. Each has a default, so that the server starts with nothing set; each can come from the config
- * file, an environment variable, or a command-line flag, the later overriding the earlier.
+ * file, an environment variable, or a command-line flag, the later overriding the earlier ({@link Setting} lists them;
+ * {@code docs/reference/settings.md}). Built with {@link #builder()} or {@link #toBuilder()}.
+ *
+ * <p>Thread-safe: immutable.
  *
  * @param port the HTTP port ({@code TOLLGATE_PORT}, {@code --port}); 0 picks a free one
  * @param dataDir where the embedded store and the generated API key live ({@code TOLLGATE_DATA_DIR},
@@ -129,83 +131,33 @@ public record ServerConfig(
 
     /** The defaults: port 8080, {@code ./data}, no catalog, generated key, SQLite. */
     public static ServerConfig defaults() {
-        return new ServerConfig(
-                8080,
-                Path.of("data"),
-                null,
-                null,
-                "sqlite",
-                null,
-                DEFAULT_MAX_BODY_BYTES,
-                DEFAULT_IO_THREADS,
-                DEFAULT_IDLE_TIMEOUT_SECONDS,
-                DEFAULT_HEADER_TIMEOUT_SECONDS,
-                DEFAULT_BODY_TIMEOUT_SECONDS,
-                DEFAULT_MAX_CONNECTIONS,
-                WebhookAddresses.PUBLIC);
+        return builder().build();
+    }
+
+    /** A builder starting from {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /**
      * Reads the settings: defaults, then the YAML config file ({@code TOLLGATE_CONFIG} or {@code --config}), then
-     * environment variables, then flags.
+     * environment variables, then flags ({@link Setting} lists them all).
      *
      * @param env the environment
-     * @param args command-line flags ({@code --port 8080 --data-dir ./data --catalog examples/catalog.yaml})
-     * @throws IllegalArgumentException on an unknown flag or a bad value
+     * @param args the command line ({@code --port 8080 --data-dir ./data --catalog examples/catalog.yaml}), with or
+     *     without a command before the flags
+     * @throws IllegalArgumentException on an unknown flag or a bad value, naming it
      */
     public static ServerConfig load(Map<String, String> env, String[] args) {
-        Map<String, String> flags = Flags.parse(args);
-        String configFile = flags.getOrDefault("config", env.get("TOLLGATE_CONFIG"));
-        Map<String, String> file = configFile == null ? Map.of() : ConfigFile.read(Path.of(configFile));
-        String port = pick(flags.get("port"), env.get("TOLLGATE_PORT"), file.get("port"), "8080");
-        String dataDir = pick(flags.get("data-dir"), env.get("TOLLGATE_DATA_DIR"), file.get("dataDir"), "data");
-        String catalog = pick(flags.get("catalog"), env.get("TOLLGATE_CATALOG"), file.get("catalog"), null);
-        String apiKey = pick(null, env.get("TOLLGATE_API_KEY"), file.get("apiKey"), null);
-        String store = pick(flags.get("store"), env.get("TOLLGATE_STORE"), file.get("store"), "sqlite");
-        String postgresUrl =
-                pick(flags.get("postgres-url"), env.get("TOLLGATE_POSTGRES_URL"), file.get("postgresUrl"), null);
-        String maxBody = pick(null, env.get("TOLLGATE_MAX_BODY_BYTES"), file.get("maxBodyBytes"), null);
-        String ioThreads = pick(flags.get("io-threads"), env.get("TOLLGATE_IO_THREADS"), file.get("ioThreads"), null);
-        String idle = pick(null, env.get("TOLLGATE_IDLE_TIMEOUT_SECONDS"), file.get("idleTimeoutSeconds"), null);
-        String header = pick(null, env.get("TOLLGATE_HEADER_TIMEOUT_SECONDS"), file.get("headerTimeoutSeconds"), null);
-        String body = pick(null, env.get("TOLLGATE_BODY_TIMEOUT_SECONDS"), file.get("bodyTimeoutSeconds"), null);
-        String connections = pick(null, env.get("TOLLGATE_MAX_CONNECTIONS"), file.get("maxConnections"), null);
-        String allowPrivate =
-                pick(null, env.get("TOLLGATE_WEBHOOK_ALLOW_PRIVATE"), file.get("webhookAllowPrivate"), "false");
-        int portNumber;
-        try {
-            portNumber = Integer.parseInt(port);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("port must be a number, was '" + port + "'");
+        if (!(Commands.parse(args) instanceof Commands.Run run)) {
+            throw new IllegalArgumentException("--help asks for the usage, not for settings");
         }
-        Path catalogPath = catalog == null || catalog.isBlank() ? null : Path.of(catalog);
-        if (catalogPath != null && !Files.isRegularFile(catalogPath)) {
-            throw new IllegalArgumentException("catalog file not found: " + catalogPath);
-        }
-        return new ServerConfig(
-                portNumber,
-                Path.of(dataDir),
-                catalogPath,
-                apiKey == null || apiKey.isBlank() ? null : apiKey,
-                store,
-                postgresUrl,
-                maxBody == null ? DEFAULT_MAX_BODY_BYTES : maxBodyBytes(maxBody),
-                ioThreads == null ? DEFAULT_IO_THREADS : whole("ioThreads", ioThreads),
-                idle == null ? DEFAULT_IDLE_TIMEOUT_SECONDS : whole("idleTimeoutSeconds", idle),
-                header == null ? DEFAULT_HEADER_TIMEOUT_SECONDS : whole("headerTimeoutSeconds", header),
-                body == null ? DEFAULT_BODY_TIMEOUT_SECONDS : whole("bodyTimeoutSeconds", body),
-                connections == null ? DEFAULT_MAX_CONNECTIONS : whole("maxConnections", connections),
-                webhookAddresses(allowPrivate));
-    }
-
-    private static WebhookAddresses webhookAddresses(String allowPrivate) {
-        return switch (allowPrivate.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "true" -> WebhookAddresses.ANY;
-            case "false" -> WebhookAddresses.PUBLIC;
-            default ->
-                throw new IllegalArgumentException(
-                        "webhookAllowPrivate must be true or false, was '" + allowPrivate + "'");
-        };
+        return Setting.resolve(env, run.flags());
     }
 
     private static int defaultMaxConnections() {
@@ -217,59 +169,6 @@ public record ServerConfig(
         return (int) Math.max(64, Math.min(10_000, limit - RESERVED_FILE_DESCRIPTORS));
     }
 
-    /** Parses the body limit: a whole number of bytes from 1 to 2 GiB - 1 (what one HTTP body can be held as). */
-    private static long maxBodyBytes(String value) {
-        int bytes;
-        try {
-            bytes = Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            bytes = -1;
-        }
-        if (bytes >= 1) {
-            return bytes;
-        }
-        throw new IllegalArgumentException("maxBodyBytes must be a whole number of bytes from 1 to " + Integer.MAX_VALUE
-                + ", was '" + value + "'");
-    }
-
-    /** Parses a whole-number setting; its range is the constructor's to check. */
-    private static int whole(String setting, String value) {
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(setting + " must be a whole number, was '" + value + "'");
-        }
-    }
-
-    private static @Nullable String pick(
-            @Nullable String flag, @Nullable String env, @Nullable String file, @Nullable String fallback) {
-        if (flag != null) {
-            return flag;
-        }
-        if (env != null && !env.isEmpty()) {
-            return env;
-        }
-        return file != null ? file : fallback;
-    }
-
-    /** A copy with another store. */
-    public ServerConfig withStore(String kind, @Nullable String url) {
-        return new ServerConfig(
-                port,
-                dataDir,
-                catalog,
-                apiKey,
-                kind,
-                url,
-                maxBodyBytes,
-                ioThreads,
-                idleTimeoutSeconds,
-                headerTimeoutSeconds,
-                bodyTimeoutSeconds,
-                maxConnections,
-                webhookAddresses);
-    }
-
     /** Where the store is, for logs: the data directory or the PostgreSQL URL without its query (credentials). */
     public String storeLocation() {
         if ("postgres".equals(store) && postgresUrl != null) {
@@ -279,147 +178,143 @@ public record ServerConfig(
         return dataDir.toAbsolutePath().normalize().toString();
     }
 
-    /** A copy with another port. */
-    public ServerConfig withPort(int newPort) {
-        return new ServerConfig(
-                newPort,
-                dataDir,
-                catalog,
-                apiKey,
-                store,
-                postgresUrl,
-                maxBodyBytes,
-                ioThreads,
-                idleTimeoutSeconds,
-                headerTimeoutSeconds,
-                bodyTimeoutSeconds,
-                maxConnections,
-                webhookAddresses);
-    }
+    /**
+     * Builds a {@link ServerConfig}; each setting starts at its default (or at the prototype's value, from
+     * {@link #toBuilder()}). {@link #build()} checks them all.
+     *
+     * <p>Not thread-safe.
+     */
+    public static final class Builder {
+        private int port = 8080;
+        private Path dataDir = Path.of("data");
+        private @Nullable Path catalog;
+        private @Nullable String apiKey;
+        private String store = "sqlite";
+        private @Nullable String postgresUrl;
+        private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private int ioThreads = DEFAULT_IO_THREADS;
+        private int idleTimeoutSeconds = DEFAULT_IDLE_TIMEOUT_SECONDS;
+        private int headerTimeoutSeconds = DEFAULT_HEADER_TIMEOUT_SECONDS;
+        private int bodyTimeoutSeconds = DEFAULT_BODY_TIMEOUT_SECONDS;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private WebhookAddresses webhookAddresses = WebhookAddresses.PUBLIC;
 
-    /** A copy with another API key. */
-    public ServerConfig withApiKey(@Nullable String key) {
-        return new ServerConfig(
-                port,
-                dataDir,
-                catalog,
-                key,
-                store,
-                postgresUrl,
-                maxBodyBytes,
-                ioThreads,
-                idleTimeoutSeconds,
-                headerTimeoutSeconds,
-                bodyTimeoutSeconds,
-                maxConnections,
-                webhookAddresses);
-    }
+        private Builder() {}
 
-    /** A copy with another start-up catalog. */
-    public ServerConfig withCatalog(@Nullable Path file) {
-        return new ServerConfig(
-                port,
-                dataDir,
-                file,
-                apiKey,
-                store,
-                postgresUrl,
-                maxBodyBytes,
-                ioThreads,
-                idleTimeoutSeconds,
-                headerTimeoutSeconds,
-                bodyTimeoutSeconds,
-                maxConnections,
-                webhookAddresses);
-    }
+        private Builder(ServerConfig c) {
+            port = c.port;
+            dataDir = c.dataDir;
+            catalog = c.catalog;
+            apiKey = c.apiKey;
+            store = c.store;
+            postgresUrl = c.postgresUrl;
+            maxBodyBytes = c.maxBodyBytes;
+            ioThreads = c.ioThreads;
+            idleTimeoutSeconds = c.idleTimeoutSeconds;
+            headerTimeoutSeconds = c.headerTimeoutSeconds;
+            bodyTimeoutSeconds = c.bodyTimeoutSeconds;
+            maxConnections = c.maxConnections;
+            webhookAddresses = c.webhookAddresses;
+        }
 
-    /** A copy with another idle timeout. */
-    public ServerConfig withIdleTimeoutSeconds(int seconds) {
-        return new ServerConfig(
-                port,
-                dataDir,
-                catalog,
-                apiKey,
-                store,
-                postgresUrl,
-                maxBodyBytes,
-                ioThreads,
-                seconds,
-                headerTimeoutSeconds,
-                bodyTimeoutSeconds,
-                maxConnections,
-                webhookAddresses);
-    }
+        /** Sets {@link ServerConfig#port()}. */
+        public Builder port(int value) {
+            port = value;
+            return this;
+        }
 
-    /** A copy with another data directory. */
-    public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(
-                port,
-                dir,
-                catalog,
-                apiKey,
-                store,
-                postgresUrl,
-                maxBodyBytes,
-                ioThreads,
-                idleTimeoutSeconds,
-                headerTimeoutSeconds,
-                bodyTimeoutSeconds,
-                maxConnections,
-                webhookAddresses);
-    }
+        /** Sets {@link ServerConfig#dataDir()}. */
+        public Builder dataDir(Path value) {
+            dataDir = value;
+            return this;
+        }
 
-    /** A copy with other request deadlines. */
-    public ServerConfig withRequestTimeoutsSeconds(int header, int body) {
-        return new ServerConfig(
-                port,
-                dataDir,
-                catalog,
-                apiKey,
-                store,
-                postgresUrl,
-                maxBodyBytes,
-                ioThreads,
-                idleTimeoutSeconds,
-                header,
-                body,
-                maxConnections,
-                webhookAddresses);
-    }
+        /** Sets {@link ServerConfig#catalog()}. */
+        public Builder catalog(@Nullable Path value) {
+            catalog = value;
+            return this;
+        }
 
-    /** A copy with another connection limit. */
-    public ServerConfig withMaxConnections(int limit) {
-        return new ServerConfig(
-                port,
-                dataDir,
-                catalog,
-                apiKey,
-                store,
-                postgresUrl,
-                maxBodyBytes,
-                ioThreads,
-                idleTimeoutSeconds,
-                headerTimeoutSeconds,
-                bodyTimeoutSeconds,
-                limit,
-                webhookAddresses);
-    }
+        /** Sets {@link ServerConfig#apiKey()}. */
+        public Builder apiKey(@Nullable String value) {
+            apiKey = value;
+            return this;
+        }
 
-    /** A copy with other webhook addresses. */
-    public ServerConfig withWebhookAddresses(WebhookAddresses addresses) {
-        return new ServerConfig(
-                port,
-                dataDir,
-                catalog,
-                apiKey,
-                store,
-                postgresUrl,
-                maxBodyBytes,
-                ioThreads,
-                idleTimeoutSeconds,
-                headerTimeoutSeconds,
-                bodyTimeoutSeconds,
-                maxConnections,
-                addresses);
+        /** Sets {@link ServerConfig#store()}. */
+        public Builder store(String value) {
+            store = value;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#postgresUrl()}. */
+        public Builder postgresUrl(@Nullable String value) {
+            postgresUrl = value;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#maxBodyBytes()}. */
+        public Builder maxBodyBytes(long value) {
+            maxBodyBytes = value;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#ioThreads()}. */
+        public Builder ioThreads(int value) {
+            ioThreads = value;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#idleTimeoutSeconds()}. */
+        public Builder idleTimeoutSeconds(int value) {
+            idleTimeoutSeconds = value;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#headerTimeoutSeconds()}. */
+        public Builder headerTimeoutSeconds(int value) {
+            headerTimeoutSeconds = value;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#bodyTimeoutSeconds()}. */
+        public Builder bodyTimeoutSeconds(int value) {
+            bodyTimeoutSeconds = value;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#maxConnections()}. */
+        public Builder maxConnections(int value) {
+            maxConnections = value;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#webhookAddresses()}. */
+        public Builder webhookAddresses(WebhookAddresses value) {
+            webhookAddresses = value;
+            return this;
+        }
+
+        /**
+         * The configuration.
+         *
+         * @throws IllegalArgumentException naming the first setting out of its range
+         */
+        public ServerConfig build() {
+            return new ServerConfig(
+                    port,
+                    dataDir,
+                    catalog,
+                    apiKey,
+                    store,
+                    postgresUrl,
+                    maxBodyBytes,
+                    ioThreads,
+                    idleTimeoutSeconds,
+                    headerTimeoutSeconds,
+                    bodyTimeoutSeconds,
+                    maxConnections,
+                    webhookAddresses);
+        }
     }
 }

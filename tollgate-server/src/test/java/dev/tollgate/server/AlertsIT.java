@@ -39,7 +39,9 @@ final class AlertsIT {
         h = new Harness(
                 dir,
                 Instant.parse("2026-04-10T09:00:00Z"),
-                c -> c.withWebhookAddresses(ServerConfig.WebhookAddresses.ANY));
+                c -> c.toBuilder()
+                        .webhookAddresses(ServerConfig.WebhookAddresses.ANY)
+                        .build());
         assertThat(h.applySampleCatalog().status()).isEqualTo(200);
         h.customerOn("acme", "free");
         ApiClient.Reply hook = h.put(

@@ -59,7 +59,8 @@ final class CatalogLifecycleIT {
     void restarting_with_the_same_catalog_file_keeps_a_change_made_through_the_api_and_an_edited_file_is_applied()
             throws IOException {
         Path file = catalogFile(yaml(100, false));
-        h = new Harness(dir.resolve("data"), START, c -> c.withCatalog(file));
+        h = new Harness(
+                dir.resolve("data"), START, c -> c.toBuilder().catalog(file).build());
         assertThat(h.get("/v1/catalog").get("version")).isEqualTo(BigDecimal.ONE);
         Harness.Reply api = h.put("/v1/catalog", CatalogApiIT.catalogWithProLimit(50));
         assertThat(api.get("version")).isEqualTo(new BigDecimal(2));
@@ -93,7 +94,8 @@ final class CatalogLifecycleIT {
     void a_start_up_file_that_removes_a_plan_in_use_stops_the_start_with_one_line_and_applies_nothing()
             throws IOException {
         Path file = catalogFile(yaml(100, true));
-        h = new Harness(dir.resolve("data"), START, c -> c.withCatalog(file));
+        h = new Harness(
+                dir.resolve("data"), START, c -> c.toBuilder().catalog(file).build());
         h.customerOn("t1", "team");
         catalogFile(yaml(100, false));
 

@@ -28,8 +28,11 @@ final class Harness extends ApiClient implements AutoCloseable {
 
     private TollgateServer startServer() {
         return TollgateServer.start(
-                tweak.apply(
-                        ServerConfig.defaults().withPort(0).withDataDir(dataDir).withApiKey(KEY)),
+                tweak.apply(ServerConfig.builder()
+                        .port(0)
+                        .dataDir(dataDir)
+                        .apiKey(KEY)
+                        .build()),
                 clock);
     }
 

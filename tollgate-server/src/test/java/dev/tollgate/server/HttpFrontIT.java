@@ -140,7 +140,10 @@ final class HttpFrontIT {
     @Test
     void a_connection_idle_for_the_timeout_is_closed_and_one_in_use_is_not() throws IOException {
         h.close();
-        h = new Harness(dir, Instant.parse("2026-01-06T10:00:00Z"), c -> c.withIdleTimeoutSeconds(2));
+        h = new Harness(
+                dir,
+                Instant.parse("2026-01-06T10:00:00Z"),
+                c -> c.toBuilder().idleTimeoutSeconds(2).build());
         try (Socket idle = connect();
                 Socket busy = connect()) {
             long opened = System.nanoTime();
@@ -263,7 +266,8 @@ final class HttpFrontIT {
 
     @Test
     void a_head_trickling_in_past_the_header_deadline_is_answered_408_and_closed() throws Exception {
-        restart(c -> c.withRequestTimeoutsSeconds(1, 60));
+        restart(c ->
+                c.toBuilder().headerTimeoutSeconds(1).bodyTimeoutSeconds(60).build());
         try (Socket s = connect()) {
             s.setSoTimeout(30_000);
             Thread trickle = trickle(s, "GET /health HTTP/1.1\r\nHost: x\r\n", "X-Slow: y\r\n");
@@ -281,7 +285,8 @@ final class HttpFrontIT {
     @Test
     void a_new_connection_that_sends_nothing_is_closed_after_the_header_deadline_without_an_answer()
             throws IOException {
-        restart(c -> c.withRequestTimeoutsSeconds(1, 60));
+        restart(c ->
+                c.toBuilder().headerTimeoutSeconds(1).bodyTimeoutSeconds(60).build());
         try (Socket s = connect()) {
             s.setSoTimeout(30_000);
             assertThat(s.getInputStream().read())
@@ -292,7 +297,8 @@ final class HttpFrontIT {
 
     @Test
     void a_body_trickling_in_past_the_body_deadline_is_answered_408_and_closed() throws Exception {
-        restart(c -> c.withRequestTimeoutsSeconds(60, 1));
+        restart(c ->
+                c.toBuilder().headerTimeoutSeconds(60).bodyTimeoutSeconds(1).build());
         try (Socket s = connect()) {
             s.setSoTimeout(30_000);
             Thread trickle = trickle(
@@ -310,7 +316,7 @@ final class HttpFrontIT {
 
     @Test
     void a_connection_kept_alive_between_requests_is_not_held_to_the_header_deadline() throws IOException {
-        restart(c -> c.withRequestTimeoutsSeconds(1, 1));
+        restart(c -> c.toBuilder().headerTimeoutSeconds(1).bodyTimeoutSeconds(1).build());
         try (Socket s = connect()) {
             String health = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
             s.getOutputStream().write(health.getBytes(StandardCharsets.US_ASCII));
@@ -325,7 +331,7 @@ final class HttpFrontIT {
 
     @Test
     void connections_beyond_the_limit_are_closed_at_once_while_those_within_it_still_work() throws Exception {
-        restart(c -> c.withMaxConnections(20));
+        restart(c -> c.toBuilder().maxConnections(20).build());
         String health = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
         List<Socket> open = new ArrayList<>();
         try {

@@ -44,7 +44,7 @@ final class OperationsIT {
 
     @Test
     void without_a_configured_key_one_is_created_once_and_kept() throws Exception {
-        ServerConfig config = ServerConfig.defaults().withPort(0).withDataDir(dir);
+        ServerConfig config = ServerConfig.builder().port(0).dataDir(dir).build();
         String key;
         try (TollgateServer server = TollgateServer.start(config, InstantSource.system())) {
             assertThat(server.port()).isPositive();
@@ -64,11 +64,12 @@ final class OperationsIT {
                 bad,
                 "features:\n  - key: q\n    type: metered\nplans:\n  - key: p\n    entitlements:\n"
                         + "      q: { limit: -1 }\n      nope: { limit: 1 }\n");
-        ServerConfig config = ServerConfig.defaults()
-                .withPort(0)
-                .withDataDir(dir.resolve("data"))
-                .withApiKey(ApiClient.KEY)
-                .withCatalog(bad);
+        ServerConfig config = ServerConfig.builder()
+                .port(0)
+                .dataDir(dir.resolve("data"))
+                .apiKey(ApiClient.KEY)
+                .catalog(bad)
+                .build();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> TollgateServer.start(config, InstantSource.system()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("plans[0].entitlements.q.limit: must be >= 0")

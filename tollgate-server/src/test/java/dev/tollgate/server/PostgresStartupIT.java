@@ -37,11 +37,13 @@ final class PostgresStartupIT {
         URI admin = URI.create(PostgresTestSchema.adminUrl().substring("jdbc:".length()));
         proxy = new TcpProxy(admin.getHost(), admin.getPort());
         String viaProxy = schema.url().replace(admin.getHost() + ":" + admin.getPort(), "127.0.0.1:" + proxy.port());
-        config = ServerConfig.defaults()
-                .withPort(0)
-                .withDataDir(dir)
-                .withApiKey(ApiClient.KEY)
-                .withStore("postgres", viaProxy);
+        config = ServerConfig.builder()
+                .port(0)
+                .dataDir(dir)
+                .apiKey(ApiClient.KEY)
+                .store("postgres")
+                .postgresUrl(viaProxy)
+                .build();
     }
 
     @AfterEach
@@ -83,8 +85,10 @@ final class PostgresStartupIT {
 
     @Test
     void a_database_that_answers_with_an_error_is_not_waited_for() {
-        ServerConfig wrongDatabase = config.withStore(
-                "postgres", config.postgresUrl().replaceFirst("/[a-z_]+\\?", "/tollgate_no_such_database?"));
+        ServerConfig wrongDatabase = config.toBuilder()
+                .store("postgres")
+                .postgresUrl(config.postgresUrl().replaceFirst("/[a-z_]+\\?", "/tollgate_no_such_database?"))
+                .build();
         assertThatThrownBy(() -> Stores.openWaiting(wrongDatabase, Duration.ofMinutes(10)))
                 .isInstanceOf(StoreException.class)
                 .hasMessageNotContaining("could not be reached");

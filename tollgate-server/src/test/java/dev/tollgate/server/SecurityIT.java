@@ -26,8 +26,8 @@ final class SecurityIT {
     @Test
     void the_data_directory_is_0700_and_the_key_and_store_files_0600() throws Exception {
         Path data = dir.resolve("data");
-        try (TollgateServer server =
-                TollgateServer.start(ServerConfig.defaults().withPort(0).withDataDir(data), InstantSource.system())) {
+        try (TollgateServer server = TollgateServer.start(
+                ServerConfig.builder().port(0).dataDir(data).build(), InstantSource.system())) {
             // a write makes SQLite create its -wal and -shm files
             server.engine()
                     .upsertCustomer("c", new CustomerUpdate("c", Map.of(), null), null)
@@ -46,8 +46,11 @@ final class SecurityIT {
     @Test
     void store_files_left_readable_by_an_earlier_version_are_made_private_at_start() throws Exception {
         Path data = dir.resolve("data");
-        ServerConfig config =
-                ServerConfig.defaults().withPort(0).withDataDir(data).withApiKey(ApiClient.KEY);
+        ServerConfig config = ServerConfig.builder()
+                .port(0)
+                .dataDir(data)
+                .apiKey(ApiClient.KEY)
+                .build();
         TollgateServer.start(config, InstantSource.system()).close();
         Files.setPosixFilePermissions(data.resolve("tollgate.db"), PosixFilePermissions.fromString("rw-r--r--"));
         try (TollgateServer server = TollgateServer.start(config, InstantSource.system())) {
@@ -63,7 +66,7 @@ final class SecurityIT {
         for (String weak : new String[] {"", "\n", "secret\n"}) {
             Files.writeString(data.resolve("api-key"), weak);
             assertThatThrownBy(() -> TollgateServer.start(
-                            ServerConfig.defaults().withPort(0).withDataDir(data), InstantSource.system()))
+                            ServerConfig.builder().port(0).dataDir(data).build(), InstantSource.system()))
                     .as("regression: an empty key file let 'Authorization: Bearer ' in")
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("at least 32 characters")

@@ -57,7 +57,10 @@ final class StoreFaultIT {
                 + "&socketTimeout=" + SOCKET_TIMEOUT_SECONDS
                 // the proxy sees every statement's text in clear, to stall right after a COMMIT
                 + "&sslmode=disable&prepareThreshold=0";
-        h = new Harness(dir, START, c -> c.withStore("postgres", viaProxy));
+        h = new Harness(
+                dir,
+                START,
+                c -> c.toBuilder().store("postgres").postgresUrl(viaProxy).build());
         assertThat(h.applySampleCatalog().status()).isEqualTo(200);
         h.customerOn("acme", "enterprise");
     }

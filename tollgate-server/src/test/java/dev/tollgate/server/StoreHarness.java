@@ -31,7 +31,15 @@ final class StoreHarness implements AutoCloseable {
             return new StoreHarness(new Harness(dataDir, start), null);
         }
         PostgresTestSchema schema = PostgresTestSchema.create();
-        return new StoreHarness(new Harness(dataDir, start, c -> c.withStore("postgres", schema.url())), schema);
+        return new StoreHarness(
+                new Harness(
+                        dataDir,
+                        start,
+                        c -> c.toBuilder()
+                                .store("postgres")
+                                .postgresUrl(schema.url())
+                                .build()),
+                schema);
     }
 
     /**
