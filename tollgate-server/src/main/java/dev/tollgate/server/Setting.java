@@ -50,7 +50,7 @@ enum Setting {
             null,
             "none",
             "a YAML file of settings (the keys below)",
-            (b, v) -> {}),
+            (b, v) -> {}), // read by resolve before the others; not itself a setting of the server
     API_KEY(
             null,
             null,
