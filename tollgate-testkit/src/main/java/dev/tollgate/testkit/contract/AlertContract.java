@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * Alerts (SPEC §6), run on every store: each threshold fires once per threshold per period, the event log lists them
  * newest first, and the webhook outbox survives a restart until a delivery is recorded.
  */
-public abstract class AlertContract {
+public abstract class AlertContract extends StoreSuite {
     private static final Instant T = Instant.parse("2026-04-10T09:00:00Z");
     private static final Map<String, Object> CATALOG = Map.of(
             "currencies",
@@ -53,13 +53,6 @@ public abstract class AlertContract {
     private final MutableClock clock = MutableClock.at(T);
     private @Nullable Store store;
     private @Nullable Engine engine;
-
-    /**
-     * Opens the store of the current test.
-     *
-     * @return an open store on this test's data; the suite closes it
-     */
-    protected abstract Store openStore();
 
     @BeforeEach
     void startEngine() throws Exception {

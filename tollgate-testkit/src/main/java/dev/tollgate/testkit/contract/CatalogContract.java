@@ -31,22 +31,15 @@ import org.junit.jupiter.api.Test;
 /**
  * The catalog's lifecycle against customer state, run on every store (issue 15, items 7 and 8): a catalog that removes
  * what customers use is refused, also when that use is rebuilt from the store after a restart; a start-up file is
- * applied again only when it changed since it was last applied, which the journal remembers across restarts. A store's
- * test class extends this and implements {@link #openStore()} as for {@link StoreContract}.
+ * applied again only when it changed since it was last applied, which the journal remembers across restarts. It runs on
+ * every store its test class lists ({@link StoreSuite}).
  */
-public abstract class CatalogContract {
+public abstract class CatalogContract extends StoreSuite {
     private static final Instant START = Instant.parse("2026-01-06T10:00:00Z");
 
     private final MutableClock clock = MutableClock.at(START);
     private @Nullable Store store;
     private @Nullable Engine engine;
-
-    /**
-     * Opens the store of the current test.
-     *
-     * @return an open store on this test's data; the suite closes it
-     */
-    protected abstract Store openStore();
 
     @BeforeEach
     void startEngine() throws Exception {

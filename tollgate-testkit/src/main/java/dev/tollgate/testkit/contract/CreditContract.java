@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
  * concurrency. After every test the store is verified: balances equal the sum of their entries, remainders stay within
  * their grants, and a replay from empty agrees.
  */
-public abstract class CreditContract {
+public abstract class CreditContract extends StoreSuite {
     /** A Tuesday in January at noon; subscriptions anchored here renew on the 6th. */
     protected static final Instant T = Instant.parse("2026-01-06T12:00:00Z");
 
@@ -152,13 +152,6 @@ public abstract class CreditContract {
     private @Nullable Store store;
     private @Nullable Engine engine;
     private int keys;
-
-    /**
-     * Opens the store of the current test.
-     *
-     * @return an open store on this test's data; the suite closes it
-     */
-    protected abstract Store openStore();
 
     @BeforeEach
     void startEngine() throws Exception {

@@ -44,9 +44,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The engine's promises that depend on the store, run on every store: exact admission under concurrency, state and
  * idempotency answers rebuilt after a restart, counters kept beside the records that {@link Verifier} agrees with.
- * A store's test class extends this and implements {@link #openStore()} as for {@link StoreContract}.
+ * It runs on every store its test class lists ({@link StoreSuite}).
  */
-public abstract class EngineContract {
+public abstract class EngineContract extends StoreSuite {
     private static final Instant START = Instant.parse("2026-01-31T12:00:00Z");
     private static final Map<String, Object> CATALOG = catalog(500, 100);
 
@@ -85,13 +85,6 @@ public abstract class EngineContract {
     private final MutableClock clock = MutableClock.at(START);
     private @Nullable Store store;
     private @Nullable Engine engine;
-
-    /**
-     * Opens the store of the current test.
-     *
-     * @return an open store on this test's data; the suite closes it
-     */
-    protected abstract Store openStore();
 
     @BeforeEach
     void startEngine() throws Exception {

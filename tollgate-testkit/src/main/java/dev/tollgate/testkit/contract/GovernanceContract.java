@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
  * Scope trees and hierarchical budgets (SPEC §6), run on every store: a request is checked against every budget from
  * its scope to the root and recorded on all of them at once; a refusal names the binding scope and budget.
  */
-public abstract class GovernanceContract {
+public abstract class GovernanceContract extends StoreSuite {
     private static final Instant T = Instant.parse("2026-04-10T09:00:00Z");
     private static final Map<String, Object> CATALOG = Map.of(
             "currencies",
@@ -82,13 +82,6 @@ public abstract class GovernanceContract {
     private final MutableClock clock = MutableClock.at(T);
     private @Nullable Store store;
     private @Nullable Engine engine;
-
-    /**
-     * Opens the store of the current test.
-     *
-     * @return an open store on this test's data; the suite closes it
-     */
-    protected abstract Store openStore();
 
     @BeforeEach
     void startEngine() throws Exception {

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * content) is {@code IDEMPOTENCY_KEY_REUSED} and changes nothing, also after a restart and for records written before
  * fingerprints were kept. Keys are per customer.
  */
-public abstract class IdempotencyContract {
+public abstract class IdempotencyContract extends StoreSuite {
     private static final Instant START = Instant.parse("2026-01-06T12:00:00Z");
     private static final Map<String, Object> CATALOG = Map.of(
             "currencies",
@@ -66,13 +66,6 @@ public abstract class IdempotencyContract {
     private final MutableClock clock = MutableClock.at(START);
     private @Nullable Store store;
     private @Nullable Engine engine;
-
-    /**
-     * Opens the store of the current test.
-     *
-     * @return an open store on this test's data; the suite closes it
-     */
-    protected abstract Store openStore();
 
     @BeforeEach
     void startEngine() throws Exception {

@@ -28,10 +28,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A write whose record the store refuses fails alone (issue 16 item 3): another customer writing in the same group
- * commits loses nothing and is never told the store is unavailable. A store's test class extends this and implements
- * {@link #openStore()} as for {@link StoreContract}.
+ * commits loses nothing and is never told the store is unavailable. It runs on every store its test class lists
+ * ({@link StoreSuite}).
  */
-public abstract class IsolationContract {
+public abstract class IsolationContract extends StoreSuite {
     private static final Instant START = Instant.parse("2026-01-31T12:00:00Z");
     private static final Map<String, Object> CATALOG = Map.of(
             "features",
@@ -42,13 +42,6 @@ public abstract class IsolationContract {
     private final MutableClock clock = MutableClock.at(START);
     private @Nullable Store store;
     private @Nullable Engine engine;
-
-    /**
-     * Opens the store of the current test.
-     *
-     * @return an open store on this test's data; the suite closes it
-     */
-    protected abstract Store openStore();
 
     @BeforeEach
     void startEngine() throws Exception {

@@ -39,10 +39,10 @@ import org.junit.jupiter.api.Test;
  * What the HTTP door accepts, the journal reads back: every kind of journal record, written through the engine with
  * values at the {@link Limits} (ids, keys, names and dimensions at their longest, in every kind of well-formed text;
  * metadata nested as deep as a body may be; numbers at the largest, smallest and finest; instants at both ends), then
- * a restart on the same store that must start, answer the same, and pass {@link Verifier}. A store's test class
- * extends this and implements {@link #openStore()} as for {@link StoreContract}.
+ * a restart on the same store that must start, answer the same, and pass {@link Verifier}. It runs on every store its
+ * test class lists ({@link StoreSuite}).
  */
-public abstract class LimitsContract {
+public abstract class LimitsContract extends StoreSuite {
     private static final Instant START = Instant.parse("2026-01-31T12:00:00Z");
 
     /** Text of every kind the door lets through: quotes, escapes, controls but U+0000, non-ASCII, pairs. */
@@ -76,13 +76,6 @@ public abstract class LimitsContract {
     private final MutableClock clock = MutableClock.at(START);
     private @Nullable Store store;
     private @Nullable Engine engine;
-
-    /**
-     * Opens the store of the current test.
-     *
-     * @return an open store on this test's data; the suite closes it
-     */
-    protected abstract Store openStore();
 
     @AfterEach
     void stopEngine() {

@@ -29,20 +29,13 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link Store} must do, as tests. A store's own test class extends this and implements {@link
- * #openStore()}; each test method must start from empty data, and reopening within a test must see the same data.
+ * What every {@link Store} must do, as tests. It runs on every store its test class lists ({@link
+ * StoreSuite}); each test method starts from empty data, and reopening within a test must see the same data.
  *
  * <p>In the manner of Bucket4j's backend-agnostic suites: the promises of the SPI are written once, here, and every
  * backend runs them unchanged.
  */
-public abstract class StoreContract {
-
-    /**
-     * Opens the store of the current test.
-     *
-     * @return an open store on this test's data; the suite closes it
-     */
-    protected abstract Store openStore();
+public abstract class StoreContract extends StoreSuite {
 
     @Test
     void appended_entries_replay_equal_and_in_order_across_batches() {

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * store: the overage of soft limits and of usage reported past hard ones per feature and period, usage of a scope's
  * subtree, and usage rolled up to any level of the tree, before and after a restart.
  */
-public abstract class UsageContract {
+public abstract class UsageContract extends StoreSuite {
     private static final Instant T = Instant.parse("2026-04-10T09:00:00Z");
     private static final Instant APRIL = Instant.parse("2026-04-01T00:00:00Z");
     private static final Instant MAY = Instant.parse("2026-05-01T00:00:00Z");
@@ -60,13 +60,6 @@ public abstract class UsageContract {
     private final MutableClock clock = MutableClock.at(T);
     private @Nullable Store store;
     private @Nullable Engine engine;
-
-    /**
-     * Opens the store of the current test.
-     *
-     * @return an open store on this test's data; the suite closes it
-     */
-    protected abstract Store openStore();
 
     @BeforeEach
     void startEngine() throws Exception {

@@ -1,6 +1,7 @@
 /**
- * The contract suites every store runs: extend {@link dev.tollgate.testkit.contract.StoreContract} and {@link
- * dev.tollgate.testkit.contract.EngineContract} in the store's own tests and say how to open the store.
+ * The contract suites every store runs, each a {@link dev.tollgate.testkit.contract.StoreSuite} parameterised over
+ * {@link dev.tollgate.testkit.contract.StoreSpec}s: a store's test class extends a suite and lists its specs in a
+ * static {@code stores()} method.
  */
 @NullMarked
 package dev.tollgate.testkit.contract;
