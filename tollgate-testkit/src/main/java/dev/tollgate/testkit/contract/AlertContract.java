@@ -11,20 +11,15 @@ import dev.tollgate.core.credit.AutoRecharge;
 import dev.tollgate.core.engine.ConsumeRequest;
 import dev.tollgate.core.engine.CustomerUpdate;
 import dev.tollgate.core.engine.Decision;
-import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.engine.GrantRequest;
 import dev.tollgate.core.engine.SubscriptionRequest;
-import dev.tollgate.core.engine.Verifier;
 import dev.tollgate.core.period.ResetPeriod;
-import dev.tollgate.core.store.Store;
-import dev.tollgate.testkit.MutableClock;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * Alerts (SPEC §6), run on every store: each threshold fires once per threshold per period, the event log lists them
  * newest first, and the webhook outbox survives a restart until a delivery is recorded.
  */
-public abstract class AlertContract extends StoreSuite {
+public abstract class AlertContract extends EngineSuite {
     private static final Instant T = Instant.parse("2026-04-10T09:00:00Z");
     private static final Map<String, Object> CATALOG = Map.of(
             "currencies",
@@ -50,9 +45,9 @@ public abstract class AlertContract extends StoreSuite {
                     "entitlements",
                     Map.of("q", Map.of("limit", 10), "llm", Map.of("limit", "unlimited")))));
 
-    private final MutableClock clock = MutableClock.at(T);
-    private @Nullable Store store;
-    private @Nullable Engine engine;
+    protected AlertContract() {
+        super(T, AfterEachTest.VERIFY);
+    }
 
     @BeforeEach
     void startEngine() throws Exception {
@@ -62,40 +57,6 @@ public abstract class AlertContract extends StoreSuite {
                 .get();
         engine().subscribe("acme", new SubscriptionRequest("p", List.of(), null, null, null))
                 .get();
-    }
-
-    @AfterEach
-    void verifyAndStop() {
-        try {
-            if (engine != null) {
-                engine.close();
-                engine = null;
-            }
-            if (store != null) {
-                assertThat(Verifier.verify(store).differences()).isEmpty();
-            }
-        } finally {
-            if (store != null) {
-                store.close();
-                store = null;
-            }
-        }
-    }
-
-    private void restart() {
-        if (engine != null) {
-            engine.close();
-        }
-        if (store != null) {
-            store.close();
-        }
-        store = openStore();
-        engine = Engine.start(store, clock, null);
-    }
-
-    private Engine engine() {
-        assertThat(engine).isNotNull();
-        return engine;
     }
 
     private Decision consume(String feature, int quantity, String key, @Nullable String scope) throws Exception {

@@ -10,21 +10,16 @@ import dev.tollgate.core.engine.CatalogFileOutcome;
 import dev.tollgate.core.engine.CheckRequest;
 import dev.tollgate.core.engine.CustomerUpdate;
 import dev.tollgate.core.engine.Decision;
-import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.engine.GrantRequest;
 import dev.tollgate.core.engine.PromotionRequest;
 import dev.tollgate.core.engine.SubscriptionRequest;
 import dev.tollgate.core.period.ResetPeriod;
-import dev.tollgate.core.store.Store;
-import dev.tollgate.testkit.MutableClock;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.groups.Tuple;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,12 +29,12 @@ import org.junit.jupiter.api.Test;
  * applied again only when it changed since it was last applied, which the journal remembers across restarts. It runs on
  * every store its test class lists ({@link StoreSuite}).
  */
-public abstract class CatalogContract extends StoreSuite {
+public abstract class CatalogContract extends EngineSuite {
     private static final Instant START = Instant.parse("2026-01-06T10:00:00Z");
 
-    private final MutableClock clock = MutableClock.at(START);
-    private @Nullable Store store;
-    private @Nullable Engine engine;
+    protected CatalogContract() {
+        super(START, AfterEachTest.NOTHING);
+    }
 
     @BeforeEach
     void startEngine() throws Exception {
@@ -49,27 +44,6 @@ public abstract class CatalogContract extends StoreSuite {
                 .get();
         engine().subscribe("acme", new SubscriptionRequest("small", List.of(), null, null, "sub-1"))
                 .get();
-    }
-
-    @AfterEach
-    void stopEngine() {
-        if (engine != null) {
-            engine.close();
-        }
-        if (store != null) {
-            store.close();
-        }
-    }
-
-    private void restart() {
-        stopEngine();
-        store = openStore();
-        engine = Engine.start(store, clock, null);
-    }
-
-    private Engine engine() {
-        assertThat(engine).isNotNull();
-        return engine;
     }
 
     /**

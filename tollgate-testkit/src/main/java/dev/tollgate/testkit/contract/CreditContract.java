@@ -12,7 +12,6 @@ import dev.tollgate.core.engine.CheckRequest;
 import dev.tollgate.core.engine.ConsumeRequest;
 import dev.tollgate.core.engine.CustomerUpdate;
 import dev.tollgate.core.engine.Decision;
-import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.engine.EventResult;
 import dev.tollgate.core.engine.GrantRequest;
 import dev.tollgate.core.engine.GrantView;
@@ -23,9 +22,6 @@ import dev.tollgate.core.engine.SubscriptionRequest;
 import dev.tollgate.core.engine.SubscriptionRequest.AddonQuantity;
 import dev.tollgate.core.engine.SubscriptionRequest.VersionChoice;
 import dev.tollgate.core.engine.UsageEvent;
-import dev.tollgate.core.engine.Verifier;
-import dev.tollgate.core.store.Store;
-import dev.tollgate.testkit.MutableClock;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +32,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +42,7 @@ import org.junit.jupiter.api.Test;
  * concurrency. After every test the store is verified: balances equal the sum of their entries, remainders stay within
  * their grants, and a replay from empty agrees.
  */
-public abstract class CreditContract extends StoreSuite {
+public abstract class CreditContract extends EngineSuite {
     /** A Tuesday in January at noon; subscriptions anchored here renew on the 6th. */
     protected static final Instant T = Instant.parse("2026-01-06T12:00:00Z");
 
@@ -148,9 +143,10 @@ public abstract class CreditContract extends StoreSuite {
                                 "never")))));
     }
 
-    private final MutableClock clock = MutableClock.at(T);
-    private @Nullable Store store;
-    private @Nullable Engine engine;
+    protected CreditContract() {
+        super(T, AfterEachTest.VERIFY);
+    }
+
     private int keys;
 
     @BeforeEach
@@ -158,43 +154,6 @@ public abstract class CreditContract extends StoreSuite {
         restart();
         engine().publishCatalog(CATALOG, "contract").get();
         customer("acme", "pro");
-    }
-
-    @AfterEach
-    void verifyAndStop() {
-        try {
-            if (engine != null) {
-                engine.close();
-                engine = null;
-            }
-            if (store != null) {
-                Verifier.Report report = Verifier.verify(store);
-                assertThat(report.differences())
-                        .as("ledger invariants after the test")
-                        .isEmpty();
-            }
-        } finally {
-            if (store != null) {
-                store.close();
-                store = null;
-            }
-        }
-    }
-
-    private void restart() {
-        if (engine != null) {
-            engine.close();
-        }
-        if (store != null) {
-            store.close();
-        }
-        store = openStore();
-        engine = Engine.start(store, clock, null);
-    }
-
-    private Engine engine() {
-        assertThat(engine).isNotNull();
-        return engine;
     }
 
     private void customer(String id, String plan) throws Exception {

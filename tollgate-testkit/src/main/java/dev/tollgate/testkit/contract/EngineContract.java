@@ -14,7 +14,6 @@ import dev.tollgate.core.engine.ConsumeRequest;
 import dev.tollgate.core.engine.CustomerUpdate;
 import dev.tollgate.core.engine.CustomerView;
 import dev.tollgate.core.engine.Decision;
-import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.engine.EventResult;
 import dev.tollgate.core.engine.Outcome;
 import dev.tollgate.core.engine.PromotionRequest;
@@ -25,8 +24,6 @@ import dev.tollgate.core.engine.SubscriptionRequest.AddonQuantity;
 import dev.tollgate.core.engine.SubscriptionRequest.VersionChoice;
 import dev.tollgate.core.engine.UsageEvent;
 import dev.tollgate.core.engine.Verifier;
-import dev.tollgate.core.store.Store;
-import dev.tollgate.testkit.MutableClock;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,8 +33,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * idempotency answers rebuilt after a restart, counters kept beside the records that {@link Verifier} agrees with.
  * It runs on every store its test class lists ({@link StoreSuite}).
  */
-public abstract class EngineContract extends StoreSuite {
+public abstract class EngineContract extends EngineSuite {
     private static final Instant START = Instant.parse("2026-01-31T12:00:00Z");
     private static final Map<String, Object> CATALOG = catalog(500, 100);
 
@@ -82,9 +77,9 @@ public abstract class EngineContract extends StoreSuite {
                         "key", "boost", "entitlements", Map.of("q", Map.of("limit", boost, "mode", "increment")))));
     }
 
-    private final MutableClock clock = MutableClock.at(START);
-    private @Nullable Store store;
-    private @Nullable Engine engine;
+    protected EngineContract() {
+        super(START, AfterEachTest.NOTHING);
+    }
 
     @BeforeEach
     void startEngine() throws Exception {
@@ -95,27 +90,6 @@ public abstract class EngineContract extends StoreSuite {
         engine().subscribe("acme", new SubscriptionRequest("small", List.of(), null, null, "sub-1"))
                 .get();
         engine().setScope("acme", "team", "team", null, "The team").get();
-    }
-
-    @AfterEach
-    void stopEngine() {
-        if (engine != null) {
-            engine.close();
-        }
-        if (store != null) {
-            store.close();
-        }
-    }
-
-    private void restart() {
-        stopEngine();
-        store = openStore();
-        engine = Engine.start(store, clock, null);
-    }
-
-    private Engine engine() {
-        assertThat(engine).isNotNull();
-        return engine;
     }
 
     private CompletableFuture<Outcome<Decision>> consume(String feature, String key, long quantity) {
@@ -146,7 +120,7 @@ public abstract class EngineContract extends StoreSuite {
     }
 
     private void assertVerified() {
-        Verifier.Report report = Verifier.verify(store);
+        Verifier.Report report = Verifier.verify(store());
         assertThat(report.differences())
                 .as("verify after " + report.records() + " records")
                 .isEmpty();

@@ -11,7 +11,6 @@ import dev.tollgate.core.engine.CheckRequest;
 import dev.tollgate.core.engine.ConsumeRequest;
 import dev.tollgate.core.engine.CustomerUpdate;
 import dev.tollgate.core.engine.Decision;
-import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.engine.EventResult;
 import dev.tollgate.core.engine.GrantRequest;
 import dev.tollgate.core.engine.Outcome;
@@ -22,10 +21,7 @@ import dev.tollgate.core.engine.SessionView;
 import dev.tollgate.core.engine.SubscriptionRequest;
 import dev.tollgate.core.engine.UsageEvent;
 import dev.tollgate.core.engine.UsageReport;
-import dev.tollgate.core.engine.Verifier;
 import dev.tollgate.core.period.ResetPeriod;
-import dev.tollgate.core.store.Store;
-import dev.tollgate.testkit.MutableClock;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +32,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * Scope trees and hierarchical budgets (SPEC §6), run on every store: a request is checked against every budget from
  * its scope to the root and recorded on all of them at once; a refusal names the binding scope and budget.
  */
-public abstract class GovernanceContract extends StoreSuite {
+public abstract class GovernanceContract extends EngineSuite {
     private static final Instant T = Instant.parse("2026-04-10T09:00:00Z");
     private static final Map<String, Object> CATALOG = Map.of(
             "currencies",
@@ -79,9 +74,9 @@ public abstract class GovernanceContract extends StoreSuite {
                             "capped",
                             Map.of("limit", 100)))));
 
-    private final MutableClock clock = MutableClock.at(T);
-    private @Nullable Store store;
-    private @Nullable Engine engine;
+    protected GovernanceContract() {
+        super(T, AfterEachTest.VERIFY);
+    }
 
     @BeforeEach
     void startEngine() throws Exception {
@@ -91,40 +86,6 @@ public abstract class GovernanceContract extends StoreSuite {
                 .get();
         engine().subscribe("acme", new SubscriptionRequest("p", List.of(), null, null, null))
                 .get();
-    }
-
-    @AfterEach
-    void verifyAndStop() {
-        try {
-            if (engine != null) {
-                engine.close();
-                engine = null;
-            }
-            if (store != null) {
-                assertThat(Verifier.verify(store).differences()).isEmpty();
-            }
-        } finally {
-            if (store != null) {
-                store.close();
-                store = null;
-            }
-        }
-    }
-
-    private void restart() {
-        if (engine != null) {
-            engine.close();
-        }
-        if (store != null) {
-            store.close();
-        }
-        store = openStore();
-        engine = Engine.start(store, clock, null);
-    }
-
-    private Engine engine() {
-        assertThat(engine).isNotNull();
-        return engine;
     }
 
     private void scope(String id, @Nullable String parent) throws Exception {

@@ -10,18 +10,14 @@ import dev.tollgate.core.engine.CheckRequest;
 import dev.tollgate.core.engine.ConsumeRequest;
 import dev.tollgate.core.engine.CustomerUpdate;
 import dev.tollgate.core.engine.Decision;
-import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.engine.EventResult;
 import dev.tollgate.core.engine.GrantRequest;
 import dev.tollgate.core.engine.PromotionRequest;
 import dev.tollgate.core.engine.SessionRequest;
 import dev.tollgate.core.engine.SubscriptionRequest;
 import dev.tollgate.core.engine.UsageEvent;
-import dev.tollgate.core.engine.Verifier;
 import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.journal.JournalRecord;
-import dev.tollgate.core.store.Store;
-import dev.tollgate.testkit.MutableClock;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * content) is {@code IDEMPOTENCY_KEY_REUSED} and changes nothing, also after a restart and for records written before
  * fingerprints were kept. Keys are per customer.
  */
-public abstract class IdempotencyContract extends StoreSuite {
+public abstract class IdempotencyContract extends EngineSuite {
     private static final Instant START = Instant.parse("2026-01-06T12:00:00Z");
     private static final Map<String, Object> CATALOG = Map.of(
             "currencies",
@@ -63,9 +58,9 @@ public abstract class IdempotencyContract extends StoreSuite {
                             "entitlements",
                             Map.of("q", Map.of("limit", 5000), "llm", Map.of("limit", "unlimited")))));
 
-    private final MutableClock clock = MutableClock.at(START);
-    private @Nullable Store store;
-    private @Nullable Engine engine;
+    protected IdempotencyContract() {
+        super(START, AfterEachTest.VERIFY);
+    }
 
     @BeforeEach
     void startEngine() throws Exception {
@@ -80,47 +75,6 @@ public abstract class IdempotencyContract extends StoreSuite {
         engine().subscribe(id, new SubscriptionRequest("small", List.of(), null, null, "sub-" + id))
                 .get();
         engine().grant(id, grant("credits", 1000, "grant-" + id)).get();
-    }
-
-    @AfterEach
-    void verifyAndStop() {
-        try {
-            if (engine != null) {
-                engine.close();
-                engine = null;
-            }
-            if (store != null) {
-                assertThat(Verifier.verify(store).differences())
-                        .as("the store agrees with its records")
-                        .isEmpty();
-            }
-        } finally {
-            if (store != null) {
-                store.close();
-                store = null;
-            }
-        }
-    }
-
-    private void restart() {
-        if (engine != null) {
-            engine.close();
-        }
-        if (store != null) {
-            store.close();
-        }
-        store = openStore();
-        engine = Engine.start(store, clock, null);
-    }
-
-    private Engine engine() {
-        assertThat(engine).isNotNull();
-        return engine;
-    }
-
-    private Store store() {
-        assertThat(store).isNotNull();
-        return store;
     }
 
     private static GrantRequest grant(String currency, long amount, String key) {
@@ -375,8 +329,7 @@ public abstract class IdempotencyContract extends StoreSuite {
     void records_written_before_fingerprints_compare_what_they_hold() throws Exception {
         Decision refusal = Decision.denied(Reason.LIMIT_EXCEEDED);
         Grant old = new Grant("g-old", "credits", BigDecimal.TEN, false, BigDecimal.ZERO, 0, START, null, "api", null);
-        engine().close();
-        engine = null;
+        stopEngine();
         store().append(
                         JournalRecord.all(List.of(
                                 new JournalEntry.ConsumptionDenied(

@@ -6,12 +6,9 @@ import dev.tollgate.core.TollgateException;
 import dev.tollgate.core.engine.CheckRequest;
 import dev.tollgate.core.engine.ConsumeRequest;
 import dev.tollgate.core.engine.CustomerUpdate;
-import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.engine.SubscriptionRequest;
 import dev.tollgate.core.engine.Verifier;
 import dev.tollgate.core.journal.GroupCommitJournal;
-import dev.tollgate.core.store.Store;
-import dev.tollgate.testkit.MutableClock;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +19,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * commits loses nothing and is never told the store is unavailable. It runs on every store its test class lists
  * ({@link StoreSuite}).
  */
-public abstract class IsolationContract extends StoreSuite {
+public abstract class IsolationContract extends EngineSuite {
     private static final Instant START = Instant.parse("2026-01-31T12:00:00Z");
     private static final Map<String, Object> CATALOG = Map.of(
             "features",
@@ -39,9 +35,9 @@ public abstract class IsolationContract extends StoreSuite {
             "plans",
             List.of(Map.of("key", "big", "entitlements", Map.of("q", Map.of("limit", 1_000_000)))));
 
-    private final MutableClock clock = MutableClock.at(START);
-    private @Nullable Store store;
-    private @Nullable Engine engine;
+    protected IsolationContract() {
+        super(START, AfterEachTest.NOTHING);
+    }
 
     @BeforeEach
     void startEngine() throws Exception {
@@ -53,27 +49,6 @@ public abstract class IsolationContract extends StoreSuite {
             engine().subscribe(customer, new SubscriptionRequest("big", List.of(), null, null, null))
                     .get();
         }
-    }
-
-    @AfterEach
-    void stopEngine() {
-        if (engine != null) {
-            engine.close();
-        }
-        if (store != null) {
-            store.close();
-        }
-    }
-
-    private void restart() {
-        stopEngine();
-        store = openStore();
-        engine = Engine.start(store, clock, null);
-    }
-
-    private Engine engine() {
-        assertThat(engine).isNotNull();
-        return engine;
     }
 
     private CompletableFuture<?> consume(String customer, String key) {
@@ -150,6 +125,6 @@ public abstract class IsolationContract extends StoreSuite {
         assertThat(engine().customer("bad").orElseThrow().name())
                 .as("no refused upsert is stored")
                 .isEqualTo("bad");
-        assertThat(Verifier.verify(store).differences()).isEmpty();
+        assertThat(Verifier.verify(store()).differences()).isEmpty();
     }
 }

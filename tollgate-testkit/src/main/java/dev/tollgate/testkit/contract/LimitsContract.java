@@ -21,8 +21,6 @@ import dev.tollgate.core.engine.SubscriptionRequest;
 import dev.tollgate.core.engine.UsageEvent;
 import dev.tollgate.core.engine.Verifier;
 import dev.tollgate.core.period.ResetPeriod;
-import dev.tollgate.core.store.Store;
-import dev.tollgate.testkit.MutableClock;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,8 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * a restart on the same store that must start, answer the same, and pass {@link Verifier}. It runs on every store its
  * test class lists ({@link StoreSuite}).
  */
-public abstract class LimitsContract extends StoreSuite {
+public abstract class LimitsContract extends EngineSuite {
     private static final Instant START = Instant.parse("2026-01-31T12:00:00Z");
 
     /** Text of every kind the door lets through: quotes, escapes, controls but U+0000, non-ASCII, pairs. */
@@ -73,28 +69,8 @@ public abstract class LimitsContract extends StoreSuite {
             new BigDecimal("9".repeat(Limits.MAX_INTEGER_DIGITS) + "." + "9".repeat(Limits.MAX_FRACTION_DIGITS));
     private static final BigDecimal TINY = BigDecimal.ONE.movePointLeft(Limits.MAX_FRACTION_DIGITS);
 
-    private final MutableClock clock = MutableClock.at(START);
-    private @Nullable Store store;
-    private @Nullable Engine engine;
-
-    @AfterEach
-    void stopEngine() {
-        if (engine != null) {
-            engine.close();
-        }
-        if (store != null) {
-            store.close();
-        }
-    }
-
-    private void restart() {
-        stopEngine();
-        store = openStore();
-        engine = Engine.start(store, clock, null);
-    }
-
-    private Engine engine() {
-        return Objects.requireNonNull(engine);
+    protected LimitsContract() {
+        super(START, AfterEachTest.NOTHING);
     }
 
     /** Exactly {@code length} UTF-16 units of mixed text starting with {@code prefix}, never splitting a pair. */
@@ -318,7 +294,7 @@ public abstract class LimitsContract extends StoreSuite {
         List<Object> before = readable(customer, later, session);
         restart();
         assertThat(readable(customer, later, session)).isEqualTo(before);
-        Verifier.Report report = Verifier.verify(Objects.requireNonNull(store));
+        Verifier.Report report = Verifier.verify(store());
         assertThat(report.differences())
                 .as("verify after " + report.records() + " records")
                 .isEmpty();

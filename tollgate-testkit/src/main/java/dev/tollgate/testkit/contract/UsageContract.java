@@ -8,22 +8,17 @@ import dev.tollgate.core.TollgateException;
 import dev.tollgate.core.engine.ConsumeRequest;
 import dev.tollgate.core.engine.CustomerUpdate;
 import dev.tollgate.core.engine.Decision;
-import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.engine.EntitlementView;
 import dev.tollgate.core.engine.EventResult;
 import dev.tollgate.core.engine.SubscriptionRequest;
 import dev.tollgate.core.engine.UsageEvent;
 import dev.tollgate.core.engine.UsageQuery;
 import dev.tollgate.core.engine.UsageReport;
-import dev.tollgate.core.engine.Verifier;
-import dev.tollgate.core.store.Store;
-import dev.tollgate.testkit.MutableClock;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * store: the overage of soft limits and of usage reported past hard ones per feature and period, usage of a scope's
  * subtree, and usage rolled up to any level of the tree, before and after a restart.
  */
-public abstract class UsageContract extends StoreSuite {
+public abstract class UsageContract extends EngineSuite {
     private static final Instant T = Instant.parse("2026-04-10T09:00:00Z");
     private static final Instant APRIL = Instant.parse("2026-04-01T00:00:00Z");
     private static final Instant MAY = Instant.parse("2026-05-01T00:00:00Z");
@@ -57,9 +52,9 @@ public abstract class UsageContract extends StoreSuite {
                             "hard-q", Map.of("limit", 5),
                             "llm", Map.of("limit", "unlimited")))));
 
-    private final MutableClock clock = MutableClock.at(T);
-    private @Nullable Store store;
-    private @Nullable Engine engine;
+    protected UsageContract() {
+        super(T, AfterEachTest.VERIFY);
+    }
 
     @BeforeEach
     void startEngine() throws Exception {
@@ -69,40 +64,6 @@ public abstract class UsageContract extends StoreSuite {
                 .get();
         engine().subscribe("acme", new SubscriptionRequest("p", List.of(), null, null, null))
                 .get();
-    }
-
-    @AfterEach
-    void verifyAndStop() {
-        try {
-            if (engine != null) {
-                engine.close();
-                engine = null;
-            }
-            if (store != null) {
-                assertThat(Verifier.verify(store).differences()).isEmpty();
-            }
-        } finally {
-            if (store != null) {
-                store.close();
-                store = null;
-            }
-        }
-    }
-
-    private void restart() {
-        if (engine != null) {
-            engine.close();
-        }
-        if (store != null) {
-            store.close();
-        }
-        store = openStore();
-        engine = Engine.start(store, clock, null);
-    }
-
-    private Engine engine() {
-        assertThat(engine).isNotNull();
-        return engine;
     }
 
     private Decision consume(@Nullable String scope, String feature, long quantity, String key) throws Exception {
