@@ -2,7 +2,6 @@ package dev.tollgate.store.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.tollgate.core.journal.JournalCodec;
 import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.journal.JournalRecord;
 import dev.tollgate.core.json.IsoInstant;
@@ -13,6 +12,9 @@ import dev.tollgate.core.store.RecordRefusedException;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
 import dev.tollgate.core.store.UsageRow;
+import dev.tollgate.store.jdbc.Dialect;
+import dev.tollgate.store.jdbc.JournalReads;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -72,7 +74,22 @@ final class PostgresStore implements Store {
     /** The socket timeout of every pooled connection: the longest a stalled network holds a statement. */
     static final int SOCKET_TIMEOUT_SECONDS = 10;
 
+    /** Decimals are {@code numeric}; SQLSTATE classes 23 (a constraint) and 22 (a value it cannot hold) are refusal. */
+    private static final Dialect DIALECT = new Dialect() {
+        @Override
+        public BigDecimal decimal(ResultSet rs, int column) throws SQLException {
+            return rs.getBigDecimal(column);
+        }
+
+        @Override
+        public boolean refused(Exception error) {
+            String state = error instanceof SQLException sql ? sql.getSQLState() : null;
+            return state != null && (state.startsWith("23") || state.startsWith("22"));
+        }
+    };
+
     private final HikariDataSource pool;
+    private final JournalReads reads = new JournalReads(this::query, DIALECT);
     private volatile boolean closed;
 
     private PostgresStore(HikariDataSource pool) {
@@ -142,20 +159,11 @@ final class PostgresStore implements Store {
             if (e instanceof StoreException se) {
                 throw se;
             }
-            StoreException failure = seqs == null ? notStored(batch, e) : resolve(batch, seqs, e);
+            StoreException failure = seqs == null ? reads.notStored(batch, e) : resolve(batch, seqs, e);
             if (failure != null) {
                 throw failure;
             }
         }
-    }
-
-    private static StoreException notStored(List<JournalRecord> batch, Exception cause) {
-        String state = cause instanceof SQLException sql ? sql.getSQLState() : null;
-        if (state != null && (state.startsWith("23") || state.startsWith("22"))) {
-            return new RecordRefusedException(
-                    "the store refused a record of a batch of " + batch.size() + ": " + cause.getMessage(), cause);
-        }
-        return new StoreException("cannot commit a batch of " + batch.size() + " records", cause);
     }
 
     /**
@@ -356,76 +364,38 @@ final class PostgresStore implements Store {
 
     @Override
     public void replay(Consumer<JournalEntry> visitor) {
-        readRecords("SELECT type, payload FROM journal ORDER BY seq", visitor);
+        reads.replay(visitor);
     }
 
     @Override
     public List<JournalEntry> entries(String customerId) {
-        List<JournalEntry> entries = new ArrayList<>();
-        readRecords("SELECT type, payload FROM journal WHERE customer_id = ? ORDER BY seq", entries::add, customerId);
-        return entries;
+        return reads.entries(customerId);
     }
 
     @Override
     public @Nullable JournalEntry entry(String customerId, String idempotencyKey) {
-        List<JournalEntry> found = new ArrayList<>(1);
-        readRecords(
-                "SELECT type, payload FROM journal WHERE customer_id = ? AND idempotency_key = ?",
-                found::add,
-                customerId,
-                idempotencyKey);
-        return found.isEmpty() ? null : found.get(0);
+        return reads.entry(customerId, idempotencyKey);
     }
 
     @Override
     public List<JournalEntry> besideKey(String customerId, String idempotencyKey) {
-        List<JournalEntry> near = new ArrayList<>(2);
-        readRecords(
-                "SELECT type, payload FROM (SELECT type, payload FROM journal WHERE customer_id = ? AND seq < (SELECT seq"
-                        + " FROM journal WHERE customer_id = ? AND idempotency_key = ?) ORDER BY seq DESC LIMIT 1) before"
-                        + " UNION ALL SELECT type, payload FROM (SELECT type, payload FROM journal WHERE customer_id = ?"
-                        + " AND seq > (SELECT seq FROM journal WHERE customer_id = ? AND idempotency_key = ?) ORDER BY seq"
-                        + " LIMIT 1) after",
-                near::add,
-                customerId,
-                customerId,
-                idempotencyKey,
-                customerId,
-                customerId,
-                idempotencyKey);
-        return near;
+        return reads.besideKey(customerId, idempotencyKey);
     }
 
     @Override
     public void counters(Consumer<CounterValue> visitor) {
-        query(
-                "SELECT customer_id, feature, window_start, used, overage FROM counters",
-                rs -> visitor.accept(new CounterValue(
-                        rs.getString(1),
-                        rs.getString(2),
-                        Instant.parse(rs.getString(3)),
-                        rs.getBigDecimal(4),
-                        rs.getBigDecimal(5))));
-    }
-
-    private void readRecords(String sql, Consumer<JournalEntry> visitor, String... parameters) {
-        query(sql, rs -> visitor.accept(JournalCodec.decode(rs.getString(1), rs.getString(2))), parameters);
-    }
-
-    /** Reads one row of a result. */
-    private interface RowReader {
-        void read(ResultSet rs) throws SQLException;
+        reads.counters(visitor);
     }
 
     /** Streams a query's rows with a cursor (PostgreSQL needs a transaction for that), read-only. */
-    private void query(String sql, RowReader rows, String... parameters) {
+    private void query(String sql, JournalReads.RowReader rows, Object... parameters) {
         ensureOpen();
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             c.setReadOnly(true);
             try (PreparedStatement s = c.prepareStatement(sql)) {
                 for (int i = 0; i < parameters.length; i++) {
-                    s.setString(i + 1, parameters[i]);
+                    s.setObject(i + 1, parameters[i]);
                 }
                 s.setFetchSize(1000);
                 try (ResultSet rs = s.executeQuery()) {

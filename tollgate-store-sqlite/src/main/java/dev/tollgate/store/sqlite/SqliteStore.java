@@ -10,6 +10,8 @@ import dev.tollgate.core.store.RecordRefusedException;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
 import dev.tollgate.core.store.UsageRow;
+import dev.tollgate.store.jdbc.Dialect;
+import dev.tollgate.store.jdbc.JournalReads;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.FileAlreadyExistsException;
@@ -80,11 +82,25 @@ final class SqliteStore implements Store {
     /** SQLite's primary result code of every constraint violation. */
     private static final int SQLITE_CONSTRAINT = 19;
 
+    /** Decimals are stored as text; a constraint violation is refusal. */
+    private static final Dialect DIALECT = new Dialect() {
+        @Override
+        public BigDecimal decimal(ResultSet rs, int column) throws SQLException {
+            return new BigDecimal(rs.getString(column));
+        }
+
+        @Override
+        public boolean refused(Exception error) {
+            return error instanceof SQLiteException e && (e.getResultCode().code & 0xff) == SQLITE_CONSTRAINT;
+        }
+    };
+
     private final String url;
     /** The write connection, or {@code null} until the next append opens one (after a failure); under writeLock. */
     private @Nullable Connection writer;
 
     private final DataDirectoryLock directory;
+    private final JournalReads reads = new JournalReads(this::query, DIALECT);
     private final Object writeLock = new Object();
     private volatile boolean closed;
 
@@ -187,7 +203,7 @@ final class SqliteStore implements Store {
                 // whatever failed, nothing of the batch may stay in the open transaction for the next commit to carry,
                 // and a connection whose transaction SQLite ended by itself must not run the next batch
                 discardWriter();
-                StoreException failure = before < 0 ? notStored(batch, e) : resolve(batch, before, e);
+                StoreException failure = before < 0 ? reads.notStored(batch, e) : resolve(batch, before, e);
                 if (failure != null) {
                     throw failure;
                 }
@@ -240,7 +256,7 @@ final class SqliteStore implements Store {
                     cause);
         }
         if (stored == 0) {
-            return notStored(batch, cause);
+            return reads.notStored(batch, cause);
         }
         if (stored == batch.size()) {
             return null;
@@ -248,14 +264,6 @@ final class SqliteStore implements Store {
         return new CommitInDoubtException(
                 "a batch of " + batch.size() + " records failed to commit but " + stored + " records were stored",
                 cause);
-    }
-
-    private static StoreException notStored(List<JournalRecord> batch, Exception cause) {
-        if (cause instanceof SQLiteException e && (e.getResultCode().code & 0xff) == SQLITE_CONSTRAINT) {
-            return new RecordRefusedException(
-                    "the store refused a record of a batch of " + batch.size() + ": " + e.getMessage(), e);
-        }
-        return new StoreException("cannot commit a batch of " + batch.size() + " records", cause);
     }
 
     private void insertRecords(Connection writer, List<JournalRecord> batch) throws SQLException {
@@ -327,25 +335,17 @@ final class SqliteStore implements Store {
 
     @Override
     public void replay(Consumer<JournalEntry> visitor) {
-        read("SELECT type, payload FROM journal ORDER BY seq", visitor);
+        reads.replay(visitor);
     }
 
     @Override
     public List<JournalEntry> entries(String customerId) {
-        List<JournalEntry> entries = new ArrayList<>();
-        read("SELECT type, payload FROM journal WHERE customer_id = ? ORDER BY seq", entries::add, customerId);
-        return entries;
+        return reads.entries(customerId);
     }
 
     @Override
     public @Nullable JournalEntry entry(String customerId, String idempotencyKey) {
-        List<JournalEntry> found = new ArrayList<>(1);
-        read(
-                "SELECT type, payload FROM journal WHERE customer_id = ? AND idempotency_key = ?",
-                found::add,
-                customerId,
-                idempotencyKey);
-        return found.isEmpty() ? null : found.get(0);
+        return reads.entry(customerId, idempotencyKey);
     }
 
     @Override
@@ -363,45 +363,15 @@ final class SqliteStore implements Store {
 
     @Override
     public List<JournalEntry> besideKey(String customerId, String idempotencyKey) {
-        List<JournalEntry> near = new ArrayList<>(2);
-        read(
-                "SELECT type, payload FROM (SELECT type, payload FROM journal WHERE customer_id = ? AND seq < (SELECT seq"
-                        + " FROM journal WHERE customer_id = ? AND idempotency_key = ?) ORDER BY seq DESC LIMIT 1) before"
-                        + " UNION ALL SELECT type, payload FROM (SELECT type, payload FROM journal WHERE customer_id = ?"
-                        + " AND seq > (SELECT seq FROM journal WHERE customer_id = ? AND idempotency_key = ?) ORDER BY seq"
-                        + " LIMIT 1) after",
-                near::add,
-                customerId,
-                customerId,
-                idempotencyKey,
-                customerId,
-                customerId,
-                idempotencyKey);
-        return near;
+        return reads.besideKey(customerId, idempotencyKey);
     }
 
     @Override
     public void counters(Consumer<CounterValue> visitor) {
-        query(
-                "SELECT customer_id, feature, window_start, used, overage FROM counters",
-                rs -> visitor.accept(new CounterValue(
-                        rs.getString(1),
-                        rs.getString(2),
-                        Instant.parse(rs.getString(3)),
-                        new BigDecimal(rs.getString(4)),
-                        new BigDecimal(rs.getString(5)))));
+        reads.counters(visitor);
     }
 
-    private void read(String sql, Consumer<JournalEntry> visitor, Object... parameters) {
-        query(sql, rs -> visitor.accept(JournalCodec.decode(rs.getString(1), rs.getString(2))), parameters);
-    }
-
-    /** Reads one row of a result. */
-    private interface RowReader {
-        void read(ResultSet rs) throws SQLException;
-    }
-
-    private void query(String sql, RowReader rows, Object... parameters) {
+    private void query(String sql, JournalReads.RowReader rows, Object... parameters) {
         ensureOpen();
         try (Connection c = connect(url);
                 PreparedStatement s = c.prepareStatement(sql)) {
