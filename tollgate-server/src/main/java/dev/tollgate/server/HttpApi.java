@@ -211,7 +211,7 @@ final class HttpApi {
         return Response.json(reply.status(), reply.body(), headers);
     }
 
-    private static Response refusal(RouteTable.Route route, Throwable failure) {
+    static Response refusal(RouteTable.Route route, Throwable failure) {
         Throwable e = failure;
         while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
             e = e.getCause();
@@ -232,14 +232,16 @@ final class HttpApi {
             // logged once by the journal's listener, with the customer
             return Response.error(409, "RECORD_REFUSED", "the store refused this write's record; nothing was stored");
         }
-        if (e instanceof CommitInDoubtException) {
+        if (e instanceof CommitInDoubtException || e instanceof TimeoutException) {
+            // a timeout is the wait for a commit running out (consume and events wait with orTimeout): it may commit
+            // yet
             LOG.warn("event=commit_in_doubt route={} error=\"{}\"", route.path(), e.getMessage());
             return Response.error(
                     504,
                     "COMMIT_IN_DOUBT",
                     "the store cannot tell whether this write was stored; retry with the same idempotency key");
         }
-        if (e instanceof StoreException || e instanceof TimeoutException) {
+        if (e instanceof StoreException) {
             LOG.warn("event=store_unavailable route={} error=\"{}\"", route.path(), e.getMessage());
             return Response.error(503, "STORE_UNAVAILABLE", "the store is unavailable; retry later");
         }
