@@ -1,10 +1,10 @@
 package dev.tollgate.bench;
 
 import dev.tollgate.core.budget.Budget;
+import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.engine.CheckRequest;
 import dev.tollgate.core.engine.ConsumeRequest;
 import dev.tollgate.core.engine.CustomerUpdate;
-import dev.tollgate.core.engine.Decision;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.engine.Outcome;
 import dev.tollgate.core.engine.SubscriptionRequest;

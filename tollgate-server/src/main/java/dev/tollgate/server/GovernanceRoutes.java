@@ -10,7 +10,7 @@ import static dev.tollgate.server.Requests.queryInt;
 
 import dev.tollgate.core.Decimals;
 import dev.tollgate.core.budget.Budget;
-import dev.tollgate.core.engine.Decision;
+import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.engine.Outcome;
 import dev.tollgate.core.engine.ScopeView;

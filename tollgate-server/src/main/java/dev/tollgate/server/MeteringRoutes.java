@@ -4,9 +4,9 @@ import static dev.tollgate.server.Requests.WRITE_TIMEOUT_SECONDS;
 import static dev.tollgate.server.Requests.body;
 
 import dev.tollgate.core.Reason;
+import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.engine.CheckRequest;
 import dev.tollgate.core.engine.ConsumeRequest;
-import dev.tollgate.core.engine.Decision;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.engine.EventResult;
 import dev.tollgate.core.engine.UsageEvent;

@@ -1,7 +1,7 @@
 package dev.tollgate.server;
 
-import dev.tollgate.core.engine.Decision;
-import dev.tollgate.core.journal.GroupCommitJournal;
+import dev.tollgate.core.commit.GroupCommitJournal;
+import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.journal.JournalEntry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;

@@ -1,9 +1,9 @@
 package dev.tollgate.bench.jmh;
 
 import dev.tollgate.core.budget.Budget;
+import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.engine.CheckRequest;
 import dev.tollgate.core.engine.CustomerUpdate;
-import dev.tollgate.core.engine.Decision;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.engine.SubscriptionRequest;
 import dev.tollgate.core.period.ResetPeriod;

@@ -1,6 +1,6 @@
 package dev.tollgate.bench.jmh;
 
-import dev.tollgate.core.engine.Decision;
+import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.journal.JournalCodec;
 import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.journal.UsageSource;

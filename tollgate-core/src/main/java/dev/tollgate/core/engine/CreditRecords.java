@@ -9,6 +9,7 @@ import dev.tollgate.core.credit.Grant;
 import dev.tollgate.core.credit.Housekeeping;
 import dev.tollgate.core.credit.LedgerChange;
 import dev.tollgate.core.credit.Movement;
+import dev.tollgate.core.decision.CreditCharge;
 import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.period.Periods;
 import dev.tollgate.core.period.ResetPeriod;

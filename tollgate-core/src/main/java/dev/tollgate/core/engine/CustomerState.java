@@ -17,6 +17,8 @@ import dev.tollgate.core.credit.LedgerChange;
 import dev.tollgate.core.customer.AddonRef;
 import dev.tollgate.core.customer.Promotion;
 import dev.tollgate.core.customer.Subscription;
+import dev.tollgate.core.decision.BoundBy;
+import dev.tollgate.core.decision.CreditCharge;
 import dev.tollgate.core.entitlement.EntitlementResolver;
 import dev.tollgate.core.entitlement.Resolution;
 import dev.tollgate.core.journal.JournalEntry;

@@ -13,6 +13,7 @@ import dev.tollgate.core.customer.PlanRef;
 import dev.tollgate.core.customer.Promotion;
 import dev.tollgate.core.customer.Subscription;
 import dev.tollgate.core.customer.Trial;
+import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.entitlement.EffectiveEntitlement;
 import dev.tollgate.core.entitlement.EntitlementResolver;
 import dev.tollgate.core.entitlement.Resolution;

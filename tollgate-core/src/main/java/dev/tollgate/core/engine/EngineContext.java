@@ -7,7 +7,7 @@ import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.catalog.CatalogDefinition;
 import dev.tollgate.core.catalog.CatalogOrigin;
 import dev.tollgate.core.catalog.CatalogReader;
-import dev.tollgate.core.journal.GroupCommitJournal;
+import dev.tollgate.core.commit.GroupCommitJournal;
 import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.store.CounterValue;
 import dev.tollgate.core.store.Store;

@@ -2,7 +2,7 @@ package dev.tollgate.core.engine;
 
 import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.catalog.CatalogReader;
-import dev.tollgate.core.journal.GroupCommitJournal;
+import dev.tollgate.core.commit.GroupCommitJournal;
 import dev.tollgate.core.journal.JournalEntry;
 import java.util.List;
 import java.util.Objects;

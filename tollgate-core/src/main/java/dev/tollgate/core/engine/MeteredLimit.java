@@ -3,6 +3,8 @@ package dev.tollgate.core.engine;
 import dev.tollgate.core.Decimals;
 import dev.tollgate.core.Reason;
 import dev.tollgate.core.catalog.Enforcement;
+import dev.tollgate.core.decision.BoundBy;
+import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.entitlement.EffectiveEntitlement;
 import dev.tollgate.core.period.Window;
 import java.math.BigDecimal;

@@ -1,5 +1,6 @@
 package dev.tollgate.core.engine;
 
+import dev.tollgate.core.decision.Decision;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -1,5 +1,6 @@
 package dev.tollgate.core.engine;
 
+import dev.tollgate.core.decision.BoundBy;
 import dev.tollgate.core.session.Session;
 import java.math.BigDecimal;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package dev.tollgate.core.store;
 
-import dev.tollgate.core.engine.CreditCharge;
+import dev.tollgate.core.decision.CreditCharge;
 import dev.tollgate.core.journal.JournalEntry;
 import java.math.BigDecimal;
 import java.time.Instant;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.core.Reason;
 import dev.tollgate.core.TollgateException;
+import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.store.StoreException;
 import java.math.BigDecimal;
 import java.time.Instant;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.core.Reason;
 import dev.tollgate.core.catalog.Enforcement;
 import dev.tollgate.core.catalog.FeatureType;
+import dev.tollgate.core.decision.BoundBy;
+import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.entitlement.EffectiveEntitlement;
 import dev.tollgate.core.period.ResetPeriod;
 import dev.tollgate.core.period.Window;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.core.Reason;
 import dev.tollgate.core.TollgateException;
 import dev.tollgate.core.budget.Budget;
+import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.period.ResetPeriod;
 import java.math.BigDecimal;
 import java.time.Duration;

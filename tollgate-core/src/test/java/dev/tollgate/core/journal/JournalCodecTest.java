@@ -8,7 +8,7 @@ import dev.tollgate.core.Limits;
 import dev.tollgate.core.budget.Budget;
 import dev.tollgate.core.catalog.CatalogOrigin;
 import dev.tollgate.core.credit.Grant;
-import dev.tollgate.core.engine.Decision;
+import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.json.Json;
 import dev.tollgate.core.period.ResetPeriod;
 import java.math.BigDecimal;

@@ -2,7 +2,7 @@ package dev.tollgate.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.core.engine.Decision;
+import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.journal.JournalCodec;
 import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.journal.JournalRecord;

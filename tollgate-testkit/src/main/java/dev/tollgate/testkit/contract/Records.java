@@ -1,6 +1,6 @@
 package dev.tollgate.testkit.contract;
 
-import dev.tollgate.core.engine.Decision;
+import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.journal.JournalRecord;
 import dev.tollgate.core.journal.UsageSource;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.tollgate.core.TollgateException;
+import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.engine.ConsumeRequest;
 import dev.tollgate.core.engine.CustomerUpdate;
-import dev.tollgate.core.engine.Decision;
 import dev.tollgate.core.engine.EntitlementView;
 import dev.tollgate.core.engine.EventResult;
 import dev.tollgate.core.engine.SubscriptionRequest;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.core.Reason;
 import dev.tollgate.core.TollgateException;
+import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.engine.BalanceView;
 import dev.tollgate.core.engine.ConsumeRequest;
 import dev.tollgate.core.engine.CustomerUpdate;
-import dev.tollgate.core.engine.Decision;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.engine.GrantRequest;
 import dev.tollgate.core.engine.GrantView;

@@ -1,4 +1,4 @@
-package dev.tollgate.core.engine;
+package dev.tollgate.core.decision;
 
 import org.jspecify.annotations.Nullable;
 

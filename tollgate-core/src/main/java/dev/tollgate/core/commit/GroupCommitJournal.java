@@ -1,7 +1,9 @@
-package dev.tollgate.core.journal;
+package dev.tollgate.core.commit;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tollgate.core.journal.JournalEntry;
+import dev.tollgate.core.journal.JournalRecord;
 import dev.tollgate.core.store.CounterValue;
 import dev.tollgate.core.store.RecordRefusedException;
 import dev.tollgate.core.store.Store;

@@ -1,8 +1,10 @@
-package dev.tollgate.core.journal;
+package dev.tollgate.core.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tollgate.core.journal.JournalEntry;
+import dev.tollgate.core.journal.JournalRecord;
 import dev.tollgate.core.store.CounterValue;
 import dev.tollgate.core.store.RecordRefusedException;
 import dev.tollgate.core.store.Store;

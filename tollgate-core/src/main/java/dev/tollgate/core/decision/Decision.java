@@ -1,4 +1,4 @@
-package dev.tollgate.core.engine;
+package dev.tollgate.core.decision;
 
 import dev.tollgate.core.Reason;
 import java.math.BigDecimal;
