@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,11 +30,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers alerts to webhooks, at least once, from the engine's durable outbox.
  *
- * <p>Design: every {@value #POLL_MILLIS} ms one thread takes the pending deliveries, POSTs each that is due, and on a
- * 2xx answer records the delivery in the journal (so neither a retry nor a restart sends it again). A failure (any
- * other status, a timeout, a refused connection) is retried with exponential back-off, 0.5 s doubling up to 60 s. The
- * back-off lives in memory: after a restart every undelivered alert is tried at once. A receiver may see an alert
- * twice (a crash between its 2xx and the record); {@code Tollgate-Event-Id} lets it drop repeats.
+ * <p>Design: every {@value #POLL_MILLIS} ms one thread takes the pending deliveries that are due and hands them, by
+ * webhook, to a sender thread per webhook (at most one at a time for each webhook, one thread per webhook with
+ * attempts under way), which POSTs them in turn and on a 2xx answer records the delivery in the journal (so neither a
+ * retry nor a restart sends it again). So a receiver that hangs until the timeouts (5 s to connect, 10 s to answer)
+ * delays only its own deliveries, never another webhook's. A failure (any other status, a timeout, a refused
+ * connection) is retried with exponential back-off, 0.5 s doubling up to 60 s. The back-off lives in memory: after a
+ * restart every undelivered alert is tried at once. A receiver may see an alert twice (a crash between its 2xx and the
+ * record); {@code Tollgate-Event-Id} lets it drop repeats.
  *
  * <p>Targets: before each attempt, every address the URL's host resolves to must be allowed ({@link WebhookTargets});
  * a refused attempt is logged and retried like a failed one, since DNS may change again. Redirects are not followed.
@@ -59,6 +64,14 @@ final class WebhookDeliverer implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** Ids of the webhooks whose sender is under way. */
+    private final Set<String> sending = ConcurrentHashMap.newKeySet();
+
+    private final ExecutorService senders = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "tollgate-webhook-sender");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** @param allowed where deliveries may go: checked against the addresses the host resolves to at each attempt */
     WebhookDeliverer(Engine engine, ServerConfig.WebhookAddresses allowed) {
@@ -74,23 +87,54 @@ final class WebhookDeliverer implements AutoCloseable {
             pending.forEach(d -> keys.add(d.alert().id() + ' ' + d.webhook().id()));
             // back-offs of deliveries no longer pending (a removed webhook's) are forgotten
             attempts.keySet().retainAll(keys);
+            Map<String, List<Engine.Delivery>> due = new LinkedHashMap<>();
             for (Engine.Delivery d : pending) {
-                String key = d.alert().id() + ' ' + d.webhook().id();
-                Attempts a = attempts.get(key);
-                if (a != null && a.nextAtMillis() > System.currentTimeMillis()) {
-                    continue;
-                }
-                if (send(d)) {
-                    engine.markDelivered(d.alert().id(), d.webhook().id()).get(30, TimeUnit.SECONDS);
-                    attempts.remove(key);
-                } else {
-                    int n = a == null ? 1 : a.count() + 1;
-                    long backoff = Math.min(MAX_BACKOFF_MILLIS, 500L << Math.min(n - 1, 20));
-                    attempts.put(key, new Attempts(n, System.currentTimeMillis() + backoff));
+                Attempts a = attempts.get(d.alert().id() + ' ' + d.webhook().id());
+                if (a == null || a.nextAtMillis() <= System.currentTimeMillis()) {
+                    due.computeIfAbsent(d.webhook().id(), k -> new ArrayList<>())
+                            .add(d);
                 }
             }
+            due.forEach((webhookId, deliveries) -> {
+                if (sending.add(webhookId)) {
+                    senders.execute(() -> {
+                        try {
+                            deliveries.forEach(this::attempt);
+                        } finally {
+                            sending.remove(webhookId);
+                        }
+                    });
+                }
+            });
         } catch (Exception e) {
             LOG.warn("event=webhook_round_failed error=\"{}\"", e.getMessage());
+        }
+    }
+
+    /** Sends one delivery unless the deliverer is closing; records it, or its next back-off. */
+    private void attempt(Engine.Delivery d) {
+        if (Thread.currentThread().isInterrupted()) {
+            return;
+        }
+        String key = d.alert().id() + ' ' + d.webhook().id();
+        try {
+            if (send(d)) {
+                engine.markDelivered(d.alert().id(), d.webhook().id()).get(30, TimeUnit.SECONDS);
+                attempts.remove(key);
+            } else {
+                Attempts a = attempts.get(key);
+                int n = a == null ? 1 : a.count() + 1;
+                long backoff = Math.min(MAX_BACKOFF_MILLIS, 500L << Math.min(n - 1, 20));
+                attempts.put(key, new Attempts(n, System.currentTimeMillis() + backoff));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn(
+                    "event=webhook_record_failed alert={} webhook={} error=\"{}\"",
+                    d.alert().id(),
+                    d.webhook().id(),
+                    e.getMessage());
         }
     }
 
@@ -164,5 +208,6 @@ final class WebhookDeliverer implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
+        senders.shutdownNow();
     }
 }
