@@ -75,6 +75,23 @@ final class TollgateProcess implements AutoCloseable {
             @Nullable Pinning pinning,
             int ioThreads)
             throws IOException, InterruptedException {
+        return start(jar, dataDir, postgresUrl, jvmOptions, pinning, ioThreads, Map.of());
+    }
+
+    /**
+     * Starts the server with more environment variables (settings such as {@code TOLLGATE_WEBHOOK_ALLOW_PRIVATE}).
+     *
+     * @param env set in the server's environment beside {@code TOLLGATE_API_KEY}
+     */
+    static TollgateProcess start(
+            Path jar,
+            Path dataDir,
+            @Nullable String postgresUrl,
+            List<String> jvmOptions,
+            @Nullable Pinning pinning,
+            int ioThreads,
+            Map<String, String> env)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms512m", "-Xmx1g"));
         command.addAll(jvmOptions);
@@ -87,11 +104,17 @@ final class TollgateProcess implements AutoCloseable {
         }
         Proc.Started s = Proc.start(
                 pinning == null ? command : pinning.onServerCpus(command),
-                Map.of("TOLLGATE_API_KEY", API_KEY),
+                withKey(env),
                 dataDir.resolveSibling(dataDir.getFileName() + ".log"),
                 Pattern.compile("event=started port=(\\d+)"),
                 120);
         return new TollgateProcess(s.proc(), Integer.parseInt(s.said()));
+    }
+
+    private static Map<String, String> withKey(Map<String, String> env) {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("TOLLGATE_API_KEY", API_KEY);
+        return all;
     }
 
     Reply send(String method, String path, @Nullable Object body) {
