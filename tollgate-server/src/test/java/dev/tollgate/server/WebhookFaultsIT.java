@@ -52,7 +52,9 @@ final class WebhookFaultsIT {
         h = new Harness(
                 dir,
                 Instant.parse("2026-04-10T09:00:00Z"),
-                c -> c.withWebhookAddresses(ServerConfig.WebhookAddresses.ANY));
+                c -> c.toBuilder()
+                        .webhookAddresses(ServerConfig.WebhookAddresses.ANY)
+                        .build());
         assertThat(h.applySampleCatalog().status()).isEqualTo(200);
         for (Map.Entry<String, FaultyReceiver> r : receivers.entrySet()) {
             ApiClient.Reply hook = h.put(
