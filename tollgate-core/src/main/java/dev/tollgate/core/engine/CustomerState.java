@@ -95,6 +95,8 @@ final class CustomerState {
     final IdempotencyKeys keys = new IdempotencyKeys(IdempotencyKeys.RECENT);
     /** Charges held in memory per customer, as many as the idempotency records held ({@link IdempotencyKeys#RECENT}). */
     static final int RECENT_CHARGES = IdempotencyKeys.RECENT;
+    /** Closed sessions held in memory per customer: the last ones closed; an older one is rebuilt from the store. */
+    static final int RECENT_CLOSED_SESSIONS = 256;
     /** Credit accounts by currency. */
     final Map<String, CreditAccount> accounts = new TreeMap<>();
     /** Auto-recharge settings by currency. */
@@ -171,8 +173,28 @@ final class CustomerState {
      */
     final Map<String, Instant> webhooksRemoved = new HashMap<>();
 
-    /** Sessions by id. */
+    /**
+     * The sessions not closed, by id: the ones the held sums walk (past its deadline a session holds nothing, and stays
+     * here until the sweeper records its expiry).
+     */
     final Map<String, OpenSession> sessions = new LinkedHashMap<>();
+    /**
+     * The sessions the sweeper closed at their deadline that no close has settled yet, by id: a later close still
+     * settles them, from what was consumed in them. They hold nothing.
+     */
+    final Map<String, OpenSession> released = new LinkedHashMap<>();
+    /**
+     * The last {@value #RECENT_CLOSED_SESSIONS} sessions closed (settled), by id, in closing order. Before this bound
+     * every session ever opened stayed in {@link #sessions}, and every held sum walked them all.
+     */
+    final Map<String, OpenSession> closedSessions = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, OpenSession> eldest) {
+            return size() > RECENT_CLOSED_SESSIONS;
+        }
+    };
+    /** How many sessions the customer ever opened: the {@code n} of the last id {@code <customerId>@s<n>}. */
+    int sessionsOpened;
     /** When the current subscription was set: its allotments start with the period containing this instant. */
     Instant subscriptionSetAt = Instant.EPOCH;
 
@@ -237,6 +259,11 @@ final class CustomerState {
         budgetUsed.putAll(other.budgetUsed);
         sessions.clear();
         other.sessions.forEach((id, o) -> sessions.put(id, new OpenSession(o)));
+        released.clear();
+        other.released.forEach((id, o) -> released.put(id, new OpenSession(o)));
+        closedSessions.clear();
+        other.closedSessions.forEach((id, o) -> closedSessions.put(id, new OpenSession(o)));
+        sessionsOpened = other.sessionsOpened;
         alerts.clear();
         alerts.addAll(other.alerts);
         firedAlerts.clear();
@@ -289,6 +316,9 @@ final class CustomerState {
         budgets.clear();
         budgetUsed.clear();
         sessions.clear();
+        released.clear();
+        closedSessions.clear();
+        sessionsOpened = 0;
         alerts.clear();
         firedAlerts.clear();
         webhooks.clear();
@@ -364,21 +394,29 @@ final class CustomerState {
             webhooksRemoved.put(e.webhookId(), e.at());
         } else if (entry instanceof JournalEntry.SessionOpened e) {
             sessions.put(e.session().id(), new OpenSession(e.session()));
+            sessionsOpened++;
         } else if (entry instanceof JournalEntry.SessionExtended e) {
-            OpenSession o = sessions.get(e.sessionId());
+            OpenSession o = session(e.sessionId());
             if (o != null) {
                 o.expiresAt = e.expiresAt();
             }
         } else if (entry instanceof JournalEntry.SessionClosed e) {
-            OpenSession o = sessions.get(e.sessionId());
+            OpenSession o = session(e.sessionId());
             if (o != null) {
                 o.closed = true;
                 o.excess = e.excess();
                 o.excessBoundBy = e.boundBy();
+                sessions.remove(e.sessionId());
+                released.remove(e.sessionId());
+                if (e.expired() && e.idempotencyKey() == null) {
+                    released.put(e.sessionId(), o);
+                } else {
+                    closedSessions.put(e.sessionId(), o);
+                }
             }
         } else if (entry instanceof JournalEntry.SessionSettled e) {
             countAgainstBudgets(e.scope(), "", BigDecimal.ZERO, e.currency(), e.credits(), Map.of(), e.at());
-            OpenSession o = sessions.get(e.sessionId());
+            OpenSession o = session(e.sessionId());
             if (o != null) {
                 draw(o, e.credits());
             }
@@ -446,10 +484,13 @@ final class CustomerState {
 
     /** Shrinks the hold of the session a consumption was made in by what it counts against that hold. */
     private void drawOnSession(JournalEntry.UsageRecorded e) {
-        OpenSession o = e.sessionId() == null ? null : sessions.get(e.sessionId());
-        if (o == null) {
-            return;
+        OpenSession o = e.sessionId() == null ? null : session(e.sessionId());
+        if (o != null) {
+            drawOnSession(o, e);
         }
+    }
+
+    private static void drawOnSession(OpenSession o, JournalEntry.UsageRecorded e) {
         BigDecimal amount;
         if (o.session.feature() != null) {
             amount = e.quantity();
@@ -458,6 +499,79 @@ final class CustomerState {
             amount = credit == null ? BigDecimal.ZERO : credit.credits();
         }
         draw(o, amount);
+    }
+
+    /**
+     * A session held in memory: not closed, released at its deadline and not settled, or among the last closed; else
+     * {@code null} (unknown, or closed before the last {@value #RECENT_CLOSED_SESSIONS}: see {@link #closedLongAgo}).
+     */
+    @Nullable
+    OpenSession session(String sessionId) {
+        OpenSession o = sessions.get(sessionId);
+        if (o == null) {
+            o = released.get(sessionId);
+        }
+        return o == null ? closedSessions.get(sessionId) : o;
+    }
+
+    /** Tells whether this customer issued the id ({@code <customerId>@s<n>}, n from 1 to {@link #sessionsOpened}). */
+    boolean issued(String sessionId) {
+        int n = id.length() + 2;
+        if (!sessionId.startsWith(id) || !sessionId.startsWith("@s", id.length()) || sessionId.length() == n) {
+            return false;
+        }
+        if (sessionId.charAt(n) == '0' || sessionId.length() - n > 9) {
+            return false;
+        }
+        int number = 0;
+        for (int i = n; i < sessionId.length(); i++) {
+            char c = sessionId.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+            number = number * 10 + (c - '0');
+        }
+        return number <= sessionsOpened;
+    }
+
+    /**
+     * Tells whether the session is one of this customer's closed before the last {@value #RECENT_CLOSED_SESSIONS}:
+     * issued, and no longer in memory (every session not closed, or released and not settled, is).
+     */
+    boolean closedLongAgo(String sessionId) {
+        return session(sessionId) == null && issued(sessionId);
+    }
+
+    /**
+     * Rebuilds a session closed long ago from the customer's records (in append order): the same fold as
+     * {@link #apply} over the records that name it.
+     *
+     * @return the session, or {@code null} if no record opened it
+     */
+    static @Nullable OpenSession rebuild(String sessionId, List<JournalEntry> entries) {
+        OpenSession o = null;
+        for (JournalEntry entry : entries) {
+            if (entry instanceof JournalEntry.SessionOpened e
+                    && e.session().id().equals(sessionId)) {
+                o = new OpenSession(e.session());
+            } else if (o == null) {
+                continue;
+            } else if (entry instanceof JournalEntry.SessionExtended e
+                    && e.sessionId().equals(sessionId)) {
+                o.expiresAt = e.expiresAt();
+            } else if (entry instanceof JournalEntry.SessionClosed e
+                    && e.sessionId().equals(sessionId)) {
+                o.closed = true;
+                o.excess = e.excess();
+                o.excessBoundBy = e.boundBy();
+            } else if (entry instanceof JournalEntry.SessionSettled e
+                    && e.sessionId().equals(sessionId)) {
+                draw(o, e.credits());
+            } else if (entry instanceof JournalEntry.UsageRecorded e && sessionId.equals(e.sessionId())) {
+                drawOnSession(o, e);
+            }
+        }
+        return o;
     }
 
     /** Counts {@code amount} as consumed in a session and shrinks its hold by it. */

@@ -63,7 +63,11 @@ final class Decisions {
      * @throws TollgateException {@code SESSION_NOT_FOUND}; {@code SESSION_CLOSED} (409) if closed or past its deadline
      */
     static CustomerState.OpenSession liveSession(CustomerState state, String sessionId, Instant now) {
-        CustomerState.OpenSession o = state.sessions.get(sessionId);
+        CustomerState.OpenSession o = state.session(sessionId);
+        if (o == null && state.closedLongAgo(sessionId)) {
+            throw TollgateException.conflict(
+                    "SESSION_CLOSED", "session '" + sessionId + "' is closed or expired", "sessionId");
+        }
         if (o == null) {
             throw TollgateException.notFound("SESSION_NOT_FOUND", "no session '" + sessionId + "'", "sessionId");
         }

@@ -21,6 +21,7 @@ import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.journal.UsageSource;
 import dev.tollgate.core.period.Window;
 import dev.tollgate.core.session.Session;
+import dev.tollgate.core.store.StoreException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -133,7 +134,7 @@ final class Sessions {
                     now.plus(request.maxLifetime() == null ? Engine.MAX_SESSION_LIFETIME : request.maxLifetime());
             Instant expiresAt = min(now.plus(request.ttl()), maxUntil);
             Session session = new Session(
-                    customerId + "@s" + (state.sessions.size() + 1),
+                    customerId + "@s" + (state.sessionsOpened + 1),
                     request.scope(),
                     request.currency(),
                     request.feature(),
@@ -154,14 +155,20 @@ final class Sessions {
         return a.isBefore(b) ? a : b;
     }
 
-    /** The customer a session id belongs to (ids are {@code <customerId>@s<n>}). */
+    /** The customer a session id belongs to (ids are {@code <customerId>@s<n>}), closed long ago or not. */
     CustomerState sessionOwner(String sessionId) {
         int at = sessionId.lastIndexOf('@');
         CustomerState state = at <= 0 ? null : ctx.customers.get(sessionId.substring(0, at));
-        if (state == null || !state.sessions.containsKey(sessionId)) {
+        if (state == null || !isKnown(state, sessionId)) {
             throw TollgateException.notFound("SESSION_NOT_FOUND", "no session '" + sessionId + "'", "sessionId");
         }
         return state;
+    }
+
+    private static boolean isKnown(CustomerState state, String sessionId) {
+        synchronized (state) {
+            return state.session(sessionId) != null || state.issued(sessionId);
+        }
     }
 
     CompletableFuture<SessionView> heartbeat(String sessionId, Duration ttl) {
@@ -187,7 +194,11 @@ final class Sessions {
                 KeyUse.requireKind(prior.entry(), KeyUse.Kind.SESSION_CLOSE);
                 return prior.durable().thenApply(v -> new Outcome<>(sessionView(state, sessionId), true));
             }
-            CustomerState.OpenSession o = state.sessions.get(sessionId);
+            CustomerState.OpenSession o = state.session(sessionId);
+            if (o == null) {
+                throw TollgateException.conflict(
+                        "SESSION_CLOSED", "session '" + sessionId + "' was closed long ago", "sessionId");
+            }
             ctx.requireAvailable();
             Instant now = ctx.now();
             List<JournalEntry> entries = new ArrayList<>(CreditRecords.housekeep(state, cat, now));
@@ -350,10 +361,24 @@ final class Sessions {
         return sessionView(sessionOwner(sessionId), sessionId);
     }
 
+    /**
+     * A session as it stands. One closed before the customer's last {@value CustomerState#RECENT_CLOSED_SESSIONS} is
+     * rebuilt from the customer's records in the store (a read of them all: only for such a session).
+     *
+     * @throws StoreException if such a session must be rebuilt and the store cannot be read
+     */
     SessionView sessionView(CustomerState state, String sessionId) {
+        CustomerState.OpenSession held;
+        synchronized (state) {
+            held = state.session(sessionId);
+        }
+        CustomerState.OpenSession o =
+                held != null ? held : CustomerState.rebuild(sessionId, ctx.store.entries(state.id));
+        if (o == null) {
+            throw TollgateException.notFound("SESSION_NOT_FOUND", "no session '" + sessionId + "'", "sessionId");
+        }
         synchronized (state) {
             Instant now = ctx.now();
-            CustomerState.OpenSession o = Objects.requireNonNull(state.sessions.get(sessionId));
             String status = o.closed ? "closed" : now.isBefore(o.expiresAt) ? "open" : "expired";
             return new SessionView(
                     o.session,

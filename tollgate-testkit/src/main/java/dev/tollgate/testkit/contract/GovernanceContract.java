@@ -633,6 +633,76 @@ public abstract class GovernanceContract extends EngineSuite {
         }
     }
 
+    @Test
+    void a_session_closed_before_the_last_ones_kept_in_memory_still_answers_its_close_and_refuses_use()
+            throws Exception {
+        grantCredits("100");
+        scope("team", null);
+        budget("team", "credit-cap", null, "50", Map.of());
+        budget("team", "q-cap", "q", "1000", Map.of());
+        String holding = open("team", "credits", null, "7", 3600, "holding")
+                .session()
+                .session()
+                .id();
+        String held =
+                open("team", null, "q", "9", 3600, "held").session().session().id();
+        String oldest = open("team", "credits", null, "2", 3600, "s0")
+                .session()
+                .session()
+                .id();
+        SessionView firstClose =
+                engine().closeSession(oldest, new BigDecimal("3")).get().value();
+        for (int i = 1; i <= 300; i++) {
+            String id = open("team", null, "q", "1", 3600, "s" + i)
+                    .session()
+                    .session()
+                    .id();
+            engine().closeSession(id, null).get();
+        }
+        assertClosedLongAgo(oldest, firstClose, holding, held);
+        restart();
+        assertClosedLongAgo(oldest, firstClose, holding, held);
+        assertThat(open("team", null, "q", "1", 3600, "next")
+                        .session()
+                        .session()
+                        .id())
+                .as("ids keep counting after the closed sessions left memory")
+                .isEqualTo("acme@s304");
+    }
+
+    /** A session closed long ago answers its first close and refuses use; the holds still open count exactly. */
+    private void assertClosedLongAgo(String oldest, SessionView firstClose, String holding, String held)
+            throws Exception {
+        Outcome<SessionView> again =
+                engine().closeSession(oldest, new BigDecimal("3")).get();
+        assertThat(again.replayed()).isTrue();
+        assertThat(again.value()).as("the first close").isEqualTo(firstClose);
+        assertThat(engine().session(oldest)).isEqualTo(firstClose);
+        assertThat(engine().report(List.of(
+                                new UsageEvent("late", "acme", "llm", BigDecimal.ONE, null, Map.of(), null, oldest)))
+                        .get())
+                .extracting(EventResult::reason)
+                .containsExactly(Reason.SESSION_CLOSED);
+        assertThatThrownBy(() -> engine().consume(
+                                new ConsumeRequest("acme", "llm", BigDecimal.ONE, "late-1", null, Map.of(), oldest))
+                        .get())
+                .isInstanceOfSatisfying(
+                        TollgateException.class, e -> assertThat(e.code()).isEqualTo("SESSION_CLOSED"));
+        assertThat(engine().balances("acme"))
+                .singleElement()
+                .satisfies(b ->
+                        assertThat(b.held()).as("only the open session holds").isEqualByComparingTo("7"))
+                .satisfies(b -> assertThat(b.available()).isEqualByComparingTo("90"));
+        assertThat(engine().scopes("acme").stream()
+                        .filter(s -> s.scope().id().equals("team"))
+                        .flatMap(s -> s.budgets().stream())
+                        .collect(java.util.stream.Collectors.toMap(
+                                u -> u.budget().key(), u -> u.held().stripTrailingZeros())))
+                .isEqualTo(Map.of("credit-cap", new BigDecimal("7"), "q-cap", new BigDecimal("9")));
+        assertThat(engine().session(holding).held()).isEqualByComparingTo("7");
+        assertThat(engine().session(held).held()).isEqualByComparingTo("9");
+    }
+
     private void grantCredits(String amount) throws Exception {
         engine().grant(
                         "acme",
