@@ -100,15 +100,17 @@ final class GroupCommitJournalTest {
                         completedOn.add(Thread.currentThread().getName());
                         events.add("caller a");
                         try {
-                            release.await(10, TimeUnit.SECONDS);
+                            // held until the test releases it: a bound here would let a slow machine end the wait early
+                            // and complete the second command, which the test says must not happen before
+                            release.await(5, TimeUnit.MINUTES);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
                     });
-            await().atMost(Duration.ofSeconds(10)).until(() -> events.contains("caller a"));
+            await().atMost(Duration.ofMinutes(2)).until(() -> events.contains("caller a"));
 
             CompletableFuture<Void> second = journal.append(List.of(customer("b")), List.of(), () -> true);
-            await().atMost(Duration.ofSeconds(10))
+            await().atMost(Duration.ofMinutes(2))
                     .alias("the second command commits while the first one's caller is still busy")
                     .until(() -> store.keys.contains("b"));
             assertThat(second)
@@ -116,8 +118,8 @@ final class GroupCommitJournalTest {
                     .isNotDone();
 
             release.countDown();
-            second.get(10, TimeUnit.SECONDS);
-            first.get(10, TimeUnit.SECONDS);
+            second.get(2, TimeUnit.MINUTES);
+            first.get(2, TimeUnit.MINUTES);
             assertThat(completedOn).containsExactly("tollgate-follow");
             assertThat(store.threads).containsOnly("tollgate-journal");
             assertThat(events).containsExactly("committed a", "caller a", "committed b");
@@ -180,7 +182,7 @@ final class GroupCommitJournalTest {
             if (firstAppend.getCount() > 0) {
                 firstAppend.countDown();
                 try {
-                    release.await(10, TimeUnit.SECONDS);
+                    release.await(5, TimeUnit.MINUTES); // until the test releases it, however slow the machine
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -213,7 +215,7 @@ final class GroupCommitJournalTest {
         };
         try (GroupCommitJournal journal = new GroupCommitJournal(store, listener)) {
             CompletableFuture<Void> first = journal.append(List.of(customer("first")), List.of(), () -> true);
-            assertThat(store.firstAppend.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(store.firstAppend.await(2, TimeUnit.MINUTES)).isTrue();
             // queued behind the blocked commit: the next batch holds all five
             List<CompletableFuture<Void>> next = new ArrayList<>();
             for (String key : List.of("a", "b", "dup", "c", "d")) {

@@ -69,7 +69,7 @@ final class CatalogGateTest {
         Thread subscriber = new Thread(() ->
                 subscribed.set(engine.subscribe("c", new SubscriptionRequest("big", List.of(), null, null, "to-big"))));
         subscriber.start();
-        assertThat(read.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(read.await(2, TimeUnit.MINUTES)).isTrue();
 
         AtomicReference<Throwable> publishFailure = new AtomicReference<>();
         Thread publisher = new Thread(() -> {
@@ -101,7 +101,7 @@ final class CatalogGateTest {
 
     private static void await(CountDownLatch latch) {
         try {
-            assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(latch.await(2, TimeUnit.MINUTES)).isTrue();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
