@@ -36,7 +36,7 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>It starts the server jar as a process (a temporary data directory, webhooks allowed to 127.0.0.1), applies a
  * catalog, creates {@code --customers} customers each with a scope pair, a budget with alerts and credits, fills
- * each customer's in-memory idempotency records to their bound (see {@link #fillRecentKeys}), and sets two
+ * each customer's bounded memories to their bound (see {@link #saturateBounds}), and sets two
  * webhooks to a receiver in this process (one of them answers {@code 500} to every fifth attempt, so retries happen).
  * Then for {@code --minutes} it drives, at about {@code --rate} requests a second from a few threads: checks, consumes
  * (with idempotency keys, one in ten a repeat of an earlier one), priced consumes that drain credits (so low-balance
@@ -58,6 +58,8 @@ public final class Soak {
     private static final String SECRET = "whsec_soak_0123456789abcdef";
     /** Idempotency records written per customer before the load: above the engine's 1024 recent ones. */
     private static final int PREFILL = 1100;
+
+    private static final int PREFILL_SESSIONS = 260;
 
     private static final Pattern HEAP_USED = Pattern.compile("total (\\d+)K, used (\\d+)K");
     private static final Pattern YOUNG = Pattern.compile("(\\d+) young \\((\\d+)K\\)");
@@ -125,11 +127,16 @@ public final class Soak {
         HttpServer receiver = receiver();
         List<Sample> samples = new ArrayList<>();
         long alerts;
+        // a copy: a build that replaces the jar under the running server breaks its class loading
+        Path serverJar = Files.copy(jar, work.resolve("tollgate-server.jar"));
         try (TollgateProcess tg = TollgateProcess.start(
-                jar, data, null, List.of(), null, 0, Map.of("TOLLGATE_WEBHOOK_ALLOW_PRIVATE", "true"))) {
+                serverJar, data, null, List.of(), null, 0, Map.of("TOLLGATE_WEBHOOK_ALLOW_PRIVATE", "true"))) {
             port = tg.port;
             String hooks = "http://127.0.0.1:" + receiver.getAddress().getPort();
             setUp(tg, hooks);
+            long filling = System.nanoTime();
+            saturateBounds(tg);
+            System.out.printf(Locale.ROOT, "soak: bounds filled in %.0f s%n", (System.nanoTime() - filling) / 1e9);
             System.out.printf(
                     Locale.ROOT,
                     "soak: server pid %d, %d customers, %.0f req/s for %.1f min, heap sampled every %.0f s%n",
@@ -201,29 +208,64 @@ public final class Soak {
                     c + "/grants",
                     Map.of("currency", "credits", "amount", 100, "category", "paid", "idempotencyKey", "g0-" + i));
         }
-        fillRecentKeys(tg);
     }
 
     /**
-     * Writes {@link #PREFILL} events per customer (feature {@code warm}, which nothing else uses), in batches of 1000:
-     * the engine holds each customer's last 1024 idempotency records in memory ({@code IdempotencyKeys.RECENT}), a
-     * bound the load would otherwise take tens of minutes to reach with this many customers, so the measured heap
-     * would grow towards it; filled first, the samples show what the load adds beyond that bound.
+     * Fills every per-customer memory the engine bounds to its bound, with records like the load's, before the heap is
+     * measured: the last {@code IdempotencyKeys.RECENT} (1024) idempotency records and credit charges, from {@link
+     * #PREFILL} priced consumes on credits granted for them (and spent by them, so the balances are as before), and the
+     * last 256 closed sessions, from {@link #PREFILL_SESSIONS} sessions opened and closed. At the load's rate these
+     * bounds take hours to reach with this many customers, so the samples would show the heap growing towards them;
+     * filled first, the samples show what the load adds beyond them. An earlier fill with cheap events filled the
+     * idempotency records with smaller ones than the load's, and the heap grew as the load replaced them.
      */
-    private void fillRecentKeys(TollgateProcess tg) {
-        List<Map<String, Object>> batch = new ArrayList<>();
-        for (int j = 0; j < PREFILL; j++) {
+    private void saturateBounds(TollgateProcess tg) throws InterruptedException {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
             for (int i = 0; i < customers; i++) {
-                batch.add(
-                        Map.of("idempotencyKey", "pre-" + j, "customerId", "c" + i, "feature", "warm", "quantity", 1));
-                if (batch.size() == 1000) {
-                    tg.ok("POST", "/v1/events", Map.of("events", batch));
-                    batch.clear();
-                }
+                String c = "c" + i;
+                done.add(pool.submit(() -> saturate(tg, c)));
             }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("filling the bounds failed", e.getCause());
+        } finally {
+            pool.shutdownNow();
         }
-        if (!batch.isEmpty()) {
-            tg.ok("POST", "/v1/events", Map.of("events", batch));
+    }
+
+    private static void saturate(TollgateProcess tg, String c) {
+        tg.ok(
+                "POST",
+                "/v1/customers/" + c + "/grants",
+                Map.of("currency", "credits", "amount", 20 * PREFILL, "category", "paid", "idempotencyKey", "pre-g"));
+        for (int j = 0; j < PREFILL; j++) {
+            tg.ok(
+                    "POST",
+                    "/v1/consume",
+                    Map.of("customerId", c, "feature", "tokens", "quantity", 20, "idempotencyKey", "pre-" + j));
+        }
+        for (int j = 0; j < PREFILL_SESSIONS; j++) {
+            Map<String, Object> opened = tg.ok(
+                    "POST",
+                    "/v1/sessions",
+                    Map.of(
+                            "customerId",
+                            c,
+                            "scope",
+                            "team",
+                            "feature",
+                            "q",
+                            "amount",
+                            5,
+                            "ttlSeconds",
+                            60,
+                            "idempotencyKey",
+                            "pre-s" + j));
+            tg.ok("POST", "/v1/sessions/" + opened.get("sessionId") + "/close", Map.of("used", 1));
         }
     }
 
@@ -320,6 +362,7 @@ public final class Soak {
             workers.add(t);
         }
         long nextSample = start + (long) (sampleSeconds * 1e9);
+        ClassHistogram first = null;
         System.out.println("   t (s)   heap used after GC (MB)   committed (MB)   requests");
         while (true) {
             long now = System.nanoTime();
@@ -337,8 +380,15 @@ public final class Soak {
                         s.usedMb(),
                         s.committedMb(),
                         s.requests());
+                if (first == null) {
+                    first = ClassHistogram.of(pid);
+                }
                 nextSample += (long) (sampleSeconds * 1e9);
             }
+        }
+        if (first != null) {
+            System.out.println("grown most from the first sample to the end (live bytes, instances, class):");
+            ClassHistogram.of(pid).grownSince(first, 15).forEach(line -> System.out.println("  " + line));
         }
         stop.set(true);
         for (Thread t : workers) {
