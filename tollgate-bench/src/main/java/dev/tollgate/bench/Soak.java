@@ -139,8 +139,8 @@ public final class Soak {
             setUp(tg, hooks);
             long filling = System.nanoTime();
             saturateBounds(tg);
-            warmUp((long) customers * WARM_UP_PER_CUSTOMER);
             System.out.printf(Locale.ROOT, "soak: bounds filled in %.0f s%n", (System.nanoTime() - filling) / 1e9);
+            warmUp((long) customers * WARM_UP_PER_CUSTOMER);
             System.out.printf(
                     Locale.ROOT,
                     "soak: server pid %d, %d customers, %.0f req/s for %.1f min, heap sampled every %.0f s%n",
