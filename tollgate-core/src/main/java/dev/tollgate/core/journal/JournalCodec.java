@@ -22,6 +22,13 @@ import dev.tollgate.core.decision.CreditCharge;
 import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.json.IsoInstant;
 import dev.tollgate.core.json.Json;
+import dev.tollgate.core.mapping.CatalogJson;
+import dev.tollgate.core.mapping.CreditJson;
+import dev.tollgate.core.mapping.CustomerJson;
+import dev.tollgate.core.mapping.DecisionJson;
+import dev.tollgate.core.mapping.Form;
+import dev.tollgate.core.mapping.GovernanceJson;
+import dev.tollgate.core.mapping.WebhookJson;
 import dev.tollgate.core.period.ResetPeriod;
 import dev.tollgate.core.session.Session;
 import java.math.BigDecimal;
@@ -58,6 +65,10 @@ import org.jspecify.annotations.Nullable;
  * <p>A record written for a caller's idempotency key carries {@code "request"}, the fingerprint of the request that
  * used the key (see {@link JournalEntry#request}), added within format 2 too: an older reader ignores it, and a record
  * without it was written before fingerprints were kept.
+ *
+ * <p>The values inside a record (a decision, a grant, a subscription, a promotion, a scope, a budget, a session, a
+ * webhook, auto-recharge, a catalog's origin) are written by {@code dev.tollgate.core.mapping} in its
+ * {@link Form#JOURNAL} form: the one mapping the API's answers use too. Reading them back is this class's alone.
  *
  * <p>Thread-safe: stateless.
  */
@@ -125,20 +136,20 @@ public final class JournalCodec {
             m.put("version", e.version());
             m.put("author", e.author());
             m.put("document", e.document());
-            m.put("origin", e.origin() == null ? null : origin(e.origin()));
+            m.put("origin", e.origin() == null ? null : CatalogJson.origin(e.origin()));
         } else if (entry instanceof JournalEntry.CustomerUpserted e) {
             put(m, "name", e.name());
             m.put("metadata", e.metadata());
             put(m, "timeZone", e.timeZone());
         } else if (entry instanceof JournalEntry.SubscriptionSet e) {
-            m.put("subscription", subscription(e.subscription()));
+            m.put("subscription", CustomerJson.subscription(e.subscription(), Form.JOURNAL));
             Map<String, Object> resets = new LinkedHashMap<>();
             e.resets().forEach((f, w) -> resets.put(f, IsoInstant.format(w)));
             m.put("resets", resets);
         } else if (entry instanceof JournalEntry.SubscriptionCancelled e) {
             m.put("endsAt", IsoInstant.format(e.endsAt()));
         } else if (entry instanceof JournalEntry.PromotionGranted e) {
-            m.put("promotion", promotion(e.promotion()));
+            m.put("promotion", CustomerJson.promotion(e.promotion(), Form.JOURNAL));
         } else if (entry instanceof JournalEntry.UsageRecorded e) {
             m.put("feature", e.feature());
             m.put("quantity", e.quantity());
@@ -152,14 +163,14 @@ public final class JournalCodec {
             if (!e.dimensions().isEmpty()) {
                 m.put("dimensions", new LinkedHashMap<String, Object>(e.dimensions()));
             }
-            m.put("answer", decision(e.answer()));
+            m.put("answer", DecisionJson.decision(e.answer(), Form.JOURNAL));
             put(m, "session", e.sessionId());
         } else if (entry instanceof JournalEntry.ConsumptionDenied e) {
             m.put("feature", e.feature());
             m.put("quantity", e.quantity());
-            m.put("answer", decision(e.answer()));
+            m.put("answer", DecisionJson.decision(e.answer(), Form.JOURNAL));
         } else if (entry instanceof JournalEntry.GrantCreated e) {
-            m.put("grant", grant(e.grant()));
+            m.put("grant", CreditJson.grant(e.grant()));
         } else if (entry instanceof JournalEntry.CreditsMoved e) {
             m.put("type", e.type().name());
             m.put("currency", e.currency());
@@ -180,13 +191,8 @@ public final class JournalCodec {
         } else if (entry instanceof JournalEntry.SessionOpened e) {
             Session x = e.session();
             m.put("id", x.id());
-            put(m, "scope", x.scope());
-            put(m, "currency", x.currency());
-            put(m, "feature", x.feature());
-            m.put("amount", x.amount());
-            m.put("openedAt", IsoInstant.format(x.openedAt()));
-            m.put("expiresAt", IsoInstant.format(x.expiresAt()));
-            m.put("maxUntil", IsoInstant.format(x.maxUntil()));
+            GovernanceJson.putSessionHold(m, x);
+            GovernanceJson.putSessionTimes(m, x, x.expiresAt());
         } else if (entry instanceof JournalEntry.SessionExtended e) {
             m.put("session", e.sessionId());
             m.put("expiresAt", IsoInstant.format(e.expiresAt()));
@@ -195,7 +201,7 @@ public final class JournalCodec {
             m.put("expired", e.expired());
             put(m, "excess", e.excess());
             if (e.boundBy() != null) {
-                m.put("boundBy", boundBy(e.boundBy()));
+                m.put("boundBy", DecisionJson.boundBy(e.boundBy()));
             }
         } else if (entry instanceof JournalEntry.SessionSettled e) {
             m.put("session", e.sessionId());
@@ -210,48 +216,29 @@ public final class JournalCodec {
             m.put("data", new LinkedHashMap<String, Object>(a.data()));
             m.put("webhooks", new ArrayList<Object>(a.webhooks()));
         } else if (entry instanceof JournalEntry.WebhookSet e) {
-            Webhook w = e.webhook();
-            m.put("id", w.id());
-            m.put("url", w.url());
-            m.put("events", new ArrayList<Object>(w.events()));
-            m.put("secret", w.secret());
+            WebhookJson.putWebhook(m, e.webhook());
+            m.put("secret", e.webhook().secret());
         } else if (entry instanceof JournalEntry.AlertDelivered e) {
             m.put("alert", e.alertId());
             m.put("webhook", e.webhookId());
         } else if (entry instanceof JournalEntry.WebhookRemoved e) {
             m.put("webhook", e.webhookId());
         } else if (entry instanceof JournalEntry.ScopeSet e) {
-            m.put("id", e.scope().id());
-            m.put("kind", e.scope().kind());
-            put(m, "parent", e.scope().parent());
-            put(m, "name", e.scope().name());
+            GovernanceJson.putScope(m, e.scope());
         } else if (entry instanceof JournalEntry.BudgetSet e) {
             m.put("scope", e.scopeId());
             m.put("budgetKey", e.budgetKey());
             Budget b = e.budget();
             if (b != null) {
                 Map<String, Object> bm = new LinkedHashMap<>();
-                put(bm, "currency", b.currency());
-                put(bm, "feature", b.feature());
-                bm.put("limit", b.limit());
-                bm.put("period", b.period().wireName());
-                bm.put("hard", b.hard());
-                bm.put("alerts", new ArrayList<Object>(b.alerts()));
-                bm.put("dimensions", new LinkedHashMap<String, Object>(b.dimensions()));
+                GovernanceJson.putBudgetCap(bm, b);
+                GovernanceJson.putBudgetTerms(bm, b, Form.JOURNAL);
                 m.put("budget", bm);
             }
         } else if (entry instanceof JournalEntry.AutoRechargeSet e) {
             m.put("currency", e.currency());
-            AutoRecharge r = e.config();
-            if (r != null) {
-                Map<String, Object> c = new LinkedHashMap<>();
-                c.put("threshold", r.threshold());
-                put(c, "target", r.target());
-                c.put("amount", r.amount());
-                c.put("costBasis", r.costBasis());
-                put(c, "maxPerPeriod", r.maxPerPeriod());
-                put(c, "maxMoneyPerPeriod", r.maxMoneyPerPeriod());
-                m.put("config", c);
+            if (e.config() != null) {
+                m.put("config", CreditJson.autoRecharge(e.config()));
             }
         }
         return Json.write(m);
@@ -473,21 +460,6 @@ public final class JournalCodec {
 
     // ---- nested values ----
 
-    private static Map<String, Object> grant(Grant g) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", g.id());
-        m.put("currency", g.currency());
-        m.put("amount", g.amount());
-        m.put("category", g.promotional() ? "promotional" : "paid");
-        m.put("costBasis", g.costBasis());
-        m.put("priority", g.priority());
-        m.put("effectiveAt", IsoInstant.format(g.effectiveAt()));
-        put(m, "expiresAt", g.expiresAt() == null ? null : IsoInstant.format(g.expiresAt()));
-        m.put("source", g.source());
-        put(m, "reference", g.reference());
-        return m;
-    }
-
     private static Grant grant(Map<String, Object> m) {
         String expires = optStr(m, "expiresAt");
         return new Grant(
@@ -501,29 +473,6 @@ public final class JournalCodec {
                 expires == null ? null : Instant.parse(expires),
                 str(m, "source"),
                 optStr(m, "reference"));
-    }
-
-    private static Map<String, Object> subscription(Subscription s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("plan", planRef(s.plan()));
-        List<Object> addons = new ArrayList<>();
-        for (AddonRef a : s.addons()) {
-            Map<String, Object> am = new LinkedHashMap<>();
-            am.put("key", a.key());
-            am.put("version", a.version());
-            am.put("quantity", a.quantity());
-            addons.add(am);
-        }
-        m.put("addons", addons);
-        m.put("startAt", IsoInstant.format(s.startAt()));
-        if (s.trial() != null) {
-            Map<String, Object> tm = new LinkedHashMap<>();
-            tm.put("plan", planRef(s.trial().plan()));
-            tm.put("endsAt", IsoInstant.format(s.trial().endsAt()));
-            m.put("trial", tm);
-        }
-        put(m, "cancelAt", s.cancelAt() == null ? null : IsoInstant.format(s.cancelAt()));
-        return m;
     }
 
     private static Subscription subscription(Map<String, Object> m) {
@@ -546,36 +495,12 @@ public final class JournalCodec {
                 cancelAt == null ? null : Instant.parse(cancelAt));
     }
 
-    private static Map<String, Object> planRef(PlanRef p) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("key", p.key());
-        m.put("version", p.version());
-        return m;
-    }
-
     private static PlanRef planRef(Map<String, Object> m) {
         return new PlanRef(str(m, "key"), integer(m, "version"));
     }
 
-    private static Map<String, Object> origin(CatalogOrigin o) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("file", o.file());
-        m.put("sha256", o.sha256());
-        return m;
-    }
-
     private static CatalogOrigin origin(Map<String, Object> m) {
         return new CatalogOrigin(str(m, "file"), str(m, "sha256"));
-    }
-
-    private static Map<String, Object> promotion(Promotion p) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", p.id());
-        m.put("feature", p.feature());
-        m.put("entitlement", entitlement(p.entitlement()));
-        m.put("startsAt", IsoInstant.format(p.startsAt()));
-        put(m, "expiresAt", p.expiresAt() == null ? null : IsoInstant.format(p.expiresAt()));
-        return m;
     }
 
     private static Promotion promotion(Map<String, Object> m) {
@@ -586,24 +511,6 @@ public final class JournalCodec {
                 entitlement(map(m.get("entitlement"))),
                 Instant.parse(str(m, "startsAt")),
                 expires == null ? null : Instant.parse(expires));
-    }
-
-    private static Map<String, Object> entitlement(Entitlement e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        if (e instanceof Entitlement.Toggle t) {
-            m.put("type", "boolean");
-            m.put("enabled", t.enabled());
-        } else if (e instanceof Entitlement.Config c) {
-            m.put("type", "config");
-            m.put("value", c.value());
-        } else if (e instanceof Entitlement.Metered mt) {
-            m.put("type", "metered");
-            put(m, "limit", mt.limit());
-            m.put("enforcement", mt.enforcement().name());
-            m.put("reset", mt.reset().name());
-            m.put("calendar", mt.calendar());
-        }
-        return m;
     }
 
     private static Entitlement entitlement(Map<String, Object> m) {
@@ -618,47 +525,6 @@ public final class JournalCodec {
                         (Boolean) m.get("calendar"));
             default -> throw new IllegalArgumentException("unknown entitlement type " + m.get("type"));
         };
-    }
-
-    private static Map<String, Object> decision(Decision d) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("allowed", d.allowed());
-        put(m, "reason", d.reason() == null ? null : d.reason().name());
-        if (d.boundBy() != null) {
-            m.put("boundBy", boundBy(d.boundBy()));
-        }
-        put(m, "limit", d.limit());
-        m.put("used", d.used());
-        putUnlessZero(m, "held", d.held());
-        put(m, "remaining", d.remaining());
-        m.put("unlimited", d.unlimited());
-        if (d.overage()) {
-            m.put("overage", true);
-        }
-        putUnlessZero(m, "overageQuantity", d.overageQuantity());
-        put(m, "resetsAt", d.resetsAt() == null ? null : IsoInstant.format(d.resetsAt()));
-        put(m, "value", d.value());
-        m.put("recorded", d.recorded());
-        CreditCharge c = d.credit();
-        if (c != null) {
-            Map<String, Object> cm = new LinkedHashMap<>();
-            cm.put("currency", c.currency());
-            cm.put("credits", c.credits());
-            cm.put("balance", c.balance());
-            m.put("credit", cm);
-        }
-        return m;
-    }
-
-    private static Map<String, Object> boundBy(BoundBy bound) {
-        Map<String, Object> b = new LinkedHashMap<>();
-        b.put("kind", bound.kind());
-        put(b, "feature", bound.feature());
-        put(b, "currency", bound.currency());
-        put(b, "scope", bound.scope());
-        put(b, "budget", bound.budget());
-        put(b, "session", bound.session());
-        return b;
     }
 
     private static BoundBy boundBy(Map<String, Object> b) {
