@@ -1,12 +1,13 @@
 package dev.tollgate.server;
 
+import dev.tollgate.server.api.ApiKeys;
+import dev.tollgate.server.webhook.WebhookAddresses;
 import java.nio.file.Path;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Start-up settings. Each has a default, so that the server starts with nothing set; each can come from the config
- * file, an environment variable, or a command-line flag, the later overriding the earlier ({@link Setting} lists them;
+ * file, an environment variable, or a command-line flag, the later overriding the earlier ({@code cli/Setting} lists them;
  * {@code docs/reference/settings.md}). Built with {@link #builder()} or {@link #toBuilder()}.
  *
  * <p>Thread-safe: immutable.
@@ -78,18 +79,6 @@ public record ServerConfig(
      */
     public static final int DEFAULT_MAX_CONNECTIONS = defaultMaxConnections();
 
-    /** Where webhooks may be delivered. */
-    public enum WebhookAddresses {
-        /**
-         * Public addresses only: a webhook URL naming, or a host resolving to, a loopback, link-local, private,
-         * unique-local, shared (100.64/10), unspecified or multicast address is refused, so that whoever holds the API
-         * key cannot make the server post to its own network (a cloud metadata service, a local admin port).
-         */
-        PUBLIC,
-        /** Any address, for receivers on the server's own host or network. */
-        ANY
-    }
-
     /** The I/O threads by default: one per core, at least two. */
     public static final int DEFAULT_IO_THREADS =
             Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -142,22 +131,6 @@ public record ServerConfig(
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
         return new Builder(this);
-    }
-
-    /**
-     * Reads the settings: defaults, then the YAML config file ({@code TOLLGATE_CONFIG} or {@code --config}), then
-     * environment variables, then flags ({@link Setting} lists them all).
-     *
-     * @param env the environment
-     * @param args the command line ({@code --port 8080 --data-dir ./data --catalog examples/catalog.yaml}), with or
-     *     without a command before the flags
-     * @throws IllegalArgumentException on an unknown flag or a bad value, naming it
-     */
-    public static ServerConfig load(Map<String, String> env, String[] args) {
-        if (!(Commands.parse(args) instanceof Commands.Run run)) {
-            throw new IllegalArgumentException("--help asks for the usage, not for settings");
-        }
-        return Setting.resolve(env, run.flags());
     }
 
     private static int defaultMaxConnections() {

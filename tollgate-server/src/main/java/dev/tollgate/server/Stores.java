@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * by default); then it gives up with one line saying so. Any other failure (a wrong password, a failed migration)
  * ends at once: waiting would not mend it.
  */
-final class Stores {
+public final class Stores {
     private static final Logger LOG = LoggerFactory.getLogger(Stores.class);
 
     /** The environment variable that bounds the wait for PostgreSQL at start-up, in seconds. */
@@ -38,7 +38,7 @@ final class Stores {
      * @return an open store
      * @throws dev.tollgate.core.store.StoreException if it cannot be opened
      */
-    static Store open(ServerConfig config) {
+    public static Store open(ServerConfig config) {
         if ("postgres".equals(config.store())) {
             return PostgresStores.open(Objects.requireNonNull(config.postgresUrl()));
         }

@@ -7,6 +7,14 @@ import dev.tollgate.core.catalog.CatalogReader;
 import dev.tollgate.core.engine.CatalogFileOutcome;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.store.Store;
+import dev.tollgate.server.api.ApiKeys;
+import dev.tollgate.server.api.HttpApi;
+import dev.tollgate.server.http.ApiException;
+import dev.tollgate.server.http.HttpFront;
+import dev.tollgate.server.http.Trees;
+import dev.tollgate.server.metrics.Metrics;
+import dev.tollgate.server.webhook.WebhookAddresses;
+import dev.tollgate.server.webhook.WebhookDeliverer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -48,11 +56,7 @@ public final class TollgateServer implements AutoCloseable {
     private volatile boolean closed;
 
     private TollgateServer(
-            Store store,
-            Engine engine,
-            HttpFront http,
-            ExecutorService workers,
-            ServerConfig.WebhookAddresses webhookAddresses) {
+            Store store, Engine engine, HttpFront http, ExecutorService workers, WebhookAddresses webhookAddresses) {
         this.store = store;
         this.engine = engine;
         this.http = http;
@@ -118,7 +122,7 @@ public final class TollgateServer implements AutoCloseable {
             HttpFront http;
             try {
                 HttpApi api = new HttpApi(engine, keys, metrics, workers, config.webhookAddresses());
-                http = HttpFront.start(config, api);
+                http = HttpFront.start(frontSettings(config), api);
             } catch (RuntimeException e) {
                 workers.shutdownNow();
                 throw e;
@@ -135,6 +139,18 @@ public final class TollgateServer implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /** What the HTTP front takes from the settings. */
+    private static HttpFront.Settings frontSettings(ServerConfig config) {
+        return new HttpFront.Settings(
+                config.port(),
+                config.ioThreads(),
+                Math.toIntExact(config.maxBodyBytes()),
+                config.idleTimeoutSeconds(),
+                config.headerTimeoutSeconds(),
+                config.bodyTimeoutSeconds(),
+                config.maxConnections());
     }
 
     /**

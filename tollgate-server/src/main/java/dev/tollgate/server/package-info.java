@@ -1,4 +1,19 @@
-/** The HTTP server: API contract, authentication, configuration, metrics and the command-line entry point. */
+/**
+ * The Tollgate server. This package is the whole: {@code TollgateServer} (store, engine, HTTP front, webhooks and
+ * sweeper, started and stopped together), {@code ServerConfig} (its settings) and {@code Stores} (opening the store
+ * they name). Below it, one package a job:
+ *
+ * <ul>
+ *   <li>{@code cli}: the command line ({@code Main}, picocli commands, every setting);
+ *   <li>{@code http}: the HTTP front (Netty connections, routing, request bodies), knowing nothing of the engine;
+ *   <li>{@code api}: the API, one route family a capability, with the JSON of its answers;
+ *   <li>{@code webhook}: delivering alerts to webhooks;
+ *   <li>{@code metrics}: Prometheus metrics.
+ * </ul>
+ *
+ * <p>Dependencies go one way: {@code cli} → this package → {@code api} → {@code http}, {@code webhook},
+ * {@code metrics}; {@code webhook} → {@code http}.
+ */
 @NullMarked
 package dev.tollgate.server;
 

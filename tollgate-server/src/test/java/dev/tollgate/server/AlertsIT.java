@@ -3,6 +3,8 @@ package dev.tollgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.core.json.Json;
+import dev.tollgate.server.webhook.WebhookAddresses;
+import dev.tollgate.server.webhook.WebhookDeliverer;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -39,9 +41,7 @@ final class AlertsIT {
         h = new Harness(
                 dir,
                 Instant.parse("2026-04-10T09:00:00Z"),
-                c -> c.toBuilder()
-                        .webhookAddresses(ServerConfig.WebhookAddresses.ANY)
-                        .build());
+                c -> c.toBuilder().webhookAddresses(WebhookAddresses.ANY).build());
         assertThat(h.applySampleCatalog().status()).isEqualTo(200);
         h.customerOn("acme", "free");
         ApiClient.Reply hook = h.put(

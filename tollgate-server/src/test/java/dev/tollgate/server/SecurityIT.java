@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.core.alert.Webhook;
 import dev.tollgate.core.engine.CustomerUpdate;
+import dev.tollgate.server.webhook.WebhookDeliverer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -3,6 +3,7 @@ package dev.tollgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.core.json.Json;
+import dev.tollgate.server.webhook.WebhookAddresses;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,9 +53,7 @@ final class WebhookFaultsIT {
         h = new Harness(
                 dir,
                 Instant.parse("2026-04-10T09:00:00Z"),
-                c -> c.toBuilder()
-                        .webhookAddresses(ServerConfig.WebhookAddresses.ANY)
-                        .build());
+                c -> c.toBuilder().webhookAddresses(WebhookAddresses.ANY).build());
         assertThat(h.applySampleCatalog().status()).isEqualTo(200);
         for (Map.Entry<String, FaultyReceiver> r : receivers.entrySet()) {
             ApiClient.Reply hook = h.put(

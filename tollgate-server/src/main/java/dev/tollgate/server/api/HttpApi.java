@@ -1,0 +1,248 @@
+package dev.tollgate.server.api;
+
+import dev.tollgate.core.TollgateException;
+import dev.tollgate.core.catalog.CatalogError;
+import dev.tollgate.core.catalog.CatalogException;
+import dev.tollgate.core.catalog.CatalogInUseException;
+import dev.tollgate.core.engine.Engine;
+import dev.tollgate.core.store.CommitInDoubtException;
+import dev.tollgate.core.store.RecordRefusedException;
+import dev.tollgate.core.store.StoreException;
+import dev.tollgate.server.http.ApiException;
+import dev.tollgate.server.http.ApiRequest;
+import dev.tollgate.server.http.Reply;
+import dev.tollgate.server.http.Response;
+import dev.tollgate.server.http.RouteTable;
+import dev.tollgate.server.http.Router;
+import dev.tollgate.server.http.Service;
+import dev.tollgate.server.metrics.Metrics;
+import dev.tollgate.server.webhook.WebhookAddresses;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API of {@code API.md}: the composition root of the route families, the key check, and the dispatch of a
+ * request to its handler.
+ *
+ * <p>Where a route is handled: each family of endpoints is one class, named after the engine's capability.
+ *
+ * <ul>
+ *   <li>{@link OperationsRoutes}: {@code /health}, {@code /ready}, {@code /metrics}
+ *   <li>{@link CatalogRoutes}: {@code /v1/catalog...}
+ *   <li>{@link CustomerRoutes}: {@code /v1/customers}, subscriptions, promotions, entitlements
+ *   <li>{@link MeteringRoutes}: {@code /v1/check}, {@code /v1/consume}, {@code /v1/events}
+ *   <li>{@link CreditRoutes}: grants, balance, ledger, refunds, auto-recharge
+ *   <li>{@link GovernanceRoutes}: scopes, budgets, usage, {@code /v1/sessions}
+ *   <li>{@link AlertRoutes}: {@code /v1/webhooks}, {@code /v1/events/log}
+ * </ul>
+ *
+ * <p>Handlers read requests with {@code http/Requests} and answer a {@link Reply}; this class turns it into a
+ * {@link Response}. The {@code http/HttpFront} serves it as its {@link Service}.
+ *
+ * <p>Errors: every refusal is a JSON body {@code {"error": {"code", "message", "field"}}} with a stable code
+ * ({@code docs/reference/errors.md}). Bad input is {@code 400}, unknown objects {@code 404}, conflicts {@code 409}, an
+ * unreachable store {@code 503}, a commit in doubt {@code 504}; an unexpected failure is logged and answered
+ * {@code 500} without taking the server down.
+ *
+ * <p>Writes wait for durability: a handler answers only once the engine's future has completed, which happens after
+ * the journal batch holding its records has committed.
+ *
+ * <p>Thread-safe: handlers share only thread-safe collaborators.
+ */
+public final class HttpApi implements Service {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+
+    private final ApiKeys keys;
+    private final Metrics metrics;
+    private final Executor workers;
+    private final RouteTable routes = new RouteTable();
+
+    /**
+     * @param workers runs the routes that may block (everything but check, consume and events)
+     * @param webhookAddresses where webhooks may be set to deliver
+     */
+    public HttpApi(Engine engine, ApiKeys keys, Metrics metrics, Executor workers, WebhookAddresses webhookAddresses) {
+        this.keys = keys;
+        this.metrics = metrics;
+        this.workers = workers;
+        new OperationsRoutes(engine, metrics).register(routes);
+        new CatalogRoutes(engine).register(routes);
+        new CustomerRoutes(engine).register(routes);
+        new MeteringRoutes(engine, metrics).register(routes);
+        new GovernanceRoutes(engine).register(routes);
+        new AlertRoutes(engine, webhookAddresses).register(routes);
+        new CreditRoutes(engine).register(routes);
+    }
+
+    /**
+     * Checks the key of each request on one connection from its head alone, before its body is read and before
+     * routing, so that an unauthenticated client can neither make the server buffer a body nor learn which routes and
+     * methods exist: a path under {@code /v1} without a valid {@code Authorization: Bearer} key is refused
+     * {@code 401 UNAUTHENTICATED}. The check remembers the last key accepted on the connection ({@link
+     * ApiKeys.Remembered}).
+     */
+    @Override
+    public HeadCheck headCheck() {
+        ApiKeys.Remembered keyCheck = keys.remembering();
+        return (path, authorization) -> refuseUnauthenticated(path, authorization, keyCheck);
+    }
+
+    private static @Nullable Response refuseUnauthenticated(
+            String path, @Nullable String authorization, ApiKeys.Remembered keyCheck) {
+        if (!RouteTable.needsKey(path)) {
+            return null;
+        }
+        if (authorization == null || authorization.isBlank()) {
+            return Response.error(401, "UNAUTHENTICATED", "missing 'Authorization: Bearer <key>' header");
+        }
+        if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                || !keyCheck.matches(authorization.substring(7).trim())) {
+            return Response.error(401, "UNAUTHENTICATED", "invalid API key");
+        }
+        return null;
+    }
+
+    /** Matches the route, runs its handler where its mode says, and measures it. */
+    @Override
+    public void dispatch(String method, String path, Service.Request request, Consumer<Response> done) {
+        Router.Result<RouteTable.Route> result = routes.match(method, path);
+        if (result instanceof Router.NotFound<RouteTable.Route>) {
+            done.accept(Response.error(404, "ROUTE_NOT_FOUND", "no route " + method + " " + path));
+            return;
+        }
+        if (result instanceof Router.WrongMethod<RouteTable.Route>) {
+            done.accept(Response.error(405, "METHOD_NOT_ALLOWED", "method " + method + " is not allowed on " + path));
+            return;
+        }
+        Router.Match<RouteTable.Route> match = ((Router.Found<RouteTable.Route>) result).match();
+        RouteTable.Route route = match.route();
+        request.pathParams(match.params());
+        long start = System.nanoTime();
+        Consumer<Response> measured = response -> {
+            metrics.request(route.method(), route.path(), response.status(), System.nanoTime() - start);
+            done.accept(response);
+        };
+        if (route.mode() == RouteTable.Mode.BLOCKING) {
+            try {
+                workers.execute(() -> run(route, request, measured));
+            } catch (RejectedExecutionException e) {
+                measured.accept(Response.error(503, "UNAVAILABLE", "the server is shutting down"));
+            }
+        } else {
+            run(route, request, measured);
+        }
+    }
+
+    private void run(RouteTable.Route route, ApiRequest request, Consumer<Response> done) {
+        CompletableFuture<Reply> reply;
+        try {
+            reply = route.action().handle(request);
+        } catch (Exception e) {
+            done.accept(refusal(route, e));
+            return;
+        }
+        reply.whenComplete((r, failure) -> {
+            Response response;
+            try {
+                response = failure == null ? answer(r) : refusal(route, failure);
+            } catch (RuntimeException e) {
+                response = refusal(route, e);
+            }
+            done.accept(response);
+        });
+    }
+
+    private static Response answer(Reply reply) {
+        Map<String, String> headers = reply.replay() ? Map.of("Idempotent-Replay", "true") : Map.of();
+        if (reply.body() instanceof Reply.Csv csv) {
+            return new Response(
+                    reply.status(),
+                    "text/csv; charset=utf-8",
+                    csv.text().getBytes(StandardCharsets.UTF_8),
+                    Map.of("Content-Disposition", "attachment; filename=\"" + csv.fileName() + "\""));
+        }
+        if (reply.body() instanceof Reply.Text text) {
+            return new Response(
+                    reply.status(),
+                    "text/plain; version=0.0.4; charset=utf-8",
+                    text.text().getBytes(StandardCharsets.UTF_8),
+                    headers);
+        }
+        return Response.json(reply.status(), reply.body(), headers);
+    }
+
+    static Response refusal(RouteTable.Route route, Throwable failure) {
+        Throwable e = failure;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (e instanceof ApiException api) {
+            return Response.json(api.status(), Response.errorBody(api.code(), api.getMessage(), api.field()));
+        }
+        if (e instanceof TollgateException t) {
+            return Response.json(statusOf(t.kind()), Response.errorBody(t.code(), t.getMessage(), t.field()));
+        }
+        if (e instanceof CatalogException c) {
+            return Response.json(400, catalogErrors(c));
+        }
+        if (e instanceof CatalogInUseException c) {
+            return Response.json(409, CatalogViews.catalogInUse(c));
+        }
+        if (e instanceof RecordRefusedException) {
+            // logged once by the journal's listener, with the customer
+            return Response.error(409, "RECORD_REFUSED", "the store refused this write's record; nothing was stored");
+        }
+        if (e instanceof CommitInDoubtException || e instanceof TimeoutException) {
+            // a timeout is the wait for a commit running out (consume and events wait with orTimeout): it may commit
+            // yet
+            LOG.warn("event=commit_in_doubt route={} error=\"{}\"", route.path(), e.getMessage());
+            return Response.error(
+                    504,
+                    "COMMIT_IN_DOUBT",
+                    "the store cannot tell whether this write was stored; retry with the same idempotency key");
+        }
+        if (e instanceof StoreException) {
+            LOG.warn("event=store_unavailable route={} error=\"{}\"", route.path(), e.getMessage());
+            return Response.error(503, "STORE_UNAVAILABLE", "the store is unavailable; retry later");
+        }
+        LOG.error("event=internal_error method={} route={}", route.method(), route.path(), e);
+        return Response.error(500, "INTERNAL", "internal error; the request may be retried");
+    }
+
+    private static int statusOf(TollgateException.Kind kind) {
+        return switch (kind) {
+            case INVALID -> 400;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case UNAVAILABLE -> 503;
+        };
+    }
+
+    private static Map<String, Object> catalogErrors(CatalogException e) {
+        CatalogError first = e.errors().get(0);
+        Map<String, Object> body = Response.errorBody(
+                "CATALOG_INVALID", e.errors().size() + " error(s) in the catalog; nothing was applied", first.path());
+        List<Object> errors = new ArrayList<>();
+        for (CatalogError err : e.errors()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("field", err.path());
+            m.put("message", err.message());
+            errors.add(m);
+        }
+        body.put("errors", errors);
+        return body;
+    }
+}

@@ -1,0 +1,228 @@
+package dev.tollgate.server.http;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+
+/**
+ * One connection, last in its pipeline: requests in, handed to the {@link Service}, answers out in the same order.
+ *
+ * <p>Order: a client may pipeline requests, and writes complete out of order, so the connection keeps its answers in
+ * request order (a queue of slots) and sends an answer only once all earlier ones are sent. Nothing after a request
+ * that closes the connection ({@code Connection: close}, HTTP/1.0, a malformed request) is executed (RFC 9112, 9.6).
+ *
+ * <p>Back-pressure: the connection stops being read while its answers wait in Netty's outbound buffer beyond the high
+ * water mark (a client that pipelines without reading), or while {@value #MAX_PENDING} of its requests await their
+ * answers; it is read again once both drain. Without this, such a client made the server buffer every answer in
+ * memory.
+ *
+ * <p>Idle connections: one that sent nothing for the idle timeout, with no answer owed or still being written to it,
+ * is closed, so that clients that vanished without closing do not hold sockets forever. Only reads are timed: an
+ * {@code IdleStateHandler} that timed writes too would trade every answer's void promise for a real one.
+ *
+ * <p>Refusals it answers itself, in order: a body too large ({@code 413}, from {@link BodyLimit}), a request refused
+ * from its head ({@link Heads}), bytes that are not HTTP/1.x ({@code 400 MALFORMED_REQUEST}, and that connection only
+ * is closed), a request past its deadline ({@code 408}, from {@link Deadline}).
+ *
+ * <p>Confined to its I/O thread.
+ */
+final class Connection extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = HttpFront.LOG;
+
+    /** Warnings that connections fail for want of memory, shared by all connections. */
+    private static final Throttle MEMORY_EXHAUSTED = new Throttle();
+
+    /** Requests awaiting their answers at which the connection stops being read. */
+    static final int MAX_PENDING = 1024;
+
+    private final Service service;
+    private final ArrayDeque<Slot> pending = new ArrayDeque<>();
+    /** An answer that closes the connection is queued: later requests are not executed (RFC 9112, 9.6). */
+    private boolean closeQueued;
+
+    private boolean closing;
+
+    Connection(Service service) {
+        this.service = service;
+    }
+
+    /** A request's place in the answer order. */
+    private static final class Slot {
+        final boolean keepAlive;
+
+        @Nullable
+        Response response;
+
+        Slot(boolean keepAlive) {
+            this.keepAlive = keepAlive;
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing || closeQueued) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof BodyLimit.TooLarge tooLarge) {
+            Slot slot = queue(tooLarge.keepAlive());
+            complete(ctx, slot, Response.error(413, "BODY_TOO_LARGE", "the request body is too large"));
+            return;
+        }
+        if (msg instanceof Heads.Refusal refusal) {
+            complete(ctx, queue(false), refusal.response());
+            return;
+        }
+        if (!(msg instanceof FullHttpRequest request)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        try {
+            serve(ctx, request);
+        } finally {
+            request.release();
+            pace(ctx);
+        }
+    }
+
+    /** Hands a whole request to the service; its answer completes the request's slot, on this I/O thread. */
+    private void serve(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            Slot slot = queue(false);
+            complete(ctx, slot, Response.error(400, "MALFORMED_REQUEST", "malformed HTTP request"));
+            return;
+        }
+        Slot slot = queue(HttpUtil.isKeepAlive(request));
+        String uri = request.uri();
+        NettyRequest r = new NettyRequest(request.headers(), uri, ByteBufUtil.getBytes(request.content()));
+        service.dispatch(request.method().name(), Heads.path(uri), r, response -> {
+            if (ctx.executor().inEventLoop()) {
+                complete(ctx, slot, response);
+            } else {
+                ctx.executor().execute(() -> complete(ctx, slot, response));
+            }
+        });
+    }
+
+    /**
+     * Answers a request past its deadline; closes a connection that sent nothing for the timeout, unless an answer is
+     * still owed on it (a write awaiting its commit) or still in Netty's outbound buffer (a large answer draining to a
+     * slow reader).
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == Deadline.TimedOut.INSTANCE) {
+            if (!closing && !closeQueued) {
+                complete(
+                        ctx,
+                        queue(false),
+                        Response.error(408, "REQUEST_TIMEOUT", "the request did not arrive in time"));
+            }
+            return;
+        }
+        ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        if (event instanceof IdleStateEvent
+                && pending.isEmpty()
+                && (out == null || out.totalPendingWriteBytes() == 0)) {
+            LOG.debug("event=connection_idle_closed remote={}", ctx.channel().remoteAddress());
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        pace(ctx);
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Reads the connection only while its answers drain: see the class comment, "Back-pressure". */
+    private void pace(ChannelHandlerContext ctx) {
+        boolean read = ctx.channel().isWritable() && pending.size() < MAX_PENDING;
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    /** Takes the next place in the answer order. */
+    private Slot queue(boolean keepAlive) {
+        Slot slot = new Slot(keepAlive);
+        pending.add(slot);
+        closeQueued = !keepAlive;
+        return slot;
+    }
+
+    private void complete(ChannelHandlerContext ctx, Slot slot, Response response) {
+        slot.response = response;
+        boolean wrote = false;
+        while (!pending.isEmpty() && pending.peek().response != null && !closing) {
+            Slot next = pending.poll();
+            FullHttpResponse out = toNetty(next.response, next.keepAlive);
+            wrote = true;
+            if (next.keepAlive) {
+                ctx.write(out, ctx.voidPromise());
+            } else {
+                closing = true;
+                ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+        if (wrote && !closing) {
+            ctx.flush();
+        }
+        pace(ctx);
+    }
+
+    private static FullHttpResponse toNetty(Response response, boolean keepAlive) {
+        FullHttpResponse out = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(response.status()),
+                Unpooled.wrappedBuffer(response.body()));
+        HttpHeaders headers = out.headers();
+        headers.set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
+        response.headers().forEach(headers::set);
+        HttpUtil.setKeepAlive(out, keepAlive);
+        return out;
+    }
+
+    /**
+     * Closes the connection. A reset or a protocol error is routine (debug); running out of memory (direct buffers,
+     * most often) is logged as a warning at most every {@value Throttle#WARN_EVERY_SECONDS} s.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause;
+        while (!(root instanceof OutOfMemoryError) && root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        long exhausted = root instanceof OutOfMemoryError ? MEMORY_EXHAUSTED.due() : 0;
+        if (exhausted > 0) {
+            LOG.warn(
+                    "event=resource_exhausted connections_failed={} error=\"{}\" hint=\"lower"
+                            + " TOLLGATE_MAX_CONNECTIONS or TOLLGATE_MAX_BODY_BYTES, or give the JVM more (direct)"
+                            + " memory\"",
+                    exhausted,
+                    root.toString());
+        } else {
+            LOG.debug("event=connection_error error=\"{}\"", cause.toString());
+        }
+        ctx.close();
+    }
+}

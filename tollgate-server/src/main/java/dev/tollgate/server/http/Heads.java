@@ -1,0 +1,65 @@
+package dev.tollgate.server.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * After the codec: tells the {@link Deadline} where requests begin and end, and refuses a request from its head when
+ * the {@link Service}'s check says so.
+ *
+ * <p>Authentication first: a request under {@code /v1} is checked from its head, before its body is read and before
+ * routing; without a valid key it is answered {@code 401} and the connection closed, whatever the route or method, so
+ * that an unauthenticated client can make the server buffer nothing. A refused request is passed on as a
+ * {@link Refusal}, to be answered in order, and the rest of what the connection sends is dropped until it closes.
+ *
+ * <p>Confined to the connection's I/O thread.
+ */
+final class Heads extends ChannelInboundHandlerAdapter {
+    /** A request refused from its head, answered in order; the connection closes after it. */
+    record Refusal(Response response) {}
+
+    private final Deadline deadline;
+    private final Service.HeadCheck check;
+    private boolean refused;
+
+    /** @param check the connection's head check, from {@link Service#headCheck} */
+    Heads(Deadline deadline, Service.HeadCheck check) {
+        this.deadline = deadline;
+        this.check = check;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (refused) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest head) {
+            deadline.headArrived();
+            if (head.decoderResult().isSuccess()) {
+                Response refusal = check.refuse(path(head.uri()), head.headers().get(HttpHeaderNames.AUTHORIZATION));
+                if (refusal != null) {
+                    refused = true;
+                    deadline.requestArrived();
+                    ReferenceCountUtil.release(msg);
+                    ctx.fireChannelRead(new Refusal(refusal));
+                    return;
+                }
+            }
+        }
+        if (msg instanceof LastHttpContent) {
+            deadline.requestArrived();
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    /** A request's path: its URI without the query string, still percent-encoded. */
+    static String path(String uri) {
+        int query = uri.indexOf('?');
+        return query < 0 ? uri : uri.substring(0, query);
+    }
+}

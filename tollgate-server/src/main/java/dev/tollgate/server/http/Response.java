@@ -1,0 +1,53 @@
+package dev.tollgate.server.http;
+
+import dev.tollgate.core.json.Json;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An answer ready to send: status, content type, body and extra headers.
+ *
+ * <p>Errors: every refusal is a JSON body {@code {"error": {"code", "message", "field"}}} with a stable code
+ * ({@code docs/reference/errors.md}): {@link #errorBody}.
+ *
+ * @param status the HTTP status
+ * @param contentType the {@code Content-Type}
+ * @param body the body's bytes
+ * @param headers further headers, by name
+ */
+public record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
+    private static final String JSON_TYPE = "application/json";
+
+    /** A JSON answer of {@code body}, a tree of {@link Json}'s model. */
+    public static Response json(int status, Object body) {
+        return json(status, body, Map.of());
+    }
+
+    /** A JSON answer of {@code body}, with further headers. */
+    public static Response json(int status, Object body, Map<String, String> headers) {
+        return new Response(status, JSON_TYPE, Json.write(body).getBytes(StandardCharsets.UTF_8), headers);
+    }
+
+    /** An error answer without a field. */
+    public static Response error(int status, String code, String message) {
+        return json(status, errorBody(code, message, null));
+    }
+
+    /**
+     * The body of an error: {@code {"error": {"code", "message", "field"}}}, {@code field} absent when {@code null}. A
+     * new, mutable tree, so that an answer may add to it.
+     */
+    public static Map<String, Object> errorBody(String code, String message, @Nullable String field) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("code", code);
+        e.put("message", message);
+        if (field != null) {
+            e.put("field", field);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("error", e);
+        return m;
+    }
+}
