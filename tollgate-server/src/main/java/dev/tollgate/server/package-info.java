@@ -8,11 +8,12 @@
  *   <li>{@code http}: the HTTP front (Netty connections, routing, request bodies), knowing nothing of the engine;
  *   <li>{@code api}: the API, one route family a capability, with the JSON of its answers;
  *   <li>{@code webhook}: delivering alerts to webhooks;
+ *   <li>{@code feed}: the change feed, which customers changed in commit order, with a cursor to resume from;
  *   <li>{@code metrics}: Prometheus metrics.
  * </ul>
  *
  * <p>Dependencies go one way: {@code cli} → this package → {@code api} → {@code http}, {@code webhook},
- * {@code metrics}; {@code webhook} → {@code http}.
+ * {@code metrics}; {@code webhook} → {@code http}; {@code feed} depends on none of them.
  */
 @NullMarked
 package dev.tollgate.server;
