@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Start-up settings. Each has a default, so that the server starts with nothing set; each can come from the config
- * file, an environment variable, or a command-line flag, the later overriding the earlier ({@code cli/Setting} lists them;
- * {@code docs/reference/settings.md}). Built with {@link #builder()} or {@link #toBuilder()}.
+ * file, an environment variable, or a command-line flag, the later overriding the earlier ({@code cli/Setting} lists
+ * them; {@code docs/reference/settings.md}). Built with {@link #builder()} or {@link #toBuilder()}.
  *
  * <p>Thread-safe: immutable.
  *

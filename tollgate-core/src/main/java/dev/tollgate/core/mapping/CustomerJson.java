@@ -28,7 +28,7 @@ import java.util.Map;
 public final class CustomerJson {
     private CustomerJson() {}
 
-    /** {@code plan}, {@code addons}, {@code startAt}, {@code trial} (absent without), {@code cancelAt} (absent without). */
+    /** {@code plan}, {@code addons}, {@code startAt}, and {@code trial} and {@code cancelAt} when it has them. */
     public static Map<String, Object> subscription(Subscription s, Form form) {
         Map<String, Object> m = new LinkedHashMap<>();
         putPlan(m, s.plan(), form);

@@ -11,6 +11,9 @@ public enum Form {
      * already stored.
      */
     JOURNAL,
-    /** The API's answer ({@code API.md}): every figure shown, wire names, plan references as {@code plan} and {@code planVersion}. */
+    /**
+     * The API's answer ({@code API.md}): every figure shown, wire names, plan references as {@code plan} and
+     * {@code planVersion}.
+     */
     ANSWER
 }

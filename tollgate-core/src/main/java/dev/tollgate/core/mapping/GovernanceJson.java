@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * or an answer that adds the figures of the moment between the parts).
  *
  * <p>The two forms of a budget's terms: the journal stores {@code "hard": true|false} and its dimensions always, in
- * their order; an answer shows {@code "enforcement": "hard"|"soft"} and its dimensions only when there are some, sorted.
+ * their order; an answer shows {@code "enforcement": "hard"|"soft"} and its dimensions only when there are some,
+ * sorted.
  *
  * <p>Thread-safe: stateless.
  */

@@ -3,7 +3,7 @@ package dev.tollgate.server.http;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One HTTP request as the handlers of {@link HttpApi} see it: headers, path and query parameters, and the whole body.
+ * One HTTP request as a route's handler sees it: headers, path and query parameters, and the whole body.
  *
  * <p>Not thread-safe; a request is handled by one thread at a time.
  */

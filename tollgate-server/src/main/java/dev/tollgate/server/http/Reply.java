@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A handler's answer, before {@link HttpApi} turns it into bytes: status, body, and whether it replays an idempotency
- * key. The body is a JSON tree (maps, lists, values), a {@link Csv} export or {@link Text} (the metrics).
+ * A handler's answer, before the API ({@code api/HttpApi}) turns it into bytes: status, body, and whether it replays
+ * an idempotency key. The body is a JSON tree (maps, lists, values), a {@link Csv} export or {@link Text} (the metrics).
  *
  * @param status the HTTP status
  * @param body the body

@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Waiting: a blocking route waits at most {@value #WRITE_TIMEOUT_SECONDS} s for the engine's future. A commit
  * still unfinished then may yet be stored, so it is {@link CommitInDoubtException} ({@code 504 COMMIT_IN_DOUBT}); a
- * commit that failed is the store's exception ({@code 503 STORE_UNAVAILABLE} when nothing was stored). {@link
- * HttpApi} maps each to its answer.
+ * commit that failed is the store's exception ({@code 503 STORE_UNAVAILABLE} when nothing was stored). The API
+ * ({@code api/HttpApi}) maps each to its answer.
  *
  * <p>Thread-safe: stateless.
  */

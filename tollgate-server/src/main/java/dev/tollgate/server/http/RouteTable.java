@@ -6,7 +6,7 @@ import java.util.concurrent.CompletableFuture;
  * The routes of the API, as each family of {@code *Routes} adds them: a method, a path template, whether it needs the
  * API key, where it runs, and its handler.
  *
- * <p>Thread-safe once built: routes are added while {@link HttpApi} is constructed, then only matched.
+ * <p>Thread-safe once built: routes are added while the API ({@code api/HttpApi}) is set up, then only matched.
  */
 public final class RouteTable {
     /** A handler answered when it returns. */
@@ -41,7 +41,7 @@ public final class RouteTable {
      * Adds a route answered when its handler returns.
      *
      * @param auth whether the route needs the API key: it must be so exactly for the paths under {@code /v1}, whose
-     *     key {@link HttpApi#refuseUnauthenticated} checks before routing
+     *     key the API checks from the request's head, before routing ({@code api/HttpApi.headCheck})
      * @throws IllegalStateException if {@code auth} is not whether the path is under {@code /v1}
      */
     public void route(String method, String path, boolean auth, Mode mode, Action action) {

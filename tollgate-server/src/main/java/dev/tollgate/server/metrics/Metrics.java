@@ -43,7 +43,7 @@ public final class Metrics {
 
     private final Map<String, Counter> decisionCounters = new ConcurrentHashMap<>();
 
-    /** Counts and times one answered request by its route's template ({@code /v1/customers/{customerId}}), not its path. */
+    /** Counts and times one answered request by its route's template ({@code /v1/customers/{customerId}}). */
     public void request(String method, String route, int status, long nanos) {
         requestTimers
                 .computeIfAbsent(
