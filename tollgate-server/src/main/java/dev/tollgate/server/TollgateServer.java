@@ -5,10 +5,12 @@ import dev.tollgate.core.catalog.CatalogException;
 import dev.tollgate.core.catalog.CatalogInUseException;
 import dev.tollgate.core.catalog.CatalogReader;
 import dev.tollgate.core.engine.CatalogFileOutcome;
+import dev.tollgate.core.engine.CustomerView;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.server.api.ApiKeys;
 import dev.tollgate.server.api.HttpApi;
+import dev.tollgate.server.feed.ChangeFeed;
 import dev.tollgate.server.http.ApiException;
 import dev.tollgate.server.http.HttpFront;
 import dev.tollgate.server.http.Trees;
@@ -20,6 +22,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -100,6 +104,8 @@ public final class TollgateServer implements AutoCloseable {
         Object catalogDocument = config.catalog() == null ? null : readCatalog(config.catalog());
         Store store = Stores.openWaiting(config, Stores.startupTimeout(System.getenv()));
         Metrics metrics = new Metrics();
+        // cursors come from the wall clock, whatever the engine's clock: they must grow across restarts
+        ChangeFeed feed = new ChangeFeed(InstantSource.system());
         ApiKeys keys;
         Engine engine;
         try {
@@ -109,19 +115,20 @@ public final class TollgateServer implements AutoCloseable {
                     key -> System.out.println("Tollgate created a secret API key (stored in "
                             + config.dataDir().resolve(ApiKeys.FILE_NAME) + "); it is printed only this once:\n  "
                             + key));
-            engine = Engine.start(store, clock, metrics.journalListener());
+            engine = Engine.start(store, clock, new JournalObservers(List.of(metrics.journalListener(), feed)));
         } catch (RuntimeException e) {
             store.close();
             throw e;
         }
         try {
+            feed.seed(customerIds(engine));
             if (config.catalog() != null) {
                 applyCatalog(engine, config.catalog(), catalogDocument);
             }
             ExecutorService workers = Executors.newFixedThreadPool(WORKERS, new NamedThreads("tollgate-http-worker"));
             HttpFront http;
             try {
-                HttpApi api = new HttpApi(engine, keys, metrics, workers, config.webhookAddresses());
+                HttpApi api = new HttpApi(engine, keys, metrics, workers, config.webhookAddresses(), feed);
                 http = HttpFront.start(frontSettings(config), api);
             } catch (RuntimeException e) {
                 workers.shutdownNow();
@@ -142,6 +149,20 @@ public final class TollgateServer implements AutoCloseable {
     }
 
     /** What the HTTP front takes from the settings. */
+    /** Every customer's id, page by page. */
+    private static List<String> customerIds(Engine engine) {
+        List<String> ids = new ArrayList<>();
+        String after = null;
+        while (true) {
+            List<CustomerView> page = engine.customers(null, after, 1000);
+            page.forEach(c -> ids.add(c.id()));
+            if (page.size() < 1000) {
+                return ids;
+            }
+            after = page.get(page.size() - 1).id();
+        }
+    }
+
     private static HttpFront.Settings frontSettings(ServerConfig config) {
         return new HttpFront.Settings(
                 config.port(),

@@ -8,6 +8,7 @@ import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.store.CommitInDoubtException;
 import dev.tollgate.core.store.RecordRefusedException;
 import dev.tollgate.core.store.StoreException;
+import dev.tollgate.server.feed.ChangeFeed;
 import dev.tollgate.server.http.ApiException;
 import dev.tollgate.server.http.ApiRequest;
 import dev.tollgate.server.http.Reply;
@@ -73,8 +74,15 @@ public final class HttpApi implements Service {
     /**
      * @param workers runs the routes that may block (everything but check, consume and events)
      * @param webhookAddresses where webhooks may be set to deliver
+     * @param feed the change feed that {@code GET /v1/stream} serves
      */
-    public HttpApi(Engine engine, ApiKeys keys, Metrics metrics, Executor workers, WebhookAddresses webhookAddresses) {
+    public HttpApi(
+            Engine engine,
+            ApiKeys keys,
+            Metrics metrics,
+            Executor workers,
+            WebhookAddresses webhookAddresses,
+            ChangeFeed feed) {
         this.keys = keys;
         this.metrics = metrics;
         this.workers = workers;
@@ -85,6 +93,7 @@ public final class HttpApi implements Service {
         new GovernanceRoutes(engine).register(routes);
         new AlertRoutes(engine, webhookAddresses).register(routes);
         new CreditRoutes(engine).register(routes);
+        new FeedRoutes(engine, feed).register(routes);
     }
 
     /**
@@ -173,6 +182,9 @@ public final class HttpApi implements Service {
                     "text/csv; charset=utf-8",
                     csv.text().getBytes(StandardCharsets.UTF_8),
                     Map.of("Content-Disposition", "attachment; filename=\"" + csv.fileName() + "\""));
+        }
+        if (reply.body() instanceof Reply.Stream stream) {
+            return Response.stream(stream.handler());
         }
         if (reply.body() instanceof Reply.Text text) {
             return new Response(

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -57,6 +58,11 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private boolean closeQueued;
 
     private boolean closing;
+
+    /** The streamed answer this connection now carries, and its handler; {@code null} until one starts. */
+    private @Nullable StreamSink streamSink;
+
+    private @Nullable StreamHandler streamHandler;
 
     Connection(Service service) {
         this.service = service;
@@ -138,6 +144,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
         }
         ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
         if (event instanceof IdleStateEvent
+                && streamHandler == null
                 && pending.isEmpty()
                 && (out == null || out.totalPendingWriteBytes() == 0)) {
             LOG.debug("event=connection_idle_closed remote={}", ctx.channel().remoteAddress());
@@ -149,8 +156,46 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        pace(ctx);
+        if (streamHandler != null) {
+            if (ctx.channel().isWritable()) {
+                streamHandler.writable();
+            }
+        } else {
+            pace(ctx);
+        }
         ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        StreamHandler handler = streamHandler;
+        StreamSink sink = streamSink;
+        if (handler != null && sink != null) {
+            sink.ended();
+            streamHandler = null;
+            handler.closed();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    /**
+     * Sends a streamed answer's head and hands the connection to its handler. The connection then carries that answer
+     * only: what the client sends is read (so that its closing is seen at once) and dropped (a request pipelined after
+     * it is never executed), and it is not closed for being idle.
+     */
+    private void startStream(ChannelHandlerContext ctx, Response response, StreamHandler handler) {
+        closing = true;
+        pending.clear();
+        DefaultHttpResponse head =
+                new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()));
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        response.headers().forEach(head.headers()::set);
+        HttpUtil.setTransferEncodingChunked(head, true);
+        ctx.writeAndFlush(head, ctx.voidPromise());
+        StreamSink sink = new StreamSink(ctx);
+        streamSink = sink;
+        streamHandler = handler;
+        handler.started(sink);
     }
 
     /** Reads the connection only while its answers drain: see the class comment, "Back-pressure". */
@@ -174,6 +219,11 @@ final class Connection extends ChannelInboundHandlerAdapter {
         boolean wrote = false;
         while (!pending.isEmpty() && pending.peek().response != null && !closing) {
             Slot next = pending.poll();
+            StreamHandler stream = next.response.stream();
+            if (stream != null) {
+                startStream(ctx, next.response, stream);
+                return;
+            }
             FullHttpResponse out = toNetty(next.response, next.keepAlive);
             wrote = true;
             if (next.keepAlive) {

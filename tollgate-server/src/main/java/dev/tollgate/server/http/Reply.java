@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * A handler's answer, before the API ({@code api/HttpApi}) turns it into bytes: status, body, and whether it replays
- * an idempotency key. The body is a JSON tree (maps, lists, values), a {@link Csv} export or {@link Text} (the metrics).
+ * an idempotency key. The body is a JSON tree (maps, lists, values), a {@link Csv} export, {@link Text} (the metrics)
+ * or a {@link Stream}.
  *
  * @param status the HTTP status
  * @param body the body
@@ -30,6 +31,9 @@ public record Reply(int status, Object body, boolean replay) {
 
     /** A plain-text answer (the Prometheus exposition format). */
     public record Text(String text) {}
+
+    /** A streamed answer (Server-Sent Events) that {@code handler} writes once the head is sent. */
+    public record Stream(StreamHandler handler) {}
 
     /**
      * RFC 4180 text of rows: a header of {@code columns}, then one line per row; an absent value or an empty object is an

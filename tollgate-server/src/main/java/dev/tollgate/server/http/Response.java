@@ -16,9 +16,29 @@ import org.jspecify.annotations.Nullable;
  * @param contentType the {@code Content-Type}
  * @param body the body's bytes
  * @param headers further headers, by name
+ * @param stream what writes a streamed body, or {@code null} for an answer whose body is {@code body}
  */
-public record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
+public record Response(
+        int status,
+        String contentType,
+        byte[] body,
+        Map<String, String> headers,
+        @Nullable StreamHandler stream) {
     private static final String JSON_TYPE = "application/json";
+
+    /** An answer whose body is {@code body}. */
+    public Response(int status, String contentType, byte[] body, Map<String, String> headers) {
+        this(status, contentType, body, headers, null);
+    }
+
+    /**
+     * A {@code 200} Server-Sent Events answer: the front sends the head, then hands the connection to {@code handler},
+     * which writes the body as it comes until either side closes.
+     */
+    public static Response stream(StreamHandler handler) {
+        return new Response(
+                200, "text/event-stream; charset=utf-8", new byte[0], Map.of("Cache-Control", "no-cache"), handler);
+    }
 
     /** A JSON answer of {@code body}, a tree of {@link Json}'s model. */
     public static Response json(int status, Object body) {

@@ -1,0 +1,143 @@
+package dev.tollgate.server.feed;
+
+import dev.tollgate.core.json.Json;
+import dev.tollgate.server.http.EventSink;
+import dev.tollgate.server.http.StreamHandler;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's change feed as Server-Sent Events: drains its {@link FeedSubscription} into the connection as fast as
+ * the client reads, and no faster.
+ *
+ * <p>Each event is {@code id: <cursor>}, {@code event: state} and one {@code data:} line, the JSON of the customer's
+ * state as it is when the event is written (so never older than the change its cursor names). A comment line every
+ * keep-alive period keeps proxies from closing an idle stream and tells the client the server is there.
+ *
+ * <p>Back-pressure: events are written only while the connection is writable; a client that reads slowly lets its
+ * queue grow, but the queue holds each customer at most once (coalesced), and the engine never waits for it. A client
+ * that has not caught up for {@code cutOff} while events wait is disconnected; it resumes from its last cursor.
+ *
+ * <p>Thread-safety: everything but {@link #wake} runs on the sink's thread; {@link #wake} is called by the journal's
+ * follow-up thread and only schedules a drain.
+ */
+public final class FeedStream implements StreamHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(FeedStream.class);
+
+    /** What the stream needs besides the feed. */
+    public record Settings(Duration keepAlive, Duration cutOff) {}
+
+    private final ChangeFeed feed;
+    private final @Nullable Interest interest;
+    private final @Nullable Long since;
+    private final Function<String, Map<String, Object>> render;
+    private final Settings settings;
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private @Nullable EventSink sink;
+    private @Nullable FeedSubscription subscription;
+    /** When the client stopped keeping up with events waiting ({@link System#nanoTime}), or 0. */
+    private long behindSince;
+
+    /**
+     * @param render the state of a customer as a JSON tree (also for a customer that does not exist); called on the
+     *     sink's thread
+     */
+    public FeedStream(
+            ChangeFeed feed,
+            @Nullable Interest interest,
+            @Nullable Long since,
+            Function<String, Map<String, Object>> render,
+            Settings settings) {
+        this.feed = feed;
+        this.interest = interest;
+        this.since = since;
+        this.render = render;
+        this.settings = settings;
+    }
+
+    @Override
+    public void started(EventSink sink) {
+        this.sink = sink;
+        sink.write(": tollgate change feed\n\n");
+        sink.flush();
+        this.subscription = feed.subscribe(interest, since, this::wake);
+        sink.every(settings.keepAlive(), this::tick);
+    }
+
+    @Override
+    public void writable() {
+        drain();
+    }
+
+    @Override
+    public void closed() {
+        if (subscription != null) {
+            subscription.close();
+        }
+    }
+
+    private void wake() {
+        EventSink s = sink;
+        if (s != null && drainScheduled.compareAndSet(false, true)) {
+            s.execute(this::drain);
+        }
+    }
+
+    private void drain() {
+        drainScheduled.set(false);
+        EventSink s = sink;
+        FeedSubscription sub = subscription;
+        if (s == null || sub == null) {
+            return;
+        }
+        boolean wrote = false;
+        while (s.writable()) {
+            FeedSubscription.Change c = sub.poll();
+            if (c == null) {
+                break;
+            }
+            s.write(event(c));
+            wrote = true;
+        }
+        if (wrote) {
+            s.flush();
+        }
+        behindSince = s.writable() || sub.queued() == 0 ? 0 : behindSince == 0 ? System.nanoTime() : behindSince;
+    }
+
+    private void tick() {
+        EventSink s = sink;
+        FeedSubscription sub = subscription;
+        if (s == null || sub == null) {
+            return;
+        }
+        if (behindSince != 0
+                && System.nanoTime() - behindSince > settings.cutOff().toNanos()) {
+            LOG.info(
+                    "event=feed_subscriber_cut_off queued={} hint=\"the client read too slowly; it resumes from its"
+                            + " last cursor\"",
+                    sub.queued());
+            s.close();
+            return;
+        }
+        if (s.writable()) {
+            s.write(": keep-alive\n\n");
+            s.flush();
+        }
+        drain();
+    }
+
+    private String event(FeedSubscription.Change c) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("customerId", c.customerId());
+        data.put("cursor", Long.toString(c.cursor()));
+        data.putAll(render.apply(c.customerId()));
+        return "id: " + c.cursor() + "\nevent: state\ndata: " + Json.write(data) + "\n\n";
+    }
+}
