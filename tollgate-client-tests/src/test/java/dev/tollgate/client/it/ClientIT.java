@@ -1,0 +1,182 @@
+package dev.tollgate.client.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.client.CheckRequest;
+import dev.tollgate.client.ConsumeRequest;
+import dev.tollgate.client.Decision;
+import dev.tollgate.client.EventOutcome;
+import dev.tollgate.client.Session;
+import dev.tollgate.client.SessionRequest;
+import dev.tollgate.client.Source;
+import dev.tollgate.client.Tollgate;
+import dev.tollgate.client.TollgateClientException;
+import dev.tollgate.client.UsageEvent;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The SDK's remote calls against a real server: checks, consumes, reports, sessions and errors. */
+final class ClientIT {
+    @TempDir
+    Path dir;
+
+    ServerUnderTest server;
+    Tollgate tollgate;
+
+    @BeforeEach
+    void start() {
+        server = new ServerUnderTest(dir.resolve("data"));
+        server.customer("acme", "team");
+        tollgate = Tollgate.builder()
+                .baseUrl(server.url())
+                .apiKey(ServerUnderTest.KEY)
+                .timeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    @AfterEach
+    void stop() {
+        tollgate.close();
+        server.close();
+    }
+
+    @Test
+    void a_metered_check_is_decided_by_the_server_with_its_figures() {
+        Decision d = tollgate.check(CheckRequest.of("acme", "queries").withQuantity(BigDecimal.TEN));
+
+        assertThat(d.source()).isEqualTo(Source.SERVER);
+        assertThat(d.allowed()).isTrue();
+        assertThat(d.limit()).isEqualByComparingTo("3000");
+        assertThat(d.remaining()).isEqualByComparingTo("3000");
+        assertThat(d.resetsAt()).isNotNull();
+        assertThat(d.recorded()).isNull();
+    }
+
+    @Test
+    void a_refusal_is_an_answer_with_the_servers_reason() {
+        Decision unknown = tollgate.check("nobody", "queries");
+        assertThat(unknown.allowed()).isFalse();
+        assertThat(unknown.reason()).isEqualTo("CUSTOMER_NOT_FOUND");
+
+        server.customer("small", "starter");
+        Decision tooMuch = tollgate.consume(
+                new ConsumeRequest("small", "queries", BigDecimal.valueOf(11), "k-11", null, null, java.util.Map.of()));
+        assertThat(tooMuch.allowed()).isFalse();
+        assertThat(tooMuch.reason()).isEqualTo("LIMIT_EXCEEDED");
+        assertThat(tooMuch.boundBy()).isNotNull();
+        assertThat(tooMuch.boundBy().kind()).isEqualTo("feature");
+        assertThat(tooMuch.recorded()).isFalse();
+        assertThat(tooMuch.source()).isEqualTo(Source.SERVER);
+    }
+
+    @Test
+    void consumes_turn_local_after_the_first_and_the_server_counts_each_once() {
+        Decision first = tollgate.consume(ConsumeRequest.of("acme", "queries", 1, "q-0"));
+        assertThat(first.source()).isEqualTo(Source.SERVER);
+        assertThat(first.recorded()).isTrue();
+
+        List<Decision> rest = new ArrayList<>();
+        for (int i = 1; i <= 100; i++) {
+            rest.add(tollgate.consume(ConsumeRequest.of("acme", "queries", 1, "q-" + i)));
+        }
+        assertThat(rest).allSatisfy(d -> assertThat(d.allowed()).isTrue());
+        assertThat(rest).anySatisfy(d -> assertThat(d.source()).isEqualTo(Source.CACHE));
+
+        tollgate.close();
+        assertThat(server.usage("acme", "queries")).isEqualByComparingTo("101");
+        assertThat(server.entitlement("acme", "queries").path("held").decimalValue())
+                .isEqualByComparingTo("0");
+        assertThat(server.usageEvents("acme", "queries"))
+                .as("one event per consume")
+                .isEqualTo(101);
+    }
+
+    @Test
+    void a_repeated_idempotency_key_answers_the_first_answer_and_counts_once() {
+        tollgate.consume(ConsumeRequest.of("acme", "queries", 1, "first"));
+        Decision once = tollgate.consume(ConsumeRequest.of("acme", "queries", 2, "again"));
+        Decision twice = tollgate.consume(ConsumeRequest.of("acme", "queries", 2, "again"));
+
+        assertThat(twice).isEqualTo(once);
+        tollgate.close();
+        assertThat(server.usage("acme", "queries")).isEqualByComparingTo("3");
+    }
+
+    @Test
+    void reports_are_batched_and_each_answered() {
+        List<CompletableFuture<EventOutcome>> outcomes = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            outcomes.add(tollgate.report(UsageEvent.of("r-" + i, "acme", "reports", 2)));
+        }
+        UsageEvent repeated = UsageEvent.of("r-0", "acme", "reports", 2);
+        EventOutcome first = outcomes.get(0).join();
+        EventOutcome again =
+                tollgate.report(repeated.at(java.time.Instant.now())).join();
+        EventOutcome unknown =
+                tollgate.report(UsageEvent.of("r-x", "acme", "nope", 1)).join();
+
+        assertThat(outcomes).allSatisfy(f -> assertThat(f.join().status()).isEqualTo(EventOutcome.Status.ACCEPTED));
+        assertThat(first.idempotencyKey()).isEqualTo("r-0");
+        assertThat(again.status()).as("same key, other timestamp").isEqualTo(EventOutcome.Status.REJECTED);
+        assertThat(again.reason()).isEqualTo("IDEMPOTENCY_KEY_REUSED");
+        assertThat(unknown.status()).isEqualTo(EventOutcome.Status.REJECTED);
+        assertThat(unknown.reason()).isEqualTo("FEATURE_NOT_FOUND");
+        assertThat(server.usage("acme", "reports")).isEqualByComparingTo("100");
+    }
+
+    @Test
+    void a_session_opens_holds_and_closes_with_what_was_used() {
+        Session s = tollgate.openSession(
+                SessionRequest.ofFeature("acme", "queries", BigDecimal.valueOf(5), Duration.ofMinutes(1), "s-1"));
+        assertThat(s.opened()).isTrue();
+        assertThat(s.sessionId()).startsWith("acme@s");
+        assertThat(server.entitlement("acme", "queries").path("held").decimalValue())
+                .isEqualByComparingTo("5");
+
+        Decision inside = tollgate.consume(new ConsumeRequest(
+                "acme", "queries", BigDecimal.valueOf(2), "in-s", null, s.sessionId(), java.util.Map.of()));
+        assertThat(inside.allowed()).isTrue();
+        assertThat(inside.source()).isEqualTo(Source.SERVER);
+
+        Session closed = tollgate.closeSession(s.sessionId(), BigDecimal.valueOf(3));
+        assertThat(closed.status()).isEqualTo("closed");
+        assertThat(closed.consumed()).isEqualByComparingTo("3");
+        assertThat(server.usage("acme", "queries")).isEqualByComparingTo("3");
+
+        Session refused = tollgate.openSession(
+                SessionRequest.ofFeature("acme", "queries", BigDecimal.valueOf(5000), Duration.ofMinutes(1), "s-2"));
+        assertThat(refused.opened()).isFalse();
+        assertThat(refused.refusal().reason()).isEqualTo("LIMIT_EXCEEDED");
+    }
+
+    @Test
+    void a_request_the_server_refuses_throws_its_stable_code() {
+        assertThatThrownBy(() -> tollgate.openSession(
+                        SessionRequest.ofFeature("acme", "nope", BigDecimal.ONE, Duration.ofMinutes(1), "s-x")))
+                .isInstanceOfSatisfying(TollgateClientException.class, e -> {
+                    assertThat(e.code()).isEqualTo("FEATURE_NOT_FOUND");
+                    assertThat(e.httpStatus()).isEqualTo(404);
+                    assertThat(e.field()).isEqualTo("feature");
+                });
+        assertThatThrownBy(() -> tollgate.closeSession("acme@s999", null))
+                .isInstanceOfSatisfying(
+                        TollgateClientException.class, e -> assertThat(e.code()).isEqualTo("SESSION_NOT_FOUND"));
+    }
+
+    @Test
+    void a_closed_client_refuses_every_call() {
+        tollgate.close();
+        assertThatThrownBy(() -> tollgate.check("acme", "sso"))
+                .isInstanceOfSatisfying(
+                        TollgateClientException.class, e -> assertThat(e.code()).isEqualTo("CLOSED"));
+    }
+}

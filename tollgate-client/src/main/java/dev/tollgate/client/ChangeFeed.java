@@ -1,0 +1,196 @@
+package dev.tollgate.client;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Keeps the {@link EntitlementCache} current over the server's change feed: {@code GET
+ * /v1/stream?customers=a,b&since=<cursor>} (Server-Sent Events). Each {@code state} event carries one customer's
+ * entitlements as of its {@code cursor}: first a snapshot of every named customer, then one per change.
+ *
+ * <p>Resuming: the last cursor seen is sent again as {@code since} (and {@code Last-Event-ID}) on every reconnect, so
+ * nothing is missed. A customer that enters the cache makes the feed reconnect with the longer list. A server without
+ * the feed ({@code 404}) is asked again a minute later; meanwhile the cache's TTL keeps it correct.
+ *
+ * <p>Failure modes: any break (server down, connection cut) marks every entry as no longer live (back to its TTL)
+ * and reconnects after a second.
+ *
+ * <p>Thread-safe: one thread of its own reads the feed.
+ */
+final class ChangeFeed implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
+
+    private final Http http;
+    private final EntitlementCache cache;
+    private final Thread thread;
+    private final Object signal = new Object();
+    private volatile boolean running = true;
+    private volatile @Nullable InputStream open;
+    private volatile boolean customersChanged;
+    private @Nullable String cursor;
+
+    ChangeFeed(Http http, EntitlementCache cache) {
+        this.http = http;
+        this.cache = cache;
+        this.thread = new Thread(this::run, "tollgate-change-feed");
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** A customer entered the cache: reconnect with it. */
+    void customersChanged() {
+        customersChanged = true;
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+        InputStream in = open;
+        if (in != null) {
+            closeQuietly(in);
+        }
+    }
+
+    private void run() {
+        while (running) {
+            Set<String> customers = new TreeSet<>(cache.customers());
+            customersChanged = false;
+            long pause = 1000;
+            if (customers.isEmpty()) {
+                pause = 60_000;
+            } else {
+                try {
+                    pause = follow(customers);
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("event=change_feed_lost error=\"{}\"", e.toString());
+                } finally {
+                    open = null;
+                    cache.feedLost();
+                }
+            }
+            if (!customersChanged) {
+                await(pause);
+            }
+        }
+    }
+
+    /** Follows the feed until it breaks; returns how long to wait before reconnecting. */
+    private long follow(Set<String> customers) throws IOException {
+        StringBuilder uri = new StringBuilder(http.base() + "/v1/stream?customers=");
+        uri.append(URLEncoder.encode(String.join(",", customers), StandardCharsets.UTF_8));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(uri.toString()))
+                .header("Authorization", http.authorization())
+                .header("Accept", "text/event-stream")
+                .GET();
+        if (cursor != null) {
+            uri.append("&since=").append(URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+            b.uri(URI.create(uri.toString())).header("Last-Event-ID", cursor);
+        }
+        HttpResponse<InputStream> response;
+        try {
+            response = http.client().send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+            return 0;
+        }
+        InputStream in = response.body();
+        if (response.statusCode() != 200) {
+            closeQuietly(in);
+            return response.statusCode() == 404 ? 60_000 : 5_000;
+        }
+        open = in;
+        if (customersChanged || !running) {
+            closeQuietly(in);
+            return 0;
+        }
+        readEvents(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
+        return 1000;
+    }
+
+    private void readEvents(BufferedReader reader) throws IOException {
+        String event = null;
+        String id = null;
+        StringBuilder data = new StringBuilder();
+        String line;
+        while (running && (line = reader.readLine()) != null) {
+            if (line.isEmpty()) {
+                if ("state".equals(event) && data.length() > 0) {
+                    state(Wire.read(data.toString()), id);
+                }
+                event = null;
+                id = null;
+                data.setLength(0);
+            } else if (line.startsWith(":")) {
+                continue;
+            } else if (line.startsWith("event:")) {
+                event = line.substring(6).trim();
+            } else if (line.startsWith("id:")) {
+                id = line.substring(3).trim();
+            } else if (line.startsWith("data:")) {
+                if (data.length() > 0) {
+                    data.append('\n');
+                }
+                data.append(line.substring(5).stripLeading());
+            }
+        }
+    }
+
+    private void state(JsonNode n, @Nullable String id) {
+        String customerId = Wire.text(n, "customerId");
+        if (customerId == null) {
+            return;
+        }
+        cache.accept(customerId, n.path("entitlements"), true);
+        String c = Wire.text(n, "cursor");
+        cursor = c != null ? c : id != null ? id : cursor;
+    }
+
+    private void await(long millis) {
+        synchronized (signal) {
+            if (!running || customersChanged) {
+                return;
+            }
+            try {
+                signal.wait(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+        }
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            LOG.trace("closing the feed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        customersChanged();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
