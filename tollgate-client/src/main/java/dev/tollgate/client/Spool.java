@@ -73,7 +73,12 @@ final class Spool implements Closeable {
         this.maxBytes = maxBytes;
         Files.createDirectories(dir);
         this.lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock l = lockChannel.tryLock();
+        FileLock l;
+        try {
+            l = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            l = null;
+        }
         if (l == null) {
             lockChannel.close();
             throw new IllegalStateException("the spool directory " + dir + " is used by another process");
