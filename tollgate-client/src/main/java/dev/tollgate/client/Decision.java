@@ -47,4 +47,27 @@ public record Decision(
         @Nullable BigDecimal credits,
         @Nullable BigDecimal balance,
         @Nullable Boolean recorded,
-        Source source) {}
+        Source source) {
+
+    /** This decision, said to come from {@code from}. */
+    public Decision withSource(Source from) {
+        return new Decision(
+                allowed,
+                reason,
+                boundBy,
+                limit,
+                used,
+                held,
+                remaining,
+                unlimited,
+                overage,
+                overageQuantity,
+                resetsAt,
+                value,
+                currency,
+                credits,
+                balance,
+                recorded,
+                from);
+    }
+}

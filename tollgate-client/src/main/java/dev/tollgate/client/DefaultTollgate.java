@@ -118,7 +118,7 @@ final class DefaultTollgate implements Tollgate {
                 return stale;
             }
             Decision refused = e == null ? null : e.refusals.get(r.feature());
-            return refused != null ? cached(refused) : local.fallbackCheck(r);
+            return refused != null ? refused.withSource(Source.CACHE) : local.fallbackCheck(r);
         }
     }
 
@@ -135,7 +135,7 @@ final class DefaultTollgate implements Tollgate {
             return LocalAnswers.fromEntitlement(ent, r.quantity(), false);
         }
         Decision refused = e.refusals.get(r.feature());
-        return refused == null ? null : cached(refused);
+        return refused == null ? null : refused.withSource(Source.CACHE);
     }
 
     @Override
@@ -149,7 +149,7 @@ final class DefaultTollgate implements Tollgate {
             Http.Reply reply = http.send("POST", "/v1/consume", Wire.consume(r));
             Decision d = decision(reply);
             if (settings.leases().enabled() && Leases.eligible(r)) {
-                leases.learn(r, d, entitlement(r.customerId(), r.feature()));
+                leases.learn(r, d, () -> entitlement(r.customerId(), r.feature()));
             }
             return d;
         } catch (TollgateUnavailableException down) {
@@ -190,27 +190,6 @@ final class DefaultTollgate implements Tollgate {
             return Wire.decision(reply.body(), Source.SERVER);
         }
         throw reply.error();
-    }
-
-    private static Decision cached(Decision d) {
-        return new Decision(
-                d.allowed(),
-                d.reason(),
-                d.boundBy(),
-                d.limit(),
-                d.used(),
-                d.held(),
-                d.remaining(),
-                d.unlimited(),
-                d.overage(),
-                d.overageQuantity(),
-                d.resetsAt(),
-                d.value(),
-                d.currency(),
-                d.credits(),
-                d.balance(),
-                d.recorded(),
-                Source.CACHE);
     }
 
     @Override

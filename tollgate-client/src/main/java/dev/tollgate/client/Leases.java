@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -358,9 +359,10 @@ final class Leases implements AutoCloseable {
      * After a consume the server decided: keeps its figures, and starts serving the customer's feature from leases
      * when it can be (a hard-limited or unlimited metered feature, without a price).
      *
-     * @param entitlement the feature's cached entitlement, or {@code null} if not known
+     * @param entitlement the feature's cached entitlement ({@code null} if not known), asked only for a customer and
+     *     feature not served yet
      */
-    void learn(ConsumeRequest r, Decision d, @Nullable Entitlement entitlement) {
+    void learn(ConsumeRequest r, Decision d, Supplier<@Nullable Entitlement> entitlement) {
         if (!settings.enabled() || closed || !eligible(r)) {
             return;
         }
@@ -369,7 +371,11 @@ final class Leases implements AutoCloseable {
         if (slot == null) {
             boolean roomRefusal =
                     d.allowed() || "LIMIT_EXCEEDED".equals(d.reason()) || "BUDGET_EXCEEDED".equals(d.reason());
-            if (d.currency() != null || entitlement == null || !entitlement.leasable() || !roomRefusal) {
+            if (d.currency() != null || !roomRefusal) {
+                return;
+            }
+            Entitlement e = entitlement.get();
+            if (e == null || !e.leasable()) {
                 return;
             }
             slot = slots.computeIfAbsent(
