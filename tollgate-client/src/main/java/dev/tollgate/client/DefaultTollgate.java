@@ -145,6 +145,7 @@ final class DefaultTollgate implements Tollgate {
         if (leased != null) {
             return leased;
         }
+        leases.sendingToServer(r);
         try {
             Http.Reply reply = http.send("POST", "/v1/consume", Wire.consume(r));
             Decision d = decision(reply);

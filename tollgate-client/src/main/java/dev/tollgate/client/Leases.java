@@ -110,11 +110,12 @@ final class Leases implements AutoCloseable {
         if (slot == null) {
             return null;
         }
-        String key = r.customerId() + '\n' + r.idempotencyKey();
+        String key = key(r);
         CompletableFuture<@Nullable Decision> mine = new CompletableFuture<>();
         CompletableFuture<@Nullable Decision> prior = recent.claim(key, mine);
         if (prior != null) {
-            return prior.join();
+            Decision first = prior.join();
+            return first == RecentKeys.SENT ? null : first;
         }
         Decision d = null;
         try {
@@ -123,6 +124,20 @@ final class Leases implements AutoCloseable {
             recent.complete(key, mine, d);
         }
         return d;
+    }
+
+    /**
+     * {@code r} is about to be sent to the server: a repeat of its key goes there too, never to a lease (the server
+     * recorded it, or will, even if its answer is lost).
+     */
+    void sendingToServer(ConsumeRequest r) {
+        if (settings.enabled() && eligible(r)) {
+            recent.sent(key(r));
+        }
+    }
+
+    private static String key(ConsumeRequest r) {
+        return r.customerId() + '\n' + r.idempotencyKey();
     }
 
     private @Nullable Decision admit(LeaseSlot slot, ConsumeRequest r) {

@@ -60,8 +60,8 @@ public interface Tollgate extends AutoCloseable {
      * While the server is unreachable and no lease has room, the fallback decides ({@link Source#FALLBACK}) and an
      * admitted consume is reported as usage (spooled if need be).
      *
-     * <p>The same idempotency key again answers the first answer: the server's, or for a lease admission this
-     * client's, among the last 100 000 keys it admitted locally.
+     * <p>The same idempotency key again answers the first answer: this client's for a lease admission, the server's
+     * for a key sent to it (a repeat goes to the server again, never to a lease), among the last 100 000 keys.
      *
      * @throws TollgateClientException if the server refused the request itself ({@code 4xx} with a code)
      */

@@ -112,6 +112,20 @@ final class ClientIT {
     }
 
     @Test
+    void a_key_the_server_decided_is_repeated_at_the_server_not_admitted_again_against_a_lease() {
+        Decision first = tollgate.consume(ConsumeRequest.of("acme", "queries", 1, "k-first"));
+        Decision leased = tollgate.consume(ConsumeRequest.of("acme", "queries", 1, "k-leased"));
+        Decision repeated = tollgate.consume(ConsumeRequest.of("acme", "queries", 1, "k-first"));
+
+        assertThat(first.source()).isEqualTo(Source.SERVER);
+        assertThat(leased.source()).isEqualTo(Source.CACHE);
+        assertThat(repeated.source()).as("the server's replay").isEqualTo(Source.SERVER);
+        assertThat(repeated.recorded()).isTrue();
+        tollgate.close();
+        assertThat(server.usage("acme", "queries")).isEqualByComparingTo("2");
+    }
+
+    @Test
     void reports_are_batched_and_each_answered() {
         List<CompletableFuture<EventOutcome>> outcomes = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
