@@ -9,32 +9,13 @@ import dev.tollgate.client.Entitlement;
 import dev.tollgate.client.Source;
 import dev.tollgate.client.Tollgate;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The local cache of entitlements: boolean and config checks answered locally, kept correct by its TTL. */
-final class CacheIT {
-    @TempDir
-    Path dir;
-
-    ServerUnderTest server;
-
-    @BeforeEach
-    void start() {
-        server = new ServerUnderTest(dir.resolve("data"));
-        server.customer("acme", "team");
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+final class CacheIT extends WithServer {
 
     private Tollgate client(Duration ttl) {
         return Tollgate.builder()

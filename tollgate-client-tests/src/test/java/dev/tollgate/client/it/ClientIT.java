@@ -14,7 +14,6 @@ import dev.tollgate.client.Tollgate;
 import dev.tollgate.client.TollgateClientException;
 import dev.tollgate.client.UsageEvent;
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,20 +21,13 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The SDK's remote calls against a real server: checks, consumes, reports, sessions and errors. */
-final class ClientIT {
-    @TempDir
-    Path dir;
-
-    ServerUnderTest server;
+final class ClientIT extends WithServer {
     Tollgate tollgate;
 
     @BeforeEach
     void start() {
-        server = new ServerUnderTest(dir.resolve("data"));
-        server.customer("acme", "team");
         tollgate = Tollgate.builder()
                 .baseUrl(server.url())
                 .apiKey(ServerUnderTest.KEY)
@@ -46,7 +38,6 @@ final class ClientIT {
     @AfterEach
     void stop() {
         tollgate.close();
-        server.close();
     }
 
     @Test

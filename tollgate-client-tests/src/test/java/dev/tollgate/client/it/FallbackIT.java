@@ -14,32 +14,13 @@ import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Fallback values on a cold miss while the server is unreachable, and the cache when it is warm. */
-final class FallbackIT {
-    @TempDir
-    Path dir;
-
-    ServerUnderTest server;
-
-    @BeforeEach
-    void start() {
-        server = new ServerUnderTest(dir.resolve("data"));
-        server.customer("acme", "team");
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+final class FallbackIT extends WithServer {
 
     private Tollgate client(String url, Fallback fallback) {
         return Tollgate.builder()

@@ -4,38 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.client.Source;
 import dev.tollgate.client.Tollgate;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Leases: consumes admitted locally by many clients at once against one hard limit (or one hard budget): exactly the
  * limit is admitted in all, and once the leases are returned the server's usage equals what the applications were
  * told.
  */
-final class LeaseIT {
-    @TempDir
-    Path dir;
-
-    ServerUnderTest server;
-
-    @BeforeEach
-    void start() {
-        server = new ServerUnderTest(dir.resolve("data"));
-        server.customer("acme", "team");
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+final class LeaseIT extends WithServer {
 
     @Test
     void four_application_processes_of_32_threads_admit_exactly_the_hard_limit() throws Exception {

@@ -8,36 +8,17 @@ import dev.tollgate.client.Fallback;
 import dev.tollgate.client.LeaseSettings;
 import dev.tollgate.client.Source;
 import dev.tollgate.client.Tollgate;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The server goes away while an application consumes through leases: the lease's room still admits, then the fallback;
  * the lease's close and the fallback's usage wait in the spool; once the server is back its usage equals what the
  * application was told.
  */
-final class OutageIT {
-    @TempDir
-    Path dir;
-
-    ServerUnderTest server;
-
-    @BeforeEach
-    void start() {
-        server = new ServerUnderTest(dir.resolve("data"));
-        server.customer("acme", "team");
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+final class OutageIT extends WithServer {
 
     private Tollgate client() {
         return Tollgate.builder()

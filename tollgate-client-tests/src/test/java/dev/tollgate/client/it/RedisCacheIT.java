@@ -5,32 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.client.Decision;
 import dev.tollgate.client.Source;
 import dev.tollgate.client.Tollgate;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The Redis cache (127.0.0.1:6379): shared by instances and kept across their restarts; Redis down changes nothing. */
-final class RedisCacheIT {
-    @TempDir
-    Path dir;
-
-    ServerUnderTest server;
+final class RedisCacheIT extends WithServer {
     String customer;
 
     @BeforeEach
     void start() {
-        server = new ServerUnderTest(dir.resolve("data"));
         customer = "acme-" + UUID.randomUUID();
         server.customer(customer, "team");
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
     }
 
     private Tollgate client(String redisUrl) {

@@ -10,28 +10,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The usage spool: reports made while the server is down survive a kill -9 and are recorded exactly once later. */
-final class SpoolIT {
-    @TempDir
-    Path dir;
-
-    ServerUnderTest server;
-
-    @BeforeEach
-    void start() {
-        server = new ServerUnderTest(dir.resolve("data"));
-        server.customer("acme", "team");
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+final class SpoolIT extends WithServer {
 
     private Tollgate client(Path spool) {
         return Tollgate.builder()
