@@ -19,20 +19,27 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Keeps the {@link EntitlementCache} current over the server's change feed: {@code GET
- * /v1/stream?customers=a,b&since=<cursor>} (Server-Sent Events). Each {@code state} event carries one customer's
- * entitlements as of its {@code cursor}: first a snapshot of every named customer, then one per change.
+ * /v1/stream?customers=a,b&since=<cursor>} (Server-Sent Events, {@code docs/api.md}). Each {@code state} event carries
+ * one customer's state ({@code exists}, and its {@code entitlements} list as {@code GET …/entitlements} has it) as of
+ * its {@code cursor}: first a snapshot of every named customer, then one per change. Past {@value #MAX_NAMED}
+ * customers (the most one request may name) the feed of every customer is followed and events of customers not in
+ * the cache are skipped.
  *
  * <p>Resuming: the last cursor seen is sent again as {@code since} (and {@code Last-Event-ID}) on every reconnect, so
  * nothing is missed. A customer that enters the cache makes the feed reconnect with the longer list. A server without
  * the feed ({@code 404}) is asked again a minute later; meanwhile the cache's TTL keeps it correct.
  *
  * <p>Failure modes: any break (server down, connection cut) marks every entry as no longer live (back to its TTL)
- * and reconnects after a second.
+ * and reconnects after a second. The answer's head must come within the client's timeout, and a stream silent for
+ * {@value #SILENCE_SECONDS} s (the server writes a keep-alive every 15 s) is taken for a dead connection and closed
+ * ({@link #checkAlive}), so a server that went away without closing the connection is not waited for forever.
  *
  * <p>Thread-safe: one thread of its own reads the feed.
  */
 final class ChangeFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
+    static final int MAX_NAMED = 1000;
+    static final int SILENCE_SECONDS = 45;
 
     private final Http http;
     private final EntitlementCache cache;
@@ -41,6 +48,7 @@ final class ChangeFeed implements AutoCloseable {
     private volatile boolean running = true;
     private volatile @Nullable InputStream open;
     private volatile boolean customersChanged;
+    private volatile long lastLineNanos;
     private @Nullable String cursor;
 
     ChangeFeed(Http http, EntitlementCache cache) {
@@ -52,6 +60,15 @@ final class ChangeFeed implements AutoCloseable {
 
     void start() {
         thread.start();
+    }
+
+    /** Closes a stream that has been silent too long; called every 100 ms by the client's maintenance. */
+    void checkAlive() {
+        InputStream in = open;
+        if (in != null && System.nanoTime() - lastLineNanos > TimeUnit.SECONDS.toNanos(SILENCE_SECONDS)) {
+            LOG.info("event=change_feed_silent seconds={}", SILENCE_SECONDS);
+            closeQuietly(in);
+        }
     }
 
     /** A customer entered the cache: reconnect with it. */
@@ -91,14 +108,19 @@ final class ChangeFeed implements AutoCloseable {
 
     /** Follows the feed until it breaks; returns how long to wait before reconnecting. */
     private long follow(Set<String> customers) throws IOException {
-        StringBuilder uri = new StringBuilder(http.base() + "/v1/stream?customers=");
-        uri.append(URLEncoder.encode(String.join(",", customers), StandardCharsets.UTF_8));
+        StringBuilder uri = new StringBuilder(http.base() + "/v1/stream?");
+        if (customers.size() <= MAX_NAMED) {
+            uri.append("customers=").append(URLEncoder.encode(String.join(",", customers), StandardCharsets.UTF_8));
+        }
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(uri.toString()))
                 .header("Authorization", http.authorization())
                 .header("Accept", "text/event-stream")
+                .timeout(http.timeout())
                 .GET();
         if (cursor != null) {
-            uri.append("&since=").append(URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+            uri.append(uri.charAt(uri.length() - 1) == '?' ? "" : "&")
+                    .append("since=")
+                    .append(URLEncoder.encode(cursor, StandardCharsets.UTF_8));
             b.uri(URI.create(uri.toString())).header("Last-Event-ID", cursor);
         }
         HttpResponse<InputStream> response;
@@ -114,6 +136,7 @@ final class ChangeFeed implements AutoCloseable {
             closeQuietly(in);
             return response.statusCode() == 404 ? 60_000 : 5_000;
         }
+        lastLineNanos = System.nanoTime();
         open = in;
         if (customersChanged || !running) {
             closeQuietly(in);
@@ -129,6 +152,7 @@ final class ChangeFeed implements AutoCloseable {
         StringBuilder data = new StringBuilder();
         String line;
         while (running && (line = reader.readLine()) != null) {
+            lastLineNanos = System.nanoTime();
             if (line.isEmpty()) {
                 if ("state".equals(event) && data.length() > 0) {
                     state(Wire.read(data.toString()), id);
@@ -153,10 +177,10 @@ final class ChangeFeed implements AutoCloseable {
 
     private void state(JsonNode n, @Nullable String id) {
         String customerId = Wire.text(n, "customerId");
-        if (customerId == null) {
+        if (customerId == null || !cache.has(customerId)) {
             return;
         }
-        cache.accept(customerId, n.path("entitlements"), true);
+        cache.accept(customerId, n, true);
         String c = Wire.text(n, "cursor");
         cursor = c != null ? c : id != null ? id : cursor;
     }

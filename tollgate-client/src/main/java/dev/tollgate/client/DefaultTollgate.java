@@ -83,6 +83,9 @@ final class DefaultTollgate implements Tollgate {
     private void maintain() {
         try {
             leases.maintain();
+            if (feed != null) {
+                feed.checkAlive();
+            }
         } catch (RuntimeException e) {
             LOG.error("event=lease_maintenance_failed", e);
         }

@@ -101,7 +101,8 @@ final class EntitlementCache {
     }
 
     /**
-     * Replaces the customer's entry with {@code answer} (the JSON of {@code GET …/entitlements}), read now.
+     * Replaces the customer's entry with {@code answer}, read now: the JSON of {@code GET …/entitlements}, or a change
+     * feed event (its {@code entitlements} list is the same; a customer that does not exist has none).
      *
      * @param live whether the change feed will keep it current
      */
@@ -121,6 +122,11 @@ final class EntitlementCache {
     /** The change feed stopped: every entry falls back to its TTL, counted from now. */
     void feedLost() {
         entries.replaceAll((id, e) -> e.live ? new Entry(id, e.features, e.readAt, System.nanoTime(), false) : e);
+    }
+
+    /** Whether {@code customerId} is in memory. */
+    boolean has(String customerId) {
+        return entries.containsKey(customerId);
     }
 
     /** The customers in memory. */

@@ -90,6 +90,11 @@ final class Http {
         return client;
     }
 
+    /** The longest wait for one call. */
+    Duration timeout() {
+        return timeout;
+    }
+
     /** {@code Authorization} header value. */
     String authorization() {
         return authorization;

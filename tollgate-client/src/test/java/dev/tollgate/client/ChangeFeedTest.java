@@ -21,9 +21,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The client side of the change feed against a stand-in for the server's {@code GET /v1/stream} that speaks the wire
- * format of the contract (snapshot, then changes, {@code id} = cursor, keep-alive comments), until the server's own
- * feed is there to run against: the cache follows the events, and a dropped connection resumes from the last cursor.
+ * The client side of the change feed against a stand-in for the server's {@code GET /v1/stream} that speaks its wire
+ * format ({@code docs/api.md}: snapshot, then changes, {@code id} = cursor, keep-alive comments) and drops the
+ * connection where the test says: a dropped connection resumes from the last cursor. {@code ChangeFeedIT} runs the
+ * same client against the real server.
  */
 final class ChangeFeedTest {
     private HttpServer fake;
@@ -31,14 +32,17 @@ final class ChangeFeedTest {
     private final List<String> lastEventIds = new CopyOnWriteArrayList<>();
     private final CountDownLatch end = new CountDownLatch(1);
 
+    private static String list(boolean sso) {
+        return "[{\"feature\":\"sso\",\"type\":\"boolean\",\"source\":\"plan\",\"enabled\":" + sso + "}]";
+    }
+
     private static String entitlements(boolean sso) {
-        return "{\"customerId\":\"acme\",\"entitlements\":[{\"feature\":\"sso\",\"type\":\"boolean\",\"source\":\"plan\","
-                + "\"enabled\":" + sso + "}]}";
+        return "{\"customerId\":\"acme\",\"entitlements\":" + list(sso) + "}";
     }
 
     private static String state(String cursor, boolean sso) {
-        return "event: state\nid: " + cursor + "\ndata: {\"customerId\":\"acme\",\"cursor\":\"" + cursor
-                + "\",\"entitlements\":" + entitlements(sso) + "}\n\n";
+        return "id: " + cursor + "\nevent: state\ndata: {\"customerId\":\"acme\",\"cursor\":\"" + cursor
+                + "\",\"exists\":true,\"entitlements\":" + list(sso) + "}\n\n";
     }
 
     @BeforeEach
