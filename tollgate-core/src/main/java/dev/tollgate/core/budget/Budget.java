@@ -43,27 +43,18 @@ public record Budget(
     /**
      * What a request counts against this budget.
      *
-     * @param feature the consumed feature
-     * @param quantity its quantity
-     * @param creditCurrency the currency it is priced in, or {@code null}
-     * @param credits its price, or {@code null}
-     * @param requestDimensions the request's dimensions
+     * @param spend what the request spends
      * @return the amount, or {@code null} if the budget does not apply to this request
      */
-    public @Nullable BigDecimal amountOf(
-            String feature,
-            BigDecimal quantity,
-            @Nullable String creditCurrency,
-            @Nullable BigDecimal credits,
-            Map<String, String> requestDimensions) {
+    public @Nullable BigDecimal amountOf(BudgetWalk.Spend spend) {
         for (Map.Entry<String, String> d : dimensions.entrySet()) {
-            if (!d.getValue().equals(requestDimensions.get(d.getKey()))) {
+            if (!d.getValue().equals(spend.dimensions().get(d.getKey()))) {
                 return null;
             }
         }
         if (this.feature != null) {
-            return this.feature.equals(feature) ? quantity : null;
+            return this.feature.equals(spend.feature()) ? spend.quantity() : null;
         }
-        return currency != null && currency.equals(creditCurrency) ? credits : null;
+        return currency != null && currency.equals(spend.currency()) ? spend.credits() : null;
     }
 }

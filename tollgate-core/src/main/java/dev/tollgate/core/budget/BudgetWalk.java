@@ -40,30 +40,38 @@ public final class BudgetWalk {
     public record Result(@Nullable Charge binding, @Nullable Charge passed, List<Charge> charges) {}
 
     /**
+     * What a request spends, as budgets count it.
+     *
+     * @param feature the consumed feature ({@code ""} for a spend of credits alone)
+     * @param quantity its quantity
+     * @param currency the currency it is priced in, or {@code null}
+     * @param credits its price, or {@code null}
+     * @param dimensions the request's dimensions
+     */
+    public record Spend(
+            String feature,
+            BigDecimal quantity,
+            @Nullable String currency,
+            @Nullable BigDecimal credits,
+            Map<String, String> dimensions) {}
+
+    /**
      * @param path scope ids from the request's scope up to the top (leaf first)
      * @param budgets the budgets of a scope
      * @param used what a scope's budget has used in its current window
-     * @param feature the consumed feature
-     * @param quantity its quantity
-     * @param creditCurrency the currency it is priced in, or {@code null}
-     * @param credits its price, or {@code null}
-     * @param dimensions the request's dimensions
+     * @param spend what the request spends
      */
     public static Result walk(
             List<String> path,
             Function<String, Collection<Budget>> budgets,
             BiFunction<String, Budget, BigDecimal> used,
-            String feature,
-            BigDecimal quantity,
-            @Nullable String creditCurrency,
-            @Nullable BigDecimal credits,
-            Map<String, String> dimensions) {
+            Spend spend) {
         List<Charge> charges = new ArrayList<>();
         Charge binding = null;
         Charge passed = null;
         for (String scope : path) {
             for (Budget b : budgets.apply(scope)) {
-                BigDecimal amount = b.amountOf(feature, quantity, creditCurrency, credits, dimensions);
+                BigDecimal amount = b.amountOf(spend);
                 if (amount == null) {
                     continue;
                 }

@@ -61,7 +61,7 @@ final class CatalogUses {
                 addIfPresent(currencies, b.currency());
             }
         }
-        for (CustomerState.OpenSession s : state.sessions.values()) {
+        for (SessionState s : state.sessions.open.values()) {
             if (s.holdsAt(now)) {
                 addIfPresent(features, s.session.feature());
                 addIfPresent(currencies, s.session.currency());

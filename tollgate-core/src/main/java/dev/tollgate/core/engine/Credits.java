@@ -331,12 +331,12 @@ final class Credits {
         for (CustomerState state : ctx.customers.values()) {
             synchronized (state) {
                 if (!state.exists
-                        || (state.accounts.isEmpty() && state.subscription == null && state.sessions.isEmpty())) {
+                        || (state.accounts.isEmpty() && state.subscription == null && state.sessions.open.isEmpty())) {
                     continue;
                 }
                 Instant now = ctx.now();
                 List<JournalEntry> due = new ArrayList<>(CreditRecords.housekeep(state, cat, now));
-                for (CustomerState.OpenSession o : List.copyOf(state.sessions.values())) {
+                for (SessionState o : List.copyOf(state.sessions.open.values())) {
                     if (!o.closed && !now.isBefore(o.expiresAt)) {
                         JournalEntry expired =
                                 new JournalEntry.SessionClosed(state.id, now, null, o.session.id(), true);

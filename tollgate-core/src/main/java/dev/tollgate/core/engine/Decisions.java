@@ -36,13 +36,14 @@ final class Decisions {
     private Decisions() {}
 
     /**
-     * The scope a request made in a session counts at: its own, or else the session's.
+     * The scope of a session a request is made in, once the request is found to fit it.
      *
+     * @return the session's scope (a request that names none counts there), or {@code null}
      * @throws TollgateException {@code SESSION_NOT_FOUND}, {@code SESSION_CLOSED} (closed or past its deadline),
      *     {@code SESSION_MISMATCH} (the session holds another feature or currency)
      */
     static @Nullable String sessionScope(
-            CustomerState state, Catalog cat, String sessionId, String feature, @Nullable String scope, Instant now) {
+            CustomerState state, Catalog cat, String sessionId, String feature, Instant now) {
         Session session = liveSession(state, sessionId, now).session;
         RateCard card = rateCard(cat, feature);
         boolean matches = session.feature() != null
@@ -54,7 +55,7 @@ final class Decisions {
                     "session '" + sessionId + "' does not hold what '" + feature + "' consumes",
                     "sessionId");
         }
-        return scope == null ? session.scope() : scope;
+        return session.scope();
     }
 
     /**
@@ -62,9 +63,9 @@ final class Decisions {
      *
      * @throws TollgateException {@code SESSION_NOT_FOUND}; {@code SESSION_CLOSED} (409) if closed or past its deadline
      */
-    static CustomerState.OpenSession liveSession(CustomerState state, String sessionId, Instant now) {
-        CustomerState.OpenSession o = state.session(sessionId);
-        if (o == null && state.closedLongAgo(sessionId)) {
+    static SessionState liveSession(CustomerState state, String sessionId, Instant now) {
+        SessionState o = state.sessions.get(sessionId);
+        if (o == null && state.sessions.closedLongAgo(sessionId)) {
             throw TollgateException.conflict(
                     "SESSION_CLOSED", "session '" + sessionId + "' is closed or expired", "sessionId");
         }
@@ -83,10 +84,11 @@ final class Decisions {
      * room the limits and budgets still have (the circuit breaker for a looping agent); running out of room inside a
      * session is running out of the session: {@code SESSION_EXHAUSTED}.
      *
-     * @param quantity the units asked for, or {@code null} for "is any room left"
+     * @param ask what was asked, in the session {@link Ask#sessionId} (none: {@code d} as it is)
      */
-    static Decision inSession(
-            CustomerState state, Decision d, @Nullable String sessionId, @Nullable BigDecimal quantity) {
+    static Decision inSession(CustomerState state, Decision d, Ask ask) {
+        String sessionId = ask.sessionId();
+        BigDecimal quantity = ask.quantity();
         if (sessionId == null) {
             return d;
         }
@@ -96,7 +98,7 @@ final class Decisions {
                     || d.reason() == Reason.BUDGET_EXCEEDED;
             return outOfRoom ? d.refused(Reason.SESSION_EXHAUSTED, Objects.requireNonNull(d.boundBy())) : d;
         }
-        CustomerState.OpenSession o = Objects.requireNonNull(state.sessions.get(sessionId));
+        SessionState o = Objects.requireNonNull(state.sessions.open.get(sessionId));
         Session s = o.session;
         BigDecimal amount;
         if (s.feature() != null) {
@@ -112,54 +114,74 @@ final class Decisions {
                         new BoundBy("session", s.feature(), s.currency(), s.scope(), null, sessionId));
     }
 
-    static Decision decide(
-            CustomerState state,
-            Catalog cat,
-            String featureKey,
-            @Nullable BigDecimal quantity,
-            Map<String, String> dimensions,
-            Instant now,
-            MeteredLimit.Mode mode,
-            Map<String, CreditAccount> accounts,
-            @Nullable String sessionId) {
-        Feature feature = cat.feature(featureKey).orElse(null);
+    /**
+     * Decides a request at the feature: its entitlement, its limit ({@link MeteredLimit}) and, for a priced feature,
+     * its price and the credits available (see {@link #budgeted} and {@link #inSession} for the steps after).
+     *
+     * @param accounts the customer's accounts to price against (as they stand, or with what time made due)
+     */
+    static Decision decide(CustomerState state, Catalog cat, Ask ask, Map<String, CreditAccount> accounts) {
+        Feature feature = cat.feature(ask.feature()).orElse(null);
         if (feature == null) {
             return Decision.denied(Reason.FEATURE_NOT_FOUND);
         }
-        if (mode != MeteredLimit.Mode.CHECK && feature.type() != FeatureType.METERED) {
+        if (ask.mode() != MeteredLimit.Mode.CHECK && feature.type() != FeatureType.METERED) {
             return Decision.denied(Reason.FEATURE_NOT_METERED);
         }
-        EffectiveEntitlement e = state.resolve(cat, now).entitlements().get(featureKey);
+        EffectiveEntitlement e = state.resolve(cat, ask.now()).entitlements().get(ask.feature());
         if (e == null) {
-            return Decision.denied(unentitled(state, now));
+            return Decision.denied(unentitled(state, ask.now()));
         }
         switch (e.type()) {
             case BOOLEAN:
                 return e.enabled() ? Decision.plain(true, null, null, null) : Decision.denied(Reason.NOT_ENTITLED);
             case CONFIG:
+                BigDecimal quantity = ask.quantity();
                 if (quantity != null && quantity.compareTo(e.value()) > 0) {
-                    return Decision.plain(false, Reason.LIMIT_EXCEEDED, BoundBy.feature(featureKey), e.value());
+                    return Decision.plain(false, Reason.LIMIT_EXCEEDED, BoundBy.feature(ask.feature()), e.value());
                 }
                 return Decision.plain(true, null, null, e.value());
             default:
-                Window w = window(state, e, now);
-                BigDecimal used = state.used(featureKey, w.start());
-                Decision d =
-                        MeteredLimit.decide(e, w, used, state.heldFeature(featureKey, now, sessionId), quantity, mode);
-                RateCard card = rateCard(cat, featureKey);
-                return card == null
-                        ? d
-                        : priced(
-                                d,
-                                card,
-                                cat,
-                                quantity,
-                                dimensions,
-                                used,
-                                now,
-                                accounts,
-                                state.heldCredits(card.currency(), now, sessionId));
+                return metered(state, cat, e, ask, accounts);
         }
+    }
+
+    /** {@link #decide} for a metered entitlement: the limit, then the price and the credits if the feature has one. */
+    private static Decision metered(
+            CustomerState state, Catalog cat, EffectiveEntitlement e, Ask ask, Map<String, CreditAccount> accounts) {
+        Instant now = ask.now();
+        Window w = window(state, e, now);
+        BigDecimal used = state.used(ask.feature(), w.start());
+        BigDecimal held = state.heldFeature(ask.feature(), now, ask.sessionId());
+        Decision d = MeteredLimit.decide(e, w, used, held, ask.quantity(), ask.mode());
+        RateCard card = rateCard(cat, ask.feature());
+        if (card == null) {
+            return d;
+        }
+        BigDecimal credits = Pricing.price(card, ask.quantityOrZero(), ask.dimensions(), used);
+        if (credits == null) {
+            return d.allowed() ? d.refused(Reason.UNPRICED, BoundBy.feature(card.feature())) : d;
+        }
+        CreditAccount account = accounts.get(card.currency());
+        BigDecimal available = (account == null ? BigDecimal.ZERO : account.available(now))
+                .subtract(state.heldCredits(card.currency(), now, ask.sessionId()));
+        return charged(d, cat, new CreditCharge(card.currency(), credits, available));
+    }
+
+    /**
+     * Adds the credit side to a metered decision: for a hard currency, {@code INSUFFICIENT_CREDITS} when the available
+     * balance cannot cover the price in full.
+     *
+     * @param charge the price and the balance available before it
+     */
+    static Decision charged(Decision d, Catalog cat, CreditCharge charge) {
+        Currency currency = cat.definition().currencies().get(charge.currency());
+        boolean hard = currency == null || currency.hardDepletion();
+        if (d.allowed() && hard && charge.balance().compareTo(charge.credits()) < 0) {
+            return d.withCredit(charge)
+                    .refused(Reason.INSUFFICIENT_CREDITS, new BoundBy("currency", null, charge.currency(), null, null));
+        }
+        return d.withCredit(charge);
     }
 
     /**
@@ -177,15 +199,9 @@ final class Decisions {
      * {@code BUDGET_EXCEEDED}, naming the scope and budget, if a hard budget on the path cannot take it. A check
      * without a quantity asks whether any room is left ({@code used < limit}).
      */
-    static Decision budgeted(
-            CustomerState state,
-            Decision d,
-            @Nullable String scope,
-            String feature,
-            @Nullable BigDecimal quantity,
-            Map<String, String> dimensions,
-            Instant now,
-            @Nullable String sessionId) {
+    static Decision budgeted(CustomerState state, Decision d, Ask ask) {
+        String scope = ask.scope();
+        BigDecimal quantity = ask.quantity();
         if (scope == null || !d.allowed()) {
             return d;
         }
@@ -193,12 +209,13 @@ final class Decisions {
         BudgetWalk.Result walk = BudgetWalk.walk(
                 state.path(scope),
                 state::budgetsOf,
-                (s, b) -> state.budgetUsed(s, b, now).add(state.heldBudget(s, b, now, sessionId)),
-                feature,
-                quantity == null ? BigDecimal.ZERO : quantity,
-                credit == null ? null : credit.currency(),
-                credit == null ? null : credit.credits(),
-                dimensions);
+                (s, b) -> state.budgetUsed(s, b, ask.now()).add(state.heldBudget(s, b, ask.now(), ask.sessionId())),
+                new BudgetWalk.Spend(
+                        ask.feature(),
+                        ask.quantityOrZero(),
+                        credit == null ? null : credit.currency(),
+                        credit == null ? null : credit.credits(),
+                        ask.dimensions()));
         BudgetWalk.Charge binding = walk.binding();
         if (binding == null && quantity == null) {
             for (BudgetWalk.Charge c : walk.charges()) {
@@ -233,37 +250,6 @@ final class Decisions {
             }
         }
         return null;
-    }
-
-    /**
-     * Adds the credit side to a metered decision: the price ({@code UNPRICED} if there is none) and, for a hard
-     * currency, {@code INSUFFICIENT_CREDITS} when the available balance cannot cover it in full.
-     */
-    static Decision priced(
-            Decision d,
-            RateCard card,
-            Catalog cat,
-            @Nullable BigDecimal quantity,
-            Map<String, String> dimensions,
-            BigDecimal usedBefore,
-            Instant now,
-            Map<String, CreditAccount> accounts,
-            BigDecimal held) {
-        BigDecimal q = quantity == null ? BigDecimal.ZERO : quantity;
-        BigDecimal credits = Pricing.price(card, q, dimensions, usedBefore);
-        if (credits == null) {
-            return d.allowed() ? d.refused(Reason.UNPRICED, BoundBy.feature(card.feature())) : d;
-        }
-        CreditAccount account = accounts.get(card.currency());
-        BigDecimal available = (account == null ? BigDecimal.ZERO : account.available(now)).subtract(held);
-        CreditCharge charge = new CreditCharge(card.currency(), credits, available);
-        Currency currency = cat.definition().currencies().get(card.currency());
-        boolean hard = currency == null || currency.hardDepletion();
-        if (d.allowed() && hard && available.compareTo(credits) < 0) {
-            return d.withCredit(charge)
-                    .refused(Reason.INSUFFICIENT_CREDITS, new BoundBy("currency", null, card.currency(), null, null));
-        }
-        return d.withCredit(charge);
     }
 
     /**

@@ -36,7 +36,7 @@ final class Governance {
         CustomerState state = ctx.existing(customerId);
         synchronized (state) {
             if (parent != null) {
-                if (!state.scopes.containsKey(parent)) {
+                if (!state.scopes.contains(parent)) {
                     throw TollgateException.notFound("SCOPE_NOT_FOUND", "no scope '" + parent + "'", "parent");
                 }
                 if (state.path(parent).contains(scopeId)) {
@@ -77,7 +77,7 @@ final class Governance {
                     "CURRENCY_NOT_FOUND", "no currency '" + budget.currency() + "'", "currency");
         }
         synchronized (state) {
-            if (!state.scopes.containsKey(scopeId)) {
+            if (!state.scopes.contains(scopeId)) {
                 throw TollgateException.notFound("SCOPE_NOT_FOUND", "no scope '" + scopeId + "'", "scopeId");
             }
             ctx.requireAvailable();
@@ -91,7 +91,7 @@ final class Governance {
         CustomerState state = ctx.existing(customerId);
         synchronized (state) {
             List<ScopeView> out = new ArrayList<>();
-            for (String id : state.scopes.keySet()) {
+            for (String id : state.scopes.ids()) {
                 out.add(scopeView(state, id));
             }
             return out;
@@ -127,14 +127,14 @@ final class Governance {
         Set<String> within = new HashSet<>();
         Map<String, @Nullable String> rollUp = new HashMap<>();
         synchronized (state) {
-            if (query.scope() != null && !state.scopes.containsKey(query.scope())) {
+            if (query.scope() != null && !state.scopes.contains(query.scope())) {
                 throw TollgateException.notFound("SCOPE_NOT_FOUND", "no scope '" + query.scope() + "'", "scope");
             }
-            for (String id : state.scopes.keySet()) {
-                if (query.scope() != null && state.within(id, query.scope())) {
+            for (String id : state.scopes.ids()) {
+                if (query.scope() != null && state.scopes.within(id, query.scope())) {
                     within.add(id);
                 }
-                rollUp.put(id, query.depth() == 0 ? id : state.atDepth(id, query.depth()));
+                rollUp.put(id, query.depth() == 0 ? id : state.scopes.atDepth(id, query.depth()));
             }
         }
         List<UsageRow> rows = new ArrayList<>();

@@ -8,6 +8,7 @@ import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.catalog.Feature;
 import dev.tollgate.core.catalog.FeatureType;
 import dev.tollgate.core.catalog.RateCard;
+import dev.tollgate.core.credit.CreditAccount;
 import dev.tollgate.core.credit.Pricing;
 import dev.tollgate.core.decision.BoundBy;
 import dev.tollgate.core.decision.CreditCharge;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The hot path: {@link #check}, {@link #consume} and reported events. A consume is decided by {@link Decisions} and
@@ -51,43 +53,46 @@ final class Metering {
                 return Decision.denied(Reason.CUSTOMER_NOT_FOUND);
             }
             Instant now = ctx.now();
-            String sessionId = request.sessionId();
             String scope = request.scope();
-            if (sessionId != null) {
-                scope = Decisions.sessionScope(state, cat, sessionId, request.feature(), scope, now);
+            if (request.sessionId() != null) {
+                String held = Decisions.sessionScope(state, cat, request.sessionId(), request.feature(), now);
+                scope = scope == null ? held : scope;
             }
-            if (scope != null && !state.scopes.containsKey(scope)) {
+            if (scope != null && !state.scopes.contains(scope)) {
                 return Decision.denied(Reason.SCOPE_NOT_FOUND);
             }
-            Decision d = Decisions.decide(
-                    state,
-                    cat,
+            Ask ask = new Ask(
                     request.feature(),
                     request.quantity(),
                     request.dimensions(),
+                    scope,
+                    request.sessionId(),
                     now,
-                    MeteredLimit.Mode.CHECK,
-                    Decisions.rateCard(cat, request.feature()) == null
-                            ? state.accounts
-                            : Decisions.accountsAt(state, cat, now),
-                    sessionId);
-            Decision budgeted = Decisions.budgeted(
-                    state, d, scope, request.feature(), request.quantity(), request.dimensions(), now, sessionId);
-            return Decisions.inSession(state, budgeted, sessionId, request.quantity());
+                    MeteredLimit.Mode.CHECK);
+            Map<String, CreditAccount> accounts = Decisions.rateCard(cat, request.feature()) == null
+                    ? state.accounts
+                    : Decisions.accountsAt(state, cat, now);
+            Decision d = Decisions.budgeted(state, Decisions.decide(state, cat, ask, accounts), ask);
+            return Decisions.inSession(state, d, ask);
         }
     }
+
+    /**
+     * A consumption being decided: the request, what it asks of the rules and its fingerprint. Built once per
+     * consume.
+     */
+    private record Consumption(ConsumeRequest request, Ask ask, String print) {}
 
     CompletableFuture<Outcome<Decision>> consume(ConsumeRequest request) {
         KeyUse.requireCallerKey(request.idempotencyKey());
         CustomerState state = ctx.customers.get(request.customerId());
         if (state == null) {
-            return CompletableFuture.completedFuture(new Outcome<>(Decision.denied(Reason.CUSTOMER_NOT_FOUND), false));
+            return answered(Decision.denied(Reason.CUSTOMER_NOT_FOUND));
         }
         Catalog cat = ctx.catalog;
         synchronized (state) {
             if (!state.exists) {
-                return CompletableFuture.completedFuture(
-                        new Outcome<>(Decision.denied(Reason.CUSTOMER_NOT_FOUND), false));
+                return answered(Decision.denied(Reason.CUSTOMER_NOT_FOUND));
             }
             String print = KeyUse.fingerprint(
                     KeyUse.Kind.CONSUME,
@@ -102,87 +107,116 @@ final class Metering {
                 return prior.durable().thenApply(v -> new Outcome<>(answer, true));
             }
             Instant now = ctx.now();
-            String sessionId = request.sessionId();
             String scope = request.scope();
-            if (sessionId != null) {
-                scope = Decisions.sessionScope(state, cat, sessionId, request.feature(), scope, now);
+            if (request.sessionId() != null) {
+                String held = Decisions.sessionScope(state, cat, request.sessionId(), request.feature(), now);
+                scope = scope == null ? held : scope;
             }
-            if (scope != null && !state.scopes.containsKey(scope)) {
-                return CompletableFuture.completedFuture(new Outcome<>(Decision.denied(Reason.SCOPE_NOT_FOUND), false));
+            if (scope != null && !state.scopes.contains(scope)) {
+                return answered(Decision.denied(Reason.SCOPE_NOT_FOUND));
             }
             ctx.requireAvailable();
-            List<JournalEntry> entries = new ArrayList<>();
-            if (Decisions.rateCard(cat, request.feature()) != null) {
-                entries.addAll(CreditRecords.housekeep(state, cat, now));
-            }
-            Decision d = Decisions.budgeted(
-                    state,
-                    decideConsume(state, cat, request, now, MeteredLimit.Mode.CONSUME),
-                    scope,
+            Ask ask = new Ask(
                     request.feature(),
                     request.quantity(),
                     request.dimensions(),
+                    scope,
+                    request.sessionId(),
                     now,
-                    sessionId);
-            d = Decisions.inSession(state, d, sessionId, request.quantity());
-            if (d.reason() == Reason.FEATURE_NOT_FOUND) {
-                return CompletableFuture.completedFuture(new Outcome<>(d, false));
-            }
-            Decision answer;
-            if (d.allowed()) {
-                CreditCharge price = d.credit();
-                answer = price == null
-                        ? d.asRecorded()
-                        : d.asRecorded()
-                                .withCredit(new CreditCharge(
-                                        price.currency(),
-                                        price.credits(),
-                                        Decimals.normalize(price.balance().subtract(price.credits()))));
-                EffectiveEntitlement e = state.resolve(cat, now).entitlements().get(request.feature());
-                JournalEntry usage = new JournalEntry.UsageRecorded(
-                        request.customerId(),
-                        now,
-                        request.idempotencyKey(),
-                        request.feature(),
-                        request.quantity(),
-                        Decisions.window(state, Objects.requireNonNull(e), now).start(),
-                        d.overageQuantity(),
-                        UsageSource.CONSUME,
-                        now,
-                        scope,
-                        request.dimensions(),
-                        answer,
-                        sessionId,
-                        print);
-                state.apply(usage, EngineContext.PLACEHOLDER);
-                entries.add(usage);
-                if (price != null) {
-                    entries.addAll(CreditRecords.charge(
-                            state,
-                            price,
-                            new CreditRecords.Charged(
-                                    request.idempotencyKey(),
-                                    request.feature(),
-                                    request.quantity(),
-                                    scope,
-                                    request.dimensions()),
-                            now));
-                }
-            } else {
-                answer = asItStands(state, cat, request, now, d);
-                JournalEntry denied = new JournalEntry.ConsumptionDenied(
-                        request.customerId(),
-                        now,
-                        request.idempotencyKey(),
-                        request.feature(),
-                        request.quantity(),
-                        answer,
-                        print);
-                state.apply(denied, EngineContext.PLACEHOLDER);
-                entries.add(denied);
-            }
-            return ctx.enqueue(state, entries).thenApply(v -> new Outcome<>(answer, false));
+                    MeteredLimit.Mode.CONSUME);
+            return decideAndRecord(state, cat, new Consumption(request, ask, print));
         }
+    }
+
+    private static CompletableFuture<Outcome<Decision>> answered(Decision d) {
+        return CompletableFuture.completedFuture(new Outcome<>(d, false));
+    }
+
+    /**
+     * Decides a consumption ({@link Decisions}: the feature, its price, the budgets, the session) and records it,
+     * admitted ({@link #admitted}) or refused ({@link #refused}), with what time made due for the credits first. Call
+     * inside the customer's section.
+     */
+    private CompletableFuture<Outcome<Decision>> decideAndRecord(CustomerState state, Catalog cat, Consumption c) {
+        Ask ask = c.ask();
+        List<JournalEntry> entries = new ArrayList<>();
+        if (Decisions.rateCard(cat, ask.feature()) != null) {
+            entries.addAll(CreditRecords.housekeep(state, cat, ask.now()));
+        }
+        Decision d = Decisions.budgeted(state, Decisions.decide(state, cat, ask, state.accounts), ask);
+        d = Decisions.inSession(state, d, ask);
+        if (d.reason() == Reason.FEATURE_NOT_FOUND) {
+            return answered(d);
+        }
+        Decision answer = d.allowed() ? admitted(state, cat, c, d, entries) : refused(state, cat, c, d, entries);
+        return ctx.enqueue(state, entries).thenApply(v -> new Outcome<>(answer, false));
+    }
+
+    /**
+     * Records an admitted consumption: its usage, then its charge ({@link CreditRecords#charge}) if it is priced.
+     * Applies the records and appends them to {@code entries}.
+     *
+     * @return the answer: the decision as recorded, its balance after the charge
+     */
+    private static Decision admitted(
+            CustomerState state, Catalog cat, Consumption c, Decision d, List<JournalEntry> entries) {
+        ConsumeRequest request = c.request();
+        Ask ask = c.ask();
+        CreditCharge price = d.credit();
+        Decision answer = price == null
+                ? d.asRecorded()
+                : d.asRecorded()
+                        .withCredit(new CreditCharge(
+                                price.currency(),
+                                price.credits(),
+                                Decimals.normalize(price.balance().subtract(price.credits()))));
+        EffectiveEntitlement e = state.resolve(cat, ask.now()).entitlements().get(request.feature());
+        JournalEntry usage = new JournalEntry.UsageRecorded(
+                request.customerId(),
+                ask.now(),
+                request.idempotencyKey(),
+                request.feature(),
+                request.quantity(),
+                Decisions.window(state, Objects.requireNonNull(e), ask.now()).start(),
+                d.overageQuantity(),
+                UsageSource.CONSUME,
+                ask.now(),
+                ask.scope(),
+                request.dimensions(),
+                answer,
+                request.sessionId(),
+                c.print());
+        state.apply(usage, EngineContext.PLACEHOLDER);
+        entries.add(usage);
+        if (price != null) {
+            CreditRecords.Charged what = new CreditRecords.Charged(
+                    request.idempotencyKey(), request.feature(), request.quantity(), ask.scope(), request.dimensions());
+            entries.addAll(CreditRecords.charge(state, price, what, ask.now()));
+        }
+        return answer;
+    }
+
+    /**
+     * Records a refused consumption, so that a repeated key answers the same. Applies the record and appends it to
+     * {@code entries}.
+     *
+     * @return the answer: the refusal with the figures as they stand ({@link #asItStands})
+     */
+    private static Decision refused(
+            CustomerState state, Catalog cat, Consumption c, Decision d, List<JournalEntry> entries) {
+        ConsumeRequest request = c.request();
+        Decision answer = asItStands(state, cat, c, d);
+        JournalEntry denied = new JournalEntry.ConsumptionDenied(
+                request.customerId(),
+                c.ask().now(),
+                request.idempotencyKey(),
+                request.feature(),
+                request.quantity(),
+                answer,
+                c.print());
+        state.apply(denied, EngineContext.PLACEHOLDER);
+        entries.add(denied);
+        return answer;
     }
 
     /**
@@ -192,7 +226,7 @@ final class Metering {
      * the feature is not metered) they are a check's already. Any other refusal is decided again as a check: an
      * agent looping against a limit must not pay for every refusal twice.
      */
-    Decision asItStands(CustomerState state, Catalog cat, ConsumeRequest request, Instant now, Decision d) {
+    private static Decision asItStands(CustomerState state, Catalog cat, Consumption c, Decision d) {
         Reason why = d.reason();
         BoundBy by = d.boundBy();
         boolean limitRefused = why == Reason.LIMIT_EXCEEDED
@@ -206,23 +240,8 @@ final class Metering {
                 || (why == Reason.SESSION_EXHAUSTED && !limitRefused);
         return d.asItStands(
                 laterStep
-                        ? MeteredLimit.uncounted(d, request.quantity())
-                        : decideConsume(state, cat, request, now, MeteredLimit.Mode.CHECK));
-    }
-
-    /** {@link Decisions#decide} for a consumption, on the accounts as they stand (housekept by the caller). */
-    Decision decideConsume(
-            CustomerState state, Catalog cat, ConsumeRequest request, Instant now, MeteredLimit.Mode mode) {
-        return Decisions.decide(
-                state,
-                cat,
-                request.feature(),
-                request.quantity(),
-                request.dimensions(),
-                now,
-                mode,
-                state.accounts,
-                request.sessionId());
+                        ? MeteredLimit.uncounted(d, c.request().quantity())
+                        : Decisions.decide(state, cat, c.ask().in(MeteredLimit.Mode.CHECK), state.accounts));
     }
 
     /**
@@ -272,136 +291,172 @@ final class Metering {
                 .thenApply(v -> List.of(results));
     }
 
+    /**
+     * One customer's share of a batch of events, as it is recorded: the records made so far (applied one by one, so
+     * that the next event sees this one's usage), the keys they used, and the earlier commits that repeated keys wait
+     * for. Built once per customer and batch; inside the customer's section only.
+     */
+    private static final class Batch {
+        final CustomerState state;
+        final Catalog cat;
+        final Instant now;
+        final boolean writable;
+        final List<JournalEntry> entries = new ArrayList<>();
+        final Map<String, JournalEntry> keys = new HashMap<>();
+        final List<CompletableFuture<Void>> waits = new ArrayList<>();
+        private boolean housekept;
+
+        Batch(CustomerState state, Catalog cat, Instant now, boolean writable) {
+            this.state = state;
+            this.cat = cat;
+            this.now = now;
+            this.writable = writable;
+        }
+
+        /** When the event happened: its timestamp, or now. */
+        Instant occurredAt(UsageEvent event) {
+            return event.timestamp() != null ? event.timestamp() : now;
+        }
+
+        /** Records what time made due for the credits, once per batch, before the first priced event. */
+        void housekeep() {
+            if (!housekept) {
+                entries.addAll(CreditRecords.housekeep(state, cat, now));
+                housekept = true;
+            }
+        }
+    }
+
     CompletableFuture<Void> reportForCustomer(
             CustomerState state, Catalog cat, List<UsageEvent> events, List<Integer> indices, EventResult[] results) {
         boolean writable = ctx.journal.available();
-        boolean housekept = false;
-        Instant now = ctx.now();
-        List<JournalEntry> entries = new ArrayList<>();
-        Map<String, JournalEntry> batchKeys = new HashMap<>();
-        List<CompletableFuture<Void>> waits = new ArrayList<>();
+        Batch batch = new Batch(state, cat, ctx.now(), writable);
         for (int i : indices) {
-            UsageEvent event = events.get(i);
-            if (Limits.reservedKey(event.idempotencyKey())) {
-                results[i] = EventResult.rejected(Reason.INVALID_IDEMPOTENCY_KEY);
-                continue;
-            }
-            String print = eventPrint(event);
-            JournalEntry inBatch = batchKeys.get(event.idempotencyKey());
-            if (inBatch != null) {
-                // a repeat inside this batch: durable together with the batch's own commit
-                results[i] = print.equals(inBatch.request())
-                        ? new EventResult(EventResult.Status.DUPLICATE, null, false)
-                        : EventResult.rejected(Reason.IDEMPOTENCY_KEY_REUSED);
-                continue;
-            }
-            IdempotencyKeys.KeyRecord prior;
-            try {
-                prior = ctx.prior(state, event.idempotencyKey());
-            } catch (StoreException ex) {
-                // earlier events of the batch are applied already: reject this one alone and commit theirs
-                results[i] = EventResult.rejected(Reason.STORE_UNAVAILABLE);
-                continue;
-            }
-            if (prior != null) {
-                if (!KeyUse.same(prior.entry(), KeyUse.Kind.EVENT, print, e -> sameEvent(e, event))) {
-                    results[i] = EventResult.rejected(Reason.IDEMPOTENCY_KEY_REUSED);
-                    continue;
-                }
-                results[i] = new EventResult(EventResult.Status.DUPLICATE, null, false);
-                waits.add(prior.durable());
-                continue;
-            }
-            if (!writable) {
-                results[i] = EventResult.rejected(Reason.STORE_UNAVAILABLE);
-                continue;
-            }
-            Instant occurredAt = event.timestamp() != null ? event.timestamp() : now;
-            if (occurredAt.isAfter(now.plus(Engine.MAX_EVENT_SKEW))) {
-                results[i] = EventResult.rejected(Reason.TIMESTAMP_IN_FUTURE);
-                continue;
-            }
-            Feature feature = cat.feature(event.feature()).orElse(null);
-            if (feature == null) {
-                results[i] = EventResult.rejected(Reason.FEATURE_NOT_FOUND);
-                continue;
-            }
-            String scope = event.scope();
-            if (event.sessionId() != null) {
-                try {
-                    scope = Decisions.sessionScope(state, cat, event.sessionId(), event.feature(), scope, occurredAt);
-                } catch (TollgateException ex) {
-                    results[i] = EventResult.rejected(Reason.valueOf(ex.code()));
-                    continue;
-                }
-            }
-            if (scope != null && !state.scopes.containsKey(scope)) {
-                results[i] = EventResult.rejected(Reason.SCOPE_NOT_FOUND);
-                continue;
-            }
-            if (feature.type() != FeatureType.METERED) {
-                results[i] = EventResult.rejected(Reason.FEATURE_NOT_METERED);
-                continue;
-            }
-            EffectiveEntitlement e = state.resolve(cat, now).entitlements().get(event.feature());
-            if (e == null) {
-                results[i] = EventResult.rejected(Decisions.unentitled(state, now));
-                continue;
-            }
-            Window w = Decisions.window(state, e, occurredAt);
-            BigDecimal usedBefore = state.used(event.feature(), w.start());
-            Decision d =
-                    MeteredLimit.decide(e, w, usedBefore, BigDecimal.ZERO, event.quantity(), MeteredLimit.Mode.REPORT);
-            RateCard card = Decisions.rateCard(cat, event.feature());
-            CreditCharge price = null;
-            if (card != null) {
-                BigDecimal credits = Pricing.price(card, event.quantity(), event.dimensions(), usedBefore);
-                if (credits == null) {
-                    results[i] = EventResult.rejected(Reason.UNPRICED);
-                    continue;
-                }
-                if (!housekept) {
-                    entries.addAll(CreditRecords.housekeep(state, cat, now));
-                    housekept = true;
-                }
-                BigDecimal available = state.account(card.currency()).available(now);
-                price = new CreditCharge(card.currency(), credits, Decimals.normalize(available.subtract(credits)));
-                d = d.withCredit(price);
-            }
-            JournalEntry entry = new JournalEntry.UsageRecorded(
-                    state.id,
-                    now,
-                    event.idempotencyKey(),
-                    event.feature(),
-                    event.quantity(),
-                    w.start(),
-                    d.overageQuantity(),
-                    UsageSource.EVENT,
-                    occurredAt,
-                    scope,
-                    event.dimensions(),
-                    d.asRecorded(),
-                    event.sessionId(),
-                    print);
-            // applied one by one so that the next event of the batch sees this one's usage
-            entries.add(entry);
-            batchKeys.put(event.idempotencyKey(), entry);
-            state.apply(entry, EngineContext.PLACEHOLDER);
-            if (price != null) {
-                // usage already happened: charged in full, past a hard currency's balance as overdraft
-                entries.addAll(CreditRecords.charge(
-                        state,
-                        price,
-                        new CreditRecords.Charged(
-                                event.idempotencyKey(), event.feature(), event.quantity(), scope, event.dimensions()),
-                        now));
-            }
-            results[i] = new EventResult(EventResult.Status.ACCEPTED, null, d.overage());
+            results[i] = reportOne(batch, events.get(i));
         }
         CompletableFuture<Void> committed =
-                entries.isEmpty() ? CompletableFuture.completedFuture(null) : ctx.enqueue(state, entries);
-        waits.add(committed);
-        return CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0]));
+                batch.entries.isEmpty() ? CompletableFuture.completedFuture(null) : ctx.enqueue(state, batch.entries);
+        batch.waits.add(committed);
+        return CompletableFuture.allOf(batch.waits.toArray(new CompletableFuture<?>[0]));
+    }
+
+    /** One event of a batch: a repeat of a key is answered from its first use, a new key is recorded. */
+    private EventResult reportOne(Batch batch, UsageEvent event) {
+        if (Limits.reservedKey(event.idempotencyKey())) {
+            return EventResult.rejected(Reason.INVALID_IDEMPOTENCY_KEY);
+        }
+        String print = eventPrint(event);
+        JournalEntry inBatch = batch.keys.get(event.idempotencyKey());
+        if (inBatch != null) {
+            // a repeat inside this batch: durable together with the batch's own commit
+            return print.equals(inBatch.request())
+                    ? new EventResult(EventResult.Status.DUPLICATE, null, false)
+                    : EventResult.rejected(Reason.IDEMPOTENCY_KEY_REUSED);
+        }
+        IdempotencyKeys.KeyRecord prior;
+        try {
+            prior = ctx.prior(batch.state, event.idempotencyKey());
+        } catch (StoreException ex) {
+            // earlier events of the batch are applied already: reject this one alone and commit theirs
+            return EventResult.rejected(Reason.STORE_UNAVAILABLE);
+        }
+        if (prior != null) {
+            if (!KeyUse.same(prior.entry(), KeyUse.Kind.EVENT, print, e -> sameEvent(e, event))) {
+                return EventResult.rejected(Reason.IDEMPOTENCY_KEY_REUSED);
+            }
+            batch.waits.add(prior.durable());
+            return new EventResult(EventResult.Status.DUPLICATE, null, false);
+        }
+        if (!batch.writable) {
+            return EventResult.rejected(Reason.STORE_UNAVAILABLE);
+        }
+        return place(batch, event, print);
+    }
+
+    /**
+     * Where a new event counts: refused if it lies too far ahead, names what does not exist, or the customer is not
+     * entitled to its feature; else {@link #record recorded} at its scope (its own, or else its session's).
+     */
+    private static EventResult place(Batch batch, UsageEvent event, String print) {
+        CustomerState state = batch.state;
+        Instant occurredAt = batch.occurredAt(event);
+        if (occurredAt.isAfter(batch.now.plus(Engine.MAX_EVENT_SKEW))) {
+            return EventResult.rejected(Reason.TIMESTAMP_IN_FUTURE);
+        }
+        Feature feature = batch.cat.feature(event.feature()).orElse(null);
+        if (feature == null) {
+            return EventResult.rejected(Reason.FEATURE_NOT_FOUND);
+        }
+        String scope = event.scope();
+        if (event.sessionId() != null) {
+            try {
+                String held = Decisions.sessionScope(state, batch.cat, event.sessionId(), event.feature(), occurredAt);
+                scope = scope == null ? held : scope;
+            } catch (TollgateException ex) {
+                return EventResult.rejected(Reason.valueOf(ex.code()));
+            }
+        }
+        if (scope != null && !state.scopes.contains(scope)) {
+            return EventResult.rejected(Reason.SCOPE_NOT_FOUND);
+        }
+        if (feature.type() != FeatureType.METERED) {
+            return EventResult.rejected(Reason.FEATURE_NOT_METERED);
+        }
+        EffectiveEntitlement e =
+                state.resolve(batch.cat, batch.now).entitlements().get(event.feature());
+        if (e == null) {
+            return EventResult.rejected(Decisions.unentitled(state, batch.now));
+        }
+        return record(batch, event, print, scope, e);
+    }
+
+    /**
+     * Records an event's usage (never refused for lack of room: past a hard limit it is overage) and, if it is priced,
+     * its charge in full, past a hard currency's balance as overdraft; refused only if its feature has no price for
+     * it.
+     */
+    private static EventResult record(
+            Batch batch, UsageEvent event, String print, @Nullable String scope, EffectiveEntitlement e) {
+        CustomerState state = batch.state;
+        Window w = Decisions.window(state, e, batch.occurredAt(event));
+        BigDecimal usedBefore = state.used(event.feature(), w.start());
+        Decision d = MeteredLimit.decide(e, w, usedBefore, BigDecimal.ZERO, event.quantity(), MeteredLimit.Mode.REPORT);
+        RateCard card = Decisions.rateCard(batch.cat, event.feature());
+        CreditCharge price = null;
+        if (card != null) {
+            BigDecimal credits = Pricing.price(card, event.quantity(), event.dimensions(), usedBefore);
+            if (credits == null) {
+                return EventResult.rejected(Reason.UNPRICED);
+            }
+            batch.housekeep();
+            BigDecimal available = state.account(card.currency()).available(batch.now);
+            price = new CreditCharge(card.currency(), credits, Decimals.normalize(available.subtract(credits)));
+            d = d.withCredit(price);
+        }
+        JournalEntry entry = new JournalEntry.UsageRecorded(
+                state.id,
+                batch.now,
+                event.idempotencyKey(),
+                event.feature(),
+                event.quantity(),
+                w.start(),
+                d.overageQuantity(),
+                UsageSource.EVENT,
+                batch.occurredAt(event),
+                scope,
+                event.dimensions(),
+                d.asRecorded(),
+                event.sessionId(),
+                print);
+        batch.entries.add(entry);
+        batch.keys.put(event.idempotencyKey(), entry);
+        state.apply(entry, EngineContext.PLACEHOLDER);
+        if (price != null) {
+            CreditRecords.Charged what = new CreditRecords.Charged(
+                    event.idempotencyKey(), event.feature(), event.quantity(), scope, event.dimensions());
+            batch.entries.addAll(CreditRecords.charge(state, price, what, batch.now));
+        }
+        return new EventResult(EventResult.Status.ACCEPTED, null, d.overage());
     }
 
     /** The fingerprint of a reported event: everything it says but its key and customer. */

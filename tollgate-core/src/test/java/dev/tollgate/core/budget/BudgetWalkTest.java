@@ -30,11 +30,7 @@ final class BudgetWalkTest {
                 PATH,
                 scope -> budgets.getOrDefault(scope, List.of()),
                 (scope, b) -> new BigDecimal(used.getOrDefault(scope + "/" + b.key(), "0")),
-                "q",
-                new BigDecimal(quantity),
-                "credits",
-                new BigDecimal(credits),
-                dims);
+                new BudgetWalk.Spend("q", new BigDecimal(quantity), "credits", new BigDecimal(credits), dims));
     }
 
     @Test

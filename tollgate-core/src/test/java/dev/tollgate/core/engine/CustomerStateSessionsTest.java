@@ -24,15 +24,19 @@ final class CustomerStateSessionsTest {
             apply(state, new JournalEntry.SessionClosed("c", T, "close:c@s" + i, "c@s" + i, false, null, null));
         }
         // regression: every session ever opened stayed, closed ones included, and the held sums walked them all
-        assertThat(inMemory(state)).isEqualTo(1 + CustomerState.RECENT_CLOSED_SESSIONS);
-        assertThat(inMemory(Objects.requireNonNull(state.durable))).isEqualTo(1 + CustomerState.RECENT_CLOSED_SESSIONS);
-        assertThat(state.sessions).as("what the held sums walk").containsOnlyKeys("c@s1");
-        assertThat(state.closedSessions).containsKey("c@s" + n).doesNotContainKey("c@s2");
-        assertThat(state.closedLongAgo("c@s2")).isTrue();
-        assertThat(state.closedLongAgo("c@s1")).as("open").isFalse();
-        assertThat(state.closedLongAgo("c@s" + (n + 1))).as("not issued").isFalse();
-        assertThat(state.closedLongAgo("c@s02")).as("not an id it issues").isFalse();
-        assertThat(state.sessionsOpened).isEqualTo(n);
+        assertThat(inMemory(state)).isEqualTo(1 + SessionBook.RECENT_CLOSED);
+        assertThat(inMemory(Objects.requireNonNull(state.durable))).isEqualTo(1 + SessionBook.RECENT_CLOSED);
+        assertThat(state.sessions.open).as("what the held sums walk").containsOnlyKeys("c@s1");
+        assertThat(state.sessions.closed).containsKey("c@s" + n).doesNotContainKey("c@s2");
+        assertThat(state.sessions.closedLongAgo("c@s2")).isTrue();
+        assertThat(state.sessions.closedLongAgo("c@s1")).as("open").isFalse();
+        assertThat(state.sessions.closedLongAgo("c@s" + (n + 1)))
+                .as("not issued")
+                .isFalse();
+        assertThat(state.sessions.closedLongAgo("c@s02"))
+                .as("not an id it issues")
+                .isFalse();
+        assertThat(state.sessions.opened).isEqualTo(n);
     }
 
     private static void open(CustomerState state, int n) {
@@ -59,6 +63,6 @@ final class CustomerStateSessionsTest {
     }
 
     private static int inMemory(CustomerState state) {
-        return state.sessions.size() + state.released.size() + state.closedSessions.size();
+        return state.sessions.open.size() + state.sessions.released.size() + state.sessions.closed.size();
     }
 }
