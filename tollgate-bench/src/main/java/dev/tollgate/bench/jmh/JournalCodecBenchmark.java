@@ -33,7 +33,9 @@ public class JournalCodecBenchmark {
             T,
             "agent",
             Map.of("model", "gpt-4o"),
-            Decision.plain(true, null, null, null).asRecorded());
+            Decision.plain(true, null, null, null).asRecorded(),
+            null,
+            null);
     private final String encoded = JournalCodec.encode(entry);
 
     @Benchmark

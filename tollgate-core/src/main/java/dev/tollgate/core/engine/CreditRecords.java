@@ -45,7 +45,7 @@ final class CreditRecords {
         List<JournalEntry> out = new ArrayList<>(changes.size());
         for (LedgerChange change : changes) {
             if (change instanceof LedgerChange.NewGrant g) {
-                out.add(new JournalEntry.GrantCreated(customerId, now, null, g.grant()));
+                out.add(new JournalEntry.GrantCreated(customerId, now, null, g.grant(), null));
             } else {
                 LedgerChange.Moves m = (LedgerChange.Moves) change;
                 out.add(new JournalEntry.CreditsMoved(
@@ -129,7 +129,7 @@ final class CreditRecords {
             Window month = Periods.window(ResetPeriod.MONTH, false, state.anchor(), state.zone, now);
             Grant g = Charging.recharge(account, recharge, month, what.key(), now);
             if (g != null) {
-                JournalEntry created = new JournalEntry.GrantCreated(state.id, now, null, g);
+                JournalEntry created = new JournalEntry.GrantCreated(state.id, now, null, g, null);
                 state.apply(created, EngineContext.PLACEHOLDER);
                 out.add(created);
                 repayNow(state, price.currency(), now, out);

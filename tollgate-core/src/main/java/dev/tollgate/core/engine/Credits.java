@@ -339,7 +339,7 @@ final class Credits {
                 for (SessionState o : List.copyOf(state.sessions.open.values())) {
                     if (!o.closed && !now.isBefore(o.expiresAt)) {
                         JournalEntry expired =
-                                new JournalEntry.SessionClosed(state.id, now, null, o.session.id(), true);
+                                new JournalEntry.SessionClosed(state.id, now, null, o.session.id(), true, null, null);
                         state.apply(expired, EngineContext.PLACEHOLDER);
                         due.add(expired);
                     }

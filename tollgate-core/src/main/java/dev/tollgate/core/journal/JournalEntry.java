@@ -25,6 +25,10 @@ import org.jspecify.annotations.Nullable;
  * of these records in order; replaying them from empty rebuilds it exactly.
  *
  * <p>Records are immutable and never updated or deleted once stored.
+ *
+ * <p>Construction: each record has its canonical constructor only, every component given. A record written without a
+ * caller's key (or read from a journal written before fingerprints were kept) has {@code request} {@code null}; a
+ * usage record outside any session has {@code sessionId} {@code null}.
  */
 public sealed interface JournalEntry {
 
@@ -63,11 +67,6 @@ public sealed interface JournalEntry {
             @Nullable Object document,
             @Nullable CatalogOrigin origin) implements JournalEntry {
 
-        /** A catalog published through the API. */
-        public CatalogPublished(int version, Instant at, String author, @Nullable Object document) {
-            this(version, at, author, document, null);
-        }
-
         @Override
         public @Nullable String customerId() {
             return null;
@@ -94,19 +93,7 @@ public sealed interface JournalEntry {
             Map<String, Object> metadata,
             @Nullable String timeZone,
             @Nullable String request)
-            implements JournalEntry {
-
-        /** A record without a request fingerprint. */
-        public CustomerUpserted(
-                String customerId,
-                Instant at,
-                @Nullable String idempotencyKey,
-                @Nullable String name,
-                Map<String, Object> metadata,
-                @Nullable String timeZone) {
-            this(customerId, at, idempotencyKey, name, metadata, timeZone, null);
-        }
-    }
+            implements JournalEntry {}
 
     /**
      * A subscription was set or replaced.
@@ -121,18 +108,7 @@ public sealed interface JournalEntry {
             Subscription subscription,
             Map<String, Instant> resets,
             @Nullable String request)
-            implements JournalEntry {
-
-        /** A record without a request fingerprint. */
-        public SubscriptionSet(
-                String customerId,
-                Instant at,
-                @Nullable String idempotencyKey,
-                Subscription subscription,
-                Map<String, Instant> resets) {
-            this(customerId, at, idempotencyKey, subscription, resets, null);
-        }
-    }
+            implements JournalEntry {}
 
     /**
      * A subscription was cancelled.
@@ -149,13 +125,7 @@ public sealed interface JournalEntry {
             @Nullable String idempotencyKey,
             Promotion promotion,
             @Nullable String request)
-            implements JournalEntry {
-
-        /** A record without a request fingerprint. */
-        public PromotionGranted(String customerId, Instant at, @Nullable String idempotencyKey, Promotion promotion) {
-            this(customerId, at, idempotencyKey, promotion, null);
-        }
-    }
+            implements JournalEntry {}
 
     /**
      * Usage was recorded against a metered feature.
@@ -187,71 +157,7 @@ public sealed interface JournalEntry {
             Decision answer,
             @Nullable String sessionId,
             @Nullable String request)
-            implements JournalEntry {
-
-        /** A record without a request fingerprint. */
-        public UsageRecorded(
-                String customerId,
-                Instant at,
-                String idempotencyKey,
-                String feature,
-                BigDecimal quantity,
-                Instant windowStart,
-                BigDecimal overage,
-                UsageSource source,
-                Instant occurredAt,
-                @Nullable String scope,
-                Map<String, String> dimensions,
-                Decision answer,
-                @Nullable String sessionId) {
-            this(
-                    customerId,
-                    at,
-                    idempotencyKey,
-                    feature,
-                    quantity,
-                    windowStart,
-                    overage,
-                    source,
-                    occurredAt,
-                    scope,
-                    dimensions,
-                    answer,
-                    sessionId,
-                    null);
-        }
-
-        /** Usage outside any session. */
-        public UsageRecorded(
-                String customerId,
-                Instant at,
-                String idempotencyKey,
-                String feature,
-                BigDecimal quantity,
-                Instant windowStart,
-                BigDecimal overage,
-                UsageSource source,
-                Instant occurredAt,
-                @Nullable String scope,
-                Map<String, String> dimensions,
-                Decision answer) {
-            this(
-                    customerId,
-                    at,
-                    idempotencyKey,
-                    feature,
-                    quantity,
-                    windowStart,
-                    overage,
-                    source,
-                    occurredAt,
-                    scope,
-                    dimensions,
-                    answer,
-                    null,
-                    null);
-        }
-    }
+            implements JournalEntry {}
 
     /**
      * A consumption was refused; kept so that a repeated key answers the same.
@@ -268,19 +174,7 @@ public sealed interface JournalEntry {
             BigDecimal quantity,
             Decision answer,
             @Nullable String request)
-            implements JournalEntry {
-
-        /** A record without a request fingerprint. */
-        public ConsumptionDenied(
-                String customerId,
-                Instant at,
-                String idempotencyKey,
-                String feature,
-                BigDecimal quantity,
-                Decision answer) {
-            this(customerId, at, idempotencyKey, feature, quantity, answer, null);
-        }
-    }
+            implements JournalEntry {}
 
     /**
      * A grant of credits was created.
@@ -294,13 +188,7 @@ public sealed interface JournalEntry {
             Instant at,
             @Nullable String idempotencyKey,
             Grant grant,
-            @Nullable String request) implements JournalEntry {
-
-        /** A record without a request fingerprint (allotment and recharge grants). */
-        public GrantCreated(String customerId, Instant at, @Nullable String idempotencyKey, Grant grant) {
-            this(customerId, at, idempotencyKey, grant, null);
-        }
-    }
+            @Nullable String request) implements JournalEntry {}
 
     /**
      * Ledger entries that move credits: one per movement.
@@ -379,13 +267,7 @@ public sealed interface JournalEntry {
             Instant at,
             @Nullable String idempotencyKey,
             Session session,
-            @Nullable String request) implements JournalEntry {
-
-        /** A record without a request fingerprint. */
-        public SessionOpened(String customerId, Instant at, @Nullable String idempotencyKey, Session session) {
-            this(customerId, at, idempotencyKey, session, null);
-        }
-    }
+            @Nullable String request) implements JournalEntry {}
 
     /**
      * A session's deadline moved (heartbeat).
@@ -415,14 +297,7 @@ public sealed interface JournalEntry {
             boolean expired,
             @Nullable BigDecimal excess,
             @Nullable BoundBy boundBy)
-            implements JournalEntry {
-
-        /** A close within the hold, or an expiry. */
-        public SessionClosed(
-                String customerId, Instant at, @Nullable String idempotencyKey, String sessionId, boolean expired) {
-            this(customerId, at, idempotencyKey, sessionId, expired, null, null);
-        }
-    }
+            implements JournalEntry {}
 
     /**
      * Closing a currency session settled more than was consumed inside it: the rest of its {@code used}. The settled

@@ -74,7 +74,7 @@ final class GroupCommitJournalTest {
     }
 
     private static JournalEntry customer(String key) {
-        return new JournalEntry.CustomerUpserted("c", T, key, "Acme", Map.of(), "UTC");
+        return new JournalEntry.CustomerUpserted("c", T, key, "Acme", Map.of(), "UTC", null);
     }
 
     @Test
@@ -153,7 +153,8 @@ final class GroupCommitJournalTest {
         };
         try (GroupCommitJournal journal = new GroupCommitJournal(store, listener)) {
             // a Double is outside the JSON tree model: its effects are in memory, it must not stay there silently
-            JournalEntry bad = new JournalEntry.CustomerUpserted("c", T, "bad", "Acme", Map.of("score", 1.5), "UTC");
+            JournalEntry bad =
+                    new JournalEntry.CustomerUpserted("c", T, "bad", "Acme", Map.of("score", 1.5), "UTC", null);
             CompletableFuture<Void> done = journal.append(List.of(bad), List.of(), () -> true);
 
             assertThat(done)

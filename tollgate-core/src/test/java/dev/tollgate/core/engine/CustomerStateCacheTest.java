@@ -54,7 +54,7 @@ final class CustomerStateCacheTest {
         CustomerState state = new CustomerState("c");
         state.apply(
                 new JournalEntry.SubscriptionSet(
-                        "c", T, null, new Subscription(new PlanRef("p", 2), List.of(), T, null, null), Map.of()),
+                        "c", T, null, new Subscription(new PlanRef("p", 2), List.of(), T, null, null), Map.of(), null),
                 CompletableFuture.completedFuture(null));
 
         assertThat(state.allotments(failed))
@@ -80,13 +80,13 @@ final class CustomerStateCacheTest {
         CustomerState state = new CustomerState("c");
         CustomerState durable = Objects.requireNonNull(state.durable);
         JournalEntry subscribed = new JournalEntry.SubscriptionSet(
-                "c", T, null, new Subscription(new PlanRef("p", 1), List.of(), T, null, null), Map.of());
+                "c", T, null, new Subscription(new PlanRef("p", 1), List.of(), T, null, null), Map.of(), null);
         state.apply(subscribed, CompletableFuture.completedFuture(null));
         durable.apply(subscribed, CompletableFuture.completedFuture(null));
         List<LedgerChange> due = state.creditsDue(catalog, T);
         assertThat(due).hasSize(1);
         state.apply(
-                new JournalEntry.GrantCreated("c", T, null, ((LedgerChange.NewGrant) due.get(0)).grant()),
+                new JournalEntry.GrantCreated("c", T, null, ((LedgerChange.NewGrant) due.get(0)).grant(), null),
                 CompletableFuture.completedFuture(null));
         assertThat(state.creditsDue(catalog, T.plusSeconds(1))).isEmpty();
         assertThat(state.creditsDue(catalog, T.plusSeconds(2)))

@@ -54,7 +54,8 @@ final class CustomerStateSessionsTest {
                                 BigDecimal.ONE,
                                 T,
                                 T.plusSeconds(60),
-                                T.plusSeconds(60))));
+                                T.plusSeconds(60)),
+                        null));
     }
 
     private static void apply(CustomerState state, JournalEntry entry) {

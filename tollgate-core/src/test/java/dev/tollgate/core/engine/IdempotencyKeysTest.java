@@ -12,7 +12,7 @@ final class IdempotencyKeysTest {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private static JournalEntry record(String key) {
-        return new JournalEntry.CustomerUpserted("c", Instant.EPOCH, key, key, Map.of(), null);
+        return new JournalEntry.CustomerUpserted("c", Instant.EPOCH, key, key, Map.of(), null, null);
     }
 
     @Test

@@ -62,7 +62,9 @@ final class JournalCodecTest {
                 AT,
                 null,
                 Map.of(),
-                answer);
+                answer,
+                null,
+                null);
     }
 
     /** A session's close as format 2 wrote it before settlements had a record of their own. */
@@ -83,7 +85,7 @@ final class JournalCodecTest {
         assertThat(JournalCodec.decode("settlement", JournalCodec.encode(unscoped)))
                 .isEqualTo(unscoped);
         assertThat(JournalCodec.decode("session-closed", CLOSE_BEFORE_SETTLEMENTS))
-                .isEqualTo(new JournalEntry.SessionClosed("acme", AT, "close:acme@s1", "acme@s1", false));
+                .isEqualTo(new JournalEntry.SessionClosed("acme", AT, "close:acme@s1", "acme@s1", false, null, null));
     }
 
     /** A start-up catalog record written before origins were recorded (issue 15, item 7). */
@@ -100,7 +102,7 @@ final class JournalCodecTest {
         assertThat(back.document()).isEqualTo(document);
         assertThat(back.origin()).isEqualTo(CatalogOrigin.ofFile("catalog.yaml", document));
         assertThat(JournalCodec.decode("catalog", CATALOG_WITHOUT_ORIGIN.replace("startup:catalog.yaml", "api")))
-                .isEqualTo(new JournalEntry.CatalogPublished(1, AT, "api", back.document()));
+                .isEqualTo(new JournalEntry.CatalogPublished(1, AT, "api", back.document(), null));
     }
 
     @Test
@@ -108,7 +110,7 @@ final class JournalCodecTest {
         Map<String, Object> document = Map.of("plans", java.util.List.of());
         JournalEntry fromFile = new JournalEntry.CatalogPublished(
                 3, AT, "startup:c.json", document, CatalogOrigin.ofFile("c.json", Map.of("other", true)));
-        JournalEntry fromApi = new JournalEntry.CatalogPublished(4, AT, "startup:posing", document);
+        JournalEntry fromApi = new JournalEntry.CatalogPublished(4, AT, "startup:posing", document, null);
 
         assertThat(JournalCodec.decode("catalog", JournalCodec.encode(fromFile)))
                 .isEqualTo(fromFile);
@@ -237,7 +239,9 @@ final class JournalCodecTest {
                 AT.minusSeconds(30),
                 "team-a",
                 Map.of("model", "gpt-4o"),
-                answer);
+                answer,
+                null,
+                null);
 
         String payload = JournalCodec.encode(usage);
 
@@ -272,8 +276,8 @@ final class JournalCodecTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> metadata = (Map<String, Object>) nested(Limits.MAX_DEPTH - 1);
         List<JournalEntry> entries = List.of(
-                new JournalEntry.CatalogPublished(7, AT, TEXT, Map.of("features", nested(Limits.MAX_DEPTH))),
-                new JournalEntry.CustomerUpserted("c", AT, key, TEXT.repeat(200), metadata, "Pacific/Chatham"),
+                new JournalEntry.CatalogPublished(7, AT, TEXT, Map.of("features", nested(Limits.MAX_DEPTH)), null),
+                new JournalEntry.CustomerUpserted("c", AT, key, TEXT.repeat(200), metadata, "Pacific/Chatham", null),
                 new JournalEntry.GrantCreated(
                         "c",
                         AT,
@@ -288,7 +292,8 @@ final class JournalCodecTest {
                                 Limits.MIN_INSTANT,
                                 Limits.MAX_INSTANT,
                                 "api",
-                                key)),
+                                key),
+                        null),
                 new JournalEntry.BudgetSet(
                         "c",
                         AT,
@@ -316,7 +321,9 @@ final class JournalCodecTest {
                         Limits.MIN_INSTANT,
                         "s",
                         dims,
-                        plainEvent().answer()));
+                        plainEvent().answer(),
+                        null,
+                        null));
         for (JournalEntry entry : entries) {
             String payload = JournalCodec.encode(entry);
             assertThat(payload).as(JournalCodec.type(entry)).hasSizeLessThan(64 * 1024);

@@ -113,14 +113,14 @@ final class JournalFormatTest {
                 false,
                 null);
         pinned(
-                new JournalEntry.ConsumptionDenied("acme", AT, "k2", "q", BigDecimal.ONE, refusal),
+                new JournalEntry.ConsumptionDenied("acme", AT, "k2", "q", BigDecimal.ONE, refusal, null),
                 HEAD + ",\"key\":\"k2\",\"feature\":\"q\",\"quantity\":1,\"answer\":{\"allowed\":false,"
                         + "\"reason\":\"LIMIT_EXCEEDED\",\"boundBy\":{\"kind\":\"feature\",\"feature\":\"q\"},"
                         + "\"limit\":10,\"used\":10,\"remaining\":0,\"unlimited\":false,"
                         + "\"resetsAt\":\"2026-12-29T00:00:00Z\",\"recorded\":false}}");
         pinned(
                 new JournalEntry.ConsumptionDenied(
-                        "acme", AT, "k3", "seats", BigDecimal.ONE, Decision.plain(true, null, null, dec("5"))),
+                        "acme", AT, "k3", "seats", BigDecimal.ONE, Decision.plain(true, null, null, dec("5")), null),
                 HEAD + ",\"key\":\"k3\",\"feature\":\"seats\",\"quantity\":1,\"answer\":{\"allowed\":true,"
                         + "\"used\":0,\"unlimited\":false,\"value\":5,\"recorded\":false}}");
     }
@@ -143,7 +143,8 @@ final class JournalFormatTest {
                         "acme",
                         AT,
                         null,
-                        new Grant("g2", "credits", dec("5"), true, BigDecimal.ZERO, 0, AT, null, "plan", null)),
+                        new Grant("g2", "credits", dec("5"), true, BigDecimal.ZERO, 0, AT, null, "plan", null),
+                        null),
                 HEAD + ",\"grant\":{\"id\":\"g2\",\"currency\":\"credits\",\"amount\":5,\"category\":\"promotional\","
                         + "\"costBasis\":0,\"priority\":0,\"effectiveAt\":\"2026-11-29T09:24:56.645Z\","
                         + "\"source\":\"plan\"}}");
@@ -170,7 +171,8 @@ final class JournalFormatTest {
                         AT,
                         null,
                         new Subscription(new PlanRef("free", 1), List.of(), AT, null, null),
-                        Map.of()),
+                        Map.of(),
+                        null),
                 HEAD + ",\"subscription\":{\"plan\":{\"key\":\"free\",\"version\":1},\"addons\":[],"
                         + "\"startAt\":\"2026-11-29T09:24:56.645Z\"},\"resets\":{}}");
     }
@@ -203,18 +205,23 @@ final class JournalFormatTest {
                                 "q",
                                 new Entitlement.Metered(null, Enforcement.HARD, ResetPeriod.DAY, false),
                                 AT,
-                                null)),
+                                null),
+                        null),
                 HEAD + ",\"promotion\":{\"id\":\"p2\",\"feature\":\"q\",\"entitlement\":{\"type\":\"metered\","
                         + "\"enforcement\":\"HARD\",\"reset\":\"DAY\",\"calendar\":false},"
                         + "\"startsAt\":\"2026-11-29T09:24:56.645Z\"}}");
         pinned(
                 new JournalEntry.PromotionGranted(
-                        "acme", AT, null, new Promotion("p3", "sso", new Entitlement.Toggle(true), AT, null)),
+                        "acme", AT, null, new Promotion("p3", "sso", new Entitlement.Toggle(true), AT, null), null),
                 HEAD + ",\"promotion\":{\"id\":\"p3\",\"feature\":\"sso\",\"entitlement\":{\"type\":\"boolean\","
                         + "\"enabled\":true},\"startsAt\":\"2026-11-29T09:24:56.645Z\"}}");
         pinned(
                 new JournalEntry.PromotionGranted(
-                        "acme", AT, null, new Promotion("p4", "seats", new Entitlement.Config(dec("8")), AT, null)),
+                        "acme",
+                        AT,
+                        null,
+                        new Promotion("p4", "seats", new Entitlement.Config(dec("8")), AT, null),
+                        null),
                 HEAD + ",\"promotion\":{\"id\":\"p4\",\"feature\":\"seats\",\"entitlement\":{\"type\":\"config\","
                         + "\"value\":8},\"startsAt\":\"2026-11-29T09:24:56.645Z\"}}");
     }

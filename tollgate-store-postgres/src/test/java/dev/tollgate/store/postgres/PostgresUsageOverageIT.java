@@ -95,6 +95,8 @@ final class PostgresUsageOverageIT {
                 at,
                 "team",
                 Map.of(),
-                answer);
+                answer,
+                null,
+                null);
     }
 }

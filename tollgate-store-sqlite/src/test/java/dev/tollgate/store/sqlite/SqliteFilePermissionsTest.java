@@ -26,7 +26,7 @@ final class SqliteFilePermissionsTest {
             // a write makes SQLite create its -wal and -shm files
             store.append(
                     JournalRecord.all(List.of(new JournalEntry.CustomerUpserted(
-                            "c", Instant.parse("2026-01-01T00:00:00Z"), null, "C", Map.of(), "UTC"))),
+                            "c", Instant.parse("2026-01-01T00:00:00Z"), null, "C", Map.of(), "UTC", null))),
                     List.of());
             assertThat(permissions(data))
                     .as("regression: the directory was 0755")

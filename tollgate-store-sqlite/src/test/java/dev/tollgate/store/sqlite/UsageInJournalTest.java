@@ -48,7 +48,7 @@ final class UsageInJournalTest {
         for (int i = 0; i < 25_000; i++) {
             old.add(usage("c" + (i % 2), "k" + i, T.plusNanos(i)));
         }
-        old.add(new JournalEntry.CustomerUpserted("c0", T, null, "Acme", Map.of(), "UTC"));
+        old.add(new JournalEntry.CustomerUpserted("c0", T, null, "Acme", Map.of(), "UTC", null));
         try (Connection c = DriverManager.getConnection(url)) {
             c.setAutoCommit(false);
             try (PreparedStatement s = c.prepareStatement(
@@ -129,6 +129,8 @@ final class UsageInJournalTest {
                 occurredAt,
                 null,
                 Map.of("model", "gpt-4o"),
-                Decision.plain(true, null, null, null).asRecorded());
+                Decision.plain(true, null, null, null).asRecorded(),
+                null,
+                null);
     }
 }

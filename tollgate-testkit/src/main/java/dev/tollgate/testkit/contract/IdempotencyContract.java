@@ -333,8 +333,8 @@ public abstract class IdempotencyContract extends EngineSuite {
         store().append(
                         JournalRecord.all(List.of(
                                 new JournalEntry.ConsumptionDenied(
-                                        "acme", START, "old-denial", "q", BigDecimal.ONE, refusal),
-                                new JournalEntry.GrantCreated("acme", START, "old-grant", old))),
+                                        "acme", START, "old-denial", "q", BigDecimal.ONE, refusal, null),
+                                new JournalEntry.GrantCreated("acme", START, "old-grant", old, null))),
                         List.of());
         restart();
 

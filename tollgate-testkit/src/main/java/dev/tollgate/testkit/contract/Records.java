@@ -66,11 +66,13 @@ final class Records {
                 T,
                 scope,
                 dimensions,
-                answer);
+                answer,
+                null,
+                null);
     }
 
     static JournalEntry customer(String id, @Nullable String key) {
-        return new JournalEntry.CustomerUpserted(id, T, key, "Acme", Map.of("tier", "gold"), "Europe/Paris");
+        return new JournalEntry.CustomerUpserted(id, T, key, "Acme", Map.of("tier", "gold"), "Europe/Paris", null);
     }
 
     static CounterValue counter(String customer, String used) {

@@ -115,7 +115,7 @@ public abstract class StoreContract extends StoreSuite {
         try (Store store = openStore()) {
             JournalEntry first = usage("c", "k1", "1");
             // an entry the store cannot even bind (no time): the failure is the store's code, not the database's
-            JournalEntry broken = new JournalEntry.CustomerUpserted("c", null, null, "Acme", Map.of(), "UTC");
+            JournalEntry broken = new JournalEntry.CustomerUpserted("c", null, null, "Acme", Map.of(), "UTC", null);
             JournalRecord unbindable = new JournalRecord(
                     broken, "customer", JournalRecord.of(first).payload());
             assertThatThrownBy(() -> store.append(List.of(JournalRecord.of(first), unbindable), List.of()))
@@ -162,7 +162,7 @@ public abstract class StoreContract extends StoreSuite {
         JournalEntry tiny = usage("c", "tiny", "0.000000000001");
         JournalEntry big = usage("c", "big", "123456789012345.5");
         Map<String, Object> document = Map.of("features", List.of(Map.of("key", "q", "type", "metered")));
-        JournalEntry catalog = new JournalEntry.CatalogPublished(1, T, "ops", document);
+        JournalEntry catalog = new JournalEntry.CatalogPublished(1, T, "ops", document, null);
         try (Store store = openStore()) {
             append(store, List.of(catalog, tiny, big, customer("c", "create-1")), List.of(counter("c", "5")));
         }
@@ -185,7 +185,7 @@ public abstract class StoreContract extends StoreSuite {
         Map<String, Object> document = Map.of("features", List.of(Map.of("key", "q", "type", "metered")));
         CatalogOrigin origin = CatalogOrigin.ofFile("catalog.yaml", document);
         JournalEntry fromFile = new JournalEntry.CatalogPublished(1, T, origin.author(), document, origin);
-        JournalEntry fromApi = new JournalEntry.CatalogPublished(2, T, "api", document);
+        JournalEntry fromApi = new JournalEntry.CatalogPublished(2, T, "api", document, null);
         try (Store store = openStore()) {
             append(store, List.of(fromFile, fromApi), List.of());
         }
