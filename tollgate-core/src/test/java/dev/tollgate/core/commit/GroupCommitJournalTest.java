@@ -79,7 +79,21 @@ final class GroupCommitJournalTest {
 
     @Test
     void a_busy_caller_does_not_hold_up_the_next_commit_and_hears_of_its_commit_after_the_listener() throws Exception {
-        RecordingStore store = new RecordingStore();
+        CountDownLatch attached = new CountDownLatch(1);
+        RecordingStore store = new RecordingStore() {
+            @Override
+            public void append(List<JournalRecord> batch, List<CounterValue> counters) {
+                try {
+                    // the first commit waits for the test to attach its caller: committed before, the caller's
+                    // callback ran on the test thread itself (seen under load: it waited there, not on the follow-up
+                    // thread, and the second command completed at once)
+                    attached.await(2, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.append(batch, counters);
+            }
+        };
         List<String> events = new CopyOnWriteArrayList<>();
         GroupCommitJournal.Listener listener = new GroupCommitJournal.Listener() {
             @Override
@@ -107,6 +121,7 @@ final class GroupCommitJournalTest {
                             Thread.currentThread().interrupt();
                         }
                     });
+            attached.countDown();
             await().atMost(Duration.ofMinutes(2)).until(() -> events.contains("caller a"));
 
             CompletableFuture<Void> second = journal.append(List.of(customer("b")), List.of(), () -> true);
