@@ -92,6 +92,23 @@ public record Catalog(
                 changes.add("add-on " + candidate.key() + " v" + published.version());
             }
         }
+        withdrawalsAndDefinitions(next, changes);
+        String summary = changes.isEmpty() ? "no changes" : String.join("; ", changes);
+        return new Catalog(
+                version + 1,
+                at,
+                author,
+                summary,
+                document,
+                next,
+                Map.copyOf(current),
+                Map.copyOf(currentAddons),
+                Map.copyOf(newPlanHistory),
+                Map.copyOf(newAddonHistory));
+    }
+
+    /** The summary lines for plans and add-ons withdrawn, and features, currencies and rate cards changed. */
+    private void withdrawalsAndDefinitions(CatalogDefinition next, List<String> changes) {
         plans.keySet().stream()
                 .filter(k -> !next.plans().containsKey(k))
                 .sorted()
@@ -105,18 +122,6 @@ public record Catalog(
         if (!definition.rateCards().equals(next.rateCards())) {
             changes.add("rate cards changed");
         }
-        String summary = changes.isEmpty() ? "no changes" : String.join("; ", changes);
-        return new Catalog(
-                version + 1,
-                at,
-                author,
-                summary,
-                document,
-                next,
-                Map.copyOf(current),
-                Map.copyOf(currentAddons),
-                Map.copyOf(newPlanHistory),
-                Map.copyOf(newAddonHistory));
     }
 
     private static <T> void diffKeys(

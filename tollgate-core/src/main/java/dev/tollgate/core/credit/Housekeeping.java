@@ -80,6 +80,21 @@ public final class Housekeeping {
      */
     public static List<LedgerChange> due(
             Map<String, CreditAccount> accounts, List<Allotment> allotments, Instant t, @Nullable Settled settled) {
+        List<Timed> timeline = expiriesAndStarts(accounts, t);
+        timeline = allotted(accounts, allotments, t, settled, timeline);
+        if (timeline == null && !overdrawn(accounts)) {
+            return List.of();
+        }
+        return replay(accounts, timeline, t);
+    }
+
+    /**
+     * The steps the accounts alone make due by {@code t}: remainders expiring, grants becoming effective after the
+     * account's last record (to pay back overdraft).
+     *
+     * @return the steps, or {@code null} if there are none (nothing allocated)
+     */
+    private static @Nullable List<Timed> expiriesAndStarts(Map<String, CreditAccount> accounts, Instant t) {
         List<Timed> timeline = null;
         for (CreditAccount a : accounts.values()) {
             for (CreditAccount.Slot s : a.slots()) {
@@ -95,15 +110,48 @@ public final class Housekeeping {
                 }
             }
         }
-        Map<FamilyPeriod, BigDecimal> given = null;
+        return timeline;
+    }
+
+    /**
+     * What one call of {@link #due} issues allotments from: the accounts, every allotment and the instant, and what
+     * the families' grants add up to per period, including those decided in this call. Built once per call, and only
+     * when an allotment may be due (none is built while every allotment is found settled).
+     */
+    private static final class Issuing {
+        final Map<String, CreditAccount> accounts;
+        final List<Allotment> all;
+        final Instant t;
+        final Map<FamilyPeriod, BigDecimal> given = new HashMap<>();
+
+        Issuing(Map<String, CreditAccount> accounts, List<Allotment> all, Instant t) {
+            this.accounts = accounts;
+            this.all = all;
+            this.t = t;
+        }
+    }
+
+    /**
+     * Adds to {@code timeline} the allotment grants due (and their expiries, if past), skipping the allotments
+     * {@code settled} says were given in full.
+     *
+     * @return the timeline, created if it was {@code null} and something is due
+     */
+    private static @Nullable List<Timed> allotted(
+            Map<String, CreditAccount> accounts,
+            List<Allotment> allotments,
+            Instant t,
+            @Nullable Settled settled,
+            @Nullable List<Timed> timeline) {
+        Issuing issuing = null;
         boolean issued = false;
         for (int i = 0; i < allotments.size(); i++) {
             if (settled != null && settled.covers(i, t)) {
                 continue;
             }
-            given = given == null ? new HashMap<>() : given;
+            issuing = issuing == null ? new Issuing(accounts, allotments, t) : issuing;
             // what is found before any grant of this call was decided rests on the accounts alone: it may be noted
-            List<Grant> grants = issue(allotments.get(i), allotments, accounts, given, t, issued ? null : settled, i);
+            List<Grant> grants = issue(issuing, allotments.get(i), issued ? null : settled, i);
             for (Grant g : grants) {
                 issued = true;
                 timeline = timeline == null ? new ArrayList<>() : timeline;
@@ -121,9 +169,17 @@ public final class Housekeeping {
                 }
             }
         }
-        if (timeline == null && !overdrawn(accounts)) {
-            return List.of();
-        }
+        return timeline;
+    }
+
+    /**
+     * Applies the timeline in time order to copies of the accounts it touches, then pays back what overdraft the
+     * grants available at {@code t} can.
+     *
+     * @return the changes, in the order to apply them
+     */
+    private static List<LedgerChange> replay(
+            Map<String, CreditAccount> accounts, @Nullable List<Timed> timeline, Instant t) {
         Map<String, CreditAccount> scratch = new LinkedHashMap<>();
         List<LedgerChange> out = new ArrayList<>();
         if (timeline != null) {
@@ -133,20 +189,7 @@ public final class Housekeeping {
                 if (step.change() == null) {
                     repay(a, step.time(), out);
                 } else if (step.change() instanceof LedgerChange.Moves m) {
-                    // an expiry takes what remains at that moment, which earlier steps of this timeline may have
-                    // changed
-                    String grantId = m.movements().get(0).grantId();
-                    CreditAccount.Slot s = a.slot(grantId == null ? "" : grantId);
-                    if (s == null || s.expired() || s.voided()) {
-                        continue;
-                    }
-                    LedgerChange.Moves exact = new LedgerChange.Moves(
-                            EntryType.EXPIRE,
-                            m.currency(),
-                            m.time(),
-                            List.of(new Movement(grantId, s.remaining().negate())));
-                    a.move(EntryType.EXPIRE, exact.movements());
-                    out.add(exact);
+                    expire(a, m, out);
                 } else {
                     LedgerChange.NewGrant n = (LedgerChange.NewGrant) step.change();
                     a.add(n.grant());
@@ -166,6 +209,25 @@ public final class Housekeeping {
             }
         }
         return out;
+    }
+
+    /**
+     * An expiry takes what remains at that moment, which earlier steps of the timeline may have changed; nothing if
+     * the grant is gone, expired or voided by then.
+     */
+    private static void expire(CreditAccount a, LedgerChange.Moves m, List<LedgerChange> out) {
+        String grantId = m.movements().get(0).grantId();
+        CreditAccount.Slot s = a.slot(grantId == null ? "" : grantId);
+        if (s == null || s.expired() || s.voided()) {
+            return;
+        }
+        LedgerChange.Moves exact = new LedgerChange.Moves(
+                EntryType.EXPIRE,
+                m.currency(),
+                m.time(),
+                List.of(new Movement(grantId, s.remaining().negate())));
+        a.move(EntryType.EXPIRE, exact.movements());
+        out.add(exact);
     }
 
     /** Whether an account owes overdraft (only then can time alone pay some back). */
@@ -227,18 +289,15 @@ public final class Housekeeping {
      * give in that period, and no more than what this allotment itself has yet to give. A period's first grant of an
      * allotment has the id {@code allot:<source>:<period start>}; a later top-up appends {@code :to-<its new total>}.
      *
-     * @param given what the family's grants in a period add up to, including those decided in this call
+     * @param issuing the accounts, every allotment, the instant, and what the families' grants add up to per period
      * @param settled where to note, when nothing is due, the start of the first period not examined, or {@code null}
      * @param index the allotment's place in the list {@code settled} is kept for
      */
-    private static List<Grant> issue(
-            Allotment a,
-            List<Allotment> all,
-            Map<String, CreditAccount> accounts,
-            Map<FamilyPeriod, BigDecimal> given,
-            Instant t,
-            @Nullable Settled settled,
-            int index) {
+    private static List<Grant> issue(Issuing issuing, Allotment a, @Nullable Settled settled, int index) {
+        Map<String, CreditAccount> accounts = issuing.accounts;
+        Map<FamilyPeriod, BigDecimal> given = issuing.given;
+        List<Allotment> all = issuing.all;
+        Instant t = issuing.t;
         List<Grant> out = new ArrayList<>();
         CreditAccount account = accounts.get(a.spec().currency());
         BigDecimal amount = Decimals.normalize(a.spec().amount().multiply(a.multiplier()));

@@ -7,6 +7,7 @@ import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.catalog.Currency;
 import dev.tollgate.core.credit.CreditAccount;
 import dev.tollgate.core.credit.EntryType;
+import dev.tollgate.core.credit.Grant;
 import dev.tollgate.core.credit.Movement;
 import dev.tollgate.core.entitlement.EffectiveEntitlement;
 import dev.tollgate.core.journal.JournalEntry;
@@ -38,127 +39,135 @@ final class AlertRules {
     /** The fractions of a metered limit that raise {@code limit.threshold}. */
     static final List<BigDecimal> LIMIT_THRESHOLDS = List.of(new BigDecimal("0.8"), BigDecimal.ONE);
 
-    private AlertRules() {}
+    private final CustomerState state;
+    private final Catalog cat;
+    private final Instant now;
+    private final Collection<Webhook> webhooks;
+    /** The alerts raised so far by the records looked at, by dedup key. */
+    private final Map<String, Alert> out = new LinkedHashMap<>();
 
+    private AlertRules(CustomerState state, Catalog cat, Instant now, Collection<Webhook> webhooks) {
+        this.state = state;
+        this.cat = cat;
+        this.now = now;
+        this.webhooks = webhooks;
+    }
+
+    /**
+     * The alerts a command's records raise, in the order raised, each addressed to the webhooks that want its type.
+     * Call inside the customer's section, after the records were applied.
+     */
     static List<Alert> due(
             CustomerState state, Catalog cat, List<JournalEntry> entries, Instant now, Collection<Webhook> webhooks) {
-        Map<String, Alert> out = new LinkedHashMap<>();
+        AlertRules rules = new AlertRules(state, cat, now, webhooks);
         for (JournalEntry e : entries) {
             if (e instanceof JournalEntry.UsageRecorded u) {
-                EffectiveEntitlement ent =
-                        state.resolve(cat, now).entitlements().get(u.feature());
-                if (ent != null && ent.limit() != null && ent.limit().signum() > 0) {
-                    Window w = state.window(ent.reset(), ent.calendar(), state.anchor(), u.occurredAt());
-                    BigDecimal used = state.used(u.feature(), w.start());
-                    for (BigDecimal t : LIMIT_THRESHOLDS) {
-                        if (used.compareTo(ent.limit().multiply(t)) >= 0) {
-                            raise(
-                                    out,
-                                    state,
-                                    webhooks,
-                                    now,
-                                    "limit.threshold",
-                                    "limit:" + u.feature() + ":" + t.toPlainString() + ":" + w.start(),
-                                    Map.of(
-                                            "feature",
-                                            u.feature(),
-                                            "threshold",
-                                            t,
-                                            "used",
-                                            used,
-                                            "limit",
-                                            ent.limit(),
-                                            "windowStart",
-                                            w.start().toString()));
-                        }
-                    }
-                }
-                budgetThresholds(out, state, webhooks, now, u.scope(), u.occurredAt());
+                rules.limitThresholds(u);
+                rules.budgetThresholds(u.scope(), u.occurredAt());
             } else if (e instanceof JournalEntry.SessionSettled settled) {
-                budgetThresholds(out, state, webhooks, now, settled.scope(), settled.at());
-            } else if (e instanceof JournalEntry.CreditsMoved m) {
-                if (m.type() == EntryType.CONSUME) {
-                    CreditAccount a = state.account(m.currency());
-                    BigDecimal available = a.available(now).subtract(state.heldCredits(m.currency(), now, null));
-                    Currency currency = cat.definition().currencies().get(m.currency());
-                    BigDecimal low = currency == null ? null : currency.lowBalance();
-                    if (low != null && available.compareTo(low) < 0) {
-                        raise(
-                                out,
-                                state,
-                                webhooks,
-                                now,
-                                "balance.low",
-                                "low:" + m.currency() + ":" + a.slots().size(),
-                                Map.of("currency", m.currency(), "available", available, "lowBalance", low));
-                    }
-                    if (available.signum() <= 0) {
-                        raise(
-                                out,
-                                state,
-                                webhooks,
-                                now,
-                                "balance.depleted",
-                                "depleted:" + m.currency() + ":" + a.slots().size(),
-                                Map.of("currency", m.currency(), "available", available));
-                    }
-                } else if (m.type() == EntryType.EXPIRE) {
-                    for (Movement mv : m.movements()) {
-                        if (mv.grantId() != null && mv.amount().signum() < 0) {
-                            raise(
-                                    out,
-                                    state,
-                                    webhooks,
-                                    now,
-                                    "credits.expired",
-                                    "expired:" + mv.grantId(),
-                                    Map.of(
-                                            "currency",
-                                            m.currency(),
-                                            "grantId",
-                                            mv.grantId(),
-                                            "amount",
-                                            mv.amount().negate(),
-                                            "expiredAt",
-                                            m.time().toString()));
-                        }
-                    }
-                }
+                rules.budgetThresholds(settled.scope(), settled.at());
+            } else if (e instanceof JournalEntry.CreditsMoved m && m.type() == EntryType.CONSUME) {
+                rules.balance(m);
+            } else if (e instanceof JournalEntry.CreditsMoved m && m.type() == EntryType.EXPIRE) {
+                rules.expired(m);
             } else if (e instanceof JournalEntry.GrantCreated g
                     && g.grant().source().equals("recharge")) {
-                raise(
-                        out,
-                        state,
-                        webhooks,
-                        now,
-                        "credits.recharged",
-                        "recharged:" + g.grant().id(),
-                        Map.of(
-                                "currency",
-                                g.grant().currency(),
-                                "grantId",
-                                g.grant().id(),
-                                "amount",
-                                g.grant().amount(),
-                                "costBasis",
-                                g.grant().costBasis(),
-                                "charge",
-                                g.grant().amount().multiply(g.grant().costBasis()),
-                                "trigger",
-                                String.valueOf(g.grant().reference())));
+                rules.recharged(g.grant());
             }
         }
-        return new ArrayList<>(out.values());
+        return new ArrayList<>(rules.out.values());
+    }
+
+    /** {@code limit.threshold}: the feature's metered limit at or past one of {@link #LIMIT_THRESHOLDS}. */
+    private void limitThresholds(JournalEntry.UsageRecorded u) {
+        EffectiveEntitlement ent = state.resolve(cat, now).entitlements().get(u.feature());
+        if (ent == null || ent.limit() == null || ent.limit().signum() <= 0) {
+            return;
+        }
+        Window w = state.window(ent.reset(), ent.calendar(), state.anchor(), u.occurredAt());
+        BigDecimal used = state.used(u.feature(), w.start());
+        for (BigDecimal t : LIMIT_THRESHOLDS) {
+            if (used.compareTo(ent.limit().multiply(t)) >= 0) {
+                raise(
+                        "limit.threshold",
+                        "limit:" + u.feature() + ":" + t.toPlainString() + ":" + w.start(),
+                        Map.of(
+                                "feature",
+                                u.feature(),
+                                "threshold",
+                                t,
+                                "used",
+                                used,
+                                "limit",
+                                ent.limit(),
+                                "windowStart",
+                                w.start().toString()));
+            }
+        }
+    }
+
+    /** {@code balance.low} and {@code balance.depleted}, after a consumption's charge. */
+    private void balance(JournalEntry.CreditsMoved m) {
+        CreditAccount a = state.account(m.currency());
+        BigDecimal available = a.available(now).subtract(state.heldCredits(m.currency(), now, null));
+        Currency currency = cat.definition().currencies().get(m.currency());
+        BigDecimal low = currency == null ? null : currency.lowBalance();
+        if (low != null && available.compareTo(low) < 0) {
+            raise(
+                    "balance.low",
+                    "low:" + m.currency() + ":" + a.slots().size(),
+                    Map.of("currency", m.currency(), "available", available, "lowBalance", low));
+        }
+        if (available.signum() <= 0) {
+            raise(
+                    "balance.depleted",
+                    "depleted:" + m.currency() + ":" + a.slots().size(),
+                    Map.of("currency", m.currency(), "available", available));
+        }
+    }
+
+    /** {@code credits.expired}: every grant an expiry took a remainder from. */
+    private void expired(JournalEntry.CreditsMoved m) {
+        for (Movement mv : m.movements()) {
+            if (mv.grantId() != null && mv.amount().signum() < 0) {
+                raise(
+                        "credits.expired",
+                        "expired:" + mv.grantId(),
+                        Map.of(
+                                "currency",
+                                m.currency(),
+                                "grantId",
+                                mv.grantId(),
+                                "amount",
+                                mv.amount().negate(),
+                                "expiredAt",
+                                m.time().toString()));
+            }
+        }
+    }
+
+    /** {@code credits.recharged}: auto-recharge created a grant. */
+    private void recharged(Grant g) {
+        raise(
+                "credits.recharged",
+                "recharged:" + g.id(),
+                Map.of(
+                        "currency",
+                        g.currency(),
+                        "grantId",
+                        g.id(),
+                        "amount",
+                        g.amount(),
+                        "costBasis",
+                        g.costBasis(),
+                        "charge",
+                        g.amount().multiply(g.costBasis()),
+                        "trigger",
+                        String.valueOf(g.reference())));
     }
 
     /** {@code budget.threshold}: every budget on the path of {@code scope} at or past one of its alert fractions. */
-    private static void budgetThresholds(
-            Map<String, Alert> out,
-            CustomerState state,
-            Collection<Webhook> webhooks,
-            Instant now,
-            @Nullable String from,
-            Instant occurredAt) {
+    private void budgetThresholds(@Nullable String from, Instant occurredAt) {
         if (from == null) {
             return;
         }
@@ -169,10 +178,6 @@ final class AlertRules {
                 for (BigDecimal t : b.alerts()) {
                     if (b.limit().signum() > 0 && used.compareTo(b.limit().multiply(t)) >= 0) {
                         raise(
-                                out,
-                                state,
-                                webhooks,
-                                now,
                                 "budget.threshold",
                                 "budget:" + scope + ":" + b.key() + ":" + t.toPlainString() + ":" + w.start(),
                                 Map.of(
@@ -194,14 +199,8 @@ final class AlertRules {
         }
     }
 
-    private static void raise(
-            Map<String, Alert> out,
-            CustomerState state,
-            Collection<Webhook> webhooks,
-            Instant now,
-            String type,
-            String dedupKey,
-            Map<String, Object> data) {
+    /** Raises an alert unless its dedup key fired already (earlier, or among these records). */
+    private void raise(String type, String dedupKey, Map<String, Object> data) {
         if (state.firedAlerts.contains(dedupKey) || out.containsKey(dedupKey)) {
             return;
         }

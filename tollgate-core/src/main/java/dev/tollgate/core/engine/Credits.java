@@ -74,21 +74,7 @@ final class Credits {
                 throw TollgateException.invalid("INVALID_GRANT", "expiresAt must be after effectiveAt", "expiresAt");
             }
             List<JournalEntry> entries = new ArrayList<>(CreditRecords.housekeep(state, cat, now));
-            int count = 0;
-            for (CreditAccount a : state.accounts.values()) {
-                count += a.slots().size();
-            }
-            Grant grant = new Grant(
-                    "g" + (count + 1),
-                    request.currency(),
-                    request.amount(),
-                    request.promotional(),
-                    request.costBasis(),
-                    request.priority(),
-                    effectiveAt,
-                    request.expiresAt(),
-                    "api",
-                    null);
+            Grant grant = newGrant(state, request, effectiveAt);
             JournalEntry created =
                     new JournalEntry.GrantCreated(customerId, now, request.idempotencyKey(), grant, print);
             state.apply(created, EngineContext.PLACEHOLDER);
@@ -96,6 +82,25 @@ final class Credits {
             CreditRecords.repayNow(state, grant.currency(), now, entries);
             return ctx.enqueue(state, entries).thenApply(v -> new Outcome<>(grantView(state, grant.id()), false));
         }
+    }
+
+    /** The grant a request creates: the customer's next id ({@code g<n>}, counting every grant of every currency). */
+    private static Grant newGrant(CustomerState state, GrantRequest request, Instant effectiveAt) {
+        int count = 0;
+        for (CreditAccount a : state.accounts.values()) {
+            count += a.slots().size();
+        }
+        return new Grant(
+                "g" + (count + 1),
+                request.currency(),
+                request.amount(),
+                request.promotional(),
+                request.costBasis(),
+                request.priority(),
+                effectiveAt,
+                request.expiresAt(),
+                "api",
+                null);
     }
 
     GrantView grantView(CustomerState state, String grantId) {

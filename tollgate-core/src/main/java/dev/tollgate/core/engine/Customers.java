@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -64,11 +65,12 @@ final class Customers {
             Optional<CompletableFuture<Outcome<CustomerView>>> replay = ctx.replayed(
                     state,
                     idempotencyKey,
-                    KeyUse.Kind.CUSTOMER,
-                    print,
-                    e -> e instanceof JournalEntry.CustomerUpserted c
-                            && KeyUse.fingerprint(KeyUse.Kind.CUSTOMER, c.name(), c.metadata(), c.timeZone())
-                                    .equals(print),
+                    new KeyUse.Use(
+                            KeyUse.Kind.CUSTOMER,
+                            print,
+                            e -> e instanceof JournalEntry.CustomerUpserted c
+                                    && KeyUse.fingerprint(KeyUse.Kind.CUSTOMER, c.name(), c.metadata(), c.timeZone())
+                                            .equals(print)),
                     e -> view(state));
             if (replay.isPresent()) {
                 return replay.get().thenApply(Outcome::value);
@@ -134,6 +136,46 @@ final class Customers {
         if (hook != null) {
             hook.run();
         }
+        requireSubscribable(cat, request);
+        synchronized (state) {
+            String print = subscriptionPrint(request);
+            Optional<CompletableFuture<Outcome<CustomerView>>> replay = ctx.replayed(
+                    state,
+                    request.idempotencyKey(),
+                    new KeyUse.Use(
+                            KeyUse.Kind.SUBSCRIPTION,
+                            print,
+                            e -> e instanceof JournalEntry.SubscriptionSet s
+                                    && s.subscription().plan().key().equals(request.plan())),
+                    e -> view(state));
+            if (replay.isPresent()) {
+                return replay.get();
+            }
+            Instant now = ctx.now();
+            Subscription previous = state.subscription;
+            boolean running = previous != null && previous.activeAt(now);
+            Subscription next = next(state, cat, request, now);
+            Map<String, Instant> resets =
+                    running && !next.plan().equals(previous.plan()) ? resetsOnChange(state, cat, next, now) : Map.of();
+            ctx.requireAvailable();
+            // the allotments due under the subscription being replaced, before it stops counting
+            List<JournalEntry> entries = new ArrayList<>(CreditRecords.housekeep(state, cat, now));
+            JournalEntry entry =
+                    new JournalEntry.SubscriptionSet(customerId, now, request.idempotencyKey(), next, resets, print);
+            state.apply(entry, EngineContext.PLACEHOLDER);
+            entries.add(entry);
+            return ctx.enqueue(state, entries).thenApply(v -> new Outcome<>(view(state), false));
+        }
+    }
+
+    /**
+     * Refuses a subscription to what the catalog does not have, or to add-ons listed twice or in a quantity out of
+     * range.
+     *
+     * @throws TollgateException {@code PLAN_NOT_FOUND}, {@code ADDON_NOT_FOUND}, {@code DUPLICATE_ADDON}, {@code
+     *     INVALID_QUANTITY}
+     */
+    private static void requireSubscribable(Catalog cat, SubscriptionRequest request) {
         if (cat.planHistory().get(request.plan()) == null) {
             throw TollgateException.notFound("PLAN_NOT_FOUND", "no plan '" + request.plan() + "'", "plan");
         }
@@ -153,64 +195,52 @@ final class Customers {
                         "INVALID_QUANTITY", "quantity must be between 1 and 1000000", "addons[" + i + "].quantity");
             }
         }
-        synchronized (state) {
-            String print = subscriptionPrint(request);
-            Optional<CompletableFuture<Outcome<CustomerView>>> replay = ctx.replayed(
-                    state,
-                    request.idempotencyKey(),
-                    KeyUse.Kind.SUBSCRIPTION,
-                    print,
-                    e -> e instanceof JournalEntry.SubscriptionSet s
-                            && s.subscription().plan().key().equals(request.plan()),
-                    e -> view(state));
-            if (replay.isPresent()) {
-                return replay.get();
-            }
-            Instant now = ctx.now();
-            Subscription previous = state.subscription;
-            boolean running = previous != null && previous.activeAt(now);
-            Subscription current =
-                    previous != null && (previous.cancelAt() == null || now.isBefore(previous.cancelAt()))
-                            ? previous
-                            : null;
-            PlanVersion plan = SubscriptionVersions.plan(cat, request, current);
-            List<AddonRef> addons = SubscriptionVersions.addons(cat, request, current);
-            Instant startAt = request.startAt() != null ? request.startAt() : running ? previous.startAt() : now;
-            Trial trial = null;
-            if (request.trial() != null) {
-                PlanVersion trialPlan = SubscriptionVersions.trialPlan(cat, request.trial(), plan, current);
-                Integer days = request.trial().days() != null ? request.trial().days() : trialPlan.trialDays();
-                if (days == null) {
-                    throw TollgateException.invalid(
-                            "TRIAL_NOT_AVAILABLE",
-                            "plan '" + trialPlan.key() + "' offers no trial; give trial.days",
-                            "trial");
-                }
-                if (days < 1 || days > 3650) {
-                    throw TollgateException.invalid(
-                            "INVALID_TRIAL", "trial days must be between 1 and 3650", "trial.days");
-                }
-                PlanRef tried = new PlanRef(trialPlan.key(), trialPlan.version());
-                boolean unchanged = current != null
-                        && current.trialActiveAt(now)
-                        && current.trial().plan().equals(tried)
-                        && request.trial().days() == null
-                        && request.startAt() == null;
-                Instant trialStart = request.startAt() != null ? request.startAt() : now;
-                trial = unchanged ? current.trial() : new Trial(tried, trialStart.plus(Duration.ofDays(days)));
-            }
-            Subscription next = new Subscription(new PlanRef(plan.key(), plan.version()), addons, startAt, trial, null);
-            Map<String, Instant> resets =
-                    running && !next.plan().equals(previous.plan()) ? resetsOnChange(state, cat, next, now) : Map.of();
-            ctx.requireAvailable();
-            // the allotments due under the subscription being replaced, before it stops counting
-            List<JournalEntry> entries = new ArrayList<>(CreditRecords.housekeep(state, cat, now));
-            JournalEntry entry =
-                    new JournalEntry.SubscriptionSet(customerId, now, request.idempotencyKey(), next, resets, print);
-            state.apply(entry, EngineContext.PLACEHOLDER);
-            entries.add(entry);
-            return ctx.enqueue(state, entries).thenApply(v -> new Outcome<>(view(state), false));
+    }
+
+    /**
+     * The subscription a request sets now: the versions it pins ({@link SubscriptionVersions}; a subscription still
+     * running or not yet ended keeps its versions unless the request moves them), its start, its trial.
+     */
+    private static Subscription next(CustomerState state, Catalog cat, SubscriptionRequest request, Instant now) {
+        Subscription previous = state.subscription;
+        boolean running = previous != null && previous.activeAt(now);
+        Subscription current = previous != null && (previous.cancelAt() == null || now.isBefore(previous.cancelAt()))
+                ? previous
+                : null;
+        PlanVersion plan = SubscriptionVersions.plan(cat, request, current);
+        List<AddonRef> addons = SubscriptionVersions.addons(cat, request, current);
+        Instant startAt = request.startAt() != null ? request.startAt() : running ? previous.startAt() : now;
+        Trial trial = request.trial() == null ? null : trial(cat, request, plan, current, now);
+        return new Subscription(new PlanRef(plan.key(), plan.version()), addons, startAt, trial, null);
+    }
+
+    /**
+     * The trial a request asks for: on its plan (or the one it names), for the days it gives or the plan offers. A
+     * trial already running on the same plan stays as it is unless the request gives days or a start.
+     *
+     * @param current the subscription still running or not yet ended, or {@code null}
+     * @throws TollgateException {@code TRIAL_NOT_AVAILABLE}, {@code INVALID_TRIAL}
+     */
+    private static Trial trial(
+            Catalog cat, SubscriptionRequest request, PlanVersion plan, @Nullable Subscription current, Instant now) {
+        SubscriptionRequest.TrialRequest asked = Objects.requireNonNull(request.trial());
+        PlanVersion trialPlan = SubscriptionVersions.trialPlan(cat, asked, plan, current);
+        Integer days = asked.days() != null ? asked.days() : trialPlan.trialDays();
+        if (days == null) {
+            throw TollgateException.invalid(
+                    "TRIAL_NOT_AVAILABLE", "plan '" + trialPlan.key() + "' offers no trial; give trial.days", "trial");
         }
+        if (days < 1 || days > 3650) {
+            throw TollgateException.invalid("INVALID_TRIAL", "trial days must be between 1 and 3650", "trial.days");
+        }
+        PlanRef tried = new PlanRef(trialPlan.key(), trialPlan.version());
+        boolean unchanged = current != null
+                && current.trialActiveAt(now)
+                && current.trial().plan().equals(tried)
+                && asked.days() == null
+                && request.startAt() == null;
+        Instant trialStart = request.startAt() != null ? request.startAt() : now;
+        return unchanged ? current.trial() : new Trial(tried, trialStart.plus(Duration.ofDays(days)));
     }
 
     /** The fingerprint of a subscription request: plan, versions asked for, add-ons, trial and start. */
@@ -302,10 +332,11 @@ final class Customers {
             Optional<CompletableFuture<Outcome<Promotion>>> replay = ctx.replayed(
                     state,
                     request.idempotencyKey(),
-                    KeyUse.Kind.PROMOTION,
-                    print,
-                    e -> e instanceof JournalEntry.PromotionGranted p
-                            && p.promotion().feature().equals(request.feature()),
+                    new KeyUse.Use(
+                            KeyUse.Kind.PROMOTION,
+                            print,
+                            e -> e instanceof JournalEntry.PromotionGranted p
+                                    && p.promotion().feature().equals(request.feature())),
                     e -> ((JournalEntry.PromotionGranted) e).promotion());
             if (replay.isPresent()) {
                 return replay.get();
@@ -341,9 +372,8 @@ final class Customers {
                 Window w = Decisions.window(state, e, now);
                 Decision d = MeteredLimit.decide(
                         e,
-                        w,
-                        state.used(e.feature(), w.start()),
-                        state.heldFeature(e.feature(), now, null),
+                        new MeteredLimit.Standing(
+                                w, state.used(e.feature(), w.start()), state.heldFeature(e.feature(), now, null)),
                         null,
                         MeteredLimit.Mode.CHECK);
                 views.add(new EntitlementView(

@@ -153,7 +153,7 @@ final class Decisions {
         Window w = window(state, e, now);
         BigDecimal used = state.used(ask.feature(), w.start());
         BigDecimal held = state.heldFeature(ask.feature(), now, ask.sessionId());
-        Decision d = MeteredLimit.decide(e, w, used, held, ask.quantity(), ask.mode());
+        Decision d = MeteredLimit.decide(e, new MeteredLimit.Standing(w, used, held), ask.quantity(), ask.mode());
         RateCard card = rateCard(cat, ask.feature());
         if (card == null) {
             return d;

@@ -230,15 +230,13 @@ final class EngineContext {
     /**
      * The replay of a repeated key: empty if the key is new (or {@code null}), else the first answer once durable.
      *
-     * @param legacy for a first record without a fingerprint: whether what it holds matches this request
+     * @param use what this request uses the key for
      * @throws TollgateException {@code IDEMPOTENCY_KEY_REUSED} if the key was used for another request
      */
     <T> Optional<CompletableFuture<Outcome<T>>> replayed(
             CustomerState state,
             @Nullable String key,
-            KeyUse.Kind kind,
-            String print,
-            java.util.function.Predicate<JournalEntry> legacy,
+            KeyUse.Use use,
             java.util.function.Function<JournalEntry, T> answer) {
         if (key == null) {
             return Optional.empty();
@@ -247,7 +245,7 @@ final class EngineContext {
         if (prior == null) {
             return Optional.empty();
         }
-        KeyUse.requireSame(prior.entry(), kind, print, legacy);
+        KeyUse.requireSame(prior.entry(), use.kind(), use.print(), use.legacy());
         return Optional.of(prior.durable().thenApply(v -> new Outcome<>(answer.apply(prior.entry()), true)));
     }
 

@@ -57,6 +57,12 @@ final class KeyUse {
         DELIVERY
     }
 
+    /**
+     * What a request uses its key for: its command, its {@link #fingerprint}, and, for a first record written without
+     * a fingerprint, whether what that record holds matches the request.
+     */
+    record Use(Kind kind, String print, Predicate<JournalEntry> legacy) {}
+
     /** Why a reserved key is refused. */
     static final String RESERVED_MESSAGE =
             "idempotency keys starting with " + String.join(", ", Limits.RESERVED_KEY_PREFIXES) + " are reserved";

@@ -33,81 +33,107 @@ public final class MeteredLimit {
     private MeteredLimit() {}
 
     /**
+     * Where a feature's counter stands in its current window.
+     *
+     * @param window the current window
+     * @param used usage recorded in the window
+     * @param held quantity held by open sessions
+     */
+    public record Standing(Window window, BigDecimal used, BigDecimal held) {}
+
+    /**
      * Decides one metered request.
      *
      * @param entitlement the effective entitlement (metered)
-     * @param window the current window
-     * @param used usage recorded in the window
-     * @param held quantity held by open reservations
+     * @param at where its counter stands
      * @param quantity the quantity, or {@code null} (checks only) for "any room left?"
      * @param mode check, consume or report
      * @return the decision; for an admitted consume or report, {@code used} includes {@code quantity}
      */
     public static Decision decide(
-            EffectiveEntitlement entitlement,
-            Window window,
-            BigDecimal used,
-            BigDecimal held,
-            @Nullable BigDecimal quantity,
-            Mode mode) {
+            EffectiveEntitlement entitlement, Standing at, @Nullable BigDecimal quantity, Mode mode) {
         BigDecimal q = quantity == null ? BigDecimal.ZERO : quantity;
-        boolean records = mode != Mode.CHECK;
-        BigDecimal usedAfter = records ? used.add(q) : used;
+        BigDecimal usedAfter = mode != Mode.CHECK ? at.used().add(q) : at.used();
         if (entitlement.unlimited()) {
-            return new Decision(
-                    true,
-                    null,
-                    null,
-                    null,
-                    Decimals.normalize(usedAfter),
-                    held,
-                    null,
-                    true,
-                    false,
-                    BigDecimal.ZERO,
-                    window.end(),
-                    null,
-                    false,
-                    null);
+            return unlimited(at, usedAfter);
         }
         BigDecimal limit = entitlement.limit();
-        BigDecimal committed = used.add(held);
+        BigDecimal committed = at.used().add(at.held());
         boolean fits = quantity == null
                 ? committed.compareTo(limit) < 0
                 : committed.add(q).compareTo(limit) <= 0;
         if (!fits && entitlement.enforcement() == Enforcement.HARD && mode != Mode.REPORT) {
-            return new Decision(
-                    false,
-                    Reason.LIMIT_EXCEEDED,
-                    BoundBy.feature(entitlement.feature()),
-                    limit,
-                    Decimals.normalize(used),
-                    held,
-                    remaining(limit, used, held),
-                    false,
-                    false,
-                    BigDecimal.ZERO,
-                    window.end(),
-                    null,
-                    false,
-                    null);
+            return refused(entitlement, at);
         }
         BigDecimal overageQuantity = Decimals.normalize(
                 Decimals.max(BigDecimal.ZERO, committed.add(q).subtract(limit))
                         .subtract(Decimals.max(BigDecimal.ZERO, committed.subtract(limit))));
-        boolean overage = !fits;
+        return admitted(entitlement, at, usedAfter, overageQuantity, !fits);
+    }
+
+    private static Decision unlimited(Standing at, BigDecimal usedAfter) {
+        return new Decision(
+                true,
+                null,
+                null,
+                null,
+                Decimals.normalize(usedAfter),
+                at.held(),
+                null,
+                true,
+                false,
+                BigDecimal.ZERO,
+                at.window().end(),
+                null,
+                false,
+                null);
+    }
+
+    /** A hard limit refuses the quantity whole. */
+    private static Decision refused(EffectiveEntitlement entitlement, Standing at) {
+        BigDecimal limit = entitlement.limit();
+        return new Decision(
+                false,
+                Reason.LIMIT_EXCEEDED,
+                BoundBy.feature(entitlement.feature()),
+                limit,
+                Decimals.normalize(at.used()),
+                at.held(),
+                remaining(limit, at.used(), at.held()),
+                false,
+                false,
+                BigDecimal.ZERO,
+                at.window().end(),
+                null,
+                false,
+                null);
+    }
+
+    /**
+     * The quantity admitted; past the limit (a soft one, or any for reported usage) the part beyond is overage.
+     *
+     * @param overageQuantity the part of the quantity beyond the limit
+     * @param overage whether the quantity did not fit (with no room left, also for a quantity of none)
+     */
+    private static Decision admitted(
+            EffectiveEntitlement entitlement,
+            Standing at,
+            BigDecimal usedAfter,
+            BigDecimal overageQuantity,
+            boolean overage) {
+        BigDecimal limit = entitlement.limit();
         return new Decision(
                 true,
                 null,
                 overage ? BoundBy.feature(entitlement.feature()) : null,
                 limit,
                 Decimals.normalize(usedAfter),
-                held,
-                remaining(limit, usedAfter, held),
+                at.held(),
+                remaining(limit, usedAfter, at.held()),
                 false,
                 overage,
                 overageQuantity,
-                window.end(),
+                at.window().end(),
                 null,
                 false,
                 null);

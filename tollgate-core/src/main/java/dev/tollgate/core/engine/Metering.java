@@ -420,7 +420,11 @@ final class Metering {
         CustomerState state = batch.state;
         Window w = Decisions.window(state, e, batch.occurredAt(event));
         BigDecimal usedBefore = state.used(event.feature(), w.start());
-        Decision d = MeteredLimit.decide(e, w, usedBefore, BigDecimal.ZERO, event.quantity(), MeteredLimit.Mode.REPORT);
+        Decision d = MeteredLimit.decide(
+                e,
+                new MeteredLimit.Standing(w, usedBefore, BigDecimal.ZERO),
+                event.quantity(),
+                MeteredLimit.Mode.REPORT);
         RateCard card = Decisions.rateCard(batch.cat, event.feature());
         CreditCharge price = null;
         if (card != null) {

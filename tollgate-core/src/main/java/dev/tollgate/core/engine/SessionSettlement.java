@@ -82,7 +82,8 @@ final class SessionSettlement {
         }
         Window w = Decisions.window(state, e, now);
         BigDecimal usedBefore = state.used(feature, w.start());
-        Decision d = MeteredLimit.decide(e, w, usedBefore, BigDecimal.ZERO, extra, MeteredLimit.Mode.REPORT);
+        Decision d = MeteredLimit.decide(
+                e, new MeteredLimit.Standing(w, usedBefore, BigDecimal.ZERO), extra, MeteredLimit.Mode.REPORT);
         RateCard card = Decisions.rateCard(cat, feature);
         CreditCharge price = null;
         if (card != null) {

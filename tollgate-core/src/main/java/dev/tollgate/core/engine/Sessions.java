@@ -135,9 +135,10 @@ final class Sessions {
                 Window w = Decisions.window(state, e, now);
                 d = MeteredLimit.decide(
                         e,
-                        w,
-                        state.used(request.feature(), w.start()),
-                        state.heldFeature(request.feature(), now, null),
+                        new MeteredLimit.Standing(
+                                w,
+                                state.used(request.feature(), w.start()),
+                                state.heldFeature(request.feature(), now, null)),
                         request.amount(),
                         MeteredLimit.Mode.CHECK);
             }

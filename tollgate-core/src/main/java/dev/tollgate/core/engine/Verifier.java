@@ -52,19 +52,30 @@ public final class Verifier {
      * @throws dev.tollgate.core.store.StoreException if the store cannot be read
      */
     public static Report verify(Store store) {
-        Map<String, CustomerState> states = new LinkedHashMap<>();
-        Map<String, Set<String>> keys = new HashMap<>();
-        Map<String, List<JournalEntry>> records = new HashMap<>();
-        List<String> differences = new ArrayList<>();
-        long[] count = {0};
-        int[] catalogVersion = {0};
-        store.replay(entry -> {
-            count[0]++;
+        Replay replay = new Replay();
+        store.replay(replay::apply);
+        replay.checkLedgers();
+        int derived = replay.checkCounters(store);
+        return new Report(replay.count, replay.states.size(), derived, List.copyOf(replay.differences));
+    }
+
+    /** The fold of every record read, per customer, and what disagreed so far. One instance per verification. */
+    private static final class Replay {
+        final Map<String, CustomerState> states = new LinkedHashMap<>();
+        final Map<String, Set<String>> keys = new HashMap<>();
+        final Map<String, List<JournalEntry>> records = new HashMap<>();
+        final List<String> differences = new ArrayList<>();
+        long count;
+        int catalogVersion;
+
+        /** Folds one record, noting a catalog version out of order, a key used twice, a ledger invariant broken. */
+        void apply(JournalEntry entry) {
+            count++;
             if (entry instanceof JournalEntry.CatalogPublished c) {
-                if (c.version() != catalogVersion[0] + 1) {
-                    differences.add("catalog version " + c.version() + " follows version " + catalogVersion[0]);
+                if (c.version() != catalogVersion + 1) {
+                    differences.add("catalog version " + c.version() + " follows version " + catalogVersion);
                 }
-                catalogVersion[0] = c.version();
+                catalogVersion = c.version();
                 return;
             }
             String id = Objects.requireNonNull(entry.customerId());
@@ -80,42 +91,54 @@ public final class Verifier {
                 differences.add("customer " + id + ": record " + JournalCodec.type(entry) + " at " + entry.at()
                         + " breaks a ledger invariant: " + broken.getMessage());
             }
-        });
-        states.forEach((id, state) -> {
-            Map<String, BigDecimal> sums = new HashMap<>();
-            for (LedgerLine line : Ledger.lines(records.getOrDefault(id, List.of()))) {
-                sums.merge(line.currency(), line.amount(), BigDecimal::add);
-            }
-            state.accounts.forEach((currency, account) -> {
-                BigDecimal sum = sums.getOrDefault(currency, BigDecimal.ZERO);
-                if (sum.compareTo(account.balance()) != 0) {
-                    differences.add("customer " + id + " currency " + currency + ": balance " + account.balance()
-                            + " but its ledger entries sum to " + sum);
+        }
+
+        /** Every currency's balance equals the sum of its ledger entries. */
+        void checkLedgers() {
+            states.forEach((id, state) -> {
+                Map<String, BigDecimal> sums = new HashMap<>();
+                for (LedgerLine line : Ledger.lines(records.getOrDefault(id, List.of()))) {
+                    sums.merge(line.currency(), line.amount(), BigDecimal::add);
+                }
+                state.accounts.forEach((currency, account) -> {
+                    BigDecimal sum = sums.getOrDefault(currency, BigDecimal.ZERO);
+                    if (sum.compareTo(account.balance()) != 0) {
+                        differences.add("customer " + id + " currency " + currency + ": balance " + account.balance()
+                                + " but its ledger entries sum to " + sum);
+                    }
+                });
+            });
+        }
+
+        /**
+         * The counters the store kept equal those the records give.
+         *
+         * @return how many counters the records give (zeros left by resets included)
+         */
+        int checkCounters(Store store) {
+            Map<CounterValue.Key, CounterValue> expected = new LinkedHashMap<>();
+            states.values().forEach(s -> s.counters().forEach(c -> expected.put(c.key(), c)));
+            int derived = expected.size();
+            store.counters(stored -> {
+                CounterValue want = expected.remove(stored.key());
+                BigDecimal used = want == null ? BigDecimal.ZERO : want.used();
+                BigDecimal overage = want == null ? BigDecimal.ZERO : want.overage();
+                if (used.compareTo(stored.used()) != 0 || overage.compareTo(stored.overage()) != 0) {
+                    differences.add(
+                            describe(stored) + ": stored used=" + stored.used().toPlainString()
+                                    + " overage=" + stored.overage().toPlainString() + ", records give used="
+                                    + used.toPlainString() + " overage=" + overage.toPlainString());
                 }
             });
-        });
-        Map<CounterValue.Key, CounterValue> expected = new LinkedHashMap<>();
-        states.values().forEach(s -> s.counters().forEach(c -> expected.put(c.key(), c)));
-        int derived = expected.size();
-        store.counters(stored -> {
-            CounterValue want = expected.remove(stored.key());
-            BigDecimal used = want == null ? BigDecimal.ZERO : want.used();
-            BigDecimal overage = want == null ? BigDecimal.ZERO : want.overage();
-            if (used.compareTo(stored.used()) != 0 || overage.compareTo(stored.overage()) != 0) {
-                differences.add(
-                        describe(stored) + ": stored used=" + stored.used().toPlainString() + " overage="
-                                + stored.overage().toPlainString() + ", records give used=" + used.toPlainString()
-                                + " overage=" + overage.toPlainString());
+            for (CounterValue missing : expected.values()) {
+                if (missing.used().signum() != 0 || missing.overage().signum() != 0) {
+                    differences.add(describe(missing) + ": no stored counter, records give used="
+                            + missing.used().toPlainString() + " overage="
+                            + missing.overage().toPlainString());
+                }
             }
-        });
-        for (CounterValue missing : expected.values()) {
-            if (missing.used().signum() != 0 || missing.overage().signum() != 0) {
-                differences.add(describe(missing) + ": no stored counter, records give used="
-                        + missing.used().toPlainString() + " overage="
-                        + missing.overage().toPlainString());
-            }
+            return derived;
         }
-        return new Report(count[0], states.size(), derived, List.copyOf(differences));
     }
 
     private static String describe(CounterValue c) {

@@ -64,14 +64,37 @@ public final class EntitlementResolver {
      */
     public static Resolution resolve(
             Catalog catalog, @Nullable Subscription subscription, List<Promotion> promotions, Instant t) {
-        Map<String, Candidate> base = new LinkedHashMap<>();
-        Map<String, List<BigDecimal>> increments = new HashMap<>();
-        Map<String, Candidate> incrementTemplate = new HashMap<>();
-        Map<String, List<Candidate>> overrides = new LinkedHashMap<>();
-        Set<String> features = new LinkedHashSet<>();
-        Instant validUntil = null;
-
+        Sources sources = new Sources(catalog, t);
         if (subscription != null) {
+            sources.subscription(subscription);
+        }
+        for (Promotion p : promotions) {
+            sources.promotion(p);
+        }
+        return new Resolution(Map.copyOf(sources.winners()), t, sources.validUntil);
+    }
+
+    /**
+     * The candidates of one resolution, gathered source by source: the plan's entitlements (the additive base), the
+     * add-ons' increments and overrides, the trial's and the promotions' overrides, and the earliest instant after
+     * {@code t} at which a source starts or stops counting. One instance per {@link #resolve}.
+     */
+    private static final class Sources {
+        private final Catalog catalog;
+        private final Instant t;
+        private final Map<String, Candidate> base = new LinkedHashMap<>();
+        private final Map<String, List<BigDecimal>> increments = new HashMap<>();
+        private final Map<String, Candidate> incrementTemplate = new HashMap<>();
+        private final Map<String, List<Candidate>> overrides = new LinkedHashMap<>();
+        private final Set<String> features = new LinkedHashSet<>();
+        private @Nullable Instant validUntil;
+
+        Sources(Catalog catalog, Instant t) {
+            this.catalog = catalog;
+            this.t = t;
+        }
+
+        void subscription(Subscription subscription) {
             validUntil = earliestAfter(t, validUntil, subscription.startAt());
             validUntil = earliestAfter(t, validUntil, subscription.cancelAt());
             if (subscription.trial() != null) {
@@ -89,30 +112,7 @@ public final class EntitlementResolver {
                     });
                 }
                 for (AddonRef ref : subscription.addons()) {
-                    AddonVersion addon =
-                            catalog.addonVersion(ref.key(), ref.version()).orElse(null);
-                    if (addon == null) {
-                        continue;
-                    }
-                    String source = "addon:" + addon.key() + "@" + addon.version();
-                    for (Map.Entry<String, AddonEntitlement> e :
-                            addon.entitlements().entrySet()) {
-                        features.add(e.getKey());
-                        Entitlement ent = e.getValue().entitlement();
-                        if (e.getValue().mode() == AddonMode.INCREMENT) {
-                            BigDecimal per = amountOf(ent);
-                            if (per != null) {
-                                increments
-                                        .computeIfAbsent(e.getKey(), k -> new ArrayList<>())
-                                        .add(per.multiply(BigDecimal.valueOf(ref.quantity())));
-                                incrementTemplate.putIfAbsent(e.getKey(), new Candidate(ent, source));
-                            }
-                        } else {
-                            overrides
-                                    .computeIfAbsent(e.getKey(), k -> new ArrayList<>())
-                                    .add(new Candidate(ent, source));
-                        }
-                    }
+                    catalog.addonVersion(ref.key(), ref.version()).ifPresent(addon -> addon(addon, ref.quantity()));
                 }
             }
             if (subscription.trialActiveAt(t)) {
@@ -129,7 +129,29 @@ public final class EntitlementResolver {
                 }
             }
         }
-        for (Promotion p : promotions) {
+
+        private void addon(AddonVersion addon, int quantity) {
+            String source = "addon:" + addon.key() + "@" + addon.version();
+            for (Map.Entry<String, AddonEntitlement> e : addon.entitlements().entrySet()) {
+                features.add(e.getKey());
+                Entitlement ent = e.getValue().entitlement();
+                if (e.getValue().mode() == AddonMode.INCREMENT) {
+                    BigDecimal per = amountOf(ent);
+                    if (per != null) {
+                        increments
+                                .computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+                                .add(per.multiply(BigDecimal.valueOf(quantity)));
+                        incrementTemplate.putIfAbsent(e.getKey(), new Candidate(ent, source));
+                    }
+                } else {
+                    overrides
+                            .computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+                            .add(new Candidate(ent, source));
+                }
+            }
+        }
+
+        void promotion(Promotion p) {
             validUntil = earliestAfter(t, validUntil, p.startsAt());
             validUntil = earliestAfter(t, validUntil, p.expiresAt());
             if (p.activeAt(t)) {
@@ -140,29 +162,32 @@ public final class EntitlementResolver {
             }
         }
 
-        Map<String, EffectiveEntitlement> result = new LinkedHashMap<>();
-        for (String key : features) {
-            Feature feature = catalog.feature(key).orElse(null);
-            if (feature == null) {
-                continue;
-            }
-            List<Candidate> candidates = new ArrayList<>();
-            Candidate additive = additive(base.get(key), increments.get(key), incrementTemplate.get(key));
-            if (additive != null) {
-                candidates.add(additive);
-            }
-            candidates.addAll(overrides.getOrDefault(key, List.of()));
-            Candidate winner = null;
-            for (Candidate c : candidates) {
-                if (c.entitlement().type() == feature.type() && (winner == null || moreGenerous(c, winner))) {
-                    winner = c;
+        /** The winning candidate of every feature the current catalog still has, as an effective entitlement. */
+        Map<String, EffectiveEntitlement> winners() {
+            Map<String, EffectiveEntitlement> result = new LinkedHashMap<>();
+            for (String key : features) {
+                Feature feature = catalog.feature(key).orElse(null);
+                if (feature == null) {
+                    continue;
+                }
+                List<Candidate> candidates = new ArrayList<>();
+                Candidate additive = additive(base.get(key), increments.get(key), incrementTemplate.get(key));
+                if (additive != null) {
+                    candidates.add(additive);
+                }
+                candidates.addAll(overrides.getOrDefault(key, List.of()));
+                Candidate winner = null;
+                for (Candidate c : candidates) {
+                    if (c.entitlement().type() == feature.type() && (winner == null || moreGenerous(c, winner))) {
+                        winner = c;
+                    }
+                }
+                if (winner != null) {
+                    result.put(key, effective(feature, winner));
                 }
             }
-            if (winner != null) {
-                result.put(key, effective(feature, winner));
-            }
+            return result;
         }
-        return new Resolution(Map.copyOf(result), t, validUntil);
     }
 
     private static @Nullable Candidate additive(

@@ -33,7 +33,10 @@ final class MeteredLimitTest {
 
     private static Decision decide(EffectiveEntitlement e, String used, String held, String q, MeteredLimit.Mode mode) {
         return MeteredLimit.decide(
-                e, WINDOW, new BigDecimal(used), new BigDecimal(held), q == null ? null : new BigDecimal(q), mode);
+                e,
+                new MeteredLimit.Standing(WINDOW, new BigDecimal(used), new BigDecimal(held)),
+                q == null ? null : new BigDecimal(q),
+                mode);
     }
 
     @Test
