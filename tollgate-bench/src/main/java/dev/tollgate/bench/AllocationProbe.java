@@ -1,13 +1,13 @@
 package dev.tollgate.bench;
 
+import dev.tollgate.core.api.CheckRequest;
+import dev.tollgate.core.api.ConsumeRequest;
+import dev.tollgate.core.api.CustomerUpdate;
+import dev.tollgate.core.api.Outcome;
+import dev.tollgate.core.api.SubscriptionRequest;
 import dev.tollgate.core.budget.Budget;
 import dev.tollgate.core.decision.Decision;
-import dev.tollgate.core.engine.CheckRequest;
-import dev.tollgate.core.engine.ConsumeRequest;
-import dev.tollgate.core.engine.CustomerUpdate;
 import dev.tollgate.core.engine.Engine;
-import dev.tollgate.core.engine.Outcome;
-import dev.tollgate.core.engine.SubscriptionRequest;
 import dev.tollgate.core.period.ResetPeriod;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.store.sqlite.SqliteStores;

@@ -1,11 +1,11 @@
 package dev.tollgate.server;
 
+import dev.tollgate.core.api.CatalogFileOutcome;
+import dev.tollgate.core.api.CustomerView;
 import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.catalog.CatalogException;
 import dev.tollgate.core.catalog.CatalogInUseException;
 import dev.tollgate.core.catalog.CatalogReader;
-import dev.tollgate.core.engine.CatalogFileOutcome;
-import dev.tollgate.core.engine.CustomerView;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.server.api.ApiKeys;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.core.alert.Webhook;
-import dev.tollgate.core.engine.CustomerUpdate;
+import dev.tollgate.core.api.CustomerUpdate;
 import dev.tollgate.server.webhook.WebhookDeliverer;
 import java.nio.file.Files;
 import java.nio.file.Path;

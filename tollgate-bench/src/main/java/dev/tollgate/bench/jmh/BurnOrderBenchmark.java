@@ -1,8 +1,8 @@
 package dev.tollgate.bench.jmh;
 
-import dev.tollgate.core.credit.BurnOrder;
-import dev.tollgate.core.credit.CreditAccount;
 import dev.tollgate.core.credit.Grant;
+import dev.tollgate.core.credit.internal.BurnOrder;
+import dev.tollgate.core.credit.internal.CreditAccount;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;

@@ -1,11 +1,11 @@
 package dev.tollgate.bench.jmh;
 
+import dev.tollgate.core.api.CheckRequest;
+import dev.tollgate.core.api.CustomerUpdate;
+import dev.tollgate.core.api.SubscriptionRequest;
 import dev.tollgate.core.budget.Budget;
 import dev.tollgate.core.decision.Decision;
-import dev.tollgate.core.engine.CheckRequest;
-import dev.tollgate.core.engine.CustomerUpdate;
 import dev.tollgate.core.engine.Engine;
-import dev.tollgate.core.engine.SubscriptionRequest;
 import dev.tollgate.core.period.ResetPeriod;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.store.sqlite.SqliteStores;

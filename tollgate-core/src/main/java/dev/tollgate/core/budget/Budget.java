@@ -39,22 +39,4 @@ public record Budget(
         alerts = List.copyOf(alerts);
         dimensions = Map.copyOf(dimensions);
     }
-
-    /**
-     * What a request counts against this budget.
-     *
-     * @param spend what the request spends
-     * @return the amount, or {@code null} if the budget does not apply to this request
-     */
-    public @Nullable BigDecimal amountOf(BudgetWalk.Spend spend) {
-        for (Map.Entry<String, String> d : dimensions.entrySet()) {
-            if (!d.getValue().equals(spend.dimensions().get(d.getKey()))) {
-                return null;
-            }
-        }
-        if (this.feature != null) {
-            return this.feature.equals(spend.feature()) ? spend.quantity() : null;
-        }
-        return currency != null && currency.equals(spend.currency()) ? spend.credits() : null;
-    }
 }

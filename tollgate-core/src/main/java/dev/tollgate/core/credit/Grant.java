@@ -6,7 +6,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A grant of credits as created; what remains of it lives in {@link CreditAccount}.
+ * A grant of credits as created; what remains of it is kept in the customer's credit account (inside the engine).
  *
  * @param id unique per customer ({@code g-…} for API grants, deterministic ids for allotments and recharges)
  * @param currency the currency key

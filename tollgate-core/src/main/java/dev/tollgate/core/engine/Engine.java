@@ -3,6 +3,30 @@ package dev.tollgate.core.engine;
 import dev.tollgate.core.TollgateException;
 import dev.tollgate.core.alert.Alert;
 import dev.tollgate.core.alert.Webhook;
+import dev.tollgate.core.api.BalanceView;
+import dev.tollgate.core.api.CatalogFileOutcome;
+import dev.tollgate.core.api.CatalogVersionInfo;
+import dev.tollgate.core.api.CheckRequest;
+import dev.tollgate.core.api.ConsumeRequest;
+import dev.tollgate.core.api.CustomerUpdate;
+import dev.tollgate.core.api.CustomerView;
+import dev.tollgate.core.api.Delivery;
+import dev.tollgate.core.api.EntitlementView;
+import dev.tollgate.core.api.EventResult;
+import dev.tollgate.core.api.GrantRequest;
+import dev.tollgate.core.api.GrantView;
+import dev.tollgate.core.api.LedgerLine;
+import dev.tollgate.core.api.Outcome;
+import dev.tollgate.core.api.PromotionRequest;
+import dev.tollgate.core.api.RefundView;
+import dev.tollgate.core.api.ScopeView;
+import dev.tollgate.core.api.SessionOutcome;
+import dev.tollgate.core.api.SessionRequest;
+import dev.tollgate.core.api.SessionView;
+import dev.tollgate.core.api.SubscriptionRequest;
+import dev.tollgate.core.api.UsageEvent;
+import dev.tollgate.core.api.UsageQuery;
+import dev.tollgate.core.api.UsageReport;
 import dev.tollgate.core.budget.Budget;
 import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.catalog.CatalogDiff;
@@ -12,6 +36,14 @@ import dev.tollgate.core.commit.GroupCommitJournal;
 import dev.tollgate.core.credit.AutoRecharge;
 import dev.tollgate.core.customer.Promotion;
 import dev.tollgate.core.decision.Decision;
+import dev.tollgate.core.engine.internal.Alerts;
+import dev.tollgate.core.engine.internal.CatalogCommands;
+import dev.tollgate.core.engine.internal.Credits;
+import dev.tollgate.core.engine.internal.Customers;
+import dev.tollgate.core.engine.internal.EngineContext;
+import dev.tollgate.core.engine.internal.Governance;
+import dev.tollgate.core.engine.internal.Metering;
+import dev.tollgate.core.engine.internal.Sessions;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
 import java.math.BigDecimal;
@@ -27,7 +59,7 @@ import org.jspecify.annotations.Nullable;
  * Applies commands to per-customer state and makes their records durable.
  *
  * <p>Concurrency: every customer has an exclusive section (its state's monitor). A write runs entirely inside it:
- * validate, decide, build records, {@link CustomerState#apply apply} them to memory, enqueue them to the {@link
+ * validate, decide, build records, apply them to memory, enqueue them to the {@link
  * GroupCommitJournal}. No I/O happens inside, with one exception: a replay of an idempotency key older than the
  * recent ones reads that key's record from the store ({@code prior}). The caller's future completes once the journal
  * has committed the batch that holds its records. A check takes the same section briefly and reads memory only. Two
@@ -44,31 +76,24 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Time: the engine reads time only from the injected {@link InstantSource}.
  *
- * <p>Layout: this class is a facade. Each family of commands lives in its own class over one {@link EngineContext}
- * (state, catalog, clock, commit plumbing): {@link CatalogCommands}, {@link Customers}, {@link Metering} (check,
- * consume, events: the hot path, deciding through {@link Decisions} and charging through {@link CreditRecords} and
- * {@link dev.tollgate.core.credit.Charging}), {@link Credits}, {@link Governance}, {@link Sessions} and {@link
- * Alerts}. See {@code docs/internals/engine.md}.
+ * <p>Layout: this class is the facade of the module's API: it takes the requests and answers the records of {@code
+ * dev.tollgate.core.api}. Each family of commands lives in its own class in the non-exported {@code
+ * dev.tollgate.core.engine.internal}, over one {@code EngineContext} (state, catalog, clock, commit plumbing): {@code
+ * CatalogCommands}, {@code Customers}, {@code Metering} (check, consume, events: the hot path, deciding through {@code
+ * Decisions} and charging through {@code CreditRecords} and {@code credit.internal.Charging}), {@code Credits},
+ * {@code Governance}, {@code Sessions} and {@code Alerts}. See {@code docs/internals/engine.md}.
  *
  * <p>Thread-safe.
  */
 public final class Engine implements AutoCloseable {
     /** How far in the future a reported event's timestamp may lie (clock skew between hosts). */
-    public static final Duration MAX_EVENT_SKEW = Duration.ofMinutes(5);
+    public static final Duration MAX_EVENT_SKEW = EngineContext.MAX_EVENT_SKEW;
 
     /** The reserved customer id under which webhook settings and deliveries are journaled. */
-    public static final String SYSTEM = "_system";
+    public static final String SYSTEM = EngineContext.SYSTEM;
 
     /** The longest a session can live, heartbeats included, unless the request says less. */
-    public static final Duration MAX_SESSION_LIFETIME = Duration.ofHours(24);
-
-    /**
-     * One alert to deliver to one webhook.
-     *
-     * @param alert the alert
-     * @param webhook where to
-     */
-    public record Delivery(Alert alert, Webhook webhook) {}
+    public static final Duration MAX_SESSION_LIFETIME = EngineContext.MAX_SESSION_LIFETIME;
 
     final EngineContext ctx;
 

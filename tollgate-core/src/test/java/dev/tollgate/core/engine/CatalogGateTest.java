@@ -2,6 +2,10 @@ package dev.tollgate.core.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.core.api.CustomerUpdate;
+import dev.tollgate.core.api.CustomerView;
+import dev.tollgate.core.api.Outcome;
+import dev.tollgate.core.api.SubscriptionRequest;
 import dev.tollgate.core.catalog.CatalogInUseException;
 import java.time.Instant;
 import java.time.InstantSource;

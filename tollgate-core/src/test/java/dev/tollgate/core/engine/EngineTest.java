@@ -5,7 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.core.Reason;
 import dev.tollgate.core.TollgateException;
+import dev.tollgate.core.api.CheckRequest;
+import dev.tollgate.core.api.ConsumeRequest;
+import dev.tollgate.core.api.CustomerUpdate;
+import dev.tollgate.core.api.EventResult;
+import dev.tollgate.core.api.Outcome;
+import dev.tollgate.core.api.PromotionRequest;
+import dev.tollgate.core.api.SubscriptionRequest;
+import dev.tollgate.core.api.UsageEvent;
 import dev.tollgate.core.decision.Decision;
+import dev.tollgate.core.engine.internal.IdempotencyKeys;
 import dev.tollgate.core.store.StoreException;
 import java.math.BigDecimal;
 import java.time.Instant;

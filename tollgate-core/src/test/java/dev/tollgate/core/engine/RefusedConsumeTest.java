@@ -4,6 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.core.Reason;
 import dev.tollgate.core.TollgateException;
+import dev.tollgate.core.api.CheckRequest;
+import dev.tollgate.core.api.ConsumeRequest;
+import dev.tollgate.core.api.CustomerUpdate;
+import dev.tollgate.core.api.GrantRequest;
+import dev.tollgate.core.api.SessionOutcome;
+import dev.tollgate.core.api.SessionRequest;
+import dev.tollgate.core.api.SubscriptionRequest;
 import dev.tollgate.core.budget.Budget;
 import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.period.ResetPeriod;

@@ -5,8 +5,8 @@ import static dev.tollgate.server.http.Requests.await;
 import static dev.tollgate.server.http.Requests.body;
 import static dev.tollgate.server.http.Requests.queryInt;
 
+import dev.tollgate.core.api.CatalogVersionInfo;
 import dev.tollgate.core.catalog.Catalog;
-import dev.tollgate.core.engine.CatalogVersionInfo;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.server.http.ApiException;
 import dev.tollgate.server.http.ApiRequest;

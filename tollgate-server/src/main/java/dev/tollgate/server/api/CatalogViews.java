@@ -3,11 +3,11 @@ package dev.tollgate.server.api;
 import static dev.tollgate.core.mapping.Fields.instant;
 import static dev.tollgate.core.mapping.Fields.putPresent;
 
+import dev.tollgate.core.api.CatalogVersionInfo;
 import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.catalog.CatalogDiff;
 import dev.tollgate.core.catalog.CatalogInUse;
 import dev.tollgate.core.catalog.CatalogInUseException;
-import dev.tollgate.core.engine.CatalogVersionInfo;
 import dev.tollgate.core.mapping.CatalogJson;
 import dev.tollgate.server.http.Response;
 import java.util.ArrayList;

@@ -6,13 +6,13 @@ import static dev.tollgate.server.http.Requests.customerId;
 import static dev.tollgate.server.http.Requests.exportFormat;
 import static dev.tollgate.server.http.Requests.pageLimit;
 
+import dev.tollgate.core.api.GrantRequest;
+import dev.tollgate.core.api.GrantView;
+import dev.tollgate.core.api.LedgerLine;
+import dev.tollgate.core.api.Outcome;
+import dev.tollgate.core.api.RefundView;
 import dev.tollgate.core.credit.AutoRecharge;
 import dev.tollgate.core.engine.Engine;
-import dev.tollgate.core.engine.GrantRequest;
-import dev.tollgate.core.engine.GrantView;
-import dev.tollgate.core.engine.LedgerLine;
-import dev.tollgate.core.engine.Outcome;
-import dev.tollgate.core.engine.RefundView;
 import dev.tollgate.server.http.ApiException;
 import dev.tollgate.server.http.ApiRequest;
 import dev.tollgate.server.http.Body;

@@ -3,10 +3,10 @@ package dev.tollgate.server.api;
 import static dev.tollgate.core.mapping.Fields.instant;
 import static dev.tollgate.core.mapping.Fields.putPresent;
 
-import dev.tollgate.core.engine.BalanceView;
-import dev.tollgate.core.engine.GrantView;
-import dev.tollgate.core.engine.LedgerLine;
-import dev.tollgate.core.engine.RefundView;
+import dev.tollgate.core.api.BalanceView;
+import dev.tollgate.core.api.GrantView;
+import dev.tollgate.core.api.LedgerLine;
+import dev.tollgate.core.api.RefundView;
 import dev.tollgate.core.mapping.CreditJson;
 import java.util.LinkedHashMap;
 import java.util.List;

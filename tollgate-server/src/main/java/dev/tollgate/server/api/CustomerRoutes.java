@@ -8,12 +8,12 @@ import static dev.tollgate.server.http.Requests.pageAfter;
 import static dev.tollgate.server.http.Requests.pageLimit;
 
 import dev.tollgate.core.TollgateException;
-import dev.tollgate.core.engine.CustomerUpdate;
-import dev.tollgate.core.engine.CustomerView;
+import dev.tollgate.core.api.CustomerUpdate;
+import dev.tollgate.core.api.CustomerView;
+import dev.tollgate.core.api.Outcome;
+import dev.tollgate.core.api.PromotionRequest;
+import dev.tollgate.core.api.SubscriptionRequest;
 import dev.tollgate.core.engine.Engine;
-import dev.tollgate.core.engine.Outcome;
-import dev.tollgate.core.engine.PromotionRequest;
-import dev.tollgate.core.engine.SubscriptionRequest;
 import dev.tollgate.server.http.ApiException;
 import dev.tollgate.server.http.ApiRequest;
 import dev.tollgate.server.http.Body;

@@ -4,9 +4,9 @@ import static dev.tollgate.core.mapping.Fields.instant;
 import static dev.tollgate.core.mapping.Fields.instantOrNull;
 import static dev.tollgate.core.mapping.Fields.putPresent;
 
+import dev.tollgate.core.api.CustomerView;
+import dev.tollgate.core.api.EntitlementView;
 import dev.tollgate.core.customer.Promotion;
-import dev.tollgate.core.engine.CustomerView;
-import dev.tollgate.core.engine.EntitlementView;
 import dev.tollgate.core.entitlement.EffectiveEntitlement;
 import dev.tollgate.core.mapping.CustomerJson;
 import dev.tollgate.core.mapping.Form;

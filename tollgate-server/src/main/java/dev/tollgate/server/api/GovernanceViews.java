@@ -4,10 +4,10 @@ import static dev.tollgate.core.mapping.Fields.instant;
 import static dev.tollgate.core.mapping.Fields.instantOrNull;
 import static dev.tollgate.core.mapping.Fields.putPresent;
 
+import dev.tollgate.core.api.ScopeView;
+import dev.tollgate.core.api.SessionView;
+import dev.tollgate.core.api.UsageReport;
 import dev.tollgate.core.decision.Decision;
-import dev.tollgate.core.engine.ScopeView;
-import dev.tollgate.core.engine.SessionView;
-import dev.tollgate.core.engine.UsageReport;
 import dev.tollgate.core.mapping.DecisionJson;
 import dev.tollgate.core.mapping.Form;
 import dev.tollgate.core.mapping.GovernanceJson;

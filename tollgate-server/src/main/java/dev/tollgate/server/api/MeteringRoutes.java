@@ -4,12 +4,12 @@ import static dev.tollgate.server.http.Requests.WRITE_TIMEOUT_SECONDS;
 import static dev.tollgate.server.http.Requests.body;
 
 import dev.tollgate.core.Reason;
+import dev.tollgate.core.api.CheckRequest;
+import dev.tollgate.core.api.ConsumeRequest;
+import dev.tollgate.core.api.EventResult;
+import dev.tollgate.core.api.UsageEvent;
 import dev.tollgate.core.decision.Decision;
-import dev.tollgate.core.engine.CheckRequest;
-import dev.tollgate.core.engine.ConsumeRequest;
 import dev.tollgate.core.engine.Engine;
-import dev.tollgate.core.engine.EventResult;
-import dev.tollgate.core.engine.UsageEvent;
 import dev.tollgate.server.http.ApiException;
 import dev.tollgate.server.http.ApiRequest;
 import dev.tollgate.server.http.Body;

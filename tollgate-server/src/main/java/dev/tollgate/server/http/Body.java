@@ -2,7 +2,7 @@ package dev.tollgate.server.http;
 
 import dev.tollgate.core.Decimals;
 import dev.tollgate.core.Limits;
-import dev.tollgate.core.engine.SubscriptionRequest;
+import dev.tollgate.core.api.SubscriptionRequest;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

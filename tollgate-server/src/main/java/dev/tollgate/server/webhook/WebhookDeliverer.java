@@ -1,6 +1,7 @@
 package dev.tollgate.server.webhook;
 
 import dev.tollgate.core.alert.Alert;
+import dev.tollgate.core.api.Delivery;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.json.Json;
 import java.net.URI;
@@ -84,13 +85,13 @@ public final class WebhookDeliverer implements AutoCloseable {
 
     private void deliverDue() {
         try {
-            List<Engine.Delivery> pending = engine.pendingDeliveries();
+            List<Delivery> pending = engine.pendingDeliveries();
             Set<String> keys = new HashSet<>();
             pending.forEach(d -> keys.add(d.alert().id() + ' ' + d.webhook().id()));
             // back-offs of deliveries no longer pending (a removed webhook's) are forgotten
             attempts.keySet().retainAll(keys);
-            Map<String, List<Engine.Delivery>> due = new LinkedHashMap<>();
-            for (Engine.Delivery d : pending) {
+            Map<String, List<Delivery>> due = new LinkedHashMap<>();
+            for (Delivery d : pending) {
                 Attempts a = attempts.get(d.alert().id() + ' ' + d.webhook().id());
                 if (a == null || a.nextAtMillis() <= System.currentTimeMillis()) {
                     due.computeIfAbsent(d.webhook().id(), k -> new ArrayList<>())
@@ -114,7 +115,7 @@ public final class WebhookDeliverer implements AutoCloseable {
     }
 
     /** Sends one delivery unless the deliverer is closing; records it, or its next back-off. */
-    private void attempt(Engine.Delivery d) {
+    private void attempt(Delivery d) {
         if (Thread.currentThread().isInterrupted()) {
             return;
         }
@@ -140,7 +141,7 @@ public final class WebhookDeliverer implements AutoCloseable {
         }
     }
 
-    private boolean send(Engine.Delivery d) {
+    private boolean send(Delivery d) {
         String body = Json.write(payload(d.alert()));
         long t = System.currentTimeMillis() / 1000;
         try {

@@ -3,11 +3,11 @@ package dev.tollgate.testkit.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.core.TollgateException;
+import dev.tollgate.core.api.CheckRequest;
+import dev.tollgate.core.api.ConsumeRequest;
+import dev.tollgate.core.api.CustomerUpdate;
+import dev.tollgate.core.api.SubscriptionRequest;
 import dev.tollgate.core.commit.GroupCommitJournal;
-import dev.tollgate.core.engine.CheckRequest;
-import dev.tollgate.core.engine.ConsumeRequest;
-import dev.tollgate.core.engine.CustomerUpdate;
-import dev.tollgate.core.engine.SubscriptionRequest;
 import dev.tollgate.core.engine.Verifier;
 import java.math.BigDecimal;
 import java.time.Instant;

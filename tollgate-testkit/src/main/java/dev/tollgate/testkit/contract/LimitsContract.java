@@ -5,20 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.core.Decimals;
 import dev.tollgate.core.Limits;
 import dev.tollgate.core.alert.Webhook;
+import dev.tollgate.core.api.ConsumeRequest;
+import dev.tollgate.core.api.CustomerUpdate;
+import dev.tollgate.core.api.Delivery;
+import dev.tollgate.core.api.EventResult;
+import dev.tollgate.core.api.GrantRequest;
+import dev.tollgate.core.api.GrantView;
+import dev.tollgate.core.api.PromotionRequest;
+import dev.tollgate.core.api.SessionOutcome;
+import dev.tollgate.core.api.SessionRequest;
+import dev.tollgate.core.api.SubscriptionRequest;
+import dev.tollgate.core.api.UsageEvent;
 import dev.tollgate.core.budget.Budget;
 import dev.tollgate.core.credit.AutoRecharge;
 import dev.tollgate.core.decision.Decision;
-import dev.tollgate.core.engine.ConsumeRequest;
-import dev.tollgate.core.engine.CustomerUpdate;
 import dev.tollgate.core.engine.Engine;
-import dev.tollgate.core.engine.EventResult;
-import dev.tollgate.core.engine.GrantRequest;
-import dev.tollgate.core.engine.GrantView;
-import dev.tollgate.core.engine.PromotionRequest;
-import dev.tollgate.core.engine.SessionOutcome;
-import dev.tollgate.core.engine.SessionRequest;
-import dev.tollgate.core.engine.SubscriptionRequest;
-import dev.tollgate.core.engine.UsageEvent;
 import dev.tollgate.core.engine.Verifier;
 import dev.tollgate.core.period.ResetPeriod;
 import java.math.BigDecimal;
@@ -287,7 +288,7 @@ public abstract class LimitsContract extends EngineSuite {
                 Objects.requireNonNull(opened.session(), "opened").session().id();
         engine().heartbeat(session, Duration.ofDays(7)).get();
         engine().closeSession(session, MIN_QUANTITY).get();
-        for (Engine.Delivery d : engine().pendingDeliveries()) {
+        for (Delivery d : engine().pendingDeliveries()) {
             engine().markDelivered(d.alert().id(), d.webhook().id()).get();
         }
 

@@ -1,0 +1,303 @@
+package dev.tollgate.core.engine.internal;
+
+import dev.tollgate.core.TollgateException;
+import dev.tollgate.core.alert.Alert;
+import dev.tollgate.core.alert.Webhook;
+import dev.tollgate.core.api.CatalogVersionInfo;
+import dev.tollgate.core.api.Delivery;
+import dev.tollgate.core.api.Outcome;
+import dev.tollgate.core.catalog.Catalog;
+import dev.tollgate.core.catalog.CatalogDefinition;
+import dev.tollgate.core.catalog.CatalogOrigin;
+import dev.tollgate.core.catalog.CatalogReader;
+import dev.tollgate.core.commit.GroupCommitJournal;
+import dev.tollgate.core.journal.JournalEntry;
+import dev.tollgate.core.store.CounterValue;
+import dev.tollgate.core.store.Store;
+import dev.tollgate.core.store.StoreException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The command context every capability of the {@link Engine} works over: the customers' states, the current catalog
+ * and its history, the webhooks and the outbox, and the commit plumbing (apply to memory, enqueue to the
+ * {@link GroupCommitJournal}, idempotency look-ups).
+ *
+ * <p>Concurrency: a customer's state is read and written only inside its section (its monitor). The catalog is
+ * published under {@link #catalogLock} and swapped under {@link #catalogGate}'s write side; writes that make a customer
+ * use something of the catalog run under its read side ({@link #readingCatalog}). Check, consume and events never take
+ * the gate.
+ *
+ * <p>Time: read only from the injected {@link InstantSource} ({@link #now}).
+ */
+public final class EngineContext {
+    /**
+     * Marks records applied before their journal future exists; {@link #enqueue} replaces it for every key of the
+     * batch before the customer's section is released.
+     */
+    static final CompletableFuture<Void> PLACEHOLDER = new CompletableFuture<>();
+
+    static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    /** How far in the future a reported event's timestamp may lie (clock skew between hosts). */
+    public static final Duration MAX_EVENT_SKEW = Duration.ofMinutes(5);
+
+    /** The reserved customer id under which webhook settings and deliveries are journaled. */
+    public static final String SYSTEM = "_system";
+
+    /** The longest a session can live, heartbeats included, unless the request says less. */
+    public static final Duration MAX_SESSION_LIFETIME = Duration.ofHours(24);
+    /** The key under which an in-doubt catalog commit is remembered in {@link #inDoubt}. */
+    static final String CATALOG = "\u0000catalog";
+
+    public final Store store;
+    final InstantSource clock;
+    public final GroupCommitJournal journal;
+    final ConcurrentHashMap<String, CustomerState> customers = new ConcurrentHashMap<>();
+    final Object catalogLock = new Object();
+    /**
+     * The catalog gate. Writes that make a customer use something of the catalog (subscribe, promote, grant, budgets,
+     * sessions, auto-recharge) read the catalog and commit under its read side; publishing checks {@code
+     * CATALOG_IN_USE} and swaps the catalog under its write side, so no such write can read the catalog before the
+     * check and commit after it. Check, consume and events never take it.
+     */
+    final ReentrantReadWriteLock catalogGate = new ReentrantReadWriteLock();
+    /** Test seam: runs in a subscribe once it has read the catalog, before the customer's section. */
+    public volatile @Nullable Runnable afterCatalogRead;
+
+    final List<CatalogVersionInfo> catalogHistory = new CopyOnWriteArrayList<>();
+    /** Every published catalog by version, for rollback and diffs. */
+    final Map<Integer, Catalog> catalogVersions = new ConcurrentHashMap<>();
+
+    volatile Catalog catalog = Catalog.empty();
+    /** The last catalog whose record is durable; the journal's follow-up thread only. */
+    Catalog durableCatalog = Catalog.empty();
+    /** Customers (and, as {@link #CATALOG}, the catalog) whose last commit is in doubt. */
+    final Set<String> inDoubt = ConcurrentHashMap.newKeySet();
+    /** Catalogs published but not yet durable, by version. */
+    final Map<Integer, Catalog> publishedCatalogs = new ConcurrentHashMap<>();
+    /** Webhooks by id, readable from any customer's section. */
+    final Map<String, Webhook> webhookIndex = new ConcurrentHashMap<>();
+    /** Deliveries not yet made, by {@code alertId + ' ' + webhookId}. */
+    final Map<String, Delivery> outbox = new ConcurrentHashMap<>();
+
+    /** Loads every record from the store, rebuilds the outbox and starts the journal. */
+    public EngineContext(Store store, InstantSource clock, GroupCommitJournal.@Nullable Listener observer) {
+        this.store = store;
+        this.clock = clock;
+        load();
+        loadOutbox();
+        this.journal = new GroupCommitJournal(store, new JournalEvents(this, observer));
+    }
+
+    /** The time now, from the injected clock. */
+    Instant now() {
+        return clock.instant();
+    }
+
+    void load() {
+        store.replay(entry -> {
+            if (entry instanceof JournalEntry.CatalogPublished c) {
+                replayCatalog(c);
+            } else {
+                CustomerState state =
+                        customers.computeIfAbsent(Objects.requireNonNull(entry.customerId()), CustomerState::new);
+                state.apply(entry, DONE);
+                Objects.requireNonNull(state.durable).apply(entry, DONE);
+            }
+        });
+        durableCatalog = catalog;
+    }
+
+    void replayCatalog(JournalEntry.CatalogPublished c) {
+        CatalogDefinition definition = CatalogReader.read(c.document());
+        catalog = catalog.publish(definition, c.document(), c.at(), c.author());
+        recordHistory(catalog, c.origin());
+    }
+
+    void recordHistory(Catalog published, @Nullable CatalogOrigin origin) {
+        catalogHistory.add(new CatalogVersionInfo(
+                published.version(), published.publishedAt(), published.author(), published.summary(), origin));
+        catalogVersions.put(published.version(), published);
+    }
+
+    /** Runs a write that may make a customer use something of the catalog under the catalog gate's read side. */
+    <T> T readingCatalog(java.util.function.Supplier<T> write) {
+        catalogGate.readLock().lock();
+        try {
+            return write.get();
+        } finally {
+            catalogGate.readLock().unlock();
+        }
+    }
+
+    CompletableFuture<Void> commit(CustomerState state, List<JournalEntry> entries) {
+        requireAvailable();
+        for (JournalEntry e : entries) {
+            state.apply(e, PLACEHOLDER);
+        }
+        return enqueue(state, entries);
+    }
+
+    /** Enqueues records already applied to {@code state}; call inside the customer's section. */
+    CompletableFuture<Void> enqueue(CustomerState state, List<JournalEntry> applied) {
+        List<JournalEntry> entries = applied;
+        List<Alert> raised = state.id.equals(EngineContext.SYSTEM)
+                ? List.of()
+                : AlertRules.due(state, catalog, applied, clock.instant(), webhookIndex.values());
+        if (!raised.isEmpty()) {
+            entries = new ArrayList<>(applied);
+            for (Alert a : raised) {
+                JournalEntry r = new JournalEntry.AlertRaised(state.id, a.at(), null, a);
+                state.apply(r, PLACEHOLDER);
+                entries.add(r);
+            }
+        }
+        int epoch = state.epoch;
+        CompletableFuture<Void> appended =
+                journal.append(entries, counters(state, entries), () -> state.epoch == epoch);
+        // the caller hears of the commit only once its alerts are in the outbox
+        CompletableFuture<Void> durable =
+                raised.isEmpty() ? appended : appended.thenRun(() -> raised.forEach(this::toOutbox));
+        for (JournalEntry e : entries) {
+            if (e.idempotencyKey() != null) {
+                state.keys.settle(e.idempotencyKey(), PLACEHOLDER, durable);
+            }
+        }
+        return durable;
+    }
+
+    /** The value, after {@code entries} were applied, of every counter they changed: the derived state to store. */
+    static List<CounterValue> counters(CustomerState state, List<JournalEntry> entries) {
+        Map<CounterValue.Key, CounterValue> changed = new LinkedHashMap<>();
+        for (JournalEntry e : entries) {
+            if (e instanceof JournalEntry.UsageRecorded u) {
+                CounterValue c = state.counter(u.feature(), u.windowStart());
+                changed.put(c.key(), c);
+            } else if (e instanceof JournalEntry.SubscriptionSet s) {
+                s.resets().forEach((feature, start) -> {
+                    CounterValue c = state.counter(feature, start);
+                    changed.put(c.key(), c);
+                });
+            }
+        }
+        return changed.isEmpty() ? List.of() : List.copyOf(changed.values());
+    }
+
+    /**
+     * Fails a write fast while the store is down.
+     *
+     * @throws TollgateException {@code STORE_UNAVAILABLE}
+     */
+    void requireAvailable() {
+        if (!journal.available()) {
+            throw new TollgateException(
+                    TollgateException.Kind.UNAVAILABLE,
+                    "STORE_UNAVAILABLE",
+                    "the store is unavailable; writes resume by themselves when it answers again",
+                    null);
+        }
+    }
+
+    /**
+     * The first record of an idempotency key of {@code state}'s customer, or {@code null} if the key is new. A key
+     * older than the recent ones is read from the store: I/O inside the customer's section, but only for a replay of
+     * an old key (or a fingerprint collision), never on the path of a new key.
+     *
+     * @throws StoreException if the store cannot be read
+     */
+    IdempotencyKeys.@Nullable KeyRecord prior(CustomerState state, String key) {
+        IdempotencyKeys.KeyRecord recent = state.keys.recent(key);
+        if (recent != null || !state.keys.mayHave(key)) {
+            return recent;
+        }
+        JournalEntry stored = store.entry(state.id, key);
+        return stored == null ? null : new IdempotencyKeys.KeyRecord(stored, DONE);
+    }
+
+    /**
+     * The charge of a consumption: from memory if it is among the last charges held, else from the store if the key
+     * may have been used at all (never read for a key the customer never sent).
+     */
+    JournalEntry.@Nullable CreditsMoved charged(CustomerState state, String consumptionKey) {
+        JournalEntry.CreditsMoved recent = state.charges.get(consumptionKey);
+        if (recent != null || !state.keys.mayHave(consumptionKey)) {
+            return recent;
+        }
+        return store.charge(state.id, consumptionKey);
+    }
+
+    /**
+     * The replay of a repeated key: empty if the key is new (or {@code null}), else the first answer once durable.
+     *
+     * @param use what this request uses the key for
+     * @throws TollgateException {@code IDEMPOTENCY_KEY_REUSED} if the key was used for another request
+     */
+    <T> Optional<CompletableFuture<Outcome<T>>> replayed(
+            CustomerState state,
+            @Nullable String key,
+            KeyUse.Use use,
+            java.util.function.Function<JournalEntry, T> answer) {
+        if (key == null) {
+            return Optional.empty();
+        }
+        IdempotencyKeys.KeyRecord prior = prior(state, key);
+        if (prior == null) {
+            return Optional.empty();
+        }
+        KeyUse.requireSame(prior.entry(), use.kind(), use.print(), use.legacy());
+        return Optional.of(prior.durable().thenApply(v -> new Outcome<>(answer.apply(prior.entry()), true)));
+    }
+
+    CustomerState existing(String customerId) {
+        CustomerState state = customers.get(customerId);
+        if (state == null || !state.exists) {
+            throw TollgateException.notFound("CUSTOMER_NOT_FOUND", "no customer '" + customerId + "'", "customerId");
+        }
+        return state;
+    }
+
+    void toOutbox(Alert a) {
+        for (String id : a.webhooks()) {
+            Webhook w = webhookIndex.get(id);
+            if (w != null) {
+                outbox.putIfAbsent(a.id() + ' ' + id, new Delivery(a, w));
+            }
+        }
+    }
+
+    /** Rebuilds the outbox after start-up: every alert's webhooks without a delivery record. */
+    void loadOutbox() {
+        CustomerState system = customers.get(EngineContext.SYSTEM);
+        if (system == null) {
+            return;
+        }
+        webhookIndex.putAll(system.webhooks);
+        for (CustomerState state : customers.values()) {
+            for (Alert a : state.alerts) {
+                for (String id : a.webhooks()) {
+                    Webhook w = system.webhooks.get(id);
+                    Instant removed = system.webhooksRemoved.get(id);
+                    if (w != null
+                            && !system.delivered.contains(a.id() + ' ' + id)
+                            && (removed == null || a.at().isAfter(removed))) {
+                        outbox.put(a.id() + ' ' + id, new Delivery(a, w));
+                    }
+                }
+            }
+        }
+    }
+}
