@@ -27,10 +27,11 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How a check or consume is decided, as pure functions of a customer's state: the feature's entitlement and limit
- * ({@link MeteredLimit}), the price and credits ({@link #priced}), the budgets on the scope path ({@link
- * #budgeted}) and a session's hold ({@link #inSession}). Call inside the customer's section. Stateless; allocates
- * nothing beyond what the decision needs (the check path).
+ * How a check or consume is decided, as pure functions of a customer's state and one {@link Ask} per command: the
+ * feature's entitlement and limit ({@link MeteredLimit}), the price and credits ({@link #decide}, {@link #charged}),
+ * the budgets on the scope path ({@link #budgeted}) and a session's hold ({@link #inSession}). Call inside the
+ * customer's section. Stateless; allocates nothing beyond what the decision needs (the check path) and the budget
+ * walk's {@link dev.tollgate.core.budget.internal.BudgetWalk.Spend}.
  */
 final class Decisions {
     private Decisions() {}
