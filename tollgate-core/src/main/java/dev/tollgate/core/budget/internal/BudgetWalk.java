@@ -1,6 +1,7 @@
 package dev.tollgate.core.budget.internal;
 
 import dev.tollgate.core.budget.Budget;
+import dev.tollgate.core.decision.CreditCharge;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -41,38 +42,39 @@ public final class BudgetWalk {
     public record Result(@Nullable Charge binding, @Nullable Charge passed, List<Charge> charges) {}
 
     /**
-     * What a request spends, as budgets count it.
-     *
-     * @param feature the consumed feature ({@code ""} for a spend of credits alone)
-     * @param quantity its quantity
-     * @param currency the currency it is priced in, or {@code null}
-     * @param credits its price, or {@code null}
-     * @param dimensions the request's dimensions
+     * What a request spends in units, as budgets count it (its price comes apart: {@link #walk}). An interface, so
+     * that what the engine already holds for a command can be walked as it is, without a copy per check.
      */
-    public record Spend(
-            String feature,
-            BigDecimal quantity,
-            @Nullable String currency,
-            @Nullable BigDecimal credits,
-            Map<String, String> dimensions) {}
+    public interface Spend {
+        /** The consumed feature ({@code ""} for a spend of credits alone). */
+        String feature();
+
+        /** Its quantity, {@code 0} for none. */
+        BigDecimal quantityOrZero();
+
+        /** The request's dimensions. */
+        Map<String, String> dimensions();
+    }
 
     /**
      * @param path scope ids from the request's scope up to the top (leaf first)
      * @param budgets the budgets of a scope
      * @param used what a scope's budget has used in its current window
-     * @param spend what the request spends
+     * @param spend what the request spends in units
+     * @param price what it costs in credits (only its currency and credits are read), or {@code null}
      */
     public static Result walk(
             List<String> path,
             Function<String, Collection<Budget>> budgets,
             BiFunction<String, Budget, BigDecimal> used,
-            Spend spend) {
+            Spend spend,
+            @Nullable CreditCharge price) {
         List<Charge> charges = new ArrayList<>();
         Charge binding = null;
         Charge passed = null;
         for (String scope : path) {
             for (Budget b : budgets.apply(scope)) {
-                BigDecimal amount = amountOf(b, spend);
+                BigDecimal amount = amountOf(b, spend, price);
                 if (amount == null) {
                     continue;
                 }
@@ -96,15 +98,17 @@ public final class BudgetWalk {
      * @param spend what the request spends
      * @return the amount, or {@code null} if the budget does not apply to this request
      */
-    private static @Nullable BigDecimal amountOf(Budget budget, Spend spend) {
+    private static @Nullable BigDecimal amountOf(Budget budget, Spend spend, @Nullable CreditCharge price) {
         for (Map.Entry<String, String> d : budget.dimensions().entrySet()) {
             if (!d.getValue().equals(spend.dimensions().get(d.getKey()))) {
                 return null;
             }
         }
         if (budget.feature() != null) {
-            return budget.feature().equals(spend.feature()) ? spend.quantity() : null;
+            return budget.feature().equals(spend.feature()) ? spend.quantityOrZero() : null;
         }
-        return budget.currency() != null && budget.currency().equals(spend.currency()) ? spend.credits() : null;
+        return price != null && budget.currency() != null && budget.currency().equals(price.currency())
+                ? price.credits()
+                : null;
     }
 }

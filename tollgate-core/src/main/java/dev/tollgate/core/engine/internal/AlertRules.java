@@ -43,8 +43,8 @@ final class AlertRules {
     private final Catalog cat;
     private final Instant now;
     private final Collection<Webhook> webhooks;
-    /** The alerts raised so far by the records looked at, by dedup key. */
-    private final Map<String, Alert> out = new LinkedHashMap<>();
+    /** The alerts raised so far by the records looked at, by dedup key; {@code null} until the first (most commands raise none). */
+    private @Nullable Map<String, Alert> out;
 
     private AlertRules(CustomerState state, Catalog cat, Instant now, Collection<Webhook> webhooks) {
         this.state = state;
@@ -56,6 +56,8 @@ final class AlertRules {
     /**
      * The alerts a command's records raise, in the order raised, each addressed to the webhooks that want its type.
      * Call inside the customer's section, after the records were applied.
+     *
+     * @return the alerts; an unmodifiable empty list if none
      */
     static List<Alert> due(
             CustomerState state, Catalog cat, List<JournalEntry> entries, Instant now, Collection<Webhook> webhooks) {
@@ -75,7 +77,7 @@ final class AlertRules {
                 rules.recharged(g.grant());
             }
         }
-        return new ArrayList<>(rules.out.values());
+        return rules.out == null ? List.of() : new ArrayList<>(rules.out.values());
     }
 
     /** {@code limit.threshold}: the feature's metered limit at or past one of {@link #LIMIT_THRESHOLDS}. */
@@ -201,8 +203,11 @@ final class AlertRules {
 
     /** Raises an alert unless its dedup key fired already (earlier, or among these records). */
     private void raise(String type, String dedupKey, Map<String, Object> data) {
-        if (state.firedAlerts.contains(dedupKey) || out.containsKey(dedupKey)) {
+        if (state.firedAlerts.contains(dedupKey) || (out != null && out.containsKey(dedupKey))) {
             return;
+        }
+        if (out == null) {
+            out = new LinkedHashMap<>();
         }
         List<String> targets = new ArrayList<>();
         for (Webhook w : webhooks) {

@@ -1,5 +1,6 @@
 package dev.tollgate.core.engine.internal;
 
+import dev.tollgate.core.budget.internal.BudgetWalk;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Map;
@@ -7,7 +8,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What one check, consume or session asks of the rules in {@link Decisions}, once its scope is settled: built once
- * per command (never per budget or per loop step), so the rules take it whole instead of a long list of parameters.
+ * per command (never per budget or per loop step), so the rules take it whole instead of a long list of parameters;
+ * the budget walk reads it as its {@link BudgetWalk.Spend}.
  *
  * @param feature the feature key ({@code ""} for a spend of credits alone: a currency session)
  * @param quantity units asked for, or {@code null} for "is any room left" (checks only)
@@ -24,10 +26,12 @@ record Ask(
         @Nullable String scope,
         @Nullable String sessionId,
         Instant now,
-        MeteredLimit.Mode mode) {
+        MeteredLimit.Mode mode)
+        implements BudgetWalk.Spend {
 
     /** The quantity, {@code 0} for "is any room left". */
-    BigDecimal quantityOrZero() {
+    @Override
+    public BigDecimal quantityOrZero() {
         return quantity == null ? BigDecimal.ZERO : quantity;
     }
 

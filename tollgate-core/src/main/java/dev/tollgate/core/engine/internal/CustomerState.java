@@ -288,15 +288,13 @@ public final class CustomerState {
         c.used = Decimals.normalize(c.used.add(e.quantity()));
         c.overage = Decimals.normalize(c.overage.add(e.overage()));
         CreditCharge credit = e.answer().credit();
-        countAgainstBudgets(
-                e.scope(),
-                new BudgetWalk.Spend(
-                        e.feature(),
-                        e.quantity(),
-                        credit == null ? null : credit.currency(),
-                        credit == null ? null : credit.credits(),
-                        e.dimensions()),
-                e.occurredAt());
+        if (e.scope() != null && scopes.contains(e.scope())) {
+            countAgainstBudgets(
+                    e.scope(),
+                    new Counted(e.feature(), e.quantity(), e.dimensions()),
+                    e.answer().credit(),
+                    e.occurredAt());
+        }
         sessions.apply(e);
     }
 
@@ -370,8 +368,13 @@ public final class CustomerState {
                 budgets.computeIfAbsent(e.scopeId(), k -> new TreeMap<>()).put(e.budgetKey(), e.budget());
             }
         } else if (entry instanceof JournalEntry.SessionSettled e) {
-            countAgainstBudgets(
-                    e.scope(), new BudgetWalk.Spend("", BigDecimal.ZERO, e.currency(), e.credits(), Map.of()), e.at());
+            if (e.scope() != null && scopes.contains(e.scope())) {
+                countAgainstBudgets(
+                        e.scope(),
+                        new Counted("", BigDecimal.ZERO, Map.of()),
+                        new CreditCharge(e.currency(), e.credits(), e.credits()),
+                        e.at());
+            }
             sessions.apply(e);
         } else if (entry instanceof JournalEntry.SessionOpened
                 || entry instanceof JournalEntry.SessionExtended
@@ -398,15 +401,20 @@ public final class CustomerState {
         }
     }
 
+    /** What a usage record (or a settlement) spends in units, as the budget walk reads it. */
+    private record Counted(String feature, BigDecimal quantityOrZero, Map<String, String> dimensions)
+            implements BudgetWalk.Spend {}
+
     /**
      * Adds recorded usage (or a session's settlement) to every budget on its scope's path that it applies to (the
      * same walk as the check).
+     *
+     * @param scope a scope of the tree
+     * @param price its credits (only the currency and credits are read), or {@code null}
      */
-    private void countAgainstBudgets(@Nullable String scope, BudgetWalk.Spend spend, Instant occurredAt) {
-        if (scope == null || !scopes.contains(scope)) {
-            return;
-        }
-        BudgetWalk.Result walk = BudgetWalk.walk(scopes.path(scope), this::budgetsOf, (s, b) -> BigDecimal.ZERO, spend);
+    private void countAgainstBudgets(String scope, Counted spend, @Nullable CreditCharge price, Instant occurredAt) {
+        BudgetWalk.Result walk =
+                BudgetWalk.walk(scopes.path(scope), this::budgetsOf, (s, b) -> BigDecimal.ZERO, spend, price);
         for (BudgetWalk.Charge c : walk.charges()) {
             budgetUsed.merge(
                     budgetWindowKey(c.scope(), c.budget(), occurredAt),

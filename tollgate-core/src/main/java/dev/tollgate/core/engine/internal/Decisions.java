@@ -30,8 +30,8 @@ import org.jspecify.annotations.Nullable;
  * How a check or consume is decided, as pure functions of a customer's state and one {@link Ask} per command: the
  * feature's entitlement and limit ({@link MeteredLimit}), the price and credits ({@link #decide}, {@link #charged}),
  * the budgets on the scope path ({@link #budgeted}) and a session's hold ({@link #inSession}). Call inside the
- * customer's section. Stateless; allocates nothing beyond what the decision needs (the check path) and the budget
- * walk's {@link dev.tollgate.core.budget.internal.BudgetWalk.Spend}.
+ * customer's section. Stateless; allocates nothing beyond what the decision needs (the check path): the budget walk
+ * reads the {@link Ask} itself.
  */
 final class Decisions {
     private Decisions() {}
@@ -211,12 +211,8 @@ final class Decisions {
                 state.path(scope),
                 state::budgetsOf,
                 (s, b) -> state.budgetUsed(s, b, ask.now()).add(state.heldBudget(s, b, ask.now(), ask.sessionId())),
-                new BudgetWalk.Spend(
-                        ask.feature(),
-                        ask.quantityOrZero(),
-                        credit == null ? null : credit.currency(),
-                        credit == null ? null : credit.credits(),
-                        ask.dimensions()));
+                ask,
+                credit);
         BudgetWalk.Charge binding = walk.binding();
         if (binding == null && quantity == null) {
             for (BudgetWalk.Charge c : walk.charges()) {

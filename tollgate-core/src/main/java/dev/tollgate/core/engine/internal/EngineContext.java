@@ -155,7 +155,7 @@ public final class EngineContext {
     /** Enqueues records already applied to {@code state}; call inside the customer's section. */
     CompletableFuture<Void> enqueue(CustomerState state, List<JournalEntry> applied) {
         List<JournalEntry> entries = applied;
-        List<Alert> raised = state.id.equals(EngineContext.SYSTEM)
+        List<Alert> raised = state.id.equals(SYSTEM)
                 ? List.of()
                 : AlertRules.due(state, catalog, applied, clock.instant(), webhookIndex.values());
         if (!raised.isEmpty()) {
@@ -281,7 +281,7 @@ public final class EngineContext {
 
     /** Rebuilds the outbox after start-up: every alert's webhooks without a delivery record. */
     void loadOutbox() {
-        CustomerState system = customers.get(EngineContext.SYSTEM);
+        CustomerState system = customers.get(SYSTEM);
         if (system == null) {
             return;
         }

@@ -3,6 +3,7 @@ package dev.tollgate.core.budget.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.core.budget.Budget;
+import dev.tollgate.core.decision.CreditCharge;
 import dev.tollgate.core.period.ResetPeriod;
 import java.math.BigDecimal;
 import java.util.List;
@@ -21,6 +22,9 @@ final class BudgetWalkTest {
         return new Budget(key, "credits", null, new BigDecimal(limit), ResetPeriod.MONTH, true, List.of(), Map.of());
     }
 
+    private record Units(String feature, BigDecimal quantityOrZero, Map<String, String> dimensions)
+            implements BudgetWalk.Spend {}
+
     private static BudgetWalk.Result walk(
             Map<String, List<Budget>> budgets,
             Map<String, String> used,
@@ -31,7 +35,8 @@ final class BudgetWalkTest {
                 PATH,
                 scope -> budgets.getOrDefault(scope, List.of()),
                 (scope, b) -> new BigDecimal(used.getOrDefault(scope + "/" + b.key(), "0")),
-                new BudgetWalk.Spend("q", new BigDecimal(quantity), "credits", new BigDecimal(credits), dims));
+                new Units("q", new BigDecimal(quantity), dims),
+                new CreditCharge("credits", new BigDecimal(credits), BigDecimal.ZERO));
     }
 
     @Test
