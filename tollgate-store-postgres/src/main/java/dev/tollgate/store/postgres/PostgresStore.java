@@ -9,10 +9,10 @@ import dev.tollgate.core.json.Json;
 import dev.tollgate.core.store.CommitInDoubtException;
 import dev.tollgate.core.store.CounterValue;
 import dev.tollgate.core.store.RecordRefusedException;
-import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
 import dev.tollgate.core.store.UsageRow;
 import dev.tollgate.store.jdbc.Dialect;
+import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.JournalReads;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 import org.flywaydb.core.Flyway;
 import org.jspecify.annotations.Nullable;
 
@@ -52,7 +51,7 @@ import org.jspecify.annotations.Nullable;
  * throws {@link CommitInDoubtException} if it cannot ask; the engine re-reads those customers once the database
  * answers.
  */
-final class PostgresStore implements Store {
+final class PostgresStore extends JdbcStore {
     /** Inserts the records and answers the range of sequence numbers they took, to tell later whether they stayed. */
     private static final String INSERT_RECORDS = "WITH stored AS (INSERT INTO journal (customer_id, type, at,"
             + " idempotency_key, payload) SELECT c, t, a, k, p FROM unnest(?::text[], ?::text[], ?::timestamptz[],"
@@ -89,10 +88,10 @@ final class PostgresStore implements Store {
     };
 
     private final HikariDataSource pool;
-    private final JournalReads reads = new JournalReads(this::query, DIALECT);
     private volatile boolean closed;
 
     private PostgresStore(HikariDataSource pool) {
+        super(DIALECT);
         this.pool = pool;
     }
 
@@ -362,33 +361,9 @@ final class PostgresStore implements Store {
         }
     }
 
-    @Override
-    public void replay(Consumer<JournalEntry> visitor) {
-        reads.replay(visitor);
-    }
-
-    @Override
-    public List<JournalEntry> entries(String customerId) {
-        return reads.entries(customerId);
-    }
-
-    @Override
-    public @Nullable JournalEntry entry(String customerId, String idempotencyKey) {
-        return reads.entry(customerId, idempotencyKey);
-    }
-
-    @Override
-    public List<JournalEntry> besideKey(String customerId, String idempotencyKey) {
-        return reads.besideKey(customerId, idempotencyKey);
-    }
-
-    @Override
-    public void counters(Consumer<CounterValue> visitor) {
-        reads.counters(visitor);
-    }
-
     /** Streams a query's rows with a cursor (PostgreSQL needs a transaction for that), read-only. */
-    private void query(String sql, JournalReads.RowReader rows, Object... parameters) {
+    @Override
+    protected void query(String sql, JournalReads.RowReader rows, Object... parameters) {
         ensureOpen();
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);

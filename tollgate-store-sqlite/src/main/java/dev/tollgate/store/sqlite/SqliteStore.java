@@ -7,10 +7,10 @@ import dev.tollgate.core.json.IsoInstant;
 import dev.tollgate.core.store.CommitInDoubtException;
 import dev.tollgate.core.store.CounterValue;
 import dev.tollgate.core.store.RecordRefusedException;
-import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
 import dev.tollgate.core.store.UsageRow;
 import dev.tollgate.store.jdbc.Dialect;
+import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.JournalReads;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -31,7 +31,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.jspecify.annotations.Nullable;
@@ -61,7 +60,7 @@ import org.sqlite.SQLiteException;
  * all (the append returns normally), and anything else, or no answer, is {@link CommitInDoubtException}. One writer
  * holds the file ({@link DataDirectoryLock}), so nothing else adds records in between.
  */
-final class SqliteStore implements Store {
+final class SqliteStore extends JdbcStore {
     /** Records per INSERT statement: one statement's overhead (and AUTOINCREMENT's bookkeeping) per chunk. */
     static final int ROWS_PER_INSERT = 64;
 
@@ -100,11 +99,11 @@ final class SqliteStore implements Store {
     private @Nullable Connection writer;
 
     private final DataDirectoryLock directory;
-    private final JournalReads reads = new JournalReads(this::query, DIALECT);
     private final Object writeLock = new Object();
     private volatile boolean closed;
 
     private SqliteStore(String url, Connection writer, DataDirectoryLock directory) {
+        super(DIALECT);
         this.url = url;
         this.writer = writer;
         this.directory = directory;
@@ -334,21 +333,6 @@ final class SqliteStore implements Store {
     }
 
     @Override
-    public void replay(Consumer<JournalEntry> visitor) {
-        reads.replay(visitor);
-    }
-
-    @Override
-    public List<JournalEntry> entries(String customerId) {
-        return reads.entries(customerId);
-    }
-
-    @Override
-    public @Nullable JournalEntry entry(String customerId, String idempotencyKey) {
-        return reads.entry(customerId, idempotencyKey);
-    }
-
-    @Override
     public List<UsageRow> usage(String customerId, Instant from, Instant to) {
         List<UsageRow> rows = new ArrayList<>();
         query(
@@ -362,16 +346,7 @@ final class SqliteStore implements Store {
     }
 
     @Override
-    public List<JournalEntry> besideKey(String customerId, String idempotencyKey) {
-        return reads.besideKey(customerId, idempotencyKey);
-    }
-
-    @Override
-    public void counters(Consumer<CounterValue> visitor) {
-        reads.counters(visitor);
-    }
-
-    private void query(String sql, JournalReads.RowReader rows, Object... parameters) {
+    protected void query(String sql, JournalReads.RowReader rows, Object... parameters) {
         ensureOpen();
         try (Connection c = connect(url);
                 PreparedStatement s = c.prepareStatement(sql)) {

@@ -29,8 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -605,29 +603,11 @@ public abstract class CreditContract extends EngineSuite {
         grant("credits", "1000");
         int threads = 16;
         int each = 100;
-        ConcurrentLinkedQueue<CompletableFuture<Outcome<Decision>>> answers = new ConcurrentLinkedQueue<>();
-        CountDownLatch go = new CountDownLatch(1);
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int thread = t;
-            workers.add(new Thread(() -> {
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                for (int i = 0; i < each; i++) {
-                    answers.add(engine().consume(new ConsumeRequest(
-                            "acme", "llm", new BigDecimal("1000"), "c" + thread + "-" + i, null, Map.of())));
-                }
-            }));
-        }
-        workers.forEach(Thread::start);
-        go.countDown();
-        for (Thread w : workers) {
-            w.join();
-        }
+        List<CompletableFuture<Outcome<Decision>>> answers = Race.run(
+                threads,
+                each,
+                (thread, i) -> engine().consume(new ConsumeRequest(
+                        "acme", "llm", new BigDecimal("1000"), "c" + thread + "-" + i, null, Map.of())));
         int admitted = 0;
         for (CompletableFuture<Outcome<Decision>> a : answers) {
             Decision d = a.get().value();

@@ -31,8 +31,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -130,28 +128,8 @@ public abstract class EngineContract extends EngineSuite {
     void many_threads_on_one_customer_admit_exactly_the_hard_limit_and_a_restart_agrees() throws Exception {
         int threads = 16;
         int each = 50;
-        ConcurrentLinkedQueue<CompletableFuture<Outcome<Decision>>> answers = new ConcurrentLinkedQueue<>();
-        CountDownLatch go = new CountDownLatch(1);
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int thread = t;
-            workers.add(new Thread(() -> {
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                for (int i = 0; i < each; i++) {
-                    answers.add(consume("q", "t" + thread + "-" + i, 1));
-                }
-            }));
-        }
-        workers.forEach(Thread::start);
-        go.countDown();
-        for (Thread w : workers) {
-            w.join();
-        }
+        List<CompletableFuture<Outcome<Decision>>> answers =
+                Race.run(threads, each, (thread, i) -> consume("q", "t" + thread + "-" + i, 1));
         long allowed = 0;
         for (CompletableFuture<Outcome<Decision>> a : answers) {
             if (a.get().value().allowed()) {

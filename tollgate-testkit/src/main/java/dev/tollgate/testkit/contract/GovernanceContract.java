@@ -29,8 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -243,25 +241,8 @@ public abstract class GovernanceContract extends EngineSuite {
                 .get();
         scope("agents", null);
         budget("agents", "per-job", null, "1.00", Map.of());
-        ConcurrentLinkedQueue<SessionOutcome> outcomes = new ConcurrentLinkedQueue<>();
-        CountDownLatch go = new CountDownLatch(1);
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < 20; t++) {
-            int thread = t;
-            workers.add(new Thread(() -> {
-                try {
-                    go.await();
-                    outcomes.add(open("agents", "credits", null, "0.10", 600, "open-" + thread));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }));
-        }
-        workers.forEach(Thread::start);
-        go.countDown();
-        for (Thread w : workers) {
-            w.join();
-        }
+        List<SessionOutcome> outcomes =
+                Race.run(20, 1, (thread, i) -> open("agents", "credits", null, "0.10", 600, "open-" + thread));
         assertThat(outcomes).hasSize(20);
         assertThat(outcomes.stream().filter(o -> o.session() != null)).hasSize(10);
         assertThat(outcomes.stream().filter(o -> o.refusal() != null))
@@ -834,30 +815,16 @@ public abstract class GovernanceContract extends EngineSuite {
         budget("org", "cap", "q", "500", Map.of());
         int threads = 64;
         int each = 12;
-        ConcurrentLinkedQueue<CompletableFuture<Outcome<Decision>>> answers = new ConcurrentLinkedQueue<>();
-        CountDownLatch go = new CountDownLatch(1);
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            int thread = t;
-            String leaf = leaves.get(t % leaves.size());
-            workers.add(new Thread(() -> {
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                for (int i = 0; i < each; i++) {
-                    answers.add(engine().consume(new ConsumeRequest(
-                            "acme", "q", BigDecimal.ONE, "t" + thread + "-" + i, leaf, Map.of())));
-                }
-            }));
-        }
-        workers.forEach(Thread::start);
-        go.countDown();
-        for (Thread w : workers) {
-            w.join();
-        }
+        List<CompletableFuture<Outcome<Decision>>> answers = Race.run(
+                threads,
+                each,
+                (thread, i) -> engine().consume(new ConsumeRequest(
+                        "acme",
+                        "q",
+                        BigDecimal.ONE,
+                        "t" + thread + "-" + i,
+                        leaves.get(thread % leaves.size()),
+                        Map.of())));
         int admitted = 0;
         for (CompletableFuture<Outcome<Decision>> a : answers) {
             Decision d = a.get().value();

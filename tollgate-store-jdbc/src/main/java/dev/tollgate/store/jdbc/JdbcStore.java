@@ -1,0 +1,58 @@
+package dev.tollgate.store.jdbc;
+
+import dev.tollgate.core.journal.JournalEntry;
+import dev.tollgate.core.store.CounterValue;
+import dev.tollgate.core.store.Store;
+import java.util.List;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the JDBC stores share: every read of the journal and the counters, through {@link JournalReads} over the
+ * store's own {@link #query}. A store adds its connections, its append (how it commits and resolves a failed commit
+ * differs) and its usage queries.
+ *
+ * <p>Thread-safe if {@link #query} is.
+ */
+public abstract class JdbcStore implements Store {
+    /** The shared reads, over this store's {@link #query}. */
+    protected final JournalReads reads;
+
+    /** @param dialect what the store's database does differently */
+    protected JdbcStore(Dialect dialect) {
+        this.reads = new JournalReads(this::query, dialect);
+    }
+
+    /**
+     * Runs a read-only query on the store's connections, streaming its rows to {@code rows}.
+     *
+     * @param parameters bound in order with {@link java.sql.PreparedStatement#setObject}
+     * @throws dev.tollgate.core.store.StoreException if the store cannot be read
+     */
+    protected abstract void query(String sql, JournalReads.RowReader rows, Object... parameters);
+
+    @Override
+    public final void replay(Consumer<JournalEntry> visitor) {
+        reads.replay(visitor);
+    }
+
+    @Override
+    public final List<JournalEntry> entries(String customerId) {
+        return reads.entries(customerId);
+    }
+
+    @Override
+    public final @Nullable JournalEntry entry(String customerId, String idempotencyKey) {
+        return reads.entry(customerId, idempotencyKey);
+    }
+
+    @Override
+    public final List<JournalEntry> besideKey(String customerId, String idempotencyKey) {
+        return reads.besideKey(customerId, idempotencyKey);
+    }
+
+    @Override
+    public final void counters(Consumer<CounterValue> visitor) {
+        reads.counters(visitor);
+    }
+}
