@@ -334,6 +334,20 @@ final class JournalCodecTest {
     }
 
     @Test
+    void a_payload_missing_a_required_field_is_refused_as_malformed() {
+        String at = "\"at\":\"2025-01-01T00:00:00Z\"";
+        List<String[]> missing = List.of(
+                new String[] {"customer", "{" + at + ",\"customerId\":\"acme\"}"},
+                new String[] {"session-closed", "{\"v\":2," + at + ",\"customerId\":\"acme\",\"session\":\"s1\"}"});
+        for (String[] typeAndPayload : missing) {
+            assertThatThrownBy(() -> JournalCodec.decode(typeAndPayload[0], typeAndPayload[1]))
+                    .as(typeAndPayload[1])
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("missing field");
+        }
+    }
+
+    @Test
     void the_reader_accepts_a_body_nested_to_the_limit_inside_its_record_and_refuses_past_its_own() {
         assertThat(Limits.STORED_DEPTH).isGreaterThan(Limits.MAX_DEPTH + 1);
         String atTheLimit = "[".repeat(Limits.STORED_DEPTH) + "1" + "]".repeat(Limits.STORED_DEPTH);
