@@ -1,6 +1,7 @@
 package dev.tollgate.core.api;
 
 import dev.tollgate.core.catalog.Catalog;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,7 +24,7 @@ public record CatalogFileOutcome(
                     : file + " changed since it was applied as version " + lastFromFile + "; it is now version "
                             + current.version();
         }
-        return current.version() == lastFromFile
+        return Objects.equals(lastFromFile, current.version())
                 ? file + " is unchanged since it was applied as version " + lastFromFile + ", which is current"
                 : file + " is unchanged since it was applied as version " + lastFromFile + "; version "
                         + current.version() + " (by " + current.author() + ") was published since and stays current";

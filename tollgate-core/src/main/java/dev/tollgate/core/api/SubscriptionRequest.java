@@ -63,6 +63,8 @@ public record SubscriptionRequest(
     }
 
     /**
+     * An add-on to subscribe to, and how many.
+     *
      * @param key the add-on key
      * @param quantity how many, at least 1
      * @param version the add-on version to pin, or {@code null}: the one the customer has, else the latest
@@ -76,6 +78,8 @@ public record SubscriptionRequest(
     }
 
     /**
+     * A trial to start with the subscription.
+     *
      * @param plan the plan to try, or {@code null} for the subscribed plan itself
      * @param days the trial length, or {@code null} for the tried plan's own
      */

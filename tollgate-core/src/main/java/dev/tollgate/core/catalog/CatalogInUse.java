@@ -73,6 +73,7 @@ public final class CatalogInUse {
      * @param customerId the customer
      * @param use what it uses
      */
+    @SuppressWarnings("ShortCircuitBoolean") // every kind's conflicts are recorded, so all four calls run
     public void add(String customerId, CatalogUse use) {
         boolean conflicting = missing(Kind.PLAN, use.plans(), next.plans().keySet(), customerId)
                 | missing(Kind.ADDON, use.addons(), next.addons().keySet(), customerId)

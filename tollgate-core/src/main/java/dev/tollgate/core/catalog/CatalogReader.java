@@ -496,6 +496,7 @@ public final class CatalogReader {
         return List.copyOf(credits);
     }
 
+    @SuppressWarnings("ReferenceEquality") // whether the chain is still at the plan being flattened itself
     private Map<String, PlanVersion> flatten(Map<String, RawPlan> raw) {
         Map<String, PlanVersion> plans = new LinkedHashMap<>();
         for (RawPlan plan : raw.values()) {

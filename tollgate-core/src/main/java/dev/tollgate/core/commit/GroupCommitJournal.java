@@ -216,6 +216,7 @@ public final class GroupCommitJournal implements AutoCloseable {
         return available;
     }
 
+    @SuppressWarnings("ReferenceEquality") // POISON is a sentinel, known by identity
     private void run() {
         List<Pending> batch = new ArrayList<>(MAX_BATCH);
         long lastProbe = System.nanoTime();

@@ -153,8 +153,8 @@ public final class Json {
                     yield c == '{' ? object(depth) : array(depth);
                 }
                 case '"' -> string();
-                case 't' -> literal("true", Boolean.TRUE);
-                case 'f' -> literal("false", Boolean.FALSE);
+                case 't' -> literal("true", true);
+                case 'f' -> literal("false", false);
                 case 'n' -> literal("null", null);
                 default -> number();
             };

@@ -66,6 +66,8 @@ public final class Housekeeping {
     }
 
     /**
+     * The ledger changes a customer's accounts and allotments have due by {@code t}.
+     *
      * @param accounts the customer's accounts by currency (not changed)
      * @param allotments the recurring grants the customer receives now
      * @param t now
@@ -104,7 +106,7 @@ public final class Housekeeping {
                 Instant end = s.grant().expiresAt();
                 if (!s.expired() && !s.voided() && end != null && !end.isAfter(t)) {
                     timeline = timeline == null ? new ArrayList<>() : timeline;
-                    timeline.add(expiry(s, a.currency()));
+                    timeline.add(expiry(s, end, a.currency()));
                 }
                 Instant start = s.grant().effectiveAt();
                 if (!s.expired() && !s.voided() && start.isAfter(a.asOf()) && !start.isAfter(t)) {
@@ -248,8 +250,7 @@ public final class Housekeeping {
         return a == null ? new CreditAccount(currency) : a.copy();
     }
 
-    private static Timed expiry(CreditAccount.Slot s, String currency) {
-        Instant end = s.grant().expiresAt();
+    private static Timed expiry(CreditAccount.Slot s, Instant end, String currency) {
         return new Timed(
                 end,
                 0,

@@ -24,6 +24,8 @@ public final class Pricing {
     private Pricing() {}
 
     /**
+     * Prices a quantity of a feature by its rate card.
+     *
      * @param card the feature's rate card
      * @param quantity units consumed, {@code >= 0}
      * @param dimensions the request's dimensions

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -43,6 +44,8 @@ final class UsageReports {
     }
 
     /**
+     * Groups usage rows by the given names and sums each group.
+     *
      * @param rows the usage rows
      * @param groupBy grouping names, validated
      * @param scopeOf the group value of a row's scope (for a roll-up, its ancestor at some level of the tree)
@@ -72,13 +75,13 @@ final class UsageReports {
         List<Group> out = new ArrayList<>();
         for (Map.Entry<String, Map<String, @Nullable String>> e : keys.entrySet()) {
             Map<String, BigDecimal> c = new TreeMap<>();
-            credits.get(e.getKey()).forEach((k, v) -> c.put(k, Decimals.normalize(v)));
+            Objects.requireNonNull(credits.get(e.getKey())).forEach((k, v) -> c.put(k, Decimals.normalize(v)));
             out.add(new Group(
                     e.getValue(),
-                    Decimals.normalize(quantities.get(e.getKey())),
+                    Decimals.normalize(Objects.requireNonNull(quantities.get(e.getKey()))),
                     c,
-                    counts.get(e.getKey()),
-                    Decimals.normalize(overages.get(e.getKey()))));
+                    Objects.requireNonNull(counts.get(e.getKey())),
+                    Decimals.normalize(Objects.requireNonNull(overages.get(e.getKey())))));
         }
         return out;
     }
