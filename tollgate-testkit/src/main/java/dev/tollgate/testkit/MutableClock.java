@@ -3,6 +3,7 @@ package dev.tollgate.testkit;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -24,7 +25,7 @@ public final class MutableClock implements InstantSource {
 
     @Override
     public Instant instant() {
-        return now.get();
+        return Objects.requireNonNull(now.get());
     }
 
     /** Moves the clock forward (or backward, for a negative duration). */

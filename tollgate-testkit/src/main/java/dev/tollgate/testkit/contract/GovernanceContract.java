@@ -127,6 +127,7 @@ public abstract class GovernanceContract extends EngineSuite {
     }
 
     @Test
+    @SuppressWarnings("AssignmentExpression") // each loop consumes until the first refusal, which it keeps
     void an_agent_stops_at_its_own_cap_and_another_at_the_team_cap_while_it_still_has_room() throws Exception {
         scope("team", null);
         scope("agent-1", "team");

@@ -187,7 +187,11 @@ public final class MemoryStore implements Store {
         synchronized (data) {
             ensureOpen();
             Integer at = data.keyPositions.getOrDefault(customerId, Map.of()).get(idempotencyKey);
-            return at == null ? null : data.byCustomer.get(customerId).get(at).entry();
+            return at == null
+                    ? null
+                    : Objects.requireNonNull(data.byCustomer.get(customerId))
+                            .get(at)
+                            .entry();
         }
     }
 
@@ -199,7 +203,7 @@ public final class MemoryStore implements Store {
             if (at == null) {
                 return List.of();
             }
-            List<Row> own = data.byCustomer.get(customerId);
+            List<Row> own = Objects.requireNonNull(data.byCustomer.get(customerId));
             List<JournalEntry> near = new ArrayList<>(2);
             if (at > 0) {
                 near.add(own.get(at - 1).entry());

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
@@ -177,9 +178,10 @@ public final class ReferenceLedger {
         List<String> ids = new ArrayList<>(takes.keySet());
         java.util.Collections.reverse(ids);
         for (String id : ids) {
-            Grant g = grants.get(id);
+            Grant g = Objects.requireNonNull(grants.get(id), id);
             if (g.live(now)) {
-                g.remaining = g.remaining.add(takes.get(id).min(g.amount.subtract(g.remaining)));
+                g.remaining =
+                        g.remaining.add(Objects.requireNonNull(takes.get(id)).min(g.amount.subtract(g.remaining)));
             }
         }
         repay(now);
@@ -202,7 +204,7 @@ public final class ReferenceLedger {
 
     /** A grant's remainder as of now: 0 once expired or voided. */
     public BigDecimal remaining(String id) {
-        Grant g = grants.get(id);
+        Grant g = Objects.requireNonNull(grants.get(id), id);
         return expired(id) || g.voided ? BigDecimal.ZERO : g.remaining;
     }
 

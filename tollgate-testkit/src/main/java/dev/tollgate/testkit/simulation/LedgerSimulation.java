@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.function.Supplier;
 
@@ -129,7 +130,7 @@ public final class LedgerSimulation {
         Instant now = clock.instant();
         models.values().forEach(m -> m.at(now));
         String currency = random.nextBoolean() ? "credits" : "tokens";
-        ReferenceLedger model = models.get(currency);
+        ReferenceLedger model = model(currency);
         if (dice < 40) {
             BigDecimal amount = BigDecimal.valueOf(1 + random.nextInt(100), random.nextInt(2));
             boolean promotional = random.nextBoolean();
@@ -174,7 +175,7 @@ public final class LedgerSimulation {
             List<String> ids = new ArrayList<>(currencyOfGrant.keySet());
             ids.sort(null);
             String id = ids.get(random.nextInt(ids.size()));
-            ReferenceLedger owner = models.get(currencyOfGrant.get(id));
+            ReferenceLedger owner = model(Objects.requireNonNull(currencyOfGrant.get(id)));
             if (voided.contains(id)) {
                 assertThat(engine.voidGrant("sim", id).get().replayed())
                         .as("a second void of %s answers the first", id)
@@ -195,18 +196,22 @@ public final class LedgerSimulation {
             String pick = refundable.get(random.nextInt(refundable.size()));
             String[] parts = pick.split(":", 2);
             engine.refund("sim", parts[1]).get();
-            models.get(parts[0]).refund(parts[1]);
+            model(parts[0]).refund(parts[1]);
         }
+    }
+
+    private ReferenceLedger model(String currency) {
+        return Objects.requireNonNull(models.get(currency), currency);
     }
 
     private void compare() {
         for (BalanceView b : engine.balances("sim")) {
-            ReferenceLedger model = models.get(b.currency());
+            ReferenceLedger model = model(b.currency());
             assertThat(b.available()).as("%s available", b.currency()).isEqualByComparingTo(model.available());
             assertThat(b.overdraft()).as("%s overdraft", b.currency()).isEqualByComparingTo(model.overdraft());
         }
         for (GrantView g : engine.grants("sim", null, false)) {
-            ReferenceLedger model = models.get(g.grant().currency());
+            ReferenceLedger model = model(g.grant().currency());
             assertThat(g.remaining())
                     .as("remaining of %s (%s)", g.grant().id(), g.status())
                     .isEqualByComparingTo(model.remaining(g.grant().id()));
