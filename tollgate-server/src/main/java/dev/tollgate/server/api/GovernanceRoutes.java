@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Governance: a customer's {@code scopes} and their {@code budgets}, attributed {@code usage} (and its export), and
@@ -93,7 +94,8 @@ final class GovernanceRoutes {
                 roots.add(nodes.get(v.scope().id()));
             } else {
                 @SuppressWarnings("unchecked")
-                List<Object> children = (List<Object>) nodes.get(parent).get("children");
+                List<Object> children =
+                        (List<Object>) Objects.requireNonNull(nodes.get(parent).get("children"));
                 children.add(nodes.get(v.scope().id()));
             }
         }

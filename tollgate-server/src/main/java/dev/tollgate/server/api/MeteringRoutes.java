@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -204,7 +205,7 @@ final class MeteringRoutes {
         }
         List<Object> list = new ArrayList<>(results.length);
         for (Map<String, Object> r : results) {
-            String status = (String) r.get("status");
+            String status = (String) Objects.requireNonNull(r.get("status"));
             switch (status) {
                 case "accepted" -> accepted++;
                 case "duplicate" -> duplicates++;

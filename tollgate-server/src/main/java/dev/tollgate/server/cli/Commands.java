@@ -167,6 +167,6 @@ final class Commands {
             }
             return "unexpected argument '" + first + "'" + hint;
         }
-        return e.getMessage();
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 }

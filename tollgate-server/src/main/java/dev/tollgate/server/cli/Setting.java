@@ -145,6 +145,7 @@ enum Setting {
     /** What it means. */
     final String description;
 
+    @SuppressWarnings("ImmutableEnumChecker") // each setting's setter is a lambda that captures nothing
     private final BiConsumer<ServerConfig.Builder, String> apply;
 
     Setting(

@@ -30,6 +30,7 @@ public final class Router<T> {
     /** No template matches the path. */
     public record NotFound<T>() implements Result<T> {}
 
+    @SuppressWarnings("ArrayRecordComponent") // a template is matched against, never compared
     private record Template<T>(String method, String[] segments, T route) {}
 
     private final List<Template<T>> templates = new ArrayList<>();

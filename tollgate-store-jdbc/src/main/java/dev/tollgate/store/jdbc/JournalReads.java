@@ -28,6 +28,8 @@ public final class JournalReads {
     @FunctionalInterface
     public interface Queries {
         /**
+         * Runs {@code sql} and hands each row to {@code rows}.
+         *
          * @param parameters bound in order with {@link java.sql.PreparedStatement#setObject}
          * @throws StoreException if the store cannot be read
          */

@@ -13,6 +13,7 @@ import java.util.List;
 import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.migration.Context;
 import org.flywaydb.core.api.migration.JavaMigration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Migration 003: usage rows carry what billing reads back, their overage and the window (period) they counted in with
@@ -40,7 +41,7 @@ final class UsageOverage implements JavaMigration {
     }
 
     @Override
-    public Integer getChecksum() {
+    public @Nullable Integer getChecksum() {
         return null;
     }
 
