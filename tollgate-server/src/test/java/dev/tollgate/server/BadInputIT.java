@@ -103,7 +103,7 @@ final class BadInputIT {
     @ParameterizedTest
     @MethodSource("badConsumes")
     void bad_consume_is_refused_with_a_stable_code_and_field(String body, int status, String code, String field) {
-        Harness.Reply r = h.send("POST", "/v1/consume", body, "application/json", Harness.KEY);
+        ApiClient.Reply r = h.send("POST", "/v1/consume", body, "application/json", Harness.KEY);
         assertThat(r.status()).as(r.text()).isEqualTo(status);
         assertThat(r.error()).containsEntry("code", code);
         if (field == null) {
@@ -116,14 +116,14 @@ final class BadInputIT {
 
     @Test
     void missing_or_wrong_key_is_401_and_the_right_key_passes() {
-        Harness.Reply none = h.send("GET", "/v1/catalog", null, "application/json", null);
+        ApiClient.Reply none = h.send("GET", "/v1/catalog", null, "application/json", null);
         assertThat(none.status()).isEqualTo(401);
         assertThat(none.error()).containsEntry("code", "UNAUTHENTICATED");
-        Harness.Reply wrong = h.send("GET", "/v1/catalog", null, "application/json", "tg_sk_wrong");
+        ApiClient.Reply wrong = h.send("GET", "/v1/catalog", null, "application/json", "tg_sk_wrong");
         assertThat(wrong.status()).isEqualTo(401);
-        Harness.Reply prefix = h.send("GET", "/v1/catalog", null, "application/json", Harness.KEY.substring(0, 5));
+        ApiClient.Reply prefix = h.send("GET", "/v1/catalog", null, "application/json", Harness.KEY.substring(0, 5));
         assertThat(prefix.status()).isEqualTo(401);
-        Harness.Reply write = h.send(
+        ApiClient.Reply write = h.send(
                 "POST",
                 "/v1/consume",
                 "{\"customerId\":\"acme\",\"feature\":\"ai-queries\",\"quantity\":1,"
@@ -137,7 +137,7 @@ final class BadInputIT {
     @Test
     void oversized_body_is_413() {
         String big = "{\"events\":[" + "{\"a\":\"" + "x".repeat(9 * 1024 * 1024) + "\"}]}";
-        Harness.Reply r = h.send("POST", "/v1/events", big, "application/json", Harness.KEY);
+        ApiClient.Reply r = h.send("POST", "/v1/events", big, "application/json", Harness.KEY);
         assertThat(r.status()).isEqualTo(413);
         assertThat(r.error()).containsEntry("code", "BODY_TOO_LARGE");
     }
@@ -191,7 +191,7 @@ final class BadInputIT {
         assertThat(sub).containsEntry("plan", "free").containsEntry("planVersion", BigDecimal.ONE);
     }
 
-    private static void assertError(Harness.Reply r, int status, String code, String field) {
+    private static void assertError(ApiClient.Reply r, int status, String code, String field) {
         assertThat(r.status()).as(r.text()).isEqualTo(status);
         assertThat(r.error()).containsEntry("code", code);
         if (field != null) {

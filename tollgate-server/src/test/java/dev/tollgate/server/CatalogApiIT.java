@@ -31,11 +31,11 @@ final class CatalogApiIT {
 
     @Test
     void sample_yaml_catalog_applies_as_version_1_and_reads_back() {
-        Harness.Reply applied = h.applySampleCatalog();
+        ApiClient.Reply applied = h.applySampleCatalog();
         assertThat(applied.status()).as(applied.text()).isEqualTo(200);
         assertThat(applied.get("version")).isEqualTo(BigDecimal.ONE);
 
-        Harness.Reply current = h.get("/v1/catalog");
+        ApiClient.Reply current = h.get("/v1/catalog");
         assertThat(current.status()).isEqualTo(200);
         assertThat(current.get("version")).isEqualTo(BigDecimal.ONE);
         assertThat(current.body().get("document")).isInstanceOf(Map.class);
@@ -65,7 +65,7 @@ final class CatalogApiIT {
                                         "entitlements",
                                         Map.of("q", Map.of("limit", 5, "enforcment", "soft")))));
 
-        Harness.Reply r = h.put("/v1/catalog", bad);
+        ApiClient.Reply r = h.put("/v1/catalog", bad);
 
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.error()).containsEntry("code", "CATALOG_INVALID");
@@ -84,11 +84,11 @@ final class CatalogApiIT {
 
     @Test
     void malformed_yaml_and_non_object_documents_are_refused() {
-        Harness.Reply yaml = h.send("PUT", "/v1/catalog", "plans: [unclosed", "application/yaml", Harness.KEY);
+        ApiClient.Reply yaml = h.send("PUT", "/v1/catalog", "plans: [unclosed", "application/yaml", Harness.KEY);
         assertThat(yaml.status()).isEqualTo(400);
         assertThat(yaml.error()).containsEntry("code", "MALFORMED_YAML");
 
-        Harness.Reply list = h.send("PUT", "/v1/catalog", "[1,2]", "application/json", Harness.KEY);
+        ApiClient.Reply list = h.send("PUT", "/v1/catalog", "[1,2]", "application/json", Harness.KEY);
         assertThat(list.status()).isEqualTo(400);
         assertThat(list.error()).containsEntry("code", "CATALOG_INVALID");
         assertThat(h.get("/v1/catalog").get("version")).isEqualTo(BigDecimal.ZERO);
@@ -98,12 +98,12 @@ final class CatalogApiIT {
     void a_yaml_catalog_sent_as_json_is_told_to_say_its_content_type() throws Exception {
         String yaml = Files.readString(ApiClient.sampleCatalog());
 
-        Harness.Reply untyped = h.send("PUT", "/v1/catalog", yaml, "application/json", Harness.KEY);
+        ApiClient.Reply untyped = h.send("PUT", "/v1/catalog", yaml, "application/json", Harness.KEY);
 
         assertThat(untyped.status()).isEqualTo(400);
         assertThat(untyped.error()).containsEntry("code", "MALFORMED_JSON");
         assertThat((String) untyped.error().get("message")).contains("Content-Type: application/yaml");
-        Harness.Reply brokenJson = h.send("PUT", "/v1/catalog", "{\"plans\": [", "application/json", Harness.KEY);
+        ApiClient.Reply brokenJson = h.send("PUT", "/v1/catalog", "{\"plans\": [", "application/json", Harness.KEY);
         assertThat((String) brokenJson.error().get("message")).doesNotContain("yaml");
         assertThat(h.get("/v1/catalog").get("version")).isEqualTo(BigDecimal.ZERO);
     }
@@ -114,7 +114,7 @@ final class CatalogApiIT {
         assertThat(h.put("/v1/catalog", v1).status()).isEqualTo(200);
         h.customerOn("early", "pro");
 
-        Harness.Reply v2 = h.put("/v1/catalog", catalogWithProLimit(50));
+        ApiClient.Reply v2 = h.put("/v1/catalog", catalogWithProLimit(50));
         assertThat(v2.get("version")).isEqualTo(new BigDecimal(2));
         assertThat(v2.body()).extractingByKey("planVersions").isEqualTo(Map.of("pro", new BigDecimal(2)));
         assertThat((String) v2.get("summary")).contains("plan pro v2");
@@ -138,13 +138,13 @@ final class CatalogApiIT {
                 "application/json",
                 Harness.KEY);
 
-        Harness.Reply rollback = h.post("/v1/catalog/rollback", Map.of("version", 1));
+        ApiClient.Reply rollback = h.post("/v1/catalog/rollback", Map.of("version", 1));
         assertThat(rollback.status()).as(rollback.text()).isEqualTo(200);
         assertThat(rollback.get("version")).isEqualTo(new BigDecimal(3));
         h.customerOn("c", "pro");
         assertThat(h.check("c", "q").decimal("limit")).isEqualByComparingTo("100");
 
-        Harness.Reply versions = h.get("/v1/catalog/versions?limit=2");
+        ApiClient.Reply versions = h.get("/v1/catalog/versions?limit=2");
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> list = (List<Map<String, Object>>) versions.get("versions");
         assertThat(list).extracting(v -> v.get("version")).containsExactly(new BigDecimal(3), new BigDecimal(2));
@@ -153,7 +153,7 @@ final class CatalogApiIT {
                 .containsKey("time")
                 .containsKey("summary");
         assertThat(versions.get("nextCursor")).isEqualTo("2");
-        Harness.Reply rest = h.get("/v1/catalog/versions?limit=2&cursor=2");
+        ApiClient.Reply rest = h.get("/v1/catalog/versions?limit=2&cursor=2");
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> restList = (List<Map<String, Object>>) rest.get("versions");
         assertThat(restList).extracting(v -> v.get("version")).containsExactly(BigDecimal.ONE);
@@ -165,7 +165,7 @@ final class CatalogApiIT {
     @Test
     void reapplying_the_same_document_creates_no_new_version() {
         h.applySampleCatalog();
-        Harness.Reply again = h.applySampleCatalog();
+        ApiClient.Reply again = h.applySampleCatalog();
         assertThat(again.get("version")).isEqualTo(BigDecimal.ONE);
         assertThat((java.util.List<?>) h.get("/v1/catalog/versions").get("versions"))
                 .hasSize(1);
@@ -189,27 +189,27 @@ final class CatalogApiIT {
         h.customerOn("early", "pro");
         h.put("/v1/catalog", catalogWithProLimit(50));
 
-        Harness.Reply same = h.put("/v1/customers/early/subscription", Map.of("plan", "pro"));
+        ApiClient.Reply same = h.put("/v1/customers/early/subscription", Map.of("plan", "pro"));
         assertThat(same.status()).as(same.text()).isEqualTo(200);
         assertThat(subscriptionOf("early")).containsEntry("planVersion", BigDecimal.ONE);
         assertThat(h.check("early", "q").decimal("limit")).isEqualByComparingTo("100");
 
-        Harness.Reply latest =
+        ApiClient.Reply latest =
                 h.put("/v1/customers/early/subscription", Map.of("plan", "pro", "planVersion", "latest"));
         assertThat(latest.status()).as(latest.text()).isEqualTo(200);
         assertThat(subscriptionOf("early")).containsEntry("planVersion", new BigDecimal(2));
         assertThat(h.check("early", "q").decimal("limit")).isEqualByComparingTo("50");
-        Harness.Reply back = h.put("/v1/customers/early/subscription", Map.of("plan", "pro", "planVersion", 1));
+        ApiClient.Reply back = h.put("/v1/customers/early/subscription", Map.of("plan", "pro", "planVersion", 1));
         assertThat(back.status()).as(back.text()).isEqualTo(200);
         assertThat(h.check("early", "q").decimal("limit")).isEqualByComparingTo("100");
 
-        Harness.Reply unknown = h.put("/v1/customers/early/subscription", Map.of("plan", "pro", "planVersion", 3));
+        ApiClient.Reply unknown = h.put("/v1/customers/early/subscription", Map.of("plan", "pro", "planVersion", 3));
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.error())
                 .containsEntry("code", "PLAN_VERSION_NOT_FOUND")
                 .containsEntry("field", "planVersion");
         for (Object bad : List.of(0, -1, new BigDecimal("1.5"), "newest", "", true, List.of(1))) {
-            Harness.Reply refused =
+            ApiClient.Reply refused =
                     h.put("/v1/customers/early/subscription", Map.of("plan", "pro", "planVersion", bad));
             assertThat(refused.status()).as("planVersion %s", bad).isEqualTo(400);
             assertThat(refused.error())
@@ -227,7 +227,7 @@ final class CatalogApiIT {
     void an_add_on_keeps_its_version_and_its_version_field_moves_it() {
         h.put("/v1/catalog", catalogWithBoost(10));
         h.customerOn("early", "pro");
-        Harness.Reply bought = h.put(
+        ApiClient.Reply bought = h.put(
                 "/v1/customers/early/subscription",
                 Map.of("plan", "pro", "addons", List.of(Map.of("key", "boost", "quantity", 1))));
         assertThat(bought.status()).as(bought.text()).isEqualTo(200);
@@ -250,14 +250,14 @@ final class CatalogApiIT {
                 "/v1/customers/early/subscription",
                 Map.of("plan", "pro", "addons", List.of(Map.of("key", "boost", "quantity", 2, "version", "latest"))));
         assertThat(h.check("early", "q").decimal("limit")).isEqualByComparingTo("140");
-        Harness.Reply unknown = h.put(
+        ApiClient.Reply unknown = h.put(
                 "/v1/customers/early/subscription",
                 Map.of("plan", "pro", "addons", List.of(Map.of("key", "boost", "version", 9))));
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.error())
                 .containsEntry("code", "ADDON_VERSION_NOT_FOUND")
                 .containsEntry("field", "addons[0].version");
-        Harness.Reply bad = h.put(
+        ApiClient.Reply bad = h.put(
                 "/v1/customers/early/subscription",
                 Map.of("plan", "pro", "addons", List.of(Map.of("key", "boost", "version", 0))));
         assertThat(bad.status()).isEqualTo(400);

@@ -46,7 +46,7 @@ final class CatalogLifecycleIT {
     }
 
     @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> list(Harness.Reply reply, String field) {
+    private static List<Map<String, Object>> list(ApiClient.Reply reply, String field) {
         return (List<Map<String, Object>>) reply.get(field);
     }
 
@@ -62,12 +62,12 @@ final class CatalogLifecycleIT {
         h = new Harness(
                 dir.resolve("data"), START, c -> c.toBuilder().catalog(file).build());
         assertThat(h.get("/v1/catalog").get("version")).isEqualTo(BigDecimal.ONE);
-        Harness.Reply api = h.put("/v1/catalog", CatalogApiIT.catalogWithProLimit(50));
+        ApiClient.Reply api = h.put("/v1/catalog", CatalogApiIT.catalogWithProLimit(50));
         assertThat(api.get("version")).isEqualTo(new BigDecimal(2));
 
         h.restart();
 
-        Harness.Reply kept = h.get("/v1/catalog");
+        ApiClient.Reply kept = h.get("/v1/catalog");
         assertThat(kept.get("version")).as("the API's change is kept").isEqualTo(new BigDecimal(2));
         assertThat(kept.get("author")).isEqualTo("api");
         List<Map<String, Object>> versions = list(h.get("/v1/catalog/versions"), "versions");
@@ -80,7 +80,7 @@ final class CatalogLifecycleIT {
         catalogFile(yaml(70, false));
         h.restart();
 
-        Harness.Reply applied = h.get("/v1/catalog");
+        ApiClient.Reply applied = h.get("/v1/catalog");
         assertThat(applied.get("version")).as("the edited file is applied").isEqualTo(new BigDecimal(3));
         assertThat(applied.get("author")).isEqualTo("startup:catalog.yaml");
         h.customerOn("c", "pro");
@@ -120,7 +120,7 @@ final class CatalogLifecycleIT {
         h.customerOn("a", "pro");
         h.customerOn("b", "pro");
 
-        Harness.Reply empty = h.put("/v1/catalog", Map.of());
+        ApiClient.Reply empty = h.put("/v1/catalog", Map.of());
 
         assertThat(empty.status()).as(empty.text()).isEqualTo(409);
         assertThat(empty.error()).containsEntry("code", "CATALOG_IN_USE");
@@ -142,7 +142,7 @@ final class CatalogLifecycleIT {
                                         Map.of("key", "pro", "entitlements", Map.of("q", Map.of("limit", 100))),
                                         Map.of("key", "team", "entitlements", Map.of("q", Map.of("limit", 5))))));
         h.customerOn("t", "team");
-        Harness.Reply rollback = h.post("/v1/catalog/rollback", Map.of("version", 1));
+        ApiClient.Reply rollback = h.post("/v1/catalog/rollback", Map.of("version", 1));
         assertThat(rollback.status()).as(rollback.text()).isEqualTo(409);
         assertThat(rollback.error()).containsEntry("code", "CATALOG_IN_USE");
         assertThat(list(rollback, "inUse"))
@@ -157,7 +157,7 @@ final class CatalogLifecycleIT {
         h.put("/v1/catalog", CatalogApiIT.catalogWithProLimit(100));
         h.put("/v1/catalog", CatalogApiIT.catalogWithProLimit(50));
 
-        Harness.Reply diff = h.get("/v1/catalog/versions/2/diff");
+        ApiClient.Reply diff = h.get("/v1/catalog/versions/2/diff");
 
         assertThat(diff.status()).as(diff.text()).isEqualTo(200);
         assertThat(diff.get("version")).isEqualTo(new BigDecimal(2));
@@ -177,14 +177,14 @@ final class CatalogLifecycleIT {
                         "field", "entitlements.q.limit", "from", new BigDecimal(100), "to", new BigDecimal(50)))));
         assertThat((List<?>) map(diff.get("features")).get("changed")).isEmpty();
 
-        Harness.Reply first = h.get("/v1/catalog/versions/1/diff");
+        ApiClient.Reply first = h.get("/v1/catalog/versions/1/diff");
         assertThat(first.get("from")).isEqualTo(BigDecimal.ZERO);
         assertThat((List<Map<String, Object>>) map(first.get("features")).get("added"))
                 .extracting(e -> e.get("key"))
                 .containsExactly("q");
 
         for (String unknown : List.of("3", "0", "abc")) {
-            Harness.Reply missing = h.get("/v1/catalog/versions/" + unknown + "/diff");
+            ApiClient.Reply missing = h.get("/v1/catalog/versions/" + unknown + "/diff");
             assertThat(missing.status()).as(unknown).isEqualTo(404);
             assertThat(missing.error()).containsEntry("code", "CATALOG_VERSION_NOT_FOUND");
         }

@@ -55,7 +55,7 @@ final class ConcurrencyIT {
                 int allowed = 0;
                 int denied = 0;
                 for (int i = 0; i < PER_THREAD; i++) {
-                    Harness.Reply r = h.consume("hot", "calls", 1, "t" + thread + "-" + i);
+                    ApiClient.Reply r = h.consume("hot", "calls", 1, "t" + thread + "-" + i);
                     assertThat(r.status()).as(r.text()).isEqualTo(200);
                     if (Boolean.TRUE.equals(r.get("allowed"))) {
                         allowed++;

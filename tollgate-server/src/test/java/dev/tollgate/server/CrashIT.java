@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,7 +39,6 @@ final class CrashIT {
     private static final int THREADS = 8;
     private static final int CUSTOMERS = 4;
     private static final int CAP = 200;
-    private static final Pattern DIFFERENCES = Pattern.compile("\"differences\":(\\d+)");
 
     @TempDir
     Path dir;

@@ -40,7 +40,7 @@ final class CustomerJourneyIT {
                 .containsEntry("allowed", false)
                 .containsEntry("reason", "NOT_ENTITLED");
 
-        Harness.Reply trial =
+        ApiClient.Reply trial =
                 h.put("/v1/customers/acme/subscription", Map.of("plan", "free", "trial", Map.of("plan", "pro")));
         assertThat(trial.status()).as(trial.text()).isEqualTo(200);
         assertThat(trial.get("status")).isEqualTo("trialing");
@@ -56,19 +56,19 @@ final class CustomerJourneyIT {
         assertThat(limits("acme")).containsEntry("ai-queries", "10");
         assertThat(h.get("/v1/customers/acme").get("status")).isEqualTo("active");
 
-        Harness.Reply pro = h.put(
+        ApiClient.Reply pro = h.put(
                 "/v1/customers/acme/subscription",
                 Map.of("plan", "pro", "addons", List.of(Map.of("key", "extra-queries", "quantity", 2))));
         assertThat(pro.status()).as(pro.text()).isEqualTo(200);
         assertThat(limits("acme")).containsEntry("ai-queries", "2000").containsEntry("llm-tokens", "2000000");
-        Harness.Reply seats = h.post("/v1/check", Map.of("customerId", "acme", "feature", "seats", "quantity", 6));
+        ApiClient.Reply seats = h.post("/v1/check", Map.of("customerId", "acme", "feature", "seats", "quantity", 6));
         assertThat(seats.body()).containsEntry("allowed", false).containsEntry("value", new BigDecimal(5));
     }
 
     @Test
     void trial_true_tries_the_subscribed_plan_and_the_plan_continues_after_it() {
         h.customerOn("beta", "free");
-        Harness.Reply r = h.put("/v1/customers/beta/subscription", Map.of("plan", "pro", "trial", true));
+        ApiClient.Reply r = h.put("/v1/customers/beta/subscription", Map.of("plan", "pro", "trial", true));
         assertThat(r.get("status")).isEqualTo("trialing");
         h.clock.advance(Duration.ofDays(15));
         assertThat(h.get("/v1/customers/beta").get("status")).isEqualTo("active");
@@ -78,7 +78,7 @@ final class CustomerJourneyIT {
     @Test
     void a_plan_without_a_trial_refuses_trial_true() {
         h.customerOn("gamma", "free");
-        Harness.Reply r = h.put("/v1/customers/gamma/subscription", Map.of("plan", "free", "trial", true));
+        ApiClient.Reply r = h.put("/v1/customers/gamma/subscription", Map.of("plan", "free", "trial", true));
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.error()).containsEntry("code", "TRIAL_NOT_AVAILABLE").containsEntry("field", "trial");
     }
@@ -87,7 +87,7 @@ final class CustomerJourneyIT {
     void promotion_counts_until_it_expires_exactly() {
         h.customerOn("delta", "free");
         Instant expires = h.clock.instant().plus(Duration.ofHours(1));
-        Harness.Reply promo = h.post(
+        ApiClient.Reply promo = h.post(
                 "/v1/customers/delta/promotions",
                 Map.of("feature", "ai-queries", "entitlement", Map.of("limit", 300), "expiresAt", expires.toString()));
         assertThat(promo.status()).as(promo.text()).isEqualTo(201);
@@ -99,7 +99,7 @@ final class CustomerJourneyIT {
     @Test
     void cancel_at_period_end_keeps_entitlements_until_the_billing_period_ends() {
         h.customerOn("eps", "pro");
-        Harness.Reply cancel = h.delete("/v1/customers/eps/subscription?at=period-end");
+        ApiClient.Reply cancel = h.delete("/v1/customers/eps/subscription?at=period-end");
         assertThat(cancel.status()).as(cancel.text()).isEqualTo(200);
         @SuppressWarnings("unchecked")
         Map<String, Object> sub = (Map<String, Object>) cancel.get("subscription");
@@ -117,10 +117,10 @@ final class CustomerJourneyIT {
         assertThat(h.check("idle", "ai-queries").body())
                 .containsEntry("allowed", false)
                 .containsEntry("reason", "NO_SUBSCRIPTION");
-        Harness.Reply consumed = h.consume("idle", "ai-queries", 1, "idle-1");
+        ApiClient.Reply consumed = h.consume("idle", "ai-queries", 1, "idle-1");
         assertThat(consumed.status()).isEqualTo(200);
         assertThat(consumed.body()).containsEntry("recorded", false).containsEntry("reason", "NO_SUBSCRIPTION");
-        Harness.Reply events = h.post(
+        ApiClient.Reply events = h.post(
                 "/v1/events",
                 Map.of(
                         "events",
@@ -134,7 +134,7 @@ final class CustomerJourneyIT {
                                 "quantity",
                                 1))));
         assertThat(events.text()).contains("\"rejected\"").contains("\"NO_SUBSCRIPTION\"");
-        Harness.Reply cancel = h.delete("/v1/customers/idle/subscription");
+        ApiClient.Reply cancel = h.delete("/v1/customers/idle/subscription");
         assertThat(cancel.status()).isEqualTo(409);
         assertThat(cancel.error()).containsEntry("code", "NO_SUBSCRIPTION");
 
@@ -149,10 +149,10 @@ final class CustomerJourneyIT {
     @Test
     void unknown_plan_and_addon_are_404_with_the_field() {
         h.customerOn("zeta", "free");
-        Harness.Reply plan = h.put("/v1/customers/zeta/subscription", Map.of("plan", "platinum"));
+        ApiClient.Reply plan = h.put("/v1/customers/zeta/subscription", Map.of("plan", "platinum"));
         assertThat(plan.status()).isEqualTo(404);
         assertThat(plan.error()).containsEntry("code", "PLAN_NOT_FOUND").containsEntry("field", "plan");
-        Harness.Reply addon = h.put(
+        ApiClient.Reply addon = h.put(
                 "/v1/customers/zeta/subscription",
                 Map.of("plan", "pro", "addons", List.of(Map.of("key", "nope", "quantity", 1))));
         assertThat(addon.status()).isEqualTo(404);
@@ -164,7 +164,7 @@ final class CustomerJourneyIT {
 
     @SuppressWarnings("unchecked")
     private Map<String, String> limits(String customer) {
-        Harness.Reply r = h.get("/v1/customers/" + customer + "/entitlements");
+        ApiClient.Reply r = h.get("/v1/customers/" + customer + "/entitlements");
         assertThat(r.status()).as(r.text()).isEqualTo(200);
         List<Map<String, Object>> list = (List<Map<String, Object>>) r.get("entitlements");
         return list.stream()

@@ -42,7 +42,7 @@ final class DurabilityIT {
     void usage_customers_and_idempotency_keys_survive_a_restart() {
         h.customerOn("acme", "pro");
         h.post("/v1/customers/acme/promotions", Map.of("feature", "sso", "entitlement", Map.of("enabled", true)));
-        Harness.Reply first = h.consume("acme", "llm-tokens", 1500, "call-1");
+        ApiClient.Reply first = h.consume("acme", "llm-tokens", 1500, "call-1");
         h.consume("acme", "llm-tokens", 500, "call-2");
         h.post(
                 "/v1/events",
@@ -61,11 +61,11 @@ final class DurabilityIT {
         h.restart();
 
         assertThat(h.check("acme", "llm-tokens").decimal("used")).isEqualByComparingTo("2250");
-        Harness.Reply replay = h.consume("acme", "llm-tokens", 1500, "call-1");
+        ApiClient.Reply replay = h.consume("acme", "llm-tokens", 1500, "call-1");
         assertThat(replay.replayed()).isTrue();
         assertThat(replay.body()).isEqualTo(first.body());
         assertThat((List<?>) h.get("/v1/customers/acme").get("promotions")).hasSize(1);
-        Harness.Reply dup = h.post(
+        ApiClient.Reply dup = h.post(
                 "/v1/events",
                 Map.of(
                         "events",
@@ -95,7 +95,7 @@ final class DurabilityIT {
                 List<String> acked = new ArrayList<>();
                 for (int i = 0; !stop.get() && i < 10_000; i++) {
                     String key = "t" + thread + "-" + i;
-                    Harness.Reply r;
+                    ApiClient.Reply r;
                     try {
                         r = h.consume("acme", "ai-queries", 1, key);
                     } catch (RuntimeException e) {

@@ -384,8 +384,14 @@ final class HttpFrontIT {
 
     @Test
     void an_unauthenticated_request_announcing_expect_100_continue_gets_no_100_but_a_401() throws IOException {
-        Raw r = exchangeExpectingClose("PUT /v1/catalog HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
-                + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n");
+        Raw r = exchangeExpectingClose("""
+                PUT /v1/catalog HTTP/1.1\r
+                Host: x\r
+                Expect: 100-continue\r
+                Content-Type: application/json\r
+                Content-Length: 1000\r
+                \r
+                """);
         assertThat(r.status()).isEqualTo(401);
     }
 

@@ -33,12 +33,12 @@ final class MeteringIT {
     @Test
     void hard_limit_admits_exactly_up_to_the_limit_and_names_what_bound_it() {
         h.customerOn("acme", "free");
-        Harness.Reply first = h.consume("acme", "ai-queries", 9, "k1");
+        ApiClient.Reply first = h.consume("acme", "ai-queries", 9, "k1");
         assertThat(first.body()).containsEntry("allowed", true).containsEntry("recorded", true);
         assertThat(first.decimal("used")).isEqualByComparingTo("9");
         assertThat(first.decimal("remaining")).isEqualByComparingTo("1");
 
-        Harness.Reply tooMuch = h.consume("acme", "ai-queries", 2, "k2");
+        ApiClient.Reply tooMuch = h.consume("acme", "ai-queries", 2, "k2");
         assertThat(tooMuch.status()).isEqualTo(200);
         assertThat(tooMuch.body())
                 .containsEntry("allowed", false)
@@ -47,7 +47,7 @@ final class MeteringIT {
                 .containsEntry("boundBy", Map.of("kind", "feature", "feature", "ai-queries"));
         assertThat(tooMuch.decimal("used")).isEqualByComparingTo("9");
 
-        Harness.Reply exact = h.consume("acme", "ai-queries", 1, "k3");
+        ApiClient.Reply exact = h.consume("acme", "ai-queries", 1, "k3");
         assertThat(exact.body()).containsEntry("allowed", true);
         assertThat(exact.decimal("remaining")).isEqualByComparingTo("0");
         assertThat(h.check("acme", "ai-queries").body()).containsEntry("allowed", false);
@@ -60,14 +60,14 @@ final class MeteringIT {
             assertThat(h.consume("acme", "ai-queries", 1, "q" + i).get("allowed"))
                     .isEqualTo(true);
         }
-        Harness.Reply full = h.check("acme", "ai-queries");
+        ApiClient.Reply full = h.check("acme", "ai-queries");
         assertThat(full.get("allowed")).isEqualTo(false);
         assertThat(full.get("resetsAt")).isEqualTo("2026-02-28T12:00:00Z");
 
         h.clock.set(Instant.parse("2026-02-28T11:59:59.999Z"));
         assertThat(h.consume("acme", "ai-queries", 1, "late").get("allowed")).isEqualTo(false);
         h.clock.set(Instant.parse("2026-02-28T12:00:00Z"));
-        Harness.Reply fresh = h.consume("acme", "ai-queries", 1, "fresh");
+        ApiClient.Reply fresh = h.consume("acme", "ai-queries", 1, "fresh");
         assertThat(fresh.get("allowed")).isEqualTo(true);
         assertThat(fresh.decimal("used")).isEqualByComparingTo("1");
         assertThat(fresh.get("resetsAt")).isEqualTo("2026-03-31T12:00:00Z");
@@ -77,7 +77,7 @@ final class MeteringIT {
     void soft_limit_admits_and_flags_the_overage_quantity() {
         h.customerOn("acme", "pro");
         h.consume("acme", "ai-queries", 999, "a");
-        Harness.Reply over = h.consume("acme", "ai-queries", 5, "b");
+        ApiClient.Reply over = h.consume("acme", "ai-queries", 5, "b");
         assertThat(over.body()).containsEntry("allowed", true).containsEntry("overage", true);
         assertThat(over.decimal("overageQuantity")).isEqualByComparingTo("4");
         assertThat(over.decimal("used")).isEqualByComparingTo("1004");
@@ -101,7 +101,7 @@ final class MeteringIT {
                 .isEqualTo(true);
         assertThat(h.consume("acme", "gpu", new BigDecimal("0.30000001"), "b").get("allowed"))
                 .isEqualTo(false);
-        Harness.Reply exact = h.consume("acme", "gpu", new BigDecimal("0.3"), "c");
+        ApiClient.Reply exact = h.consume("acme", "gpu", new BigDecimal("0.3"), "c");
         assertThat(exact.get("allowed")).isEqualTo(true);
         assertThat(exact.decimal("used")).isEqualByComparingTo("1.0");
     }
@@ -109,15 +109,15 @@ final class MeteringIT {
     @Test
     void a_repeated_key_returns_the_first_answer_and_changes_nothing() {
         h.customerOn("acme", "free");
-        Harness.Reply first = h.consume("acme", "ai-queries", 3, "same");
-        Harness.Reply again = h.consume("acme", "ai-queries", 3, "same");
+        ApiClient.Reply first = h.consume("acme", "ai-queries", 3, "same");
+        ApiClient.Reply again = h.consume("acme", "ai-queries", 3, "same");
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.replayed()).isTrue();
         assertThat(first.replayed()).isFalse();
         assertThat(again.body()).isEqualTo(first.body());
         assertThat(h.check("acme", "ai-queries").decimal("used")).isEqualByComparingTo("3");
 
-        Harness.Reply reused = h.consume("acme", "ai-queries", 4, "same");
+        ApiClient.Reply reused = h.consume("acme", "ai-queries", 4, "same");
         assertThat(reused.status()).isEqualTo(409);
         assertThat(reused.error())
                 .containsEntry("code", "IDEMPOTENCY_KEY_REUSED")
@@ -128,10 +128,10 @@ final class MeteringIT {
     void a_repeated_denial_is_still_a_denial_after_room_appears() {
         h.customerOn("acme", "free");
         h.consume("acme", "ai-queries", 10, "fill");
-        Harness.Reply denied = h.consume("acme", "ai-queries", 1, "retry-me");
+        ApiClient.Reply denied = h.consume("acme", "ai-queries", 1, "retry-me");
         assertThat(denied.get("allowed")).isEqualTo(false);
         h.put("/v1/customers/acme/subscription", Map.of("plan", "pro"));
-        Harness.Reply again = h.consume("acme", "ai-queries", 1, "retry-me");
+        ApiClient.Reply again = h.consume("acme", "ai-queries", 1, "retry-me");
         assertThat(again.replayed()).isTrue();
         assertThat(again.get("allowed")).isEqualTo(false);
     }
@@ -152,7 +152,7 @@ final class MeteringIT {
         Map<String, Object> bool =
                 Map.of("idempotencyKey", "e5", "customerId", "acme", "feature", "sso", "quantity", 1);
 
-        Harness.Reply r = h.post("/v1/events", Map.of("events", List.of(ok, over, dup, ghost, negative, bool)));
+        ApiClient.Reply r = h.post("/v1/events", Map.of("events", List.of(ok, over, dup, ghost, negative, bool)));
 
         assertThat(r.status()).as(r.text()).isEqualTo(200);
         assertThat(r.body())
@@ -173,7 +173,7 @@ final class MeteringIT {
         assertThat(results.get(5)).containsEntry("reason", "FEATURE_NOT_METERED");
         assertThat(h.check("acme", "ai-queries").decimal("used")).isEqualByComparingTo("13");
 
-        Harness.Reply again = h.post("/v1/events", Map.of("events", List.of(ok)));
+        ApiClient.Reply again = h.post("/v1/events", Map.of("events", List.of(ok)));
         assertThat(again.body()).containsEntry("duplicates", BigDecimal.ONE);
         assertThat(h.check("acme", "ai-queries").decimal("used")).isEqualByComparingTo("13");
     }
@@ -217,20 +217,20 @@ final class MeteringIT {
     void boolean_and_config_checks_answer_without_metering() {
         h.customerOn("acme", "pro");
         assertThat(h.check("acme", "sso").body()).containsEntry("allowed", true);
-        Harness.Reply seats = h.check("acme", "seats");
+        ApiClient.Reply seats = h.check("acme", "seats");
         assertThat(seats.body()).containsEntry("allowed", true).containsEntry("value", new BigDecimal(5));
-        Harness.Reply consumeBool = h.consume("acme", "sso", 1, "x");
+        ApiClient.Reply consumeBool = h.consume("acme", "sso", 1, "x");
         assertThat(consumeBool.body()).containsEntry("allowed", false).containsEntry("reason", "FEATURE_NOT_METERED");
     }
 
     @Test
     void unknown_customer_and_feature_are_404_with_a_reason() {
         h.customerOn("acme", "free");
-        Harness.Reply noCustomer = h.check("ghost", "ai-queries");
+        ApiClient.Reply noCustomer = h.check("ghost", "ai-queries");
         assertThat(noCustomer.status()).isEqualTo(404);
         assertThat(noCustomer.body()).containsEntry("allowed", false).containsEntry("reason", "CUSTOMER_NOT_FOUND");
         assertThat(noCustomer.error()).containsEntry("field", "customerId");
-        Harness.Reply noFeature = h.consume("acme", "teleport", 1, "t");
+        ApiClient.Reply noFeature = h.consume("acme", "teleport", 1, "t");
         assertThat(noFeature.status()).isEqualTo(404);
         assertThat(noFeature.error()).containsEntry("code", "FEATURE_NOT_FOUND").containsEntry("field", "feature");
     }
@@ -295,10 +295,10 @@ final class MeteringIT {
                     .singleElement()
                     .asString()
                     .startsWith("text/csv");
-            assertThat(csv.text())
-                    .isEqualTo(
-                            "customerId,feature,periodStart,periodEnd,limit,unlimited,used,overage,credits,events\r\n"
-                                    + "acme,ai-queries,2026-01-31T12:00:00Z,2026-02-28T12:00:00Z,10,false,13,3,,2\r\n");
+            assertThat(csv.text()).isEqualTo("""
+                            customerId,feature,periodStart,periodEnd,limit,unlimited,used,overage,credits,events\r
+                            acme,ai-queries,2026-01-31T12:00:00Z,2026-02-28T12:00:00Z,10,false,13,3,,2\r
+                            """);
             h.restart();
         }
         ApiClient.Reply bad = h.get("/v1/customers/acme/usage/export?format=xml");

@@ -24,11 +24,11 @@ final class OperationsIT {
 
             assertThat(h.send("GET", "/health", null, "application/json", null).status())
                     .isEqualTo(200);
-            Harness.Reply ready = h.send("GET", "/ready", null, "application/json", null);
+            ApiClient.Reply ready = h.send("GET", "/ready", null, "application/json", null);
             assertThat(ready.status()).isEqualTo(200);
             assertThat(ready.get("status")).isEqualTo("ready");
 
-            Harness.Reply metrics = h.send("GET", "/metrics", null, "text/plain", null);
+            ApiClient.Reply metrics = h.send("GET", "/metrics", null, "text/plain", null);
             assertThat(metrics.status()).isEqualTo(200);
             assertThat(metrics.text())
                     .contains(
@@ -60,10 +60,16 @@ final class OperationsIT {
     @Test
     void an_invalid_startup_catalog_stops_start_up_with_every_error() throws Exception {
         Path bad = dir.resolve("bad.yaml");
-        Files.writeString(
-                bad,
-                "features:\n  - key: q\n    type: metered\nplans:\n  - key: p\n    entitlements:\n"
-                        + "      q: { limit: -1 }\n      nope: { limit: 1 }\n");
+        Files.writeString(bad, """
+                features:
+                  - key: q
+                    type: metered
+                plans:
+                  - key: p
+                    entitlements:
+                      q: { limit: -1 }
+                      nope: { limit: 1 }
+                """);
         ServerConfig config = ServerConfig.builder()
                 .port(0)
                 .dataDir(dir.resolve("data"))

@@ -53,7 +53,7 @@ final class ServerProcess extends ApiClient implements AutoCloseable {
     /** {@link #run(Path, List)} with another {@code TOLLGATE_API_KEY}. */
     static Result run(Path log, List<String> args, String apiKey) {
         try {
-            ProcessBuilder b = builder(log, args);
+            ProcessBuilder b = builder(args);
             b.environment().put("TOLLGATE_API_KEY", apiKey);
             Process p = b.start();
             CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(p));
@@ -98,7 +98,7 @@ final class ServerProcess extends ApiClient implements AutoCloseable {
         List<String> all = new ArrayList<>(List.of("--port", "0"));
         all.addAll(args);
         try {
-            Process p = builder(log, all).start();
+            Process p = builder(all).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             CompletableFuture<Integer> port = new CompletableFuture<>();
             Thread pump = new Thread(() -> pump(out, log, port), "server-output");
@@ -113,7 +113,7 @@ final class ServerProcess extends ApiClient implements AutoCloseable {
         }
     }
 
-    private static ProcessBuilder builder(Path log, List<String> args) {
+    private static ProcessBuilder builder(List<String> args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
