@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -586,9 +587,10 @@ public final class BenchMain {
         }
         pool.shutdown();
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> balances = (List<Map<String, Object>>)
-                tg.ok("GET", "/v1/customers/ledger/balance", null).get("balances");
-        BigDecimal available = (BigDecimal) balances.get(0).get("available");
+        List<Map<String, Object>> balances = (List<Map<String, Object>>) Objects.requireNonNull(
+                tg.ok("GET", "/v1/customers/ledger/balance", null).get("balances"));
+        BigDecimal available =
+                (BigDecimal) Objects.requireNonNull(balances.get(0).get("available"));
         BigDecimal sum = BigDecimal.ZERO;
         int entries = 0;
         String cursor = null;
@@ -598,7 +600,7 @@ public final class BenchMain {
                     "/v1/customers/ledger/ledger?limit=1000" + (cursor == null ? "" : "&cursor=" + cursor),
                     null);
             @SuppressWarnings("unchecked")
-            List<Map<String, Object>> list = (List<Map<String, Object>>) page.get("entries");
+            List<Map<String, Object>> list = (List<Map<String, Object>>) Objects.requireNonNull(page.get("entries"));
             for (Map<String, Object> e : list) {
                 sum = sum.add((BigDecimal) e.get("amount"));
                 entries++;
@@ -615,9 +617,9 @@ public final class BenchMain {
 
     private static BigDecimal used(TollgateProcess tg, String customer, String feature) {
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> list =
-                (List<Map<String, Object>>) tg.ok("GET", "/v1/customers/" + customer + "/entitlements", null)
-                        .get("entitlements");
+        List<Map<String, Object>> list = (List<Map<String, Object>>)
+                Objects.requireNonNull(tg.ok("GET", "/v1/customers/" + customer + "/entitlements", null)
+                        .get("entitlements"));
         return list.stream()
                 .filter(e -> feature.equals(e.get("feature")))
                 .map(e -> (BigDecimal) e.get("used"))

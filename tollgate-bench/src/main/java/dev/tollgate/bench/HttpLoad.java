@@ -10,9 +10,11 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongFunction;
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A lean HTTP/1.1 load generator over keep-alive sockets, sharing the machine with the server it measures, so it does
@@ -76,7 +78,7 @@ final class HttpLoad {
     }
 
     /** A POST of a JSON body, or a GET when {@code body} is {@code null}, as wire bytes. */
-    static byte[] request(String method, String path, String body, String apiKey) {
+    static byte[] request(String method, String path, @Nullable String body, @Nullable String apiKey) {
         StringBuilder sb =
                 new StringBuilder(256).append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: bench\r\n");
         if (apiKey != null) {
@@ -214,9 +216,15 @@ final class HttpLoad {
         private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(StandardCharsets.US_ASCII);
 
         final SocketChannel channel;
+
+        @Nullable
         SelectionKey key;
+
         ByteBuffer in = ByteBuffer.allocate(16 * 1024);
+
+        @Nullable
         ByteBuffer out;
+
         long due;
         long sentFrom;
         boolean busy;
@@ -235,15 +243,16 @@ final class HttpLoad {
 
         /** Writes what the socket takes now; asks for a writable event if something is left. */
         void flush() throws IOException {
+            SelectionKey registered = Objects.requireNonNull(key, "registered before the first send");
             if (out != null) {
                 channel.write(out);
                 if (out.hasRemaining()) {
-                    key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                    registered.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
                     return;
                 }
                 out = null;
             }
-            key.interestOps(SelectionKey.OP_READ);
+            registered.interestOps(SelectionKey.OP_READ);
         }
 
         /** Reads what arrived; answers the status of a complete response (consumed from the buffer), or 0. */

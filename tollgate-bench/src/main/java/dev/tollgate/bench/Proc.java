@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
 /** Child processes: a long-running one whose output announces it is ready, and commands run to completion. */
 final class Proc implements AutoCloseable {
     private final Process process;
+
+    @SuppressWarnings("JdkObsolete") // appended by the reader thread while the caller may read it
     private final StringBuffer output = new StringBuffer();
 
     private Proc(Process process) {
@@ -78,7 +80,7 @@ final class Proc implements AutoCloseable {
     record Started(Proc proc, String said) {}
 
     /**
-     * Runs SQL with {@code psql} as user {@code postgres} on database {@code test} (trust auth), quietly.
+     * Runs {@code sql} with the psql client as user {@code postgres} on database {@code test} (trust auth), quietly.
      *
      * @return psql's output
      * @throws IOException if psql fails or does not end within 60 s

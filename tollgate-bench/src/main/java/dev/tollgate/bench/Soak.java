@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -29,6 +30,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The soak of issue 16: the packaged server on SQLite under a mixed load for a long while, its heap sampled after a
@@ -168,7 +170,7 @@ public final class Soak {
                     Map.of(),
                     600);
         } catch (IOException e) {
-            verify = e.getMessage();
+            verify = e.getMessage() != null ? e.getMessage() : e.toString();
         }
         return verdict(samples, alerts, verify);
     }
@@ -466,7 +468,7 @@ public final class Soak {
                 band += WEIGHTS[++op];
             }
             String c = "c" + random.nextInt(customers);
-            String key = "w" + id + "-" + (seq++);
+            String key = "w" + id + "-" + seq++;
             switch (OPS[op]) {
                 case "check" ->
                     call("check", "POST", "/v1/check", Map.of("customerId", c, "feature", "q", "scope", "team"));
@@ -563,7 +565,7 @@ public final class Soak {
 
     /** Sends one request and counts its answer; answers the JSON object body of a 2xx, else {@code null}. */
     @SuppressWarnings("unchecked")
-    private Map<String, Object> call(String op, String method, String path, Object body) {
+    private @Nullable Map<String, Object> call(String op, String method, String path, @Nullable Object body) {
         LongAdder[] counts = byOp.computeIfAbsent(
                 op, k -> new LongAdder[] {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()});
         requests.increment();
@@ -608,9 +610,9 @@ public final class Soak {
             alerts.clear();
             for (int i = 0; i < customers; i++) {
                 @SuppressWarnings("unchecked")
-                List<Map<String, Object>> events =
-                        (List<Map<String, Object>>) tg.ok("GET", "/v1/events/log?limit=1000&customerId=c" + i, null)
-                                .get("events");
+                List<Map<String, Object>> events = (List<Map<String, Object>>)
+                        Objects.requireNonNull(tg.ok("GET", "/v1/events/log?limit=1000&customerId=c" + i, null)
+                                .get("events"));
                 events.forEach(e -> alerts.add((String) e.get("id")));
             }
             boolean all = received.values().stream().allMatch(ids -> ids.containsAll(alerts));
