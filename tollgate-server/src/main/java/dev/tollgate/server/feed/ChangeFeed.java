@@ -78,7 +78,7 @@ public final class ChangeFeed implements GroupCommitJournal.Listener {
             Long at = latest.get(customerId);
             if (!resumable) {
                 s.offer(customerId, at == null ? bootCursor - 1 : at);
-            } else if (at != null && at > since) {
+            } else if (at != null && since != null && at > since) {
                 s.offer(customerId, at);
             }
         }

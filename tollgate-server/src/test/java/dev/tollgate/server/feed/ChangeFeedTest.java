@@ -184,9 +184,7 @@ class ChangeFeedTest {
                     changedAt.put(c, latestCursor(feed, c));
                 } else if (what < 6) {
                     feed.committed(1, List.of(catalog()), 0);
-                    for (String c : changedAt.keySet()) {
-                        changedAt.put(c, latestCursor(feed, c));
-                    }
+                    changedAt.replaceAll((c, at) -> latestCursor(feed, c));
                 } else if (what < 9) {
                     FeedSubscription.Change c = s.poll();
                     if (c != null) {
