@@ -34,6 +34,8 @@ public final class Stores {
     private Stores() {}
 
     /**
+     * Opens the store the settings name.
+     *
      * @param config the settings; {@link ServerConfig#store()} picks the backend
      * @return an open store
      * @throws dev.tollgate.core.store.StoreException if it cannot be opened

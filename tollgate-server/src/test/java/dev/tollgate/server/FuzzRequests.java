@@ -235,7 +235,7 @@ final class FuzzRequests {
     private static Object wrongType(Random random, Kind kind) {
         return switch (kind) {
             case ID, KEY, TEXT, TIME -> random.nextBoolean() ? 7 : List.of("x");
-            case NUMBER, INT -> random.nextBoolean() ? "5" : Boolean.TRUE;
+            case NUMBER, INT -> random.nextBoolean() ? "5" : true;
             case BOOL -> "true";
             case OBJECT, ANY -> random.nextBoolean() ? "x" : List.of(1);
             case LIST -> random.nextBoolean() ? "x" : map("a", 1);

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The JSON of the catalog's answers: the current catalog, its versions (a version's origin is written by the shared
@@ -100,7 +101,7 @@ final class CatalogViews {
 
     /** The refusal of a catalog that removes what customers still use: {@code 409 CATALOG_IN_USE}, naming it all. */
     static Map<String, Object> catalogInUse(CatalogInUseException e) {
-        Map<String, Object> body = Response.errorBody("CATALOG_IN_USE", e.getMessage(), null);
+        Map<String, Object> body = Response.errorBody("CATALOG_IN_USE", Objects.requireNonNull(e.getMessage()), null);
         body.put("customers", e.customers());
         List<Object> inUse = new ArrayList<>();
         for (CatalogInUse.Conflict c : e.conflicts()) {

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -202,10 +203,14 @@ public final class HttpApi implements Service {
             e = e.getCause();
         }
         if (e instanceof ApiException api) {
-            return Response.json(api.status(), Response.errorBody(api.code(), api.getMessage(), api.field()));
+            return Response.json(
+                    api.status(),
+                    Response.errorBody(api.code(), Objects.requireNonNull(api.getMessage()), api.field()));
         }
         if (e instanceof TollgateException t) {
-            return Response.json(statusOf(t.kind()), Response.errorBody(t.code(), t.getMessage(), t.field()));
+            return Response.json(
+                    statusOf(t.kind()),
+                    Response.errorBody(t.code(), Objects.requireNonNull(t.getMessage()), t.field()));
         }
         if (e instanceof CatalogException c) {
             return Response.json(400, catalogErrors(c));

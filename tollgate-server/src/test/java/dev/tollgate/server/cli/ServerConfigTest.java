@@ -129,10 +129,14 @@ final class ServerConfigTest {
     void the_config_file_takes_every_setting_the_environment_does(
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path file = dir.resolve("tollgate.yaml");
-        java.nio.file.Files.writeString(
-                file,
-                "ioThreads: 3\nidleTimeoutSeconds: 30\nheaderTimeoutSeconds: 5\nbodyTimeoutSeconds: 20\n"
-                        + "maxConnections: 100\nwebhookAllowPrivate: true\n");
+        java.nio.file.Files.writeString(file, """
+                ioThreads: 3
+                idleTimeoutSeconds: 30
+                headerTimeoutSeconds: 5
+                bodyTimeoutSeconds: 20
+                maxConnections: 100
+                webhookAllowPrivate: true
+                """);
         ServerConfig c = load(Map.of(), new String[] {"--config", file.toString()});
         assertThat(c.ioThreads())
                 .as("regression: ioThreads was read but refused as unknown")
