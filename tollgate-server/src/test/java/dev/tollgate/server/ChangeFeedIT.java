@@ -118,15 +118,15 @@ final class ChangeFeedIT {
 
     @Test
     void bad_input_is_refused_before_the_stream_starts_with_the_field_named() {
-        Harness.Reply noIds = h.get("/v1/stream?customers=,");
+        ApiClient.Reply noIds = h.get("/v1/stream?customers=,");
         assertThat(noIds.status()).isEqualTo(400);
         assertThat(noIds.error()).containsEntry("code", "INVALID_FIELD").containsEntry("field", "customers");
 
-        Harness.Reply badCursor = h.get("/v1/stream?since=yesterday");
+        ApiClient.Reply badCursor = h.get("/v1/stream?since=yesterday");
         assertThat(badCursor.status()).isEqualTo(400);
         assertThat(badCursor.error()).containsEntry("field", "since");
 
-        Harness.Reply noKey = h.send("GET", "/v1/stream", null, "application/json", null);
+        ApiClient.Reply noKey = h.send("GET", "/v1/stream", null, "application/json", null);
         assertThat(noKey.status()).isEqualTo(401);
     }
 
@@ -150,13 +150,13 @@ final class ChangeFeedIT {
 
             ExecutorService pool = Executors.newFixedThreadPool(8);
             try {
-                List<Future<Harness.Reply>> writes = new ArrayList<>();
+                List<Future<ApiClient.Reply>> writes = new ArrayList<>();
                 for (int n = 0; n < 2000; n++) {
                     String c = "c" + (n % 20);
                     String key = "k" + n;
                     writes.add(pool.submit(() -> h.consume(c, "ai-queries", 1, key)));
                 }
-                for (Future<Harness.Reply> w : writes) {
+                for (Future<ApiClient.Reply> w : writes) {
                     assertThat(w.get().status()).isEqualTo(200);
                 }
             } finally {

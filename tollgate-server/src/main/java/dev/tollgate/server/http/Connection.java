@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
@@ -219,12 +220,13 @@ final class Connection extends ChannelInboundHandlerAdapter {
         boolean wrote = false;
         while (!pending.isEmpty() && pending.peek().response != null && !closing) {
             Slot next = pending.poll();
-            StreamHandler stream = next.response.stream();
+            Response ready = Objects.requireNonNull(next.response);
+            StreamHandler stream = ready.stream();
             if (stream != null) {
-                startStream(ctx, next.response, stream);
+                startStream(ctx, ready, stream);
                 return;
             }
-            FullHttpResponse out = toNetty(next.response, next.keepAlive);
+            FullHttpResponse out = toNetty(ready, next.keepAlive);
             wrote = true;
             if (next.keepAlive) {
                 ctx.write(out, ctx.voidPromise());

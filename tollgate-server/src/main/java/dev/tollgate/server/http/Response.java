@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param headers further headers, by name
  * @param stream what writes a streamed body, or {@code null} for an answer whose body is {@code body}
  */
+@SuppressWarnings("ArrayRecordComponent") // a response is sent, never compared
 public record Response(
         int status,
         String contentType,
