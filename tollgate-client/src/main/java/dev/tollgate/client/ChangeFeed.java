@@ -161,7 +161,7 @@ final class ChangeFeed implements AutoCloseable {
                 id = null;
                 data.setLength(0);
             } else if (line.startsWith(":")) {
-                continue;
+                // a comment line, sent to keep the stream alive
             } else if (line.startsWith("event:")) {
                 event = line.substring(6).trim();
             } else if (line.startsWith("id:")) {
@@ -185,6 +185,7 @@ final class ChangeFeed implements AutoCloseable {
         cursor = c != null ? c : id != null ? id : cursor;
     }
 
+    @SuppressWarnings("WaitNotInLoop") // a back-off a change may cut short: waking early only retries sooner
     private void await(long millis) {
         synchronized (signal) {
             if (!running || customersChanged) {

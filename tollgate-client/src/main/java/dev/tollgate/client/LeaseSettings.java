@@ -35,7 +35,7 @@ public record LeaseSettings(
         positive(horizon, "horizon");
         positive(idle, "idle");
         positive(cooldown, "cooldown");
-        if (Objects.requireNonNull(ttl, "ttl").getSeconds() < 2) {
+        if (Objects.requireNonNull(ttl, "ttl").toSeconds() < 2) {
             throw new IllegalArgumentException("ttl must be at least 2 s: " + ttl);
         }
         positive(maxAge, "maxAge");

@@ -102,6 +102,7 @@ final class Leases implements AutoCloseable {
      * @return the local answer ({@link Source#CACHE}), or {@code null} when the server must decide
      */
     @Nullable
+    @SuppressWarnings("ReferenceEquality") // RecentKeys.SENT is a sentinel, known by identity
     Decision consume(ConsumeRequest r) {
         if (!settings.enabled() || closed || !eligible(r)) {
             return null;
@@ -236,7 +237,7 @@ final class Leases implements AutoCloseable {
         long s = settings.initialUnits();
         if (rate > 0) {
             double seconds = settings.horizon().toNanos() / 1e9;
-            s = Math.max(s, (long) Math.ceil(Math.min(rate * seconds, settings.maxUnits())));
+            s = Math.max(s, (long) Math.ceil(Math.min(rate * seconds, (double) settings.maxUnits())));
         }
         long room = slot.room;
         if (room > 0) {
@@ -253,7 +254,7 @@ final class Leases implements AutoCloseable {
         }
         body.put("feature", slot.feature);
         body.put("amount", size);
-        body.put("ttlSeconds", settings.ttl().getSeconds());
+        body.put("ttlSeconds", settings.ttl().toSeconds());
         body.put("idempotencyKey", "tg-lease-" + UUID.randomUUID());
         long sent = System.nanoTime();
         return http.sendAsync("POST", "/v1/sessions", body)

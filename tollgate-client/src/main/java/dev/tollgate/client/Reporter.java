@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -282,7 +283,7 @@ final class Reporter implements AutoCloseable {
             return;
         }
         List<Spool.Entry> entries = new ArrayList<>(reports.size());
-        reports.forEach(p -> entries.add(new Spool.EventEntry(p.event())));
+        reports.forEach(p -> entries.add(new Spool.EventEntry(Objects.requireNonNull(p.event()))));
         try {
             spool.append(entries);
         } catch (RuntimeException e) {
@@ -291,7 +292,13 @@ final class Reporter implements AutoCloseable {
         }
         nextDrainNanos = System.nanoTime() + SPOOL_RETRY_NANOS;
         for (Pending p : reports) {
-            settle(p, new EventOutcome(p.event().idempotencyKey(), EventOutcome.Status.SPOOLED, null, false));
+            settle(
+                    p,
+                    new EventOutcome(
+                            Objects.requireNonNull(p.event()).idempotencyKey(),
+                            EventOutcome.Status.SPOOLED,
+                            null,
+                            false));
         }
     }
 

@@ -33,7 +33,7 @@ public record SessionRequest(
             throw new IllegalArgumentException("give exactly one of feature and currency");
         }
         Args.positive(amount, "amount");
-        if (Objects.requireNonNull(ttl, "ttl").getSeconds() < 1) {
+        if (Objects.requireNonNull(ttl, "ttl").toSeconds() < 1) {
             throw new IllegalArgumentException("ttl must be at least one second: " + ttl);
         }
         Args.key(idempotencyKey, "idempotencyKey");

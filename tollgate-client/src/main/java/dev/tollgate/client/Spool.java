@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.zip.CRC32;
 import org.jspecify.annotations.Nullable;
@@ -92,8 +93,8 @@ final class Spool implements Closeable {
         this.checkpoint = readCheckpoint();
         this.activeSegment = sizes.isEmpty() ? Math.max(1, checkpoint.segment()) : sizes.lastKey();
         this.active = openSegment(activeSegment);
-        for (long s : sizes.keySet()) {
-            sizes.put(s, Files.size(segment(s)));
+        for (Map.Entry<Long, Long> e : sizes.entrySet()) {
+            e.setValue(Files.size(segment(e.getKey())));
         }
         repairTail();
     }
@@ -133,7 +134,7 @@ final class Spool implements Closeable {
                     "SPOOL_FULL", 0, null, "the spool in " + dir + " holds " + bytes() + " of " + maxBytes + " bytes");
         }
         try {
-            if (sizes.get(activeSegment) >= SEGMENT_BYTES) {
+            if (activeSize() >= SEGMENT_BYTES) {
                 roll();
             }
             ByteBuffer buf = ByteBuffer.wrap(out.toByteArray());
@@ -184,7 +185,7 @@ final class Spool implements Closeable {
             while (sizes.firstKey() < delivered.segment()) {
                 Files.deleteIfExists(segment(sizes.pollFirstEntry().getKey()));
             }
-            if (delivered.segment() == activeSegment && delivered.offset() >= sizes.get(activeSegment)) {
+            if (delivered.segment() == activeSegment && delivered.offset() >= activeSize()) {
                 if (delivered.offset() > 0) {
                     roll();
                     commit(new Position(activeSegment, 0));
@@ -197,7 +198,11 @@ final class Spool implements Closeable {
 
     /** Whether everything spooled was delivered. */
     synchronized boolean isEmpty() {
-        return checkpoint.segment() == activeSegment && checkpoint.offset() >= sizes.get(activeSegment);
+        return checkpoint.segment() == activeSegment && checkpoint.offset() >= activeSize();
+    }
+
+    private long activeSize() {
+        return Objects.requireNonNull(sizes.get(activeSegment), "the active segment is always sized");
     }
 
     /** Bytes on disk, delivered or not. */
@@ -234,6 +239,7 @@ final class Spool implements Closeable {
     }
 
     /** Cuts a torn last line off the active segment (a process killed in the middle of an append). */
+    @SuppressWarnings("AssignmentExpression") // reads on until a read moves no further
     private void repairTail() throws IOException {
         List<Entry> ignored = new ArrayList<>();
         long from = checkpoint.segment() == activeSegment ? checkpoint.offset() : 0;
@@ -243,7 +249,7 @@ final class Spool implements Closeable {
             end = next;
             ignored.clear();
         }
-        if (end.offset() < sizes.get(activeSegment)) {
+        if (end.offset() < activeSize()) {
             active.truncate(end.offset());
             active.force(true);
             sizes.put(activeSegment, end.offset());

@@ -117,7 +117,7 @@ final class Wire {
         put(m, "feature", r.feature());
         put(m, "currency", r.currency());
         m.put("amount", r.amount());
-        m.put("ttlSeconds", r.ttl().getSeconds());
+        m.put("ttlSeconds", r.ttl().toSeconds());
         m.put("idempotencyKey", r.idempotencyKey());
         return m;
     }

@@ -54,6 +54,7 @@ final class FallbackIT extends WithServer {
     @Test
     void a_server_that_accepts_but_never_answers_costs_the_timeout_then_the_fallback_answers() throws IOException {
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            @SuppressWarnings("ModifiedButNotUsed") // keeps the accepted connections referenced, so open
             List<Socket> held = new ArrayList<>();
             Thread acceptor = new Thread(() -> {
                 try {
