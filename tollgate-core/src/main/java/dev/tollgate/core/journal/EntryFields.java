@@ -1,8 +1,10 @@
 package dev.tollgate.core.journal;
 
+import static dev.tollgate.core.journal.Payload.bool;
 import static dev.tollgate.core.journal.Payload.dec;
 import static dev.tollgate.core.journal.Payload.decOrZero;
 import static dev.tollgate.core.journal.Payload.instant;
+import static dev.tollgate.core.journal.Payload.integer;
 import static dev.tollgate.core.journal.Payload.map;
 import static dev.tollgate.core.journal.Payload.optDec;
 import static dev.tollgate.core.journal.Payload.optStr;
@@ -27,7 +29,6 @@ import dev.tollgate.core.mapping.Form;
 import dev.tollgate.core.mapping.GovernanceJson;
 import dev.tollgate.core.mapping.WebhookJson;
 import dev.tollgate.core.session.Session;
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -254,8 +255,7 @@ final class EntryFields {
         CatalogOrigin origin = m.containsKey("origin")
                 ? (m.get("origin") == null ? null : ValueFields.origin(map(m.get("origin"))))
                 : CatalogOrigin.inferred(author, document);
-        return new JournalEntry.CatalogPublished(
-                ((BigDecimal) m.get("version")).intValueExact(), h.at(), author, document, origin);
+        return new JournalEntry.CatalogPublished(integer(m, "version"), h.at(), author, document, origin);
     }
 
     private static void customer(JournalEntry.CustomerUpserted e, Map<String, Object> m) {
@@ -367,7 +367,7 @@ final class EntryFields {
                 h.at(),
                 h.key(),
                 str(m, "session"),
-                (Boolean) m.get("expired"),
+                bool(m, "expired"),
                 optDec(m, "excess"),
                 m.get("boundBy") == null ? null : ValueFields.boundBy(map(m.get("boundBy"))));
     }

@@ -3,7 +3,6 @@ package dev.tollgate.core.journal;
 import dev.tollgate.core.catalog.CatalogOrigin;
 import dev.tollgate.core.json.IsoInstant;
 import dev.tollgate.core.json.Json;
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -103,7 +102,7 @@ public final class JournalCodec {
      */
     public static JournalEntry decode(String type, String payload) {
         Map<String, Object> m = Payload.map(Json.parse(payload));
-        int format = ((BigDecimal) m.get("v")).intValueExact();
+        int format = Payload.integer(m, "v");
         if (format < 1 || format > FORMAT) {
             throw new IllegalArgumentException("journal format " + format + " is not in 1.." + FORMAT);
         }

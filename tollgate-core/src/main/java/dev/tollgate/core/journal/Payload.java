@@ -64,6 +64,10 @@ final class Payload {
         return (BigDecimal) m.get(field);
     }
 
+    static boolean bool(Map<String, Object> m, String field) {
+        return req((Boolean) m.get(field));
+    }
+
     static int integer(Map<String, Object> m, String field) {
         return dec(m, field).intValueExact();
     }

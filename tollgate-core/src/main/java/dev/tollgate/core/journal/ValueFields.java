@@ -1,11 +1,13 @@
 package dev.tollgate.core.journal;
 
+import static dev.tollgate.core.journal.Payload.bool;
 import static dev.tollgate.core.journal.Payload.dec;
 import static dev.tollgate.core.journal.Payload.decOrZero;
 import static dev.tollgate.core.journal.Payload.integer;
 import static dev.tollgate.core.journal.Payload.map;
 import static dev.tollgate.core.journal.Payload.optDec;
 import static dev.tollgate.core.journal.Payload.optStr;
+import static dev.tollgate.core.journal.Payload.req;
 import static dev.tollgate.core.journal.Payload.str;
 
 import dev.tollgate.core.Reason;
@@ -56,7 +58,7 @@ final class ValueFields {
 
     static Subscription subscription(Map<String, Object> m) {
         List<AddonRef> addons = new ArrayList<>();
-        for (Object o : (List<?>) m.get("addons")) {
+        for (Object o : req((List<?>) m.get("addons"))) {
             Map<String, Object> am = map(o);
             addons.add(new AddonRef(str(am, "key"), integer(am, "version"), integer(am, "quantity")));
         }
@@ -94,14 +96,14 @@ final class ValueFields {
 
     private static Entitlement entitlement(Map<String, Object> m) {
         return switch (str(m, "type")) {
-            case "boolean" -> new Entitlement.Toggle((Boolean) m.get("enabled"));
+            case "boolean" -> new Entitlement.Toggle(bool(m, "enabled"));
             case "config" -> new Entitlement.Config(dec(m, "value"));
             case "metered" ->
                 new Entitlement.Metered(
                         optDec(m, "limit"),
                         Enforcement.valueOf(str(m, "enforcement")),
                         ResetPeriod.valueOf(str(m, "reset")),
-                        (Boolean) m.get("calendar"));
+                        bool(m, "calendar"));
             default -> throw new IllegalArgumentException("unknown entitlement type " + m.get("type"));
         };
     }
@@ -121,19 +123,19 @@ final class ValueFields {
         String reason = optStr(m, "reason");
         String resetsAt = optStr(m, "resetsAt");
         return new Decision(
-                (Boolean) m.get("allowed"),
+                bool(m, "allowed"),
                 reason == null ? null : Reason.valueOf(reason),
                 boundBy,
                 optDec(m, "limit"),
                 dec(m, "used"),
                 decOrZero(m, "held"),
                 optDec(m, "remaining"),
-                (Boolean) m.get("unlimited"),
+                bool(m, "unlimited"),
                 Boolean.TRUE.equals(m.get("overage")),
                 decOrZero(m, "overageQuantity"),
                 resetsAt == null ? null : Instant.parse(resetsAt),
                 optDec(m, "value"),
-                (Boolean) m.get("recorded"),
+                bool(m, "recorded"),
                 m.get("credit") == null ? null : charge(map(m.get("credit"))));
     }
 
@@ -153,7 +155,7 @@ final class ValueFields {
                 optStr(b, "feature"),
                 dec(b, "limit"),
                 ResetPeriod.parse(str(b, "period")).orElseThrow(),
-                (Boolean) b.get("hard"),
+                bool(b, "hard"),
                 alerts,
                 Payload.strings(b.get("dimensions")));
     }
