@@ -34,6 +34,8 @@ public final class BudgetWalk {
     public record Charge(String scope, Budget budget, BigDecimal amount, BigDecimal used) {}
 
     /**
+     * What the walk found.
+     *
      * @param binding the hard budget that refuses the request, or {@code null} if all admit it
      * @param passed the soft budget (nearest the request's scope) that the request takes past its limit, or
      *     {@code null}
@@ -57,6 +59,8 @@ public final class BudgetWalk {
     }
 
     /**
+     * Walks the budgets from a request's scope up to the top.
+     *
      * @param path scope ids from the request's scope up to the top (leaf first)
      * @param budgets the budgets of a scope
      * @param used what a scope's budget has used in its current window

@@ -36,6 +36,7 @@ final class AllotmentCache {
      *
      * @param subscription the customer's subscription, or {@code null} (no allotments)
      */
+    @SuppressWarnings("ReferenceEquality") // the catalog's and the subscription's identity key the cache
     List<Allotment> get(Catalog catalog, @Nullable Subscription subscription, Instant setAt, ZoneId zone) {
         Cached c = cached;
         if (c != null

@@ -287,7 +287,6 @@ public final class CustomerState {
                 .computeIfAbsent(e.windowStart(), w -> new Counter());
         c.used = Decimals.normalize(c.used.add(e.quantity()));
         c.overage = Decimals.normalize(c.overage.add(e.overage()));
-        CreditCharge credit = e.answer().credit();
         if (e.scope() != null && scopes.contains(e.scope())) {
             countAgainstBudgets(
                     e.scope(),
@@ -470,6 +469,8 @@ public final class CustomerState {
      * last one computed for the same period kind, anchor and zone while {@code t} is inside it: the calendar
      * arithmetic is the costliest step of a check otherwise. Thread-safe.
      */
+    @SuppressWarnings({"EnumOrdinal", "ReferenceEquality"
+    }) // a slot per period kind; the zone's identity keys the cache
     Window window(ResetPeriod period, boolean calendar, Instant anchor, Instant t) {
         if (period == ResetPeriod.NEVER) {
             return Window.FOREVER;
@@ -543,6 +544,7 @@ public final class CustomerState {
     }
 
     /** The effective entitlements at {@code t}, cached until a source or the catalog changes. */
+    @SuppressWarnings("ReferenceEquality") // the catalog's identity keys the cache
     Resolution resolve(Catalog catalog, Instant t) {
         Resolution r = resolution;
         if (r == null || resolutionCatalog != catalog || !r.validAt(t)) {

@@ -111,7 +111,7 @@ public final class Customers {
             if (page.size() == limit) {
                 break;
             }
-            CustomerState state = ctx.customers.get(id);
+            CustomerState state = Objects.requireNonNull(ctx.customers.get(id), "customers are never removed");
             synchronized (state) {
                 if (state.exists
                         && (plan == null
@@ -159,10 +159,11 @@ public final class Customers {
             }
             Instant now = ctx.now();
             Subscription previous = state.subscription;
-            boolean running = previous != null && previous.activeAt(now);
+            Subscription running = previous != null && previous.activeAt(now) ? previous : null;
             Subscription next = next(state, cat, request, now);
-            Map<String, Instant> resets =
-                    running && !next.plan().equals(previous.plan()) ? resetsOnChange(state, cat, next, now) : Map.of();
+            Map<String, Instant> resets = running != null && !next.plan().equals(running.plan())
+                    ? resetsOnChange(state, cat, next, now)
+                    : Map.of();
             ctx.requireAvailable();
             // the allotments due under the subscription being replaced, before it stops counting
             List<JournalEntry> entries = new ArrayList<>(CreditRecords.housekeep(state, cat, now));
@@ -209,13 +210,13 @@ public final class Customers {
      */
     private static Subscription next(CustomerState state, Catalog cat, SubscriptionRequest request, Instant now) {
         Subscription previous = state.subscription;
-        boolean running = previous != null && previous.activeAt(now);
+        Subscription running = previous != null && previous.activeAt(now) ? previous : null;
         Subscription current = previous != null && (previous.cancelAt() == null || now.isBefore(previous.cancelAt()))
                 ? previous
                 : null;
         PlanVersion plan = SubscriptionVersions.plan(cat, request, current);
         List<AddonRef> addons = SubscriptionVersions.addons(cat, request, current);
-        Instant startAt = request.startAt() != null ? request.startAt() : running ? previous.startAt() : now;
+        Instant startAt = request.startAt() != null ? request.startAt() : running != null ? running.startAt() : now;
         Trial trial = request.trial() == null ? null : trial(cat, request, plan, current, now);
         return new Subscription(new PlanRef(plan.key(), plan.version()), addons, startAt, trial, null);
     }
@@ -240,13 +241,15 @@ public final class Customers {
             throw TollgateException.invalid("INVALID_TRIAL", "trial days must be between 1 and 3650", "trial.days");
         }
         PlanRef tried = new PlanRef(trialPlan.key(), trialPlan.version());
-        boolean unchanged = current != null
-                && current.trialActiveAt(now)
-                && current.trial().plan().equals(tried)
+        Trial currentTrial = current != null && current.trialActiveAt(now) ? current.trial() : null;
+        if (currentTrial != null
+                && currentTrial.plan().equals(tried)
                 && asked.days() == null
-                && request.startAt() == null;
+                && request.startAt() == null) {
+            return currentTrial;
+        }
         Instant trialStart = request.startAt() != null ? request.startAt() : now;
-        return unchanged ? current.trial() : new Trial(tried, trialStart.plus(Duration.ofDays(days)));
+        return new Trial(tried, trialStart.plus(Duration.ofDays(days)));
     }
 
     /** The fingerprint of a subscription request: plan, versions asked for, add-ons, trial and start. */

@@ -134,16 +134,19 @@ final class Decisions {
             return Decision.denied(unentitled(state, ask.now()));
         }
         switch (e.type()) {
-            case BOOLEAN:
+            case BOOLEAN -> {
                 return e.enabled() ? Decision.plain(true, null, null, null) : Decision.denied(Reason.NOT_ENTITLED);
-            case CONFIG:
+            }
+            case CONFIG -> {
                 BigDecimal quantity = ask.quantity();
                 if (quantity != null && quantity.compareTo(e.value()) > 0) {
                     return Decision.plain(false, Reason.LIMIT_EXCEEDED, BoundBy.feature(ask.feature()), e.value());
                 }
                 return Decision.plain(true, null, null, e.value());
-            default:
+            }
+            default -> {
                 return metered(state, cat, e, ask, accounts);
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.entitlement.EffectiveEntitlement;
 import dev.tollgate.core.period.internal.Window;
 import java.math.BigDecimal;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -91,7 +92,7 @@ final class MeteredLimit {
 
     /** A hard limit refuses the quantity whole. */
     private static Decision refused(EffectiveEntitlement entitlement, Standing at) {
-        BigDecimal limit = entitlement.limit();
+        BigDecimal limit = Objects.requireNonNull(entitlement.limit(), "a metered entitlement that is not unlimited");
         return new Decision(
                 false,
                 Reason.LIMIT_EXCEEDED,
@@ -121,7 +122,7 @@ final class MeteredLimit {
             BigDecimal usedAfter,
             BigDecimal overageQuantity,
             boolean overage) {
-        BigDecimal limit = entitlement.limit();
+        BigDecimal limit = Objects.requireNonNull(entitlement.limit(), "a metered entitlement that is not unlimited");
         return new Decision(
                 true,
                 null,

@@ -192,7 +192,7 @@ final class SessionBook {
                     && e.session().id().equals(sessionId)) {
                 s = new SessionState(e.session());
             } else if (s == null) {
-                continue;
+                // a record before the session was opened does not concern it
             } else if (entry instanceof JournalEntry.SessionExtended e
                     && e.sessionId().equals(sessionId)) {
                 s.expiresAt = e.expiresAt();

@@ -12,6 +12,7 @@ import dev.tollgate.core.catalog.PlanVersion;
 import dev.tollgate.core.customer.AddonRef;
 import dev.tollgate.core.customer.Promotion;
 import dev.tollgate.core.customer.Subscription;
+import dev.tollgate.core.customer.Trial;
 import dev.tollgate.core.entitlement.EffectiveEntitlement;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -116,10 +118,10 @@ public final class EntitlementResolver {
                     catalog.addonVersion(ref.key(), ref.version()).ifPresent(addon -> addon(addon, ref.quantity()));
                 }
             }
-            if (subscription.trialActiveAt(t)) {
+            Trial trial = subscription.trial();
+            if (trial != null && subscription.trialActiveAt(t)) {
                 PlanVersion trialPlan = catalog.planVersion(
-                                subscription.trial().plan().key(),
-                                subscription.trial().plan().version())
+                                trial.plan().key(), trial.plan().version())
                         .orElse(null);
                 if (trialPlan != null) {
                     String source = "trial:" + trialPlan.key() + "@" + trialPlan.version();
@@ -242,7 +244,7 @@ public final class EntitlementResolver {
             if (cm.unlimited()) {
                 return true;
             }
-            int cmp = cm.limit().compareTo(hm.limit());
+            int cmp = Objects.requireNonNull(cm.limit()).compareTo(hm.limit());
             return cmp > 0
                     || (cmp == 0 && cm.enforcement() == Enforcement.SOFT && hm.enforcement() == Enforcement.HARD);
         }
