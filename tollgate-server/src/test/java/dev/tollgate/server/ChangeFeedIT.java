@@ -116,6 +116,19 @@ final class ChangeFeedIT {
         }
     }
 
+    /** Regression: stopping the I/O threads alone left a stream's connection open at times; its client never knew. */
+    @Test
+    void a_server_that_stops_ends_every_stream_so_that_clients_reconnect() throws Exception {
+        h.customerOn("acme", "free");
+        try (EventStream s = EventStream.open(h.port(), "/v1/stream?customers=acme", null)) {
+            assertThat(s.next().customerId()).isEqualTo("acme");
+
+            h.restart();
+
+            assertThat(s.endedByServer()).isTrue();
+        }
+    }
+
     @Test
     void bad_input_is_refused_before_the_stream_starts_with_the_field_named() {
         ApiClient.Reply noIds = h.get("/v1/stream?customers=,");

@@ -111,6 +111,12 @@ final class EventStream implements AutoCloseable {
         }
     }
 
+    /** Waits up to a minute for the server to end the stream; tells whether it did. */
+    boolean endedByServer() throws InterruptedException {
+        reader.join(60_000);
+        return !reader.isAlive();
+    }
+
     @Override
     public void close() {
         response.body().close();

@@ -6,11 +6,14 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -50,6 +53,8 @@ public final class HttpFront implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel channel;
+    /** Every open connection, so that {@link #close} closes each, streams included, before the I/O threads stop. */
+    private final ChannelGroup connections;
 
     /**
      * What the front is set up with.
@@ -71,7 +76,8 @@ public final class HttpFront implements AutoCloseable {
             int bodyTimeoutSeconds,
             int maxConnections) {}
 
-    private HttpFront(EventLoopGroup group, Channel channel) {
+    private HttpFront(EventLoopGroup group, Channel channel, ChannelGroup connections) {
+        this.connections = connections;
         this.group = group;
         this.channel = channel;
     }
@@ -84,17 +90,18 @@ public final class HttpFront implements AutoCloseable {
     public static HttpFront start(Settings settings, Service service) {
         ConnectionLimit limit = new ConnectionLimit(settings.maxConnections());
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.ioThreads(), NioIoHandler.newFactory());
+        ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .handler(new ConnectionLimit.AcceptFailures(limit))
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new Pipeline(settings, service, limit));
+                .childHandler(new Pipeline(settings, service, limit, connections));
         try {
             Channel channel =
                     bootstrap.bind(settings.port()).syncUninterruptibly().channel();
-            return new HttpFront(group, channel);
+            return new HttpFront(group, channel, connections);
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw cannotListen(settings.port(), e);
@@ -106,11 +113,13 @@ public final class HttpFront implements AutoCloseable {
         private final Settings settings;
         private final Service service;
         private final ConnectionLimit limit;
+        private final ChannelGroup connections;
         private final long headNanos;
         private final long bodyNanos;
 
-        Pipeline(Settings settings, Service service, ConnectionLimit limit) {
+        Pipeline(Settings settings, Service service, ConnectionLimit limit, ChannelGroup connections) {
             this.settings = settings;
+            this.connections = connections;
             this.service = service;
             this.limit = limit;
             this.headNanos = TimeUnit.SECONDS.toNanos(settings.headerTimeoutSeconds());
@@ -123,6 +132,7 @@ public final class HttpFront implements AutoCloseable {
                 ch.close();
                 return;
             }
+            connections.add(ch);
             Deadline deadline = new Deadline(headNanos, bodyNanos);
             ch.pipeline()
                     .addLast(new IdleStateHandler(settings.idleTimeoutSeconds(), 0, 0, TimeUnit.SECONDS))
@@ -170,6 +180,9 @@ public final class HttpFront implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+        // closed one by one: stopping the I/O threads alone left a streamed answer's connection open at times (the
+        // change feed's client then never heard of the restart)
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }
