@@ -40,7 +40,7 @@ import java.util.Objects;
  * <p>Thread-safe: holds only the engine.
  */
 final class GovernanceRoutes {
-    private static final long MAX_TTL_SECONDS = 7 * 24 * 3600;
+    private static final long MAX_TTL_SECONDS = RequestBodies.MAX_TTL_SECONDS;
 
     private final Engine engine;
 
@@ -206,36 +206,10 @@ final class GovernanceRoutes {
     }
 
     private Reply openSession(ApiRequest ctx) {
-        Body b = body(ctx)
-                .allowOnly(
-                        "customerId",
-                        "scope",
-                        "currency",
-                        "feature",
-                        "amount",
-                        "ttlSeconds",
-                        "maxLifetimeSeconds",
-                        "idempotencyKey");
-        String customerId = b.requireId("customerId");
-        String currency = b.optId("currency");
-        String feature = b.optId("feature");
-        if ((currency == null) == (feature == null)) {
-            throw ApiException.badRequest(
-                    "INVALID_SESSION", "a session holds either a currency or a feature: give exactly one", "currency");
-        }
-        Integer ttl = b.optInt("ttlSeconds", 1, (int) MAX_TTL_SECONDS);
-        if (ttl == null) {
-            throw b.missing("ttlSeconds");
-        }
-        Integer max = b.optInt("maxLifetimeSeconds", 1, (int) MAX_TTL_SECONDS);
-        SessionRequest request = new SessionRequest(
-                b.optId("scope"),
-                currency,
-                feature,
-                b.requireQuantity("amount"),
-                java.time.Duration.ofSeconds(ttl),
-                max == null ? null : java.time.Duration.ofSeconds(max),
-                b.requireIdempotencyKey(ctx.header("Idempotency-Key")));
+        RequestBodies.SessionOpening opening = RequestBodies.session(ctx);
+        String customerId = opening.customerId();
+        SessionRequest request = opening.request();
+        String currency = request.currency();
         Outcome<SessionOutcome> outcome = await(engine.openSession(customerId, request));
         SessionOutcome o = outcome.value();
         if (o.session() != null) {
@@ -265,9 +239,8 @@ final class GovernanceRoutes {
     }
 
     private Reply closeSession(ApiRequest ctx) {
-        Body b = body(ctx).allowOnly("used");
         Outcome<SessionView> outcome =
-                await(engine.closeSession(pathId(ctx, "sessionId"), b.optQuantity("used", false)));
+                await(engine.closeSession(pathId(ctx, "sessionId"), RequestBodies.closeUsed(ctx)));
         return new Reply(200, GovernanceViews.session(outcome.value()), outcome.replayed());
     }
 }

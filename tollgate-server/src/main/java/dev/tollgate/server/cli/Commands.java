@@ -3,6 +3,7 @@ package dev.tollgate.server.cli;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -12,8 +13,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The command line, with picocli: {@code serve} (also what runs when no command is given) and {@code verify}, each
- * with {@code -h/--help} and the flags of {@link Setting}. A command to come ({@code sidecar}) is one more
- * {@link Command} and one more {@code case} in {@link Main}.
+ * with {@code -h/--help} and the flags of {@link Setting}; {@code sidecar} with the flags of {@link SidecarFlag}.
  *
  * <p>The options are built from {@link Setting} rather than annotated fields, so that the flags, the usage, the config
  * file and {@code docs/reference/settings.md} cannot disagree.
@@ -34,7 +34,13 @@ final class Commands {
                 "Replay a stopped server's store and compare it with the state it keeps. Exit status: 0 consistent,"
                         + " 1 differences, 2 bad arguments, 3 store unreadable or in use. It reads the store settings"
                         + " (--data-dir, --config, --store, --postgres-url) and ignores the others, so that a serve"
-                        + " command line works after verify.");
+                        + " command line works after verify."),
+        SIDECAR(
+                "sidecar",
+                "Serve the request path (/v1/check, /v1/consume, /v1/events, /v1/sessions, /health) on this machine,"
+                        + " answered by the Tollgate SDK from its cache, leases and fallback values and by the upstream"
+                        + " server, each decision marked with its source. Callers need no key: it listens on 127.0.0.1."
+                        + " See docs/sidecar.md.");
 
         final String name;
         final String description;
@@ -52,8 +58,9 @@ final class Commands {
      * Run {@code command} with {@code flags}.
      *
      * @param flags the settings given as flags, by setting
+     * @param sidecarFlags the sidecar's flags given, for {@link Command#SIDECAR}
      */
-    record Run(Command command, Map<Setting, String> flags) implements Parsed {}
+    record Run(Command command, Map<Setting, String> flags, Map<SidecarFlag, String> sidecarFlags) implements Parsed {}
 
     /** Print {@code usage} and exit 0: {@code --help} or {@code -h} was given. */
     record Help(String usage) implements Parsed {}
@@ -89,6 +96,7 @@ final class Commands {
             throw new BadCommandLine(describe(e), e.getCommandLine().getUsageMessage());
         }
         Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        Map<SidecarFlag, String> sidecarFlags = new EnumMap<>(SidecarFlag.class);
         Command command = Command.SERVE;
         for (ParseResult r = result; r != null; r = r.subcommand()) {
             if (r.isUsageHelpRequested()) {
@@ -97,13 +105,15 @@ final class Commands {
             for (OptionSpec o : r.matchedOptions()) {
                 if (o.userObject() instanceof Setting s) {
                     flags.put(s, o.getValue());
+                } else if (o.userObject() instanceof SidecarFlag f) {
+                    sidecarFlags.put(f, o.getValue());
                 }
             }
             if (r.commandSpec().userObject() instanceof Command c) {
                 command = c;
             }
         }
-        return new Run(command, flags);
+        return new Run(command, flags, sidecarFlags);
     }
 
     /** The usage of the program, as {@code --help} prints it. */
@@ -119,29 +129,45 @@ final class Commands {
                 .customSynopsis(name + " " + synopsis)
                 .descriptionHeading("%n")
                 .description(command.description)
-                .optionListHeading("%nFlags (each also an environment variable, or a key of the --config file):%n")
+                .optionListHeading(
+                        command == Command.SIDECAR
+                                ? "%nFlags:%n"
+                                : "%nFlags (each also an environment variable, or a key of the --config file):%n")
                 .commandListHeading("%nCommands:%n")
                 .footerHeading("%n")
-                .footer(footer())
+                .footer(command == Command.SIDECAR ? "" : footer())
                 .sortOptions(false)
                 .width(120);
-        for (Setting s : Setting.values()) {
-            if (s.flag == null) {
-                continue;
+        if (command == Command.SIDECAR) {
+            for (SidecarFlag f : SidecarFlag.values()) {
+                spec.addOption(option(f.flag, f.label, f.description, f));
             }
-            spec.addOption(OptionSpec.builder(s.flag)
-                    .paramLabel(s.label)
-                    .type(String.class)
-                    .description(s.description + " [" + s.env + (s.key == null ? "" : ", key " + s.key) + "; default "
-                            + s.defaultText + "]")
-                    .userObject(s)
-                    .build());
+        } else {
+            for (Setting s : Setting.values()) {
+                if (s.flag != null) {
+                    spec.addOption(option(
+                            s.flag,
+                            s.label,
+                            s.description + " [" + s.env + (s.key == null ? "" : ", key " + s.key) + "; default "
+                                    + s.defaultText + "]",
+                            s));
+                }
+            }
         }
         spec.addOption(OptionSpec.builder("-h", "--help")
                 .usageHelp(true)
                 .description("print this and exit")
                 .build());
         return spec;
+    }
+
+    private static OptionSpec option(String flag, @Nullable String label, String description, Object setting) {
+        return OptionSpec.builder(flag)
+                .paramLabel(label)
+                .type(String.class)
+                .description(description)
+                .userObject(setting)
+                .build();
     }
 
     private static String footer() {

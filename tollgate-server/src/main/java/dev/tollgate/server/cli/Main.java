@@ -7,11 +7,14 @@ import dev.tollgate.core.store.StoreException;
 import dev.tollgate.server.ServerConfig;
 import dev.tollgate.server.Stores;
 import dev.tollgate.server.TollgateServer;
+import dev.tollgate.server.sidecar.Sidecar;
+import dev.tollgate.server.sidecar.SidecarConfig;
 import io.netty.util.ResourceLeakDetector;
 import java.io.PrintStream;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +28,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code java -jar tollgate-server.jar verify [store flags]} replays the store's records and compares them with
  *       the derived state it keeps; prints every difference; exit status 0 when consistent, 1 when not, 3 when the
  *       store cannot be read. Run it on a stopped server's store.
+ *   <li>{@code java -jar tollgate-server.jar sidecar --upstream URL --api-key KEY [--port N] ...} serves the request
+ *       path beside an application through the SDK ({@code docs/sidecar.md}); a start-up failure (port in use,
+ *       upstream unreachable or refusing the key) is one line, status 1, as for {@code serve}.
  *   <li>{@code --help} or {@code -h} (after a command: that command's) prints the usage and exits 0.
  *   <li>A wrong command line (unknown flag or command, a flag without its value) is one line and the usage on stderr,
  *       status 2; a wrong value (a weak API key, a port out of range) is one line, status 2.
@@ -38,7 +44,8 @@ public final class Main {
     public static void main(String[] args) {
         quietLeakDetection();
         Commands.Parsed parsed;
-        ServerConfig config;
+        ServerConfig config = null;
+        SidecarConfig sidecar = null;
         try {
             parsed = Commands.parse(args);
             if (parsed instanceof Commands.Help help) {
@@ -46,7 +53,12 @@ public final class Main {
                 System.exit(0);
                 return;
             }
-            config = Setting.resolve(System.getenv(), ((Commands.Run) parsed).flags());
+            Commands.Run run = (Commands.Run) parsed;
+            if (run.command() == Commands.Command.SIDECAR) {
+                sidecar = SidecarFlag.resolve(run.sidecarFlags(), System.getenv());
+            } else {
+                config = Setting.resolve(System.getenv(), run.flags());
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("tollgate: " + e.getMessage());
             if (e instanceof Commands.BadCommandLine bad) {
@@ -56,9 +68,25 @@ public final class Main {
             return;
         }
         switch (((Commands.Run) parsed).command()) {
-            case VERIFY -> System.exit(verify(config, System.out, System.err));
-            case SERVE -> serve(config);
+            case VERIFY -> System.exit(verify(Objects.requireNonNull(config), System.out, System.err));
+            case SERVE -> serve(Objects.requireNonNull(config));
+            case SIDECAR -> sidecar(Objects.requireNonNull(sidecar));
         }
+    }
+
+    private static void sidecar(SidecarConfig config) {
+        Sidecar sidecar;
+        try {
+            sidecar = Sidecar.start(config);
+        } catch (RuntimeException e) {
+            LOG.debug("event=start_failed", e);
+            System.err.println("tollgate: cannot start: " + describe(e));
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(sidecar::close, "tollgate-shutdown"));
+        System.out.println("Tollgate sidecar listening on http://" + config.host() + ":" + sidecar.port()
+                + " (upstream " + config.upstream() + ")");
     }
 
     private static void serve(ServerConfig config) {

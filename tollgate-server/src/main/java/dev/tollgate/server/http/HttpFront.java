@@ -88,6 +88,16 @@ public final class HttpFront implements AutoCloseable {
      * @throws IllegalStateException if the port cannot be bound
      */
     public static HttpFront start(Settings settings, Service service) {
+        return start(settings, service, new InetSocketAddress(settings.port()));
+    }
+
+    /**
+     * Listens on {@code address} (its host and port, in place of {@code settings.port()} on all interfaces) and serves
+     * {@code service}: the sidecar listens on the loopback interface alone.
+     *
+     * @throws IllegalStateException if the address cannot be bound
+     */
+    public static HttpFront start(Settings settings, Service service, InetSocketAddress address) {
         ConnectionLimit limit = new ConnectionLimit(settings.maxConnections());
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.ioThreads(), NioIoHandler.newFactory());
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -99,12 +109,11 @@ public final class HttpFront implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new Pipeline(settings, service, limit, connections));
         try {
-            Channel channel =
-                    bootstrap.bind(settings.port()).syncUninterruptibly().channel();
+            Channel channel = bootstrap.bind(address).syncUninterruptibly().channel();
             return new HttpFront(group, channel, connections);
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            throw cannotListen(settings.port(), e);
+            throw cannotListen(address.getPort(), e);
         }
     }
 
