@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.List;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a non-zero status and one clear line, and leaves nothing behind.
  */
 final class StartupIT {
+    private static final String KEY = "tg_sk_startup_tests_0123456789abcdef";
+
     @TempDir
     Path dir;
 
@@ -132,6 +135,59 @@ final class StartupIT {
                 .startsWith("tollgate: TOLLGATE_API_KEY: ")
                 .doesNotContain("short");
         assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    void a_sidecar_without_upstream_ends_with_one_line_and_status_2() {
+        ServerProcess.Result run = ServerProcess.run(dir.resolve("log"), List.of("sidecar", "--port", "0"));
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(lines(run)).containsExactly("tollgate: sidecar needs --upstream URL (the Tollgate server)");
+    }
+
+    @Test
+    void a_sidecar_whose_upstream_cannot_be_reached_ends_with_one_line() throws Exception {
+        int closed;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            closed = probe.getLocalPort();
+        }
+        String upstream = "http://127.0.0.1:" + closed;
+
+        ServerProcess.Result run = ServerProcess.run(
+                dir.resolve("log"), List.of("sidecar", "--upstream", upstream, "--api-key", KEY, "--port", "0"));
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(lines(run))
+                .singleElement(InstanceOfAssertFactories.STRING)
+                .startsWith("tollgate: cannot start: the upstream " + upstream + " cannot be reached");
+    }
+
+    @Test
+    void a_sidecar_on_a_port_in_use_or_with_a_refused_key_ends_with_one_line() throws Exception {
+        ServerConfig config = ServerConfig.builder()
+                .port(0)
+                .dataDir(dir.resolve("data"))
+                .apiKey(KEY)
+                .build();
+        try (TollgateServer server = TollgateServer.start(config, InstantSource.system());
+                ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            String upstream = "http://127.0.0.1:" + server.port();
+
+            ServerProcess.Result inUse = ServerProcess.run(
+                    dir.resolve("in-use.log"),
+                    List.of("sidecar", "--upstream", upstream, "--api-key", KEY, "--port", "" + taken.getLocalPort()));
+            ServerProcess.Result refused = ServerProcess.run(
+                    dir.resolve("refused.log"),
+                    List.of("sidecar", "--upstream", upstream, "--api-key", KEY + "-wrong", "--port", "0"));
+
+            assertThat(inUse.exitCode()).isEqualTo(1);
+            assertThat(lines(inUse))
+                    .containsExactly("tollgate: cannot start: port " + taken.getLocalPort() + " is already in use");
+            assertThat(refused.exitCode()).isEqualTo(1);
+            assertThat(lines(refused))
+                    .containsExactly("tollgate: cannot start: the upstream " + upstream + " refused the API key");
+        }
     }
 
     private static List<String> lines(ServerProcess.Result run) {
