@@ -111,7 +111,7 @@ public final class HttpFront implements AutoCloseable {
         try {
             Channel channel = bootstrap.bind(address).syncUninterruptibly().channel();
             return new HttpFront(group, channel, connections);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the bind's BindException undeclared: a checked exception
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw cannotListen(address.getPort(), e);
         }
