@@ -21,6 +21,7 @@ module dev.tollgate.core {
     exports dev.tollgate.core.api;
     exports dev.tollgate.core.budget;
     exports dev.tollgate.core.catalog;
+    exports dev.tollgate.core.cluster;
     exports dev.tollgate.core.commit;
     exports dev.tollgate.core.credit;
     exports dev.tollgate.core.customer;

@@ -15,4 +15,11 @@ public class RecordRefusedException extends StoreException {
     public RecordRefusedException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * @param message what was refused
+     */
+    public RecordRefusedException(String message) {
+        super(message);
+    }
 }
