@@ -105,8 +105,9 @@ public final class Engine implements AutoCloseable {
     private final Sessions sessions;
     private final Credits credits;
 
-    private Engine(Store store, InstantSource clock, GroupCommitJournal.@Nullable Listener observer) {
-        this.ctx = new EngineContext(store, clock, observer);
+    private Engine(
+            Store store, InstantSource clock, GroupCommitJournal.@Nullable Listener observer, boolean everyCustomer) {
+        this.ctx = new EngineContext(store, clock, observer, everyCustomer);
         this.catalogs = new CatalogCommands(ctx);
         this.customers = new Customers(ctx);
         this.metering = new Metering(ctx);
@@ -126,7 +127,53 @@ public final class Engine implements AutoCloseable {
      * @throws StoreException if the store cannot be read
      */
     public static Engine start(Store store, InstantSource clock, GroupCommitJournal.@Nullable Listener observer) {
-        return new Engine(store, clock, observer);
+        return new Engine(store, clock, observer, true);
+    }
+
+    /**
+     * Starts the engine of one node of a cluster: it loads only the catalog; customers are loaded as the node takes
+     * them over ({@link #adopt}) and forgotten when it gives them up ({@link #drop}). The caller routes to this engine
+     * only requests for customers it has adopted.
+     *
+     * @param store the shared store, fencing this node's commits; the engine does not close it
+     * @param clock the only source of time
+     * @param observer sees every commit and failure (metrics), or {@code null}
+     * @return a running engine holding no customer
+     * @throws StoreException if the store cannot be read
+     */
+    public static Engine startNode(Store store, InstantSource clock, GroupCommitJournal.@Nullable Listener observer) {
+        return new Engine(store, clock, observer, false);
+    }
+
+    /**
+     * Loads a customer (or {@link #SYSTEM}: the webhooks, with the latest catalog) from the store, replacing what
+     * memory held of it: this node has just taken it over. Blocks on the store.
+     *
+     * @throws StoreException if the store cannot be read; memory is then unchanged
+     */
+    public void adopt(String customerId) {
+        ctx.adopt(customerId);
+    }
+
+    /**
+     * Forgets a customer this node gives up. A command that has not yet changed it is refused with {@code NOT_OWNER}
+     * ({@code 503}); those already enqueued commit or are fenced by the store.
+     *
+     * @return completes normally once every command enqueued for the customer has been committed or failed
+     */
+    public CompletableFuture<Void> drop(String customerId) {
+        return ctx.drop(customerId);
+    }
+
+    /**
+     * Publishes in memory the catalog versions that another node stored since the last one this node knows. Blocks on
+     * the store.
+     *
+     * @return whether a newer version was found
+     * @throws StoreException if the store cannot be read
+     */
+    public boolean followCatalog() {
+        return ctx.followCatalog();
     }
 
     /** The current catalog. */

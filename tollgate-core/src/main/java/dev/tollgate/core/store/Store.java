@@ -70,6 +70,23 @@ public interface Store extends AutoCloseable {
     void replay(Consumer<JournalEntry> visitor);
 
     /**
+     * The catalog's records (those without a customer) in append order, for a node of a cluster that follows the
+     * catalog another node publishes. The default visits every record; a store with an index on the customer reads
+     * only these.
+     *
+     * @throws StoreException if the store cannot be read
+     */
+    default List<JournalEntry> catalogEntries() {
+        List<JournalEntry> catalog = new java.util.ArrayList<>();
+        replay(e -> {
+            if (e.customerId() == null) {
+                catalog.add(e);
+            }
+        });
+        return catalog;
+    }
+
+    /**
      * Reads one customer's entries in append order, to rebuild its state after a failed commit.
      *
      * @param customerId the customer

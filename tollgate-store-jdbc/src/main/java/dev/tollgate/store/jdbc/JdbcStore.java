@@ -42,6 +42,11 @@ public abstract class JdbcStore implements Store {
     }
 
     @Override
+    public final List<JournalEntry> catalogEntries() {
+        return reads.catalogEntries();
+    }
+
+    @Override
     public final @Nullable JournalEntry entry(String customerId, String idempotencyKey) {
         return reads.entry(customerId, idempotencyKey);
     }

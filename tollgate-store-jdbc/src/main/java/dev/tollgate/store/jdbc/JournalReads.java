@@ -66,6 +66,13 @@ public final class JournalReads {
         return entries;
     }
 
+    /** The catalog's records in append order, from the index on customer, as {@code Store.catalogEntries} says. */
+    public List<JournalEntry> catalogEntries() {
+        List<JournalEntry> entries = new ArrayList<>();
+        read("SELECT type, payload FROM journal WHERE customer_id IS NULL ORDER BY seq", entries::add);
+        return entries;
+    }
+
     /** The record with a customer's key, from the unique index, as {@link dev.tollgate.core.store.Store#entry} says. */
     public @Nullable JournalEntry entry(String customerId, String idempotencyKey) {
         List<JournalEntry> found = new ArrayList<>(1);

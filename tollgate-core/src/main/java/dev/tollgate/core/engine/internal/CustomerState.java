@@ -76,6 +76,15 @@ public final class CustomerState {
     final String id;
     volatile int epoch;
 
+    /**
+     * Set, under the monitor, when a node of a cluster gives the customer up ({@link EngineContext#drop}): no command
+     * may change it any more. Whoever holds this instance still may read it.
+     */
+    boolean dropped;
+
+    /** The durability of the last command enqueued for the customer (commits are in order); under the monitor. */
+    CompletableFuture<Void> lastCommit = EngineContext.DONE;
+
     /** The fold of the committed records only; {@code null} in the shadow itself. */
     final @Nullable CustomerState durable;
 

@@ -94,12 +94,23 @@ public final class EngineContext {
     /** Deliveries not yet made, by {@code alertId + ' ' + webhookId}. */
     final Map<String, Delivery> outbox = new ConcurrentHashMap<>();
 
-    /** Loads every record from the store, rebuilds the outbox and starts the journal. */
-    public EngineContext(Store store, InstantSource clock, GroupCommitJournal.@Nullable Listener observer) {
+    /**
+     * Loads the catalog and, if {@code everyCustomer}, every customer's records from the store, rebuilds the outbox and
+     * starts the journal.
+     *
+     * @param everyCustomer {@code false} for a node of a cluster, which loads customers one by one as it takes them
+     *     ({@link #adopt})
+     */
+    public EngineContext(
+            Store store, InstantSource clock, GroupCommitJournal.@Nullable Listener observer, boolean everyCustomer) {
         this.store = store;
         this.clock = clock;
-        load();
-        loadOutbox();
+        if (everyCustomer) {
+            load();
+            loadOutbox();
+        } else {
+            followCatalog();
+        }
         this.journal = new GroupCommitJournal(store, new JournalEvents(this, observer));
     }
 
@@ -120,6 +131,83 @@ public final class EngineContext {
             }
         });
         durableCatalog = catalog;
+    }
+
+    /**
+     * Loads a customer's records from the store into a fresh state, replacing whatever memory held of it: a node of a
+     * cluster that has just taken the customer over. Its alerts without a delivery go to the outbox.
+     *
+     * @throws StoreException if the store cannot be read; memory is then unchanged
+     */
+    public void adopt(String customerId) {
+        List<JournalEntry> stored = store.entries(customerId);
+        CustomerState state = new CustomerState(customerId);
+        for (JournalEntry e : stored) {
+            state.apply(e, DONE);
+            Objects.requireNonNull(state.durable).apply(e, DONE);
+        }
+        CustomerState before = customers.put(customerId, state);
+        if (before != null) {
+            synchronized (before) {
+                before.dropped = true;
+            }
+        }
+        if (customerId.equals(SYSTEM)) {
+            followCatalog(); // the catalog's owner publishes the next version: it must know the last one
+            webhookIndex.clear();
+            webhookIndex.putAll(state.webhooks);
+        }
+    }
+
+    /**
+     * Forgets a customer this node gives up: commands that have not yet applied to it are refused ({@code NOT_OWNER}),
+     * those already enqueued go on to commit (or to be fenced by the store).
+     *
+     * @return completes (normally, whatever the outcome of the commits) once every command enqueued for the customer
+     *     has been committed or failed
+     */
+    public CompletableFuture<Void> drop(String customerId) {
+        CustomerState state = customers.remove(customerId);
+        if (state == null) {
+            return DONE;
+        }
+        CompletableFuture<Void> last;
+        synchronized (state) {
+            state.dropped = true;
+            last = state.lastCommit;
+        }
+        outbox.values().removeIf(d -> d.alert().customerId().equals(customerId));
+        return last.handle((v, e) -> null);
+    }
+
+    /**
+     * Publishes in memory the catalog versions another node of a cluster has stored since the last one this node knows.
+     *
+     * @return whether a newer version was found
+     * @throws StoreException if the store cannot be read
+     */
+    public boolean followCatalog() {
+        List<JournalEntry> stored = store.catalogEntries();
+        catalogGate.writeLock().lock();
+        try {
+            synchronized (catalogLock) {
+                if (!publishedCatalogs.isEmpty()) {
+                    return false; // this node publishes (it owns the catalog); its own journal keeps it current
+                }
+                int known = durableCatalog.version();
+                boolean changed = false;
+                for (JournalEntry e : stored) {
+                    if (e instanceof JournalEntry.CatalogPublished c && c.version() > known) {
+                        replayCatalog(c);
+                        changed = true;
+                    }
+                }
+                durableCatalog = catalog;
+                return changed;
+            }
+        } finally {
+            catalogGate.writeLock().unlock();
+        }
     }
 
     void replayCatalog(JournalEntry.CatalogPublished c) {
@@ -146,6 +234,7 @@ public final class EngineContext {
 
     CompletableFuture<Void> commit(CustomerState state, List<JournalEntry> entries) {
         requireAvailable();
+        requireOwned(state);
         for (JournalEntry e : entries) {
             state.apply(e, PLACEHOLDER);
         }
@@ -154,6 +243,7 @@ public final class EngineContext {
 
     /** Enqueues records already applied to {@code state}; call inside the customer's section. */
     CompletableFuture<Void> enqueue(CustomerState state, List<JournalEntry> applied) {
+        requireOwned(state);
         List<JournalEntry> entries = applied;
         List<Alert> raised = state.id.equals(SYSTEM)
                 ? List.of()
@@ -177,7 +267,23 @@ public final class EngineContext {
                 state.keys.settle(e.idempotencyKey(), PLACEHOLDER, durable);
             }
         }
+        state.lastCommit = durable;
         return durable;
+    }
+
+    /**
+     * Refuses a change to a customer this node has given up ({@link #drop}); call inside the customer's section.
+     *
+     * @throws TollgateException {@code NOT_OWNER}
+     */
+    static void requireOwned(CustomerState state) {
+        if (state.dropped) {
+            throw new TollgateException(
+                    TollgateException.Kind.UNAVAILABLE,
+                    "NOT_OWNER",
+                    "customer '" + state.id + "' has moved to another server; retry",
+                    null);
+        }
     }
 
     /** The value, after {@code entries} were applied, of every counter they changed: the derived state to store. */
