@@ -36,6 +36,11 @@ import org.jspecify.annotations.Nullable;
  * ids follow the batch order) and one such upsert for the counters. Every connection runs with {@code
  * synchronous_commit = on}, so a commit returns only once WAL is flushed.
  *
+ * <p>Fencing: once {@link PostgresStores#ownership} turned it on, each transaction first locks the owner rows of the
+ * batch's customers and checks them ({@link Fencing}): one more statement per batch, and a batch with a customer this
+ * node no longer owns is refused whole with {@link dev.tollgate.core.store.FencedException} before anything is
+ * inserted.
+ *
  * <p>Concurrency: a HikariCP pool; the journal's single writer thread takes one connection per batch, reads (start-up
  * replay, rebuilds, verification, readiness) take others and stream with a cursor, so they never wait for a commit.
  *
@@ -88,31 +93,18 @@ final class PostgresStore extends JdbcStore {
     };
 
     private final HikariDataSource pool;
+    private final String jdbcUrl;
+    private volatile @Nullable Fencing fencing;
     private volatile boolean closed;
 
-    private PostgresStore(HikariDataSource pool) {
+    private PostgresStore(HikariDataSource pool, String jdbcUrl) {
         super(DIALECT);
         this.pool = pool;
+        this.jdbcUrl = jdbcUrl;
     }
 
     static PostgresStore open(String jdbcUrl) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(jdbcUrl);
-        config.setPoolName("tollgate-postgres");
-        config.setMaximumPoolSize(4);
-        config.setMinimumIdle(1);
-        config.setConnectionTimeout(2_000);
-        config.setValidationTimeout(1_000);
-        config.setConnectionInitSql("SET synchronous_commit = on");
-        config.addDataSourceProperty("connectTimeout", "2");
-        config.addDataSourceProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
-        config.addDataSourceProperty("tcpKeepAlive", "true");
-        HikariDataSource pool;
-        try {
-            pool = new HikariDataSource(config);
-        } catch (RuntimeException e) {
-            throw new StoreException("cannot connect to PostgreSQL at " + redact(jdbcUrl), e);
-        }
+        HikariDataSource pool = pool(poolConfig(jdbcUrl, "tollgate-postgres", 4));
         try {
             Flyway.configure()
                     .dataSource(jdbcUrl, null, null)
@@ -124,7 +116,60 @@ final class PostgresStore extends JdbcStore {
             pool.close();
             throw new StoreException("cannot migrate the schema at " + redact(jdbcUrl), e);
         }
-        return new PostgresStore(pool);
+        return new PostgresStore(pool, jdbcUrl);
+    }
+
+    /**
+     * The settings of a pool of connections to {@code jdbcUrl}: the store's short timeouts and {@code
+     * synchronous_commit = on}.
+     *
+     * @param name the pool's name, in its threads and logs
+     * @param size the most connections it opens
+     */
+    static HikariConfig poolConfig(String jdbcUrl, String name, int size) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setPoolName(name);
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(2_000);
+        config.setValidationTimeout(1_000);
+        config.setConnectionInitSql("SET synchronous_commit = on");
+        config.addDataSourceProperty("connectTimeout", "2");
+        config.addDataSourceProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        return config;
+    }
+
+    /**
+     * Opens a pool.
+     *
+     * @throws StoreException if the database cannot be reached
+     */
+    static HikariDataSource pool(HikariConfig config) {
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot connect to PostgreSQL at " + redact(config.getJdbcUrl()), e);
+        }
+    }
+
+    /** The URL this store was opened with, for the membership's own connections. */
+    String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    /**
+     * Turns fencing on: from now on every {@link #append} checks, in its transaction, that {@code fencing}'s node owns
+     * every customer of the batch at the epoch it holds.
+     *
+     * @throws IllegalStateException if fencing is on already
+     */
+    synchronized void fence(Fencing fencing) {
+        if (this.fencing != null) {
+            throw new IllegalStateException("this store has an ownership already");
+        }
+        this.fencing = fencing;
     }
 
     /** The URL without its query string, which may hold a password. */
@@ -139,10 +184,15 @@ final class PostgresStore extends JdbcStore {
             return;
         }
         ensureOpen();
+        Fencing fence = fencing;
+        Map<String, Long> epochs = fence == null ? Map.of() : fence.epochs(batch, counters);
         long[] seqs = null;
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
+                if (fence != null) {
+                    fence.lock(c, epochs);
+                }
                 long[] taken = insertRecords(c, batch);
                 if (!counters.isEmpty()) {
                     upsertCounters(c, counters);
