@@ -39,6 +39,13 @@ import org.jspecify.annotations.Nullable;
  *     ({@code TOLLGATE_MAX_CONNECTIONS}); by default {@link #DEFAULT_MAX_CONNECTIONS}
  * @param webhookAddresses which addresses webhooks may be delivered to ({@code TOLLGATE_WEBHOOK_ALLOW_PRIVATE=true}
  *     for {@link WebhookAddresses#ANY}); only public ones by default
+ * @param nodeId this server's id in a cluster ({@code TOLLGATE_NODE_ID}, {@code --node-id}); {@code null}: the host
+ *     name and port. Only the PostgreSQL store forms a cluster.
+ * @param advertiseUrl where the other servers reach this one ({@code TOLLGATE_ADVERTISE_URL}, {@code
+ *     --advertise-url}); {@code null}: {@code http://<host name>:<port>}
+ * @param leaseSeconds how long a server of a cluster keeps its customers without a successful heartbeat, and so how
+ *     soon the others take over the customers of one that died ({@code TOLLGATE_LEASE_SECONDS}, {@code
+ *     --lease-seconds}, 2 to 3600, default {@value #DEFAULT_LEASE_SECONDS})
  */
 public record ServerConfig(
         int port,
@@ -53,7 +60,10 @@ public record ServerConfig(
         int headerTimeoutSeconds,
         int bodyTimeoutSeconds,
         int maxConnections,
-        WebhookAddresses webhookAddresses) {
+        WebhookAddresses webhookAddresses,
+        @Nullable String nodeId,
+        @Nullable String advertiseUrl,
+        int leaseSeconds) {
 
     /** The largest request body accepted by default: 8 MiB (a batch of events, a large catalog). */
     public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
@@ -78,6 +88,9 @@ public record ServerConfig(
      * 20 000 connections that sent nothing took every file descriptor, and then the store could open no file either.
      */
     public static final int DEFAULT_MAX_CONNECTIONS = defaultMaxConnections();
+
+    /** How long a node of a cluster owns its customers without a heartbeat, by default: 10 s. */
+    public static final int DEFAULT_LEASE_SECONDS = 10;
 
     /** The I/O threads by default: one per core, at least two. */
     public static final int DEFAULT_IO_THREADS =
@@ -111,6 +124,17 @@ public record ServerConfig(
         }
         if (!"sqlite".equals(store) && !"postgres".equals(store)) {
             throw new IllegalArgumentException("store must be 'sqlite' or 'postgres', was '" + store + "'");
+        }
+        if (leaseSeconds < 2 || leaseSeconds > 3600) {
+            throw new IllegalArgumentException(
+                    "leaseSeconds must be a whole number of seconds from 2 to 3600, was " + leaseSeconds);
+        }
+        if (nodeId != null && !nodeId.matches("[A-Za-z0-9._:-]{1,64}")) {
+            throw new IllegalArgumentException(
+                    "nodeId must be 1 to 64 letters, digits or . _ : -, was '" + nodeId + "'");
+        }
+        if (advertiseUrl != null && !advertiseUrl.matches("https?://[^/?#\\s]+/?")) {
+            throw new IllegalArgumentException("advertiseUrl must be http(s)://host:port, was '" + advertiseUrl + "'");
         }
         if ("postgres".equals(store) && (postgresUrl == null || !postgresUrl.startsWith("jdbc:postgresql:"))) {
             throw new IllegalArgumentException("store 'postgres' needs a JDBC URL (jdbc:postgresql://...) in"
@@ -171,6 +195,9 @@ public record ServerConfig(
         private int bodyTimeoutSeconds = DEFAULT_BODY_TIMEOUT_SECONDS;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private WebhookAddresses webhookAddresses = WebhookAddresses.PUBLIC;
+        private @Nullable String nodeId;
+        private @Nullable String advertiseUrl;
+        private int leaseSeconds = DEFAULT_LEASE_SECONDS;
 
         private Builder() {}
 
@@ -188,6 +215,27 @@ public record ServerConfig(
             bodyTimeoutSeconds = c.bodyTimeoutSeconds;
             maxConnections = c.maxConnections;
             webhookAddresses = c.webhookAddresses;
+            nodeId = c.nodeId;
+            advertiseUrl = c.advertiseUrl;
+            leaseSeconds = c.leaseSeconds;
+        }
+
+        /** Sets {@link ServerConfig#nodeId()}. */
+        public Builder nodeId(@Nullable String value) {
+            nodeId = value;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#advertiseUrl()}. */
+        public Builder advertiseUrl(@Nullable String value) {
+            advertiseUrl = value;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#leaseSeconds()}. */
+        public Builder leaseSeconds(int value) {
+            leaseSeconds = value;
+            return this;
         }
 
         /** Sets {@link ServerConfig#port()}. */
@@ -287,7 +335,10 @@ public record ServerConfig(
                     headerTimeoutSeconds,
                     bodyTimeoutSeconds,
                     maxConnections,
-                    webhookAddresses);
+                    webhookAddresses,
+                    nodeId,
+                    advertiseUrl,
+                    leaseSeconds);
         }
     }
 }

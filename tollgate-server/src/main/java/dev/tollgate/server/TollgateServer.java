@@ -7,20 +7,29 @@ import dev.tollgate.core.catalog.CatalogException;
 import dev.tollgate.core.catalog.CatalogInUseException;
 import dev.tollgate.core.catalog.CatalogReader;
 import dev.tollgate.core.engine.Engine;
+import dev.tollgate.core.store.Ownership;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.server.api.ApiKeys;
 import dev.tollgate.server.api.HttpApi;
+import dev.tollgate.server.cluster.ClusterMetrics;
+import dev.tollgate.server.cluster.ClusterNode;
+import dev.tollgate.server.cluster.ClusterRouter;
+import dev.tollgate.server.cluster.FencedCommits;
+import dev.tollgate.server.cluster.Forwarder;
 import dev.tollgate.server.feed.ChangeFeed;
 import dev.tollgate.server.http.ApiException;
 import dev.tollgate.server.http.HttpFront;
+import dev.tollgate.server.http.Service;
 import dev.tollgate.server.http.Trees;
 import dev.tollgate.server.metrics.Metrics;
 import dev.tollgate.server.webhook.WebhookAddresses;
 import dev.tollgate.server.webhook.WebhookDeliverer;
+import dev.tollgate.store.postgres.PostgresStores;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +61,7 @@ public final class TollgateServer implements AutoCloseable {
     private static final int WORKERS = 16;
 
     private final Store store;
+    private final @Nullable ClusterNode cluster;
     private final Engine engine;
     private final HttpFront http;
     private final ExecutorService workers;
@@ -60,8 +70,14 @@ public final class TollgateServer implements AutoCloseable {
     private volatile boolean closed;
 
     private TollgateServer(
-            Store store, Engine engine, HttpFront http, ExecutorService workers, WebhookAddresses webhookAddresses) {
+            Store store,
+            @Nullable ClusterNode cluster,
+            Engine engine,
+            HttpFront http,
+            ExecutorService workers,
+            WebhookAddresses webhookAddresses) {
         this.store = store;
+        this.cluster = cluster;
         this.engine = engine;
         this.http = http;
         this.workers = workers;
@@ -108,6 +124,8 @@ public final class TollgateServer implements AutoCloseable {
         ChangeFeed feed = new ChangeFeed(InstantSource.system());
         ApiKeys keys;
         Engine engine;
+        ClusterNode cluster = null;
+        FencedCommits fenced = new FencedCommits();
         try {
             keys = ApiKeys.load(
                     config.apiKey(),
@@ -115,20 +133,47 @@ public final class TollgateServer implements AutoCloseable {
                     key -> System.out.println("Tollgate created a secret API key (stored in "
                             + config.dataDir().resolve(ApiKeys.FILE_NAME) + "); it is printed only this once:\n  "
                             + key));
-            engine = Engine.start(store, clock, new JournalObservers(List.of(metrics.journalListener(), feed)));
+            JournalObservers observers = new JournalObservers(List.of(metrics.journalListener(), feed, fenced));
+            if ("postgres".equals(config.store())) {
+                engine = Engine.startNode(store, clock, observers);
+                try {
+                    cluster = joinCluster(config, store, engine);
+                } catch (RuntimeException e) {
+                    engine.close();
+                    throw e;
+                }
+                fenced.attach(cluster);
+            } else {
+                engine = Engine.start(store, clock, observers);
+            }
         } catch (RuntimeException e) {
             store.close();
             throw e;
         }
         try {
             feed.seed(customerIds(engine));
-            if (config.catalog() != null) {
+            if (config.catalog() != null && (cluster == null || ownsCatalog(cluster))) {
                 applyCatalog(engine, config.catalog(), catalogDocument);
+            } else if (config.catalog() != null) {
+                LOG.info(
+                        "event=catalog_left_to_owner file={} reason=\"another server of the cluster owns the"
+                                + " catalog and applies its own start-up file\"",
+                        config.catalog());
             }
             ExecutorService workers = Executors.newFixedThreadPool(WORKERS, new NamedThreads("tollgate-http-worker"));
             HttpFront http;
             try {
-                HttpApi api = new HttpApi(engine, keys, metrics, workers, config.webhookAddresses(), feed);
+                Service api = new HttpApi(engine, keys, metrics, workers, config.webhookAddresses(), feed);
+                if (cluster != null) {
+                    ClusterMetrics clusterMetrics = new ClusterMetrics(metrics);
+                    clusterMetrics.watch(metrics, cluster);
+                    api = new ClusterRouter(
+                            api,
+                            cluster,
+                            new Forwarder(
+                                    cluster.nodeId(), workers, Duration.ofSeconds(Math.max(10, config.leaseSeconds()))),
+                            clusterMetrics);
+                }
                 http = HttpFront.start(frontSettings(config), api);
             } catch (RuntimeException e) {
                 workers.shutdownNow();
@@ -140,11 +185,55 @@ public final class TollgateServer implements AutoCloseable {
                     config.store(),
                     config.storeLocation(),
                     engine.catalog().version());
-            return new TollgateServer(store, engine, http, workers, config.webhookAddresses());
+            return new TollgateServer(store, cluster, engine, http, workers, config.webhookAddresses());
         } catch (RuntimeException e) {
+            if (cluster != null) {
+                cluster.close();
+            }
             engine.close();
             store.close();
             throw e;
+        }
+    }
+
+    /**
+     * Joins the cluster of the servers on the same PostgreSQL: registers this node and takes what placement gives it.
+     *
+     * @throws dev.tollgate.core.store.StoreException if the store cannot be reached
+     */
+    private static ClusterNode joinCluster(ServerConfig config, Store store, Engine engine) {
+        String host = hostName();
+        String nodeId = config.nodeId() != null ? config.nodeId() : host + ":" + config.port();
+        String url = config.advertiseUrl() != null ? config.advertiseUrl() : "http://" + host + ":" + config.port();
+        Duration lease = Duration.ofSeconds(config.leaseSeconds());
+        ClusterNode node = new ClusterNode(PostgresStores.ownership(store, nodeId, url, lease), engine, url, lease);
+        LOG.info("event=cluster_joined node={} url={} lease_s={}", nodeId, url, config.leaseSeconds());
+        return node;
+    }
+
+    /** Whether this node owns the catalog, once it has taken what placement gives it (bounded wait). */
+    private static boolean ownsCatalog(ClusterNode cluster) {
+        if (!cluster.ownerOf(Ownership.GLOBAL)
+                .map(m -> m.nodeId().equals(cluster.nodeId()))
+                .orElse(false)) {
+            return false;
+        }
+        try {
+            cluster.resident(Ownership.GLOBAL).get(30, TimeUnit.SECONDS);
+            return true;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
         }
     }
 
@@ -264,6 +353,9 @@ public final class TollgateServer implements AutoCloseable {
         sweeper.shutdownNow();
         webhooks.close();
         http.close();
+        if (cluster != null) {
+            cluster.close();
+        }
         workers.shutdown();
         try {
             if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {

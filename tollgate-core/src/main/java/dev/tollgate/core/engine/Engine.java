@@ -176,6 +176,16 @@ public final class Engine implements AutoCloseable {
         return ctx.followCatalog();
     }
 
+    /**
+     * Reads the webhooks another node of a cluster set (the node that owns {@link #SYSTEM} writes them), so that this
+     * node's alerts go to them. Blocks on the store.
+     *
+     * @throws StoreException if the store cannot be read
+     */
+    public void followWebhooks() {
+        ctx.followWebhooks();
+    }
+
     /** The current catalog. */
     public Catalog catalog() {
         return catalogs.catalog();

@@ -29,9 +29,24 @@ final class ListStore implements Store {
     volatile boolean failAppends;
     volatile boolean storeThenFail;
     volatile boolean failReads;
+    /** While set, commits wait for it to count down, as a slow store's would. */
+    volatile java.util.concurrent.@Nullable CountDownLatch holdAppends;
 
     @Override
-    public synchronized void append(List<JournalRecord> batch, List<CounterValue> values) {
+    public void append(List<JournalRecord> batch, List<CounterValue> values) {
+        java.util.concurrent.CountDownLatch hold = holdAppends;
+        if (hold != null) {
+            try {
+                hold.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted");
+            }
+        }
+        appendNow(batch, values);
+    }
+
+    private synchronized void appendNow(List<JournalRecord> batch, List<CounterValue> values) {
         if (failAppends) {
             throw new StoreException("disk on fire");
         }

@@ -120,4 +120,45 @@ final class NodeEngineTest {
         assertThat(late.reason()).isEqualTo(Reason.CUSTOMER_NOT_FOUND);
         assertThat(store.entries("c")).hasSize(1);
     }
+
+    @Test
+    void a_customer_dropped_while_its_commit_is_in_flight_leaves_the_journal_working() throws Exception {
+        first.adopt(Engine.SYSTEM);
+        first.publishCatalog(catalog(100), "ops").get();
+        for (String id : List.of("c", "d")) {
+            first.adopt(id);
+            first.upsertCustomer(id, new CustomerUpdate(id, Map.of(), null), null)
+                    .get();
+            first.subscribe(id, new SubscriptionRequest("p", List.of(), null, null, null))
+                    .get();
+        }
+        List<Throwable> uncaught = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        store.holdAppends = hold;
+        java.util.concurrent.CompletableFuture<Outcome<Decision>> inFlight = first.consume(consume("k1", 5));
+        java.util.concurrent.CompletableFuture<Void> dropped = first.drop("c");
+        assertThat(dropped)
+                .as("a drop waits for the commits enqueued before it")
+                .isNotDone();
+        hold.countDown();
+        store.holdAppends = null;
+        dropped.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(inFlight.get(10, java.util.concurrent.TimeUnit.SECONDS)
+                        .value()
+                        .allowed())
+                .isTrue();
+        assertThat(first.consume(new ConsumeRequest("d", "q", BigDecimal.ONE, "k2", null, Map.of()))
+                        .get(10, java.util.concurrent.TimeUnit.SECONDS)
+                        .value()
+                        .allowed())
+                .as("the journal goes on after the dropped customer's commit")
+                .isTrue();
+        Thread.setDefaultUncaughtExceptionHandler(before);
+        assertThat(uncaught).as("the journal's follow-up thread threw nothing").isEmpty();
+        second = Engine.startNode(store, CLOCK, null);
+        second.adopt("c");
+        assertThat(used(second)).isEqualByComparingTo("5");
+    }
 }

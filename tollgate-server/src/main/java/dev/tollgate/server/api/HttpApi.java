@@ -6,6 +6,7 @@ import dev.tollgate.core.catalog.CatalogException;
 import dev.tollgate.core.catalog.CatalogInUseException;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.store.CommitInDoubtException;
+import dev.tollgate.core.store.FencedException;
 import dev.tollgate.core.store.RecordRefusedException;
 import dev.tollgate.core.store.StoreException;
 import dev.tollgate.server.feed.ChangeFeed;
@@ -207,6 +208,12 @@ public final class HttpApi implements Service {
                     api.status(),
                     Response.errorBody(api.code(), Objects.requireNonNull(api.getMessage()), api.field()));
         }
+        if (e instanceof TollgateException t && t.code().equals("NOT_OWNER")) {
+            return Response.json(
+                    503,
+                    Response.errorBody(t.code(), Objects.requireNonNull(t.getMessage()), null),
+                    Map.of("Retry-After", "1"));
+        }
         if (e instanceof TollgateException t) {
             return Response.json(
                     statusOf(t.kind()),
@@ -217,6 +224,13 @@ public final class HttpApi implements Service {
         }
         if (e instanceof CatalogInUseException c) {
             return Response.json(409, CatalogViews.catalogInUse(c));
+        }
+        if (e instanceof FencedException) {
+            return Response.json(
+                    503,
+                    Response.errorBody(
+                            "NOT_OWNER", "another server took this customer over; nothing was stored: retry", null),
+                    Map.of("Retry-After", "1"));
         }
         if (e instanceof RecordRefusedException) {
             // logged once by the journal's listener, with the customer

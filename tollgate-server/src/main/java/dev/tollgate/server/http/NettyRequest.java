@@ -53,6 +53,11 @@ final class NettyRequest implements Service.Request {
     }
 
     @Override
+    public String uri() {
+        return uri;
+    }
+
+    @Override
     public @Nullable String queryParam(String name) {
         if (query == null) {
             try {

@@ -33,6 +33,9 @@ public interface Service {
     interface Request extends ApiRequest {
         /** Sets the path parameters of the matched route, raw (still percent-encoded), before a handler reads them. */
         void pathParams(Map<String, String> raw);
+
+        /** The request's target as received: its path and query, still percent-encoded (to forward it). */
+        String uri();
     }
 
     /** One connection's check of request heads. Confined to the connection's I/O thread. */

@@ -113,6 +113,18 @@ public final class Metrics {
     }
 
     /** The Prometheus text of every meter. */
+    /** A counter registered under {@code name} (dots, as Micrometer names go), for a component's own events. */
+    public Counter counter(String name, String description) {
+        return Counter.builder(name).description(description).register(registry);
+    }
+
+    /** A gauge registered under {@code name} that reads {@code value} at each scrape. */
+    public void gauge(String name, String description, java.util.function.Supplier<Number> value) {
+        io.micrometer.core.instrument.Gauge.builder(name, value)
+                .description(description)
+                .register(registry);
+    }
+
     public String scrape() {
         return registry.scrape();
     }

@@ -67,8 +67,17 @@ public final class Alerts {
         return out;
     }
 
+    /**
+     * Records a delivery under the alert's customer, so that the server owning the customer records the deliveries of
+     * its alerts (a cluster's other servers may not write {@code _system}); an alert no longer pending is recorded
+     * under {@code _system}, as deliveries were before.
+     */
     public CompletableFuture<Void> markDelivered(String alertId, String webhookId) {
-        CustomerState state = ctx.customers.computeIfAbsent(EngineContext.SYSTEM, CustomerState::new);
+        Delivery pending = ctx.outbox.get(alertId + ' ' + webhookId);
+        CustomerState owner =
+                pending == null ? null : ctx.customers.get(pending.alert().customerId());
+        CustomerState state =
+                owner != null ? owner : ctx.customers.computeIfAbsent(EngineContext.SYSTEM, CustomerState::new);
         synchronized (state) {
             String key = "delivered:" + alertId + " " + webhookId;
             IdempotencyKeys.KeyRecord prior = ctx.prior(state, key);
@@ -77,8 +86,7 @@ public final class Alerts {
                 return prior.durable();
             }
             ctx.requireAvailable();
-            JournalEntry done =
-                    new JournalEntry.AlertDelivered(EngineContext.SYSTEM, ctx.now(), key, alertId, webhookId);
+            JournalEntry done = new JournalEntry.AlertDelivered(state.id, ctx.now(), key, alertId, webhookId);
             state.apply(done, EngineContext.PLACEHOLDER);
             return ctx.enqueue(state, List.of(done)).thenRun(() -> ctx.outbox.remove(alertId + ' ' + webhookId));
         }

@@ -110,6 +110,7 @@ public final class EngineContext {
             loadOutbox();
         } else {
             followCatalog();
+            followWebhooks();
         }
         this.journal = new GroupCommitJournal(store, new JournalEvents(this, observer));
     }
@@ -156,6 +157,10 @@ public final class EngineContext {
             followCatalog(); // the catalog's owner publishes the next version: it must know the last one
             webhookIndex.clear();
             webhookIndex.putAll(state.webhooks);
+        } else {
+            synchronized (state) {
+                pendingDeliveries(state, customers.get(SYSTEM));
+            }
         }
     }
 
@@ -393,17 +398,40 @@ public final class EngineContext {
         }
         webhookIndex.putAll(system.webhooks);
         for (CustomerState state : customers.values()) {
-            for (Alert a : state.alerts) {
-                for (String id : a.webhooks()) {
-                    Webhook w = system.webhooks.get(id);
-                    Instant removed = system.webhooksRemoved.get(id);
-                    if (w != null
-                            && !system.delivered.contains(a.id() + ' ' + id)
-                            && (removed == null || a.at().isAfter(removed))) {
-                        outbox.put(a.id() + ' ' + id, new Delivery(a, w));
-                    }
+            pendingDeliveries(state, system);
+        }
+    }
+
+    /**
+     * Puts in the outbox the deliveries of {@code state}'s alerts that neither it nor {@code system} (where deliveries
+     * were recorded before they were recorded under their customer) has a record of.
+     */
+    void pendingDeliveries(CustomerState state, @Nullable CustomerState system) {
+        for (Alert a : state.alerts) {
+            for (String id : a.webhooks()) {
+                String key = a.id() + ' ' + id;
+                Webhook w = webhookIndex.get(id);
+                Instant removed = system == null ? null : system.webhooksRemoved.get(id);
+                if (w != null
+                        && !state.delivered.contains(key)
+                        && (system == null || !system.delivered.contains(key))
+                        && (removed == null || a.at().isAfter(removed))) {
+                    outbox.put(key, new Delivery(a, w));
                 }
             }
         }
+    }
+
+    /**
+     * Reads the webhooks from the store, for a node of a cluster that does not own {@link #SYSTEM} (the node that owns
+     * it keeps them current as it writes them).
+     *
+     * @throws StoreException if the store cannot be read
+     */
+    public void followWebhooks() {
+        CustomerState system = new CustomerState(SYSTEM);
+        store.entries(SYSTEM).forEach(e -> system.apply(e, DONE));
+        webhookIndex.keySet().retainAll(system.webhooks.keySet());
+        webhookIndex.putAll(system.webhooks);
     }
 }

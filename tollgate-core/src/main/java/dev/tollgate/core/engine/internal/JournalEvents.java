@@ -28,7 +28,9 @@ final class JournalEvents implements GroupCommitJournal.Listener {
                 ctx.durableCatalog = Objects.requireNonNull(ctx.publishedCatalogs.remove(c.version()));
             } else {
                 CustomerState state = ctx.customers.get(Objects.requireNonNull(e.customerId()));
-                Objects.requireNonNull(Objects.requireNonNull(state).durable).apply(e, EngineContext.DONE);
+                if (state != null) { // null: a node of a cluster dropped the customer while its commit was in flight
+                    Objects.requireNonNull(state.durable).apply(e, EngineContext.DONE);
+                }
             }
         }
         if (observer != null) {
@@ -98,6 +100,9 @@ final class JournalEvents implements GroupCommitJournal.Listener {
                     ctx.catalog = latest[0];
                     ctx.durableCatalog = latest[0];
                 }
+            } else if (ctx.customers.get(id) == null) {
+                ctx.inDoubt.remove(id); // dropped by a node of a cluster: its next owner loads it from the store
+                continue;
             } else {
                 CustomerState state = Objects.requireNonNull(ctx.customers.get(id));
                 List<JournalEntry> stored = ctx.store.entries(id);

@@ -1,0 +1,311 @@
+package dev.tollgate.server.cluster;
+
+import dev.tollgate.core.json.Json;
+import dev.tollgate.core.store.Ownership;
+import dev.tollgate.server.http.Requests;
+import dev.tollgate.server.http.Response;
+import dev.tollgate.server.http.Service;
+import dev.tollgate.server.http.Trees;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The HTTP service of a node of a cluster: answers here what this node owns, forwards the rest to its owner.
+ *
+ * <p>Per request ({@link RequestTarget}): no customer: served here. One customer: served here if placement puts it on
+ * this node (taken and loaded first if need be, {@link ClusterNode#resident}), else forwarded ({@link Forwarder}); a
+ * request forwarded by another node is never forwarded again ({@code 503 NOT_OWNER} when the views disagree, for the
+ * short time a membership change takes to be seen by all). A batch of events naming customers of several owners is
+ * split, each part sent to its owner, and the answers merged in the batch's order. The list of customers is asked of
+ * every live node and merged by id. The change feed of one customer is redirected ({@code 307}) to its owner, which
+ * alone sees its commits.
+ *
+ * <p>A node whose lease lapsed by its own clock ({@link ClusterNode#serving}) answers nothing for its customers: {@code
+ * 503 NOT_OWNER} with {@code Retry-After}; except while the store cannot be reached ({@link
+ * ClusterNode#storeUnreachable}), when it answers for those it holds as a server alone does in a store outage.
+ *
+ * <p>Thread-safe.
+ */
+public final class ClusterRouter implements Service {
+    private final Service local;
+    private final ClusterNode node;
+    private final Forwarder forwarder;
+    private final ClusterMetrics metrics;
+
+    /**
+     * @param local the API of this node
+     */
+    public ClusterRouter(Service local, ClusterNode node, Forwarder forwarder, ClusterMetrics metrics) {
+        this.local = local;
+        this.node = node;
+        this.forwarder = forwarder;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public HeadCheck headCheck() {
+        return local.headCheck();
+    }
+
+    @Override
+    public void dispatch(String method, String path, Request request, Consumer<Response> done) {
+        if (path.equals("/v1/cluster") && method.equals("GET")) {
+            done.accept(Response.json(200, node.view()));
+            return;
+        }
+        RequestTarget target;
+        try {
+            target = RequestTarget.of(method, path, request::queryParam, request.bodyAsBytes());
+        } catch (RuntimeException e) {
+            target = RequestTarget.HERE; // a malformed query: refused here as a single server would
+        }
+        boolean forwarded = request.header(Forwarder.FORWARDED_BY) != null;
+        if (target instanceof RequestTarget.Customer c) {
+            toOwner(c.id(), method, path, request, request.bodyAsBytes(), forwarded, done);
+        } else if (target instanceof RequestTarget.Events e && !forwarded) {
+            events(e, method, path, request, done);
+        } else if (target instanceof RequestTarget.Events e) {
+            servedHereIfOwned(e, method, path, request, done);
+        } else if (target instanceof RequestTarget.Everyone && !forwarded && path.equals("/v1/customers")) {
+            customers(method, request, done);
+        } else if (target instanceof RequestTarget.Stream s) {
+            stream(s.customerId(), method, path, request, done);
+        } else {
+            local.dispatch(method, path, request, done);
+        }
+    }
+
+    private void toOwner(
+            String customerId,
+            String method,
+            String path,
+            Request request,
+            byte[] body,
+            boolean forwarded,
+            Consumer<Response> done) {
+        Optional<Ownership.Member> owner = node.ownerOf(customerId);
+        if (owner.isEmpty() || !node.serving()) {
+            if (node.storeUnreachable() && node.holds(customerId)) {
+                local.dispatch(method, path, request, done); // as a server alone in a store outage
+                return;
+            }
+            metrics.refused();
+            done.accept(Forwarder.notSent("NOT_OWNER", "this server's lease lapsed; it rejoins in a moment: retry"));
+            return;
+        }
+        if (owner.get().nodeId().equals(node.nodeId())) {
+            here(customerId, method, path, request, done);
+        } else if (forwarded) {
+            metrics.refused();
+            done.accept(Forwarder.notSent(
+                    "NOT_OWNER", "the servers are agreeing on who owns '" + customerId + "' after a change: retry"));
+        } else {
+            metrics.forwarded();
+            forwarder
+                    .forward(owner.get().url(), method, request.uri(), request, body)
+                    .thenAccept(done);
+        }
+    }
+
+    private void here(String customerId, String method, String path, Request request, Consumer<Response> done) {
+        CompletableFuture<Long> resident = node.resident(customerId);
+        if (resident.isDone() && !resident.isCompletedExceptionally()) {
+            local.dispatch(method, path, request, done); // the common case: on this thread, as a single server
+            return;
+        }
+        resident.whenComplete((epoch, failure) -> {
+            if (failure == null) {
+                local.dispatch(method, path, request, done);
+            } else {
+                metrics.refused();
+                done.accept(Forwarder.notSent(
+                        "NOT_OWNER", "customer '" + customerId + "' is moving to this server: retry"));
+            }
+        });
+    }
+
+    /** A forwarded batch: every customer of it is placed here (the sender split it), each loaded before it runs. */
+    private void servedHereIfOwned(
+            RequestTarget.Events e, String method, String path, Request request, Consumer<Response> done) {
+        List<CompletableFuture<Long>> loads = new ArrayList<>();
+        for (Object item : e.events()) {
+            String c = customerOf(item);
+            if (c != null) {
+                if (!node.ownerOf(c).map(m -> m.nodeId().equals(node.nodeId())).orElse(false)) {
+                    metrics.refused();
+                    done.accept(Forwarder.notSent(
+                            "NOT_OWNER", "the servers are agreeing on who owns '" + c + "' after a change: retry"));
+                    return;
+                }
+                loads.add(node.resident(c));
+            }
+        }
+        CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new)).whenComplete((v, failure) -> {
+            if (failure == null) {
+                local.dispatch(method, path, request, done);
+            } else {
+                metrics.refused();
+                done.accept(Forwarder.notSent("NOT_OWNER", "a customer of this batch is moving: retry"));
+            }
+        });
+    }
+
+    private static @Nullable String customerOf(@Nullable Object event) {
+        return event instanceof Map<?, ?> m && m.get("customerId") instanceof String id && !id.isBlank() ? id : null;
+    }
+
+    /** Splits a batch by owner; one owner: the whole batch goes there. */
+    private void events(RequestTarget.Events e, String method, String path, Request request, Consumer<Response> done) {
+        List<byte[]> items = EventSlices.items(request.bodyAsBytes());
+        if (items == null || items.size() != e.events().size()) {
+            local.dispatch(method, path, request, done);
+            return;
+        }
+        Map<String, List<Integer>> byOwner = new LinkedHashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            String c = customerOf(e.events().get(i));
+            String owner = c == null
+                    ? node.nodeId()
+                    : node.ownerOf(c).map(Ownership.Member::nodeId).orElse(node.nodeId());
+            byOwner.computeIfAbsent(owner, k -> new ArrayList<>()).add(i);
+        }
+        if (byOwner.size() == 1) {
+            String owner = byOwner.keySet().iterator().next();
+            if (owner.equals(node.nodeId())) {
+                servedHereIfOwned(e, method, path, request, done);
+            } else {
+                sendTo(owner, method, request, request.bodyAsBytes()).thenAccept(done);
+            }
+            return;
+        }
+        List<List<Integer>> places = new ArrayList<>();
+        List<CompletableFuture<Response>> parts = new ArrayList<>();
+        byOwner.forEach((owner, indexes) -> {
+            List<byte[]> part = new ArrayList<>();
+            indexes.forEach(i -> part.add(items.get(i)));
+            places.add(indexes);
+            parts.add(sendTo(owner, method, request, EventSlices.batch(part)));
+        });
+        CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                .thenRun(() -> done.accept(merged(places, parts, items.size())));
+    }
+
+    /** One part of a split batch, sent over HTTP to its owner (this node too, as a forwarded request). */
+    private CompletableFuture<Response> sendTo(String owner, String method, Request request, byte[] body) {
+        Ownership.Member m = node.member(owner);
+        String url = m == null ? node.url() : m.url();
+        metrics.forwarded();
+        return forwarder.forward(url, method, request.uri(), request, body);
+    }
+
+    /**
+     * The answer of a split batch: each part's results at their places in the batch; the first part that failed as a
+     * whole (a 4xx or 5xx) is the answer if any did, since its events' outcomes are not known.
+     */
+    private static Response merged(
+            List<List<Integer>> placesOfParts, List<CompletableFuture<Response>> parts, int size) {
+        Object[] results = new Object[size];
+        for (int p = 0; p < parts.size(); p++) {
+            Response r = parts.get(p).join();
+            if (r.status() != 200) {
+                return r;
+            }
+            Object tree = Trees.json(r.body());
+            List<Integer> places = placesOfParts.get(p);
+            if (!(tree instanceof Map<?, ?> body) || !(body.get("results") instanceof List<?> list)) {
+                return Response.error(502, "FORWARD_MALFORMED", "a server answered a part of the batch unreadably");
+            }
+            for (Object o : list) {
+                if (o instanceof Map<?, ?> result && result.get("index") instanceof Number n) {
+                    Map<String, Object> copy = new LinkedHashMap<>();
+                    result.forEach((k, v) -> copy.put(String.valueOf(k), v));
+                    int at = places.get(n.intValue());
+                    copy.put("index", at);
+                    results[at] = copy;
+                }
+            }
+        }
+        int accepted = 0;
+        int duplicates = 0;
+        int rejected = 0;
+        List<Object> list = new ArrayList<>(size);
+        for (Object r : results) {
+            String status = r instanceof Map<?, ?> m ? String.valueOf(m.get("status")) : "rejected";
+            switch (status) {
+                case "accepted", "spooled" -> accepted++;
+                case "duplicate" -> duplicates++;
+                default -> rejected++;
+            }
+            list.add(r);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("accepted", accepted);
+        body.put("duplicates", duplicates);
+        body.put("rejected", rejected);
+        body.put("results", list);
+        return Response.json(200, body);
+    }
+
+    /** {@code GET /v1/customers}: every live node's page, merged by id. */
+    private void customers(String method, Request request, Consumer<Response> done) {
+        int limit;
+        try {
+            limit = Requests.pageLimit(request);
+        } catch (RuntimeException e) {
+            local.dispatch(method, "/v1/customers", request, done); // refused there as a single server would
+            return;
+        }
+        List<CompletableFuture<Response>> pages = new ArrayList<>();
+        for (Ownership.Member m : node.liveMembers()) {
+            pages.add(forwarder.forward(m.url(), method, request.uri(), request, new byte[0]));
+        }
+        CompletableFuture.allOf(pages.toArray(CompletableFuture[]::new)).thenRun(() -> {
+            List<Map<?, ?>> all = new ArrayList<>();
+            boolean more = false;
+            for (CompletableFuture<Response> page : pages) {
+                Response r = page.join();
+                if (r.status() != 200) {
+                    done.accept(r);
+                    return;
+                }
+                if (Trees.json(r.body()) instanceof Map<?, ?> body && body.get("customers") instanceof List<?> list) {
+                    more |= body.get("nextCursor") != null;
+                    list.forEach(c -> all.add((Map<?, ?>) c));
+                }
+            }
+            all.sort(Comparator.comparing(c -> String.valueOf(c.get("id"))));
+            more |= all.size() > limit;
+            List<Object> page = new ArrayList<>(all.subList(0, Math.min(limit, all.size())));
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("customers", page);
+            body.put(
+                    "nextCursor",
+                    more && !page.isEmpty()
+                            ? Requests.cursorAfter(String.valueOf(((Map<?, ?>) page.get(page.size() - 1)).get("id")))
+                            : null);
+            done.accept(Response.json(200, body));
+        });
+    }
+
+    private void stream(String customerId, String method, String path, Request request, Consumer<Response> done) {
+        Optional<Ownership.Member> owner = node.ownerOf(customerId);
+        if (owner.isEmpty() || owner.get().nodeId().equals(node.nodeId())) {
+            local.dispatch(method, path, request, done);
+            return;
+        }
+        String location = owner.get().url().replaceAll("/$", "") + request.uri();
+        done.accept(new Response(
+                307,
+                "application/json",
+                Json.write(Map.of("location", location)).getBytes(StandardCharsets.UTF_8),
+                Map.of("Location", location)));
+    }
+}

@@ -1,0 +1,146 @@
+package dev.tollgate.server.cluster;
+
+import dev.tollgate.core.store.Ownership;
+import dev.tollgate.server.http.Trees;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.TokenStreamFactory;
+import tools.jackson.core.json.JsonFactory;
+
+/**
+ * Which customer a request is for, and so which server of a cluster must answer it: from the path ({@code
+ * /v1/customers/{id}/...}, a session id {@code <customerId>@s<n>}), from the body ({@code customerId} of a check, a
+ * consume, a session's open), or none (operations, served by any server). The catalog and the webhooks belong to
+ * {@link Ownership#GLOBAL}. A batch of events may name several customers; the list of customers and the alert log
+ * span them all.
+ *
+ * <p>A body that cannot be read is {@link Here}: the server that received it refuses it as a single server would.
+ *
+ * <p>Pure and thread-safe.
+ */
+sealed interface RequestTarget {
+
+    /** Served by the server that received it. */
+    record Here() implements RequestTarget {}
+
+    /** For one customer (or {@link Ownership#GLOBAL}): served by its owner. */
+    record Customer(String id) implements RequestTarget {}
+
+    /** A batch of events: split by owner. */
+    record Events(List<Object> events) implements RequestTarget {}
+
+    /** Spans every customer: asked of every server and merged ({@code GET /v1/customers}, the alert log). */
+    record Everyone(String kind) implements RequestTarget {}
+
+    /** The change feed for one customer: served by its owner, which alone sees its commits. */
+    record Stream(String customerId) implements RequestTarget {}
+
+    RequestTarget HERE = new Here();
+
+    /** The streaming parser's factory (thread-safe). */
+    TokenStreamFactory JSON = new JsonFactory();
+
+    /**
+     * The target of a request.
+     *
+     * @param method the HTTP method
+     * @param path the path, still percent-encoded
+     * @param query a query parameter's decoded value by name
+     * @param body the request's body
+     */
+    static RequestTarget of(
+            String method, String path, java.util.function.Function<String, @Nullable String> query, byte[] body) {
+        if (!path.startsWith("/v1/")) {
+            return HERE;
+        }
+        if (path.startsWith("/v1/catalog") || path.startsWith("/v1/webhooks")) {
+            return new Customer(Ownership.GLOBAL);
+        }
+        if (path.equals("/v1/customers")) {
+            return method.equals("GET") ? new Everyone("customers") : HERE;
+        }
+        if (path.startsWith("/v1/customers/")) {
+            return new Customer(decode(segment(path, "/v1/customers/".length())));
+        }
+        if (path.startsWith("/v1/sessions/")) {
+            String sessionId = decode(segment(path, "/v1/sessions/".length()));
+            int at = sessionId.lastIndexOf('@');
+            return at <= 0 ? HERE : new Customer(sessionId.substring(0, at));
+        }
+        if (path.equals("/v1/events/log")) {
+            String customer = query.apply("customerId");
+            return customer == null ? new Everyone("alerts") : new Customer(customer);
+        }
+        if (path.equals("/v1/stream")) {
+            String customers = query.apply("customers");
+            return customers == null || customers.isBlank() || customers.contains(",")
+                    ? HERE
+                    : new Stream(customers.trim());
+        }
+        if (method.equals("POST")
+                && (path.equals("/v1/check") || path.equals("/v1/consume") || path.equals("/v1/sessions"))) {
+            return customerField(body);
+        }
+        if (method.equals("POST") && path.equals("/v1/events")) {
+            return events(body);
+        }
+        return HERE;
+    }
+
+    private static String segment(String path, int from) {
+        int slash = path.indexOf('/', from);
+        return slash < 0 ? path.substring(from) : path.substring(from, slash);
+    }
+
+    private static String decode(String raw) {
+        try {
+            return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return raw; // refused as malformed by the server that receives it
+        }
+    }
+
+    /** The top-level {@code customerId}, read with a streaming parser that stops at it (the request path's cost). */
+    private static RequestTarget customerField(byte[] body) {
+        try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return HERE;
+            }
+            for (JsonToken t = p.nextToken(); t == JsonToken.PROPERTY_NAME; t = p.nextToken()) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if ("customerId".equals(name)) {
+                    String id = value == JsonToken.VALUE_STRING ? p.getString() : null;
+                    return id == null || id.isBlank() ? HERE : new Customer(id);
+                }
+                p.skipChildren();
+            }
+            return HERE;
+        } catch (JacksonException e) {
+            return HERE;
+        }
+    }
+
+    private static RequestTarget events(byte[] body) {
+        Object tree = readOrNull(body);
+        if (tree instanceof Map<?, ?> m && m.get("events") instanceof List<?> list && !list.isEmpty()) {
+            return new Events(List.copyOf(list));
+        }
+        return HERE;
+    }
+
+    private static @Nullable Object readOrNull(byte[] body) {
+        try {
+            return Trees.json(body);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}
