@@ -1,7 +1,6 @@
 package dev.tollgate.client;
 
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -167,7 +166,7 @@ final class DefaultTollgate implements Tollgate {
                                 r.scope(),
                                 r.sessionId(),
                                 r.dimensions(),
-                                Instant.now()))
+                                null))
                         .whenComplete((o, failure) -> {
                             if (failure != null) {
                                 LOG.warn(
@@ -199,7 +198,7 @@ final class DefaultTollgate implements Tollgate {
     @Override
     public CompletableFuture<EventOutcome> report(UsageEvent event) {
         ensureOpen();
-        return reporter.report(event.timestamp() == null ? event.at(Instant.now()) : event);
+        return reporter.report(event);
     }
 
     @Override

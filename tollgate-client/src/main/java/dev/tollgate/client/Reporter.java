@@ -2,6 +2,7 @@ package dev.tollgate.client;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,13 @@ import tools.jackson.databind.JsonNode;
  * arrive is counted by the close's settlement instead (see {@link Leases}); the reporter only tells the lease that the
  * event's fate is settled.
  *
+ * <p>Idempotency: a report is sent as the application made it, so that a repeat of it (through this client again,
+ * or straight to the server) is the same request and answers {@code duplicate}. Only a report that goes to the spool
+ * is stamped, with the time it was reported (kept in the spool beside it), so that it counts in the period it
+ * happened in, whenever it is delivered. A stamped report the server refuses as a reuse of its key
+ * ({@code IDEMPOTENCY_KEY_REUSED}) is asked again as it was made: the first send reached the server after all (its
+ * answer was lost), and the repeat answers {@code duplicate}.
+ *
  * <p>Failure modes: an event the server rejected with {@code STORE_UNAVAILABLE} is treated as unreachable; a whole
  * batch refused with a {@code 4xx} fails its reports with that error. The spool is delivered by this thread when it is
  * idle, at most once a second while the server stays unreachable, and by {@link #drainSpool} on demand.
@@ -36,9 +44,10 @@ final class Reporter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Reporter.class);
     private static final long SPOOL_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    /** An event to send (with its lease or its outcome), or a flush marker. */
+    /** An event to send (with when it was reported, and its lease or its outcome), or a flush marker. */
     private record Pending(
             @Nullable UsageEvent event,
+            @Nullable Instant madeAt,
             @Nullable Lease lease,
             @Nullable CompletableFuture<EventOutcome> outcome,
             @Nullable CompletableFuture<Void> marker) {}
@@ -63,16 +72,16 @@ final class Reporter implements AutoCloseable {
         thread.start();
     }
 
-    /** Queues a report; completes with its outcome. */
+    /** Queues a report, sent as it is; completes with its outcome. */
     CompletableFuture<EventOutcome> report(UsageEvent event) {
         CompletableFuture<EventOutcome> outcome = new CompletableFuture<>();
-        queue.add(new Pending(event, null, outcome, null));
+        queue.add(new Pending(event, event.timestamp() == null ? Instant.now() : null, null, outcome, null));
         return outcome;
     }
 
     /** Queues a lease event; call {@link Lease#eventQueued()} before, the reporter calls {@link Lease#eventDone()}. */
     void leaseEvent(UsageEvent event, Lease lease) {
-        queue.add(new Pending(event, lease, null, null));
+        queue.add(new Pending(event, null, lease, null, null));
     }
 
     /** Completes once every event queued before it was sent or spooled. */
@@ -82,7 +91,7 @@ final class Reporter implements AutoCloseable {
             marker.complete(null);
             return marker;
         }
-        queue.add(new Pending(null, null, null, marker));
+        queue.add(new Pending(null, null, null, null, marker));
         return marker;
     }
 
@@ -131,30 +140,29 @@ final class Reporter implements AutoCloseable {
     }
 
     private void deliverSpooled(List<Spool.Entry> entries) {
-        List<UsageEvent> events = new ArrayList<>();
+        List<Spool.EventEntry> events = new ArrayList<>();
         for (Spool.Entry e : entries) {
             if (e instanceof Spool.EventEntry ev) {
-                events.add(ev.event());
+                events.add(ev);
             }
         }
-        if (!events.isEmpty()) {
-            Http.Reply reply = http.send("POST", "/v1/events", body(events));
-            if (!reply.ok()) {
-                LOG.warn(
-                        "event=spool_batch_refused events={} error=\"{}\"",
-                        events.size(),
-                        reply.error().getMessage());
+        List<UsageEvent> placed = new ArrayList<>(events.size());
+        events.forEach(e -> placed.add(e.placed()));
+        List<EventOutcome> outcomes = sendSpooled(placed);
+        List<UsageEvent> asMade = new ArrayList<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            EventOutcome o = outcomes.get(i);
+            if ("IDEMPOTENCY_KEY_REUSED".equals(o.reason()) && events.get(i).madeAt() != null) {
+                asMade.add(events.get(i).event());
+            } else if (o.status() == EventOutcome.Status.REJECTED) {
+                LOG.warn("event=spooled_event_rejected key={} reason={}", o.idempotencyKey(), o.reason());
+            }
+        }
+        for (EventOutcome o : sendSpooled(asMade)) {
+            if (o.status() == EventOutcome.Status.REJECTED) {
+                LOG.warn("event=spooled_event_rejected key={} reason={}", o.idempotencyKey(), o.reason());
             } else {
-                JsonNode results = reply.body().path("results");
-                for (int i = 0; i < events.size(); i++) {
-                    EventOutcome o = outcome(events.get(i), results.path(i));
-                    if ("STORE_UNAVAILABLE".equals(o.reason())) {
-                        throw new TollgateUnavailableException("STORE_UNAVAILABLE", 200, "an event was not stored");
-                    }
-                    if (o.status() == EventOutcome.Status.REJECTED) {
-                        LOG.warn("event=spooled_event_rejected key={} reason={}", o.idempotencyKey(), o.reason());
-                    }
-                }
+                LOG.debug("event=spooled_event_delivered_before key={}", o.idempotencyKey());
             }
         }
         for (Spool.Entry e : entries) {
@@ -169,6 +177,36 @@ final class Reporter implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Sends spooled events; their outcomes in order, none if there were none or the server refused the whole batch
+     * (logged: nothing will make it accept them).
+     *
+     * @throws TollgateUnavailableException if the server cannot be reached or could not store one of them
+     */
+    private List<EventOutcome> sendSpooled(List<UsageEvent> events) {
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        Http.Reply reply = http.send("POST", "/v1/events", body(events));
+        if (!reply.ok()) {
+            LOG.warn(
+                    "event=spool_batch_refused events={} error=\"{}\"",
+                    events.size(),
+                    reply.error().getMessage());
+            return List.of();
+        }
+        JsonNode results = reply.body().path("results");
+        List<EventOutcome> outcomes = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            EventOutcome o = outcome(events.get(i), results.path(i));
+            if ("STORE_UNAVAILABLE".equals(o.reason())) {
+                throw new TollgateUnavailableException("STORE_UNAVAILABLE", 200, "an event was not stored");
+            }
+            outcomes.add(o);
+        }
+        return outcomes;
     }
 
     private void run() {
@@ -283,7 +321,7 @@ final class Reporter implements AutoCloseable {
             return;
         }
         List<Spool.Entry> entries = new ArrayList<>(reports.size());
-        reports.forEach(p -> entries.add(new Spool.EventEntry(Objects.requireNonNull(p.event()))));
+        reports.forEach(p -> entries.add(new Spool.EventEntry(Objects.requireNonNull(p.event()), p.madeAt())));
         try {
             spool.append(entries);
         } catch (RuntimeException e) {

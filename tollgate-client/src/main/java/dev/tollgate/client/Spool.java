@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +28,8 @@ import tools.jackson.databind.JsonNode;
  * The usage spool: what could not reach the server, on local disk until it can, delivered exactly once.
  *
  * <p>Format: append-only segment files {@code segment-<n>.log} of lines {@code <crc32 hex> <json>\n}; each JSON
- * carries {@code "v": 1} and is a reported event ({@code "t": "event"}) or the close of a lease's session
+ * carries {@code "v": 1} and is a reported event ({@code "t": "event"}, the {@code event} as the application made
+ * it and, if it has no timestamp, {@code madeAt}: when it was reported) or the close of a lease's session
  * ({@code "t": "close"}, {@code sessionId}, {@code used}). A {@code checkpoint} file (replaced atomically) says up to
  * which segment and byte everything was delivered. Delivery is at least once from here, and exactly once on the
  * server: events carry their idempotency keys (a repeat answers {@code duplicate}) and a close is idempotent by its
@@ -48,8 +50,23 @@ final class Spool implements Closeable {
     /** One spooled item. */
     sealed interface Entry permits EventEntry, CloseEntry {}
 
-    /** A reported event. */
-    record EventEntry(UsageEvent event) implements Entry {}
+    /**
+     * A reported event, as the application made it, and when it made it.
+     *
+     * @param event the event as reported (its timestamp {@code null} if the application gave none)
+     * @param madeAt when it was reported, for an event without a timestamp; else {@code null}
+     */
+    record EventEntry(UsageEvent event, @Nullable Instant madeAt) implements Entry {
+        /** An event that carries its own timestamp, or needs none. */
+        EventEntry(UsageEvent event) {
+            this(event, null);
+        }
+
+        /** The event as delivered from the spool: stamped {@link #madeAt} if it had no timestamp. */
+        UsageEvent placed() {
+            return event.timestamp() == null && madeAt != null ? event.at(madeAt) : event;
+        }
+    }
 
     /** The close of a lease's session with what was admitted against it. */
     record CloseEntry(String sessionId, BigDecimal used) implements Entry {}
@@ -302,7 +319,7 @@ final class Spool implements Closeable {
             return null;
         }
         return switch (n.path("t").asString("")) {
-            case "event" -> new EventEntry(Wire.event(n.path("event")));
+            case "event" -> new EventEntry(Wire.event(n.path("event")), Wire.instant(n, "madeAt"));
             case "close" ->
                 new CloseEntry(n.path("sessionId").asString(), n.path("used").decimalValue());
             default -> null;
@@ -315,6 +332,9 @@ final class Spool implements Closeable {
         if (e instanceof EventEntry ev) {
             m.put("t", "event");
             m.put("event", Wire.event(ev.event()));
+            if (ev.madeAt() != null) {
+                m.put("madeAt", ev.madeAt().toString());
+            }
         } else if (e instanceof CloseEntry c) {
             m.put("t", "close");
             m.put("sessionId", c.sessionId());

@@ -72,6 +72,11 @@ public interface Tollgate extends AutoCloseable {
      * the configured linger; if the server cannot be reached it is written to the spool (when a spool directory is
      * set) and delivered exactly once later. Never blocks.
      *
+     * <p>The event is sent as it is: without a timestamp, the server places it when it receives it (a report kept in
+     * the spool is placed when it was reported). So the same event again, with its idempotency key, through this
+     * client or straight to the server, answers {@link EventOutcome.Status#DUPLICATE}; give events their own timestamp
+     * ({@link UsageEvent#at}) to make a repeat of a spooled one a duplicate too.
+     *
      * @return completes with the event's outcome; completes exceptionally with {@link TollgateUnavailableException}
      *     when the server is unreachable and no spool is set, or {@link TollgateClientException} {@code SPOOL_FULL}
      */

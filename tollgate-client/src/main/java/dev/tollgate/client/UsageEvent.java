@@ -16,7 +16,9 @@ import org.jspecify.annotations.Nullable;
  * @param scope the scope it counts at, or {@code null} for the customer
  * @param sessionId the session it was used in, or {@code null}
  * @param dimensions attribution ({@code model}, {@code workflow}, ...), never {@code null}
- * @param timestamp when it happened, or {@code null} for when the server receives it
+ * @param timestamp when it happened, or {@code null}: when the server receives it, or for a report that waited in the
+ *     spool, when it was reported. The SDK sends the event as it is, so that the same event again (through the SDK or
+ *     straight to the server) is the same request and answers {@code duplicate}
  */
 public record UsageEvent(
         String idempotencyKey,

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -63,6 +64,26 @@ final class SpoolTest {
             spool.commit(rest.end());
             assertThat(spool.isEmpty()).isTrue();
             assertThat(spool.read(10).entries()).isEmpty();
+        }
+    }
+
+    @Test
+    void an_event_without_a_timestamp_keeps_when_it_was_reported_and_is_delivered_stamped_with_it() {
+        Instant madeAt = Instant.parse("2031-01-31T23:59:59.250Z");
+        UsageEvent asMade = UsageEvent.of("k", "acme", "queries", 1);
+        UsageEvent stamped = asMade.at(Instant.parse("2030-05-01T00:00:00Z"));
+        try (Spool spool = Spool.open(dir, 1 << 20)) {
+            spool.append(List.of(new Spool.EventEntry(asMade, madeAt), new Spool.EventEntry(stamped)));
+        }
+        try (Spool spool = Spool.open(dir, 1 << 20)) {
+            List<Spool.Entry> read = spool.read(10).entries();
+            Spool.EventEntry first = (Spool.EventEntry) read.get(0);
+            Spool.EventEntry second = (Spool.EventEntry) read.get(1);
+            assertThat(first.event()).as("as the application made it").isEqualTo(asMade);
+            assertThat(first.madeAt()).isEqualTo(madeAt);
+            assertThat(first.placed()).isEqualTo(asMade.at(madeAt));
+            assertThat(second.madeAt()).isNull();
+            assertThat(second.placed()).as("its own timestamp").isEqualTo(stamped);
         }
     }
 
