@@ -170,8 +170,7 @@ public final class TollgateServer implements AutoCloseable {
                     api = new ClusterRouter(
                             api,
                             cluster,
-                            new Forwarder(
-                                    cluster.nodeId(), workers, Duration.ofSeconds(Math.max(10, config.leaseSeconds()))),
+                            new Forwarder(cluster.nodeId(), Duration.ofSeconds(Math.max(10, config.leaseSeconds()))),
                             clusterMetrics);
                 }
                 http = HttpFront.start(frontSettings(config), api);

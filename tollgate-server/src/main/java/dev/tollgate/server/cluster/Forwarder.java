@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -48,18 +47,16 @@ public final class Forwarder {
 
     /**
      * @param nodeId this node's id, sent in {@value #FORWARDED_BY}
-     * @param executor where answers are handled (never an HTTP I/O thread of this server)
      * @param timeout how long an owner may take to answer before the request is answered {@code 504
      *     FORWARD_IN_DOUBT}: the lease time, at least 10 s (an owner paused longer has lost its customers)
      */
-    public Forwarder(String nodeId, Executor executor, Duration timeout) {
+    public Forwarder(String nodeId, Duration timeout) {
         this.nodeId = nodeId;
         this.timeout = timeout;
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(1))
-                .executor(executor)
-                .build();
+                .build(); // the JDK's own daemon threads, never a pool the server shuts down (its selector spins then)
     }
 
     /**
