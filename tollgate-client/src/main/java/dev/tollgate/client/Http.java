@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -19,6 +21,11 @@ import tools.jackson.databind.JsonNode;
  * <p>Failure modes: no answer (refused, reset, timeout) and any {@code 5xx} throw {@link TollgateUnavailableException}
  * (with the server's code when it gave one: {@code STORE_UNAVAILABLE}, {@code COMMIT_IN_DOUBT}); every other answer,
  * {@code 4xx} included, is returned, since a refused check is a {@code 404} that carries its decision.
+ *
+ * <p>Moves in a cluster: a {@code 503} that says nothing was applied because the customer is moving between servers
+ * ({@code NOT_OWNER}, {@code OWNER_UNREACHABLE}) is sent again after {@value #MOVE_RETRY_MILLIS} ms, then twice that,
+ * while the call's timeout allows; a move takes well under a second, a fail-over the lease time (then the call fails
+ * as unavailable, and the caller falls back).
  *
  * <p>Breaker: after a call got no answer, calls fail at once ({@link NotSent}, nothing sent) for up to the timeout
  * (at most 1 s), so that an outage costs one timeout a second instead of one per call; the first answer, or {@link
@@ -52,6 +59,9 @@ final class Http {
                     e.path("message").asString(body.toString()));
         }
     }
+
+    /** The first wait before a call refused during a move is sent again. */
+    static final long MOVE_RETRY_MILLIS = 100;
 
     private final HttpClient client;
     private final URI base;
@@ -132,6 +142,10 @@ final class Http {
                                 ? HttpRequest.BodyPublishers.noBody()
                                 : HttpRequest.BodyPublishers.ofByteArray(Wire.write(body)))
                 .build();
+        return attempt(request, System.nanoTime() + timeout.toNanos(), MOVE_RETRY_MILLIS);
+    }
+
+    private CompletableFuture<Reply> attempt(HttpRequest request, long deadlineNanos, long waitMillis) {
         return client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
                 .handle((response, failure) -> {
                     if (failure != null) {
@@ -139,8 +153,26 @@ final class Http {
                         broken = true;
                         throw new CompletionException(unreachable(failure));
                     }
-                    return reply(response);
+                    return response;
+                })
+                .thenCompose(response -> {
+                    long left = deadlineNanos - System.nanoTime();
+                    if (movedAway(response) && left > TimeUnit.MILLISECONDS.toNanos(waitMillis)) {
+                        Executor later = CompletableFuture.delayedExecutor(waitMillis, TimeUnit.MILLISECONDS);
+                        return CompletableFuture.supplyAsync(() -> null, later)
+                                .thenCompose(v -> attempt(request, deadlineNanos, waitMillis * 2));
+                    }
+                    return CompletableFuture.completedFuture(reply(response));
                 });
+    }
+
+    /** A {@code 503} of a cluster's move: nothing was applied, the same request may be sent again at once. */
+    private static boolean movedAway(HttpResponse<byte[]> response) {
+        if (response.statusCode() != 503) {
+            return false;
+        }
+        String code = Wire.read(response.body()).path("error").path("code").asString("");
+        return code.equals("NOT_OWNER") || code.equals("OWNER_UNREACHABLE");
     }
 
     private Reply reply(HttpResponse<byte[]> response) {
