@@ -242,4 +242,22 @@ final class ClusterRoutingIT {
                     .isEqualTo(false);
         }
     }
+
+    @Test
+    void a_catalog_change_is_in_force_on_every_node_once_it_is_answered() throws Exception {
+        String sample = java.nio.file.Files.readString(ApiClient.sampleCatalog());
+        assertThat(sample).contains("\nplans:\n");
+        String yaml = sample.replace(
+                "\nplans:\n", "\nplans:\n  - key: brand-new\n    entitlements:\n      agent-runs: { limit: 7 }\n");
+        ApiClient.Reply published = clients.get(1).send("PUT", "/v1/catalog", yaml, "application/yaml", ApiClient.KEY);
+        assertThat(published.status()).as(published.text()).isEqualTo(200);
+        for (int i = 0; i < CUSTOMERS.size(); i++) {
+            Node via = clients.get(i % 3);
+            ApiClient.Reply r =
+                    via.put("/v1/customers/" + CUSTOMERS.get(i) + "/subscription", Map.of("plan", "brand-new"));
+            assertThat(r.status())
+                    .as("%s through node %d: %s", CUSTOMERS.get(i), i % 3, r.text())
+                    .isEqualTo(200);
+        }
+    }
 }

@@ -334,6 +334,24 @@ public final class ClusterNode implements AutoCloseable {
         return Rendezvous.owner(customerId, live).map(nodeId()::equals).orElse(false);
     }
 
+    /**
+     * Reads now the catalog and the webhooks the node owning {@link Ownership#GLOBAL} wrote (it asks every node to,
+     * before it answers a change of them). Blocks on the store.
+     *
+     * @throws StoreException if the store cannot be read
+     */
+    public void followGlobals() {
+        if (!holds(Ownership.GLOBAL)) {
+            engine.followCatalog();
+            engine.followWebhooks();
+        }
+    }
+
+    /** The version of the catalog in force on this node. */
+    public int catalogVersion() {
+        return engine.catalog().version();
+    }
+
     /** The members alive in this node's view (this node included while it serves). */
     public List<Ownership.Member> liveMembers() {
         List<Ownership.Member> alive = new ArrayList<>();

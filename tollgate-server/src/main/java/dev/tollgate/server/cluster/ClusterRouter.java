@@ -35,6 +35,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe.
  */
 public final class ClusterRouter implements Service {
+    /** Asks a node to read the catalog and the webhooks now; only from another node ({@link Forwarder#FORWARDED_BY}). */
+    static final String FOLLOW = "/v1/cluster/follow";
+
     private final Service local;
     private final ClusterNode node;
     private final Forwarder forwarder;
@@ -59,6 +62,11 @@ public final class ClusterRouter implements Service {
     public void dispatch(String method, String path, Request request, Consumer<Response> done) {
         if (path.equals("/v1/cluster") && method.equals("GET")) {
             done.accept(Response.json(200, node.view()));
+            return;
+        }
+        if (path.equals(FOLLOW) && method.equals("POST") && request.header(Forwarder.FORWARDED_BY) != null) {
+            node.followGlobals();
+            done.accept(Response.json(200, Map.of("catalogVersion", node.catalogVersion())));
             return;
         }
         RequestTarget target;
@@ -102,7 +110,14 @@ public final class ClusterRouter implements Service {
             return;
         }
         if (owner.get().nodeId().equals(node.nodeId())) {
-            here(customerId, method, path, request, done);
+            here(
+                    customerId,
+                    method,
+                    path,
+                    request,
+                    customerId.equals(Ownership.GLOBAL) && !method.equals("GET")
+                            ? inForceEverywhere(request, done)
+                            : done);
         } else if (forwarded) {
             metrics.refused();
             done.accept(Forwarder.notSent(
@@ -130,6 +145,28 @@ public final class ClusterRouter implements Service {
                         "NOT_OWNER", "customer '" + customerId + "' is moving to this server: retry"));
             }
         });
+    }
+
+    /**
+     * The answer to a change of the catalog or the webhooks, held until every other live node has read it from the
+     * store ({@value #FOLLOW}), so that it is in force on every node once the change is answered: a subscription to a
+     * plan just published, sent through any node, finds it. A node that does not answer within the forwarding timeout
+     * reads it within its next 2 s anyway.
+     */
+    private Consumer<Response> inForceEverywhere(Request request, Consumer<Response> done) {
+        return response -> {
+            if (response.status() >= 300) {
+                done.accept(response);
+                return;
+            }
+            List<CompletableFuture<Response>> follows = new ArrayList<>();
+            for (Ownership.Member m : node.liveMembers()) {
+                if (!m.nodeId().equals(node.nodeId())) {
+                    follows.add(forwarder.forward(m.url(), "POST", FOLLOW, request, new byte[0]));
+                }
+            }
+            CompletableFuture.allOf(follows.toArray(CompletableFuture[]::new)).thenRun(() -> done.accept(response));
+        };
     }
 
     /** A forwarded batch: every customer of it is placed here (the sender split it), each loaded before it runs. */
