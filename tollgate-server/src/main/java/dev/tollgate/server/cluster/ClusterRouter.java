@@ -2,6 +2,7 @@ package dev.tollgate.server.cluster;
 
 import dev.tollgate.core.json.Json;
 import dev.tollgate.core.store.Ownership;
+import dev.tollgate.server.http.Body;
 import dev.tollgate.server.http.Requests;
 import dev.tollgate.server.http.Response;
 import dev.tollgate.server.http.Service;
@@ -196,7 +197,7 @@ public final class ClusterRouter implements Service {
     }
 
     private static @Nullable String customerOf(@Nullable Object event) {
-        return event instanceof Map<?, ?> m && m.get("customerId") instanceof String id && !id.isBlank() ? id : null;
+        return event instanceof Map<?, ?> m && m.get("customerId") instanceof String id && Body.isId(id) ? id : null;
     }
 
     /** Splits a batch by owner; one owner: the whole batch goes there. */

@@ -1,6 +1,7 @@
 package dev.tollgate.server.cluster;
 
 import dev.tollgate.core.store.Ownership;
+import dev.tollgate.server.http.Body;
 import dev.tollgate.server.http.Trees;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -67,20 +68,20 @@ sealed interface RequestTarget {
             return method.equals("GET") ? new Everyone("customers") : HERE;
         }
         if (path.startsWith("/v1/customers/")) {
-            return new Customer(decode(segment(path, "/v1/customers/".length())));
+            return customer(decode(segment(path, "/v1/customers/".length())));
         }
         if (path.startsWith("/v1/sessions/")) {
             String sessionId = decode(segment(path, "/v1/sessions/".length()));
             int at = sessionId.lastIndexOf('@');
-            return at <= 0 ? HERE : new Customer(sessionId.substring(0, at));
+            return at <= 0 ? HERE : customer(sessionId.substring(0, at));
         }
         if (path.equals("/v1/events/log")) {
             String customer = query.apply("customerId");
-            return customer == null ? new Everyone("alerts") : new Customer(customer);
+            return customer == null ? new Everyone("alerts") : customer(customer);
         }
         if (path.equals("/v1/stream")) {
             String customers = query.apply("customers");
-            return customers == null || customers.isBlank() || customers.contains(",")
+            return customers == null || customers.contains(",") || !Body.isId(customers.trim())
                     ? HERE
                     : new Stream(customers.trim());
         }
@@ -92,6 +93,11 @@ sealed interface RequestTarget {
             return events(body);
         }
         return HERE;
+    }
+
+    /** A customer's target if {@code id} is a valid id; else {@link #HERE}, where it is refused {@code 400}. */
+    static RequestTarget customer(String id) {
+        return Body.isId(id) ? new Customer(id) : HERE;
     }
 
     private static String segment(String path, int from) {
@@ -118,7 +124,7 @@ sealed interface RequestTarget {
                 JsonToken value = p.nextToken();
                 if ("customerId".equals(name)) {
                     String id = value == JsonToken.VALUE_STRING ? p.getString() : null;
-                    return id == null || id.isBlank() ? HERE : new Customer(id);
+                    return id == null ? HERE : customer(id);
                 }
                 p.skipChildren();
             }

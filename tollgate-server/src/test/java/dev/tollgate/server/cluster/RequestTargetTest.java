@@ -24,7 +24,8 @@ final class RequestTargetTest {
         assertThat(target("GET", "/v1/customers/acme%2Feu/entitlements", ""))
                 .isEqualTo(new RequestTarget.Customer("acme/eu"));
         assertThat(target("PUT", "/v1/customers/acme", "{}")).isEqualTo(new RequestTarget.Customer("acme"));
-        assertThat(target("GET", "/v1/customers/a+b/balance", "")).isEqualTo(new RequestTarget.Customer("a+b"));
+        assertThat(target("GET", "/v1/customers/a%40b:c.d-e_f/balance", ""))
+                .isEqualTo(new RequestTarget.Customer("a@b:c.d-e_f"));
     }
 
     @Test
@@ -81,5 +82,14 @@ final class RequestTargetTest {
                 target("POST", "/v1/events", "{\"events\":[{\"customerId\":\"a\"},{\"customerId\":\"b\"},\"junk\"]}");
         assertThat(t).isInstanceOf(RequestTarget.Events.class);
         assertThat(((RequestTarget.Events) t).events()).hasSize(3);
+    }
+
+    @Test
+    void an_id_that_is_not_one_is_refused_where_it_arrived() {
+        assertThat(target("GET", "/v1/customers/a%00b/entitlements", "")).isEqualTo(RequestTarget.HERE);
+        assertThat(target("GET", "/v1/customers/_system", "")).isEqualTo(RequestTarget.HERE);
+        assertThat(target("POST", "/v1/consume", "{\"customerId\":\"a b\"}")).isEqualTo(RequestTarget.HERE);
+        assertThat(target("POST", "/v1/sessions/%20@s1/close", "{}")).isEqualTo(RequestTarget.HERE);
+        assertThat(target("GET", "/v1/stream", Map.of("customers", "a%b"), "")).isEqualTo(RequestTarget.HERE);
     }
 }
