@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -78,7 +79,11 @@ final class Cluster implements AutoCloseable {
             }
             Map<String, ServerProcess> nodes = new LinkedHashMap<>();
             for (int i = 0; i < size; i++) {
-                nodes.put("n" + (i + 1), starting.get(i).join());
+                try {
+                    nodes.put("n" + (i + 1), starting.get(i).join());
+                } catch (CompletionException e) {
+                    throw e.getCause() instanceof RuntimeException cause ? cause : e;
+                }
             }
             return new Cluster(schema, logs, nodes);
         } catch (IOException | RuntimeException e) {

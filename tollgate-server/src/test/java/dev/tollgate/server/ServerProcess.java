@@ -121,7 +121,17 @@ final class ServerProcess extends ApiClient implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (Exception e) {
-            throw new IllegalStateException("the server did not start; see " + log, e);
+            throw new IllegalStateException("the server did not start; see " + log + ", which ends:\n" + tail(log), e);
+        }
+    }
+
+    /** The last lines of a log, for a failure's message. */
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
         }
     }
 
