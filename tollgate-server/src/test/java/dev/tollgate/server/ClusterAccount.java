@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A customer of the cluster test and the hard cap its consumes run into: its plan's limit, a team budget, or its
@@ -30,7 +31,7 @@ record ClusterAccount(String customer, Binding binding, int cap) {
     /** What caps a customer's consumes. */
     enum Binding {
         /** Plan {@code capped}: a hard limit of {@link #PLAN_LIMIT} on feature {@code q}. */
-        PLAN_LIMIT {
+        PLAN_LIMIT("q") {
             @Override
             void provision(Function<Request, ApiClient.Reply> send, String customer, int cap) {
                 subscribe(send, customer, "capped");
@@ -42,12 +43,12 @@ record ClusterAccount(String customer, Binding binding, int cap) {
             }
 
             @Override
-            Map<String, BigDecimal> readBack(Function<String, ApiClient.Reply> get, String customer, int cap) {
-                return Map.of("q used", used(get, customer, "q"));
+            Map<String, BigDecimal> extraReadings(Function<Request, ApiClient.Reply> send, String customer, int cap) {
+                return Map.of();
             }
         },
         /** Plan {@code open} (no limit on {@code q}); consumes in scope {@code team}, whose hard budget is the cap. */
-        TEAM_BUDGET {
+        TEAM_BUDGET("q") {
             @Override
             void provision(Function<Request, ApiClient.Reply> send, String customer, int cap) {
                 subscribe(send, customer, "open");
@@ -70,8 +71,8 @@ record ClusterAccount(String customer, Binding binding, int cap) {
             }
 
             @Override
-            Map<String, BigDecimal> readBack(Function<String, ApiClient.Reply> get, String customer, int cap) {
-                ApiClient.Reply scopes = expect(get.apply("/v1/customers/" + customer + "/scopes"), 200);
+            Map<String, BigDecimal> extraReadings(Function<Request, ApiClient.Reply> send, String customer, int cap) {
+                ApiClient.Reply scopes = expect(send.apply(Request.get("/v1/customers/" + customer + "/scopes")), 200);
                 @SuppressWarnings("unchecked")
                 List<Map<String, Object>> roots = (List<Map<String, Object>>) scopes.get("scopes");
                 assertThat(roots).as(scopes.text()).hasSize(1);
@@ -79,14 +80,11 @@ record ClusterAccount(String customer, Binding binding, int cap) {
                 List<Map<String, Object>> budgets =
                         (List<Map<String, Object>>) roots.get(0).get("budgets");
                 assertThat(budgets).as(scopes.text()).hasSize(1);
-                Map<String, BigDecimal> readings = new LinkedHashMap<>();
-                readings.put("q used", used(get, customer, "q"));
-                readings.put("budget used", (BigDecimal) budgets.get(0).get("used"));
-                return readings;
+                return Map.of("budget used", (BigDecimal) budgets.get(0).get("used"));
             }
         },
         /** Plan {@code open}; consumes of {@code priced}, one credit each, from a grant of {@code cap} hard credits. */
-        CREDIT_BALANCE {
+        CREDIT_BALANCE("priced") {
             @Override
             void provision(Function<Request, ApiClient.Reply> send, String customer, int cap) {
                 subscribe(send, customer, "open");
@@ -111,8 +109,9 @@ record ClusterAccount(String customer, Binding binding, int cap) {
             }
 
             @Override
-            Map<String, BigDecimal> readBack(Function<String, ApiClient.Reply> get, String customer, int cap) {
-                ApiClient.Reply balance = expect(get.apply("/v1/customers/" + customer + "/balance"), 200);
+            Map<String, BigDecimal> extraReadings(Function<Request, ApiClient.Reply> send, String customer, int cap) {
+                ApiClient.Reply balance =
+                        expect(send.apply(Request.get("/v1/customers/" + customer + "/balance")), 200);
                 @SuppressWarnings("unchecked")
                 List<Map<String, Object>> balances = (List<Map<String, Object>>) balance.get("balances");
                 BigDecimal available = balances.stream()
@@ -120,12 +119,16 @@ record ClusterAccount(String customer, Binding binding, int cap) {
                         .map(b -> (BigDecimal) b.get("available"))
                         .findFirst()
                         .orElseThrow(() -> new AssertionError("no credits balance: " + balance.text()));
-                Map<String, BigDecimal> readings = new LinkedHashMap<>();
-                readings.put("priced used", used(get, customer, "priced"));
-                readings.put("credits spent", BigDecimal.valueOf(cap).subtract(available));
-                return readings;
+                return Map.of("credits spent", BigDecimal.valueOf(cap).subtract(available));
             }
         };
+
+        /** The feature its consumes are of. */
+        final String feature;
+
+        Binding(String feature) {
+            this.feature = feature;
+        }
 
         /**
          * Creates the customer, subscribes it and sets up its cap.
@@ -138,15 +141,37 @@ record ClusterAccount(String customer, Binding binding, int cap) {
         abstract Map<String, Object> consume(String customer, String key);
 
         /**
-         * What the cluster says was admitted, by reading: each reading, named, must equal the admitted count.
+         * What the cluster says was admitted, by reading: the feature's usage as the entitlements and a check see it,
+         * and what the binding keeps besides; each reading, named, must equal the admitted count.
          *
-         * @param get reads a path of the API and returns its definite answer
+         * @param send sends a request to the cluster and returns its definite answer
          */
-        abstract Map<String, BigDecimal> readBack(Function<String, ApiClient.Reply> get, String customer, int cap);
+        Map<String, BigDecimal> readBack(Function<Request, ApiClient.Reply> send, String customer, int cap) {
+            Map<String, BigDecimal> readings = new LinkedHashMap<>();
+            readings.put(feature + " used", used(send, customer, feature));
+            ApiClient.Reply check = expect(
+                    send.apply(new Request("POST", "/v1/check", Map.of("customerId", customer, "feature", feature))),
+                    200);
+            readings.put(feature + " checked", (BigDecimal) check.get("used"));
+            readings.putAll(extraReadings(send, customer, cap));
+            return readings;
+        }
+
+        /** The readings of what the binding keeps besides the feature's usage. */
+        abstract Map<String, BigDecimal> extraReadings(
+                Function<Request, ApiClient.Reply> send, String customer, int cap);
     }
 
-    /** A request to send to the cluster. */
-    record Request(String method, String path, Map<String, Object> body) {}
+    /**
+     * A request to send to the cluster.
+     *
+     * @param body the JSON body; null for none
+     */
+    record Request(String method, String path, @Nullable Map<String, Object> body) {
+        static Request get(String path) {
+            return new Request("GET", path, null);
+        }
+    }
 
     /**
      * Six customers, two placed on each of three nodes, with different bindings on each node and caps whose sum is
@@ -220,8 +245,8 @@ record ClusterAccount(String customer, Binding binding, int cap) {
                 200);
     }
 
-    private static BigDecimal used(Function<String, ApiClient.Reply> get, String customer, String feature) {
-        ApiClient.Reply reply = expect(get.apply("/v1/customers/" + customer + "/entitlements"), 200);
+    private static BigDecimal used(Function<Request, ApiClient.Reply> send, String customer, String feature) {
+        ApiClient.Reply reply = expect(send.apply(Request.get("/v1/customers/" + customer + "/entitlements")), 200);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> list = (List<Map<String, Object>>) reply.get("entitlements");
         return list.stream()

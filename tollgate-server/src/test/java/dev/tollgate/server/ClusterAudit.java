@@ -186,8 +186,7 @@ final class ClusterAudit {
             Map<String, Map<String, BigDecimal>> readings = new LinkedHashMap<>();
             for (String node : nodes) {
                 readings.put(
-                        node,
-                        account.binding().readBack(path -> get(nodes, node, path), account.customer(), account.cap()));
+                        node, account.binding().readBack(r -> read(nodes, node, r), account.customer(), account.cap()));
             }
             figures.add(new AccountFigures(account, admitted, readings));
         }
@@ -205,9 +204,10 @@ final class ClusterAudit {
     }
 
     /** A read through {@code node} (another if it cannot be reached), retried through a move. */
-    private ApiClient.Reply get(List<String> nodes, String node, String path) {
-        ClusterClient.Result r = client.send(rotated(nodes, node), "GET", path, null, ClusterClient.LOAD);
-        assertThat(r.reply()).as("GET %s via %s: a definite answer", path, node).isNotNull();
+    private ApiClient.Reply read(List<String> nodes, String node, ClusterAccount.Request request) {
+        ClusterClient.Result r =
+                client.send(rotated(nodes, node), request.method(), request.path(), request.body(), ClusterClient.LOAD);
+        assertThat(r.reply()).as("%s via %s: a definite answer", request, node).isNotNull();
         return r.reply();
     }
 

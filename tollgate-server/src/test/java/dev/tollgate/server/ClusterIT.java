@@ -18,14 +18,14 @@ import org.junit.jupiter.api.Test;
  * each capped by its plan's hard limit, a hard team budget or a hard credit balance ({@link ClusterAccount}). 64
  * client threads spread over the three nodes consume, quantity 1 and a fresh key each, retrying 503 and 504 with the
  * same key ({@link ClusterLoad}, {@link ClusterClient}). Once a fifth of the caps is admitted, {@code n2} is killed
- * with SIGKILL; once one of its customers is answered by {@code n1}, {@code n3} is frozen with SIGSTOP until
- * {@code n1} sees it dead (past its lease) and answers for one of its customers, then resumed with SIGCONT. The load
- * runs until every cap has refused.
+ * with SIGKILL; once {@code n1} has answered for its customers, {@code n3} is frozen with SIGSTOP until {@code n1} sees
+ * it dead (past its lease) and has answered for its customers too, then resumed with SIGCONT: the writes it held when
+ * it froze must fail. The load runs until every cap has refused.
  *
  * <p>Then ({@link ClusterAudit}): every acknowledged write answers a resend as a replay of its first answer; each
- * customer's usage, read through each remaining node, equals the admissions the clients were told of (no lost write,
- * none twice) and its cap exactly (no over-admission, no spurious refusal); and {@code verify} over the stopped
- * cluster's store finds no difference.
+ * customer's usage, read through each remaining node (entitlements, a check, its budget or balance), equals the
+ * admissions the clients were told of (no lost write, none twice) and its cap exactly (no over-admission, no spurious
+ * refusal); and {@code verify} over the stopped cluster's store finds no difference.
  *
  * <p>{@code -Dtollgate.seed=...} replays the clients' choices (the faults' moments depend on timing too); {@code
  * -Dtollgate.cluster.scale=X} multiplies the budgets and grants (default 1: caps of about 3400 admissions). The nodes'
@@ -64,7 +64,7 @@ final class ClusterIT {
         load.phase("after kill -9 of n2");
         long killedAt = System.nanoTime();
         cluster.kill("n2");
-        Duration killTakeOver = takeOver(load, ownedBy("n2", all, accounts), "n1", killedAt);
+        Duration killTakeOver = takeOver(load, placedOn("n2", all, accounts), "n1", killedAt);
         cluster.awaitMembership();
         admittedAt.put("2 SIGSTOP n3", load.admitted());
 
@@ -72,7 +72,7 @@ final class ClusterIT {
         long pausedAt = System.nanoTime();
         cluster.pause("n3");
         cluster.awaitMembership();
-        Duration pauseTakeOver = takeOver(load, ownedBy("n3", List.of("n1", "n3"), accounts), "n1", pausedAt);
+        Duration pauseTakeOver = takeOver(load, placedOn("n3", List.of("n1", "n3"), accounts), "n1", pausedAt);
         admittedAt.put("3 SIGCONT n3", load.admitted());
         load.phase("n3 resumed");
         cluster.resume("n3");
@@ -166,28 +166,35 @@ final class ClusterIT {
         return result.reply();
     }
 
-    /** The first account that rendezvous placement over {@code live} gives to {@code node}. */
-    private static ClusterAccount ownedBy(String node, List<String> live, List<ClusterAccount> accounts) {
-        return accounts.stream()
-                .filter(a -> a.ownerAmong(live).equals(node))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no customer placed on " + node + " among " + live));
+    /** The accounts that rendezvous placement over {@code live} gives to {@code node}; at least one. */
+    private static List<ClusterAccount> placedOn(String node, List<String> live, List<ClusterAccount> accounts) {
+        List<ClusterAccount> placed =
+                accounts.stream().filter(a -> a.ownerAmong(live).equals(node)).toList();
+        assertThat(placed).as("customers placed on %s among %s", node, live).isNotEmpty();
+        return placed;
     }
 
     /**
-     * The time from {@code sinceNanos} (a fault) until {@code survivor} answers a consume of {@code moved}, a customer
-     * the fault took from its owner: the take-over, as a client sees it. Consumes every 25 ms until then.
+     * The time from {@code sinceNanos} (a fault) until {@code survivor} answers a consume of the first of {@code
+     * moved}, customers the fault took from their owner: the take-over, as a client sees it (a consume every 25 ms
+     * until then). Then the survivor writes for each of them: ten consumes each, every one answered.
      */
-    private static Duration takeOver(ClusterLoad load, ClusterAccount moved, String survivor, long sinceNanos) {
-        ClusterLoad.Write w =
-                load.consume(moved, List.of(survivor), ClusterClient.PROBE, "probe-" + survivor + "-" + sinceNanos);
+    private static Duration takeOver(ClusterLoad load, List<ClusterAccount> moved, String survivor, long sinceNanos) {
+        String key = "probe-" + survivor + "-" + sinceNanos;
+        ClusterLoad.Write first = load.consume(moved.get(0), List.of(survivor), ClusterClient.PROBE, key);
         Duration took = Duration.ofNanos(System.nanoTime() - sinceNanos);
-        assertThat(w.result)
-                .as("%s answers for %s after the fault", survivor, moved)
+        assertThat(first.allowed())
+                .as("%s answers for %s after the fault: %s", survivor, moved.get(0), first.result)
                 .isNotNull();
-        assertThat(w.allowed())
-                .as("%s answers for %s after the fault: %s", survivor, moved, w.result)
-                .isNotNull();
+        for (ClusterAccount account : moved) {
+            for (int i = 0; i < 10; i++) {
+                ClusterLoad.Write w = load.consume(
+                        account, List.of(survivor), ClusterClient.LOAD, key + "-" + account.customer() + "-" + i);
+                assertThat(w.allowed())
+                        .as("%s writes for %s after the take-over: %s", survivor, account, w.result)
+                        .isNotNull();
+            }
+        }
         return took;
     }
 
