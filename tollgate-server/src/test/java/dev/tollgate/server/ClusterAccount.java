@@ -53,14 +53,15 @@ record ClusterAccount(String customer, Binding binding, int cap) {
             void provision(Function<Request, ApiClient.Reply> send, String customer, int cap) {
                 subscribe(send, customer, "open");
                 expect(
-                        send.apply(new Request(
-                                "PUT", "/v1/customers/" + customer + "/scopes/team", Map.of("kind", "team"))),
+                        send,
+                        new Request("PUT", "/v1/customers/" + customer + "/scopes/team", Map.of("kind", "team")),
                         200);
                 expect(
-                        send.apply(new Request(
+                        send,
+                        new Request(
                                 "PUT",
                                 "/v1/customers/" + customer + "/scopes/team/budgets/cap",
-                                Map.of("feature", "q", "limit", cap, "period", "never", "enforcement", "hard"))),
+                                Map.of("feature", "q", "limit", cap, "period", "never", "enforcement", "hard")),
                         200);
             }
 
@@ -72,7 +73,7 @@ record ClusterAccount(String customer, Binding binding, int cap) {
 
             @Override
             Map<String, BigDecimal> extraReadings(Function<Request, ApiClient.Reply> send, String customer, int cap) {
-                ApiClient.Reply scopes = expect(send.apply(Request.get("/v1/customers/" + customer + "/scopes")), 200);
+                ApiClient.Reply scopes = expect(send, Request.get("/v1/customers/" + customer + "/scopes"), 200);
                 @SuppressWarnings("unchecked")
                 List<Map<String, Object>> roots = (List<Map<String, Object>>) scopes.get("scopes");
                 assertThat(roots).as(scopes.text()).hasSize(1);
@@ -110,8 +111,7 @@ record ClusterAccount(String customer, Binding binding, int cap) {
 
             @Override
             Map<String, BigDecimal> extraReadings(Function<Request, ApiClient.Reply> send, String customer, int cap) {
-                ApiClient.Reply balance =
-                        expect(send.apply(Request.get("/v1/customers/" + customer + "/balance")), 200);
+                ApiClient.Reply balance = expect(send, Request.get("/v1/customers/" + customer + "/balance"), 200);
                 @SuppressWarnings("unchecked")
                 List<Map<String, Object>> balances = (List<Map<String, Object>>) balance.get("balances");
                 BigDecimal available = balances.stream()
@@ -150,8 +150,7 @@ record ClusterAccount(String customer, Binding binding, int cap) {
             Map<String, BigDecimal> readings = new LinkedHashMap<>();
             readings.put(feature + " used", used(send, customer, feature));
             ApiClient.Reply check = expect(
-                    send.apply(new Request("POST", "/v1/check", Map.of("customerId", customer, "feature", feature))),
-                    200);
+                    send, new Request("POST", "/v1/check", Map.of("customerId", customer, "feature", feature)), 200);
             readings.put(feature + " checked", (BigDecimal) check.get("used"));
             readings.putAll(extraReadings(send, customer, cap));
             return readings;
@@ -239,14 +238,12 @@ record ClusterAccount(String customer, Binding binding, int cap) {
     }
 
     private static void subscribe(Function<Request, ApiClient.Reply> send, String customer, String plan) {
-        expect(send.apply(new Request("PUT", "/v1/customers/" + customer, Map.of("name", customer))), 200);
-        expect(
-                send.apply(new Request("PUT", "/v1/customers/" + customer + "/subscription", Map.of("plan", plan))),
-                200);
+        expect(send, new Request("PUT", "/v1/customers/" + customer, Map.of("name", customer)), 200);
+        expect(send, new Request("PUT", "/v1/customers/" + customer + "/subscription", Map.of("plan", plan)), 200);
     }
 
     private static BigDecimal used(Function<Request, ApiClient.Reply> send, String customer, String feature) {
-        ApiClient.Reply reply = expect(send.apply(Request.get("/v1/customers/" + customer + "/entitlements")), 200);
+        ApiClient.Reply reply = expect(send, Request.get("/v1/customers/" + customer + "/entitlements"), 200);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> list = (List<Map<String, Object>>) reply.get("entitlements");
         return list.stream()
@@ -256,8 +253,10 @@ record ClusterAccount(String customer, Binding binding, int cap) {
                 .orElseThrow(() -> new AssertionError("no entitlement " + feature + ": " + reply.text()));
     }
 
-    private static ApiClient.Reply expect(ApiClient.Reply reply, int status) {
-        assertThat(reply.status()).as(reply.text()).isEqualTo(status);
+    /** Sends {@code request} and asserts that it answers {@code status}. */
+    private static ApiClient.Reply expect(Function<Request, ApiClient.Reply> send, Request request, int status) {
+        ApiClient.Reply reply = send.apply(request);
+        assertThat(reply.status()).as("%s: %s", request, reply.text()).isEqualTo(status);
         return reply;
     }
 }

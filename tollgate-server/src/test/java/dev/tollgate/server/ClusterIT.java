@@ -150,12 +150,16 @@ final class ClusterIT {
         for (int i = 0; i < accounts.size(); i++) {
             ClusterAccount a = accounts.get(i);
             String entry = nodes.get(i % nodes.size());
-            a.binding()
-                    .provision(
-                            r -> definite(
-                                    client.send(List.of(entry), r.method(), r.path(), r.body(), ClusterClient.LOAD)),
-                            a.customer(),
-                            a.cap());
+            try {
+                a.binding()
+                        .provision(
+                                r -> definite(client.send(
+                                        List.of(entry), r.method(), r.path(), r.body(), ClusterClient.LOAD)),
+                                a.customer(),
+                                a.cap());
+            } catch (AssertionError e) {
+                throw new AssertionError("setting up " + a + " through " + entry + ": " + e.getMessage(), e);
+            }
         }
     }
 
