@@ -57,7 +57,9 @@ final class ClusterIT {
 
         ClusterLoad load = new ClusterLoad(cluster, client, accounts, seed);
         load.start(THREADS);
-        await().atMost(Duration.ofMinutes(2)).until(() -> load.admitted() >= load.capacity() / 5);
+        await().atMost(Duration.ofMinutes(2))
+                .failFast("a client thread failed", () -> !load.failures().isEmpty())
+                .until(() -> load.admitted() >= load.capacity() / 5);
         Map<String, Long> admittedAt = new TreeMap<>();
         admittedAt.put("1 kill -9 n2", load.admitted());
 
@@ -79,7 +81,9 @@ final class ClusterIT {
         cluster.awaitMembership();
         System.out.println("ClusterIT views after SIGCONT:\n" + cluster.describe());
 
-        await().atMost(Duration.ofMinutes(2)).until(load::everyCapReached);
+        await().atMost(Duration.ofMinutes(2))
+                .failFast("a client thread failed", () -> !load.failures().isEmpty())
+                .until(load::everyCapReached);
         load.stop();
         admittedAt.put("4 end", load.admitted());
 
