@@ -92,6 +92,26 @@ final class ClusterIT {
         cluster.stop();
         ServerProcess.Result verify = cluster.verify();
 
+        print(seed, report, load, client, new TakeOvers(killTakeOver, pauseTakeOver, admittedAt), verify);
+        assertExact(report, load, client, verify);
+    }
+
+    /**
+     * What the faults took.
+     *
+     * @param afterKill from the SIGKILL until a survivor answered for a customer of the killed node
+     * @param afterPause from the SIGSTOP until a survivor answered for a customer of the frozen node
+     * @param admittedAt the admissions acknowledged at each step of the run
+     */
+    private record TakeOvers(Duration afterKill, Duration afterPause, Map<String, Long> admittedAt) {}
+
+    private static void print(
+            long seed,
+            ClusterAudit.Report report,
+            ClusterLoad load,
+            ClusterClient client,
+            TakeOvers takeOvers,
+            ServerProcess.Result verify) {
         System.out.printf(
                 "ClusterIT seed=%d: writes=%d acknowledged=%d acknowledged-admissions=%d settled-after-run=%d"
                         + " writes-found=%d over-admissions=%d lost-writes=%d extra-writes=%d"
@@ -106,12 +126,12 @@ final class ClusterIT {
                 report.overAdmitted(),
                 report.lost(),
                 report.extra(),
-                killTakeOver.toMillis(),
-                pauseTakeOver.toMillis(),
+                takeOvers.afterKill().toMillis(),
+                takeOvers.afterPause().toMillis(),
                 load.forwardedShare(),
                 client.attempts(),
                 client.retries(),
-                admittedAt,
+                takeOvers.admittedAt(),
                 verify.exitCode());
         report.accounts()
                 .forEach(a -> System.out.printf(
@@ -121,7 +141,10 @@ final class ClusterIT {
                         a.account().cap(),
                         a.admitted(),
                         a.readings()));
+    }
 
+    private static void assertExact(
+            ClusterAudit.Report report, ClusterLoad load, ClusterClient client, ServerProcess.Result verify) {
         assertThat(load.failures()).as("client threads that failed").isEmpty();
         assertThat(report.unexpected())
                 .as("definite answers other than 200 (%d)", report.unexpectedCount())
