@@ -196,7 +196,7 @@ record ClusterAccount(String customer, Binding binding, int cap) {
     }
 
     /** The first of {@code prefix-0, prefix-1, ...} that rendezvous hashing places on {@code node}. */
-    private static String named(String prefix, String node, List<String> nodes) {
+    static String named(String prefix, String node, List<String> nodes) {
         for (int i = 0; ; i++) {
             String id = prefix + "-" + i;
             if (Rendezvous.owner(id, nodes).orElseThrow().equals(node)) {

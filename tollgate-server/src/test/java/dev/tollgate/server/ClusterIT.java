@@ -3,8 +3,12 @@ package dev.tollgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tollgate.core.cluster.Rendezvous;
+import dev.tollgate.core.store.Ownership;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -46,6 +50,64 @@ final class ClusterIT {
             throw new AssertionError(
                     "ClusterIT failed with seed=" + seed + "; nodes' logs in " + logs + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Regression (found by the test above, which set customers up through every node): a catalog published through one
+     * node is in force on every node once its {@code PUT} has answered. Right after it, a subscription to one of its
+     * plans, sent through the node that owns the customer but not the catalog, was refused {@code 400 PLAN_NOT_FOUND}
+     * until that node read the new version from the store (every 2 s), a definite refusal that a client does not
+     * retry.
+     */
+    @Test
+    void a_catalog_published_through_one_node_is_in_force_on_every_node_when_its_put_answers() {
+        Path logs =
+                Path.of("target", "cluster-it", "catalog-" + System.nanoTime()).toAbsolutePath();
+        try (Cluster cluster = Cluster.start(3, logs)) {
+            cluster.awaitMembership();
+            List<String> all = cluster.ids();
+            String catalogOwner = Rendezvous.owner(Ownership.GLOBAL, all).orElseThrow();
+            List<String> others =
+                    all.stream().filter(n -> !n.equals(catalogOwner)).toList();
+            ClusterClient client = new ClusterClient(cluster);
+            for (int version = 1; version <= 2; version++) {
+                String plan = "plan-" + version;
+                ApiClient.Reply catalog = definite(client.send(
+                        List.of(others.get(0)), "PUT", "/v1/catalog", catalogUpTo(version), ClusterClient.LOAD));
+                assertThat(catalog.status()).as(catalog.text()).isEqualTo(200);
+                for (String node : others) {
+                    String customer = ClusterAccount.named("v" + version + "-on-" + node, node, all);
+                    List<String> through = List.of(node);
+                    ApiClient.Reply created = definite(client.send(
+                            through, "PUT", "/v1/customers/" + customer, Map.of("name", customer), ClusterClient.LOAD));
+                    assertThat(created.status()).as(created.text()).isEqualTo(200);
+                    ApiClient.Reply subscribed = definite(client.send(
+                            through,
+                            "PUT",
+                            "/v1/customers/" + customer + "/subscription",
+                            Map.of("plan", plan),
+                            ClusterClient.LOAD));
+                    assertThat(subscribed.status())
+                            .as(
+                                    "%s subscribed to %s of catalog version %d through %s (the catalog's owner is %s): %s",
+                                    customer, plan, version, node, catalogOwner, subscribed.text())
+                            .isEqualTo(200);
+                }
+            }
+        } catch (AssertionError e) {
+            throw new AssertionError("nodes' logs in " + logs + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The test's catalog with plans {@code plan-1} to {@code plan-<version>} besides. */
+    private static Map<String, Object> catalogUpTo(int version) {
+        Map<String, Object> catalog = new LinkedHashMap<>(ClusterAccount.catalog());
+        List<Object> plans = new ArrayList<>((List<?>) catalog.get("plans"));
+        for (int v = 1; v <= version; v++) {
+            plans.add(Map.of("key", "plan-" + v, "entitlements", Map.of("q", Map.of("limit", 10))));
+        }
+        catalog.put("plans", plans);
+        return catalog;
     }
 
     private static void run(Cluster cluster, long seed, double scale) throws Exception {
