@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
 
 /**
  * The packaged server ({@code target/tollgate-server.jar}) in a process of its own, so that a test can kill it with
- * SIGKILL ({@link Process#destroyForcibly()} on Unix) as a crash would. Its output is appended to a log file.
+ * SIGKILL ({@link Process#destroyForcibly()} on Unix) as a crash would, or freeze it with SIGSTOP and let it run on with
+ * SIGCONT. The process is the JVM itself ({@code java -jar}, no shell or wrapper between), so its pid is the server's.
+ * Its output is appended to a log file.
  */
 final class ServerProcess extends ApiClient implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("Tollgate listening on http://localhost:(\\d+)");
@@ -97,8 +99,18 @@ final class ServerProcess extends ApiClient implements AutoCloseable {
     static ServerProcess start(Path log, List<String> args) {
         List<String> all = new ArrayList<>(List.of("--port", "0"));
         all.addAll(args);
+        return startWith(log, all);
+    }
+
+    /**
+     * Starts the server with exactly {@code commandLine} (nothing added: it names the port itself) and the test API
+     * key, and waits until it listens.
+     *
+     * @param log where its output goes
+     */
+    static ServerProcess startWith(Path log, List<String> commandLine) {
         try {
-            Process p = builder(all).start();
+            Process p = builder(commandLine).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             CompletableFuture<Integer> port = new CompletableFuture<>();
             Thread pump = new Thread(() -> pump(out, log, port), "server-output");
@@ -109,7 +121,17 @@ final class ServerProcess extends ApiClient implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (Exception e) {
-            throw new IllegalStateException("the server did not start; see " + log, e);
+            throw new IllegalStateException("the server did not start; see " + log + ", which ends:\n" + tail(log), e);
+        }
+    }
+
+    /** The last lines of a log, for a failure's message. */
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8) : List.of();
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
         }
     }
 
@@ -155,6 +177,34 @@ final class ServerProcess extends ApiClient implements AutoCloseable {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** SIGSTOP: the process is frozen where it is, its sockets open, until {@link #resume()}. */
+    void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT: a paused process runs on from where it stopped. */
+    void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .redirectErrorStream(true)
+                    .start();
+            String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(kill.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(kill.exitValue())
+                    .as("kill -%s %d: %s", name, process.pid(), out)
+                    .isZero();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** SIGTERM: the shutdown hook commits what is queued. */
