@@ -214,6 +214,8 @@ final class FuzzRoutes {
                                 600,
                                 "scope",
                                 "team",
+                                "quote",
+                                true,
                                 "idempotencyKey",
                                 "fz-session"),
                         List.of(
@@ -223,6 +225,7 @@ final class FuzzRoutes {
                                 req("ttlSeconds", Kind.INT),
                                 f("maxLifetimeSeconds", Kind.INT),
                                 f("scope", Kind.ID),
+                                f("quote", Kind.BOOL),
                                 req("idempotencyKey", Kind.KEY))),
                 new Route(
                         "POST",

@@ -3,10 +3,12 @@ package dev.tollgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -299,6 +301,81 @@ final class GovernanceIT {
             assertThat(closed.decimal("excess")).isEqualByComparingTo("3");
             h.restart();
         }
+    }
+
+    private ApiClient.Reply openQuoted(String feature, @Nullable String currency, int amount, String key) {
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("customerId", "acme");
+        if (currency != null) {
+            body.put("currency", currency);
+        } else {
+            body.put("feature", feature);
+        }
+        body.put("amount", amount);
+        body.put("ttlSeconds", 60);
+        body.put("quote", true);
+        body.put("idempotencyKey", key);
+        return h.post("/v1/sessions", body);
+    }
+
+    @SuppressWarnings("unchecked")
+    private @Nullable Map<String, Object> priceOf(String feature) {
+        ApiClient.Reply answer = h.get("/v1/customers/acme/entitlements");
+        for (Map<String, Object> e : (List<Map<String, Object>>) answer.get("entitlements")) {
+            if (feature.equals(e.get("feature"))) {
+                return (Map<String, Object>) e.get("price");
+            }
+        }
+        throw new AssertionError(answer.text());
+    }
+
+    private BigDecimal creditsHeld() {
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> balances =
+                (List<Map<String, Object>>) h.get("/v1/customers/acme/balance").get("balances");
+        return (BigDecimal) balances.get(0).get("held");
+    }
+
+    @Test
+    void a_quoted_session_over_http_shows_the_price_it_fixed_and_holds_its_credits() throws Exception {
+        assertThat(priceOf("llm-tokens")).as("priced by model").isEqualTo(Map.of("currency", "credits"));
+        assertThat(priceOf("ai-queries")).isNull();
+        ApiClient.Reply byModel = openQuoted("llm-tokens", null, 1000, "by-model");
+        assertThat(byModel.status()).as(byModel.text()).isEqualTo(409);
+        assertThat(byModel.error()).containsEntry("code", "PRICE_NOT_FLAT").containsEntry("field", "quote");
+        ApiClient.Reply currency = openQuoted("", "credits", 1, "currency");
+        assertThat(currency.status()).as(currency.text()).isEqualTo(400);
+        assertThat(currency.error()).containsEntry("code", "INVALID_SESSION").containsEntry("field", "quote");
+        ApiClient.Reply free = openQuoted("ai-queries", null, 5, "free");
+        assertThat(free.status()).as(free.text()).isEqualTo(201);
+        assertThat(free.get("quote")).isEqualTo(Map.of("unitPrice", BigDecimal.ZERO));
+
+        String flat = Files.readString(ApiClient.sampleCatalog())
+                .replace("    byDimension:\n      model: { gpt-4o: 5, gpt-4o-mini: 0.3 }\n", "");
+        assertThat(flat).doesNotContain("byDimension");
+        ApiClient.Reply applied = h.send("PUT", "/v1/catalog", flat, "application/yaml", ApiClient.KEY);
+        assertThat(applied.status()).as(applied.text()).isEqualTo(200);
+        assertThat(priceOf("llm-tokens")).containsEntry("currency", "credits");
+        assertThat((BigDecimal) priceOf("llm-tokens").get("unitPrice")).isEqualByComparingTo("0.001");
+        ApiClient.Reply poor = openQuoted("llm-tokens", null, 10_000, "poor");
+        assertThat(poor.body())
+                .containsEntry("opened", false)
+                .containsEntry("reason", "INSUFFICIENT_CREDITS")
+                .containsEntry("currency", "credits");
+        assertThat(poor.decimal("credits")).as("10 000 tokens at 0.001").isEqualByComparingTo("10");
+        h.post(
+                "/v1/customers/acme/grants",
+                Map.of("currency", "credits", "amount", 25, "category", "paid", "idempotencyKey", "buy"));
+        ApiClient.Reply quoted = openQuoted("llm-tokens", null, 10_000, "flat");
+        assertThat(quoted.status()).as(quoted.text()).isEqualTo(201);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> quote = (Map<String, Object>) quoted.get("quote");
+        assertThat(quote).containsEntry("currency", "credits");
+        assertThat((BigDecimal) quote.get("unitPrice")).isEqualByComparingTo("0.001");
+        assertThat(creditsHeld()).isEqualByComparingTo("10");
+        assertThat(h.get("/v1/sessions/" + quoted.get("sessionId")).get("quote"))
+                .isEqualTo(quote);
+        assertThat(openQuoted("llm-tokens", null, 10_000, "flat").replayed()).isTrue();
     }
 
     private ApiClient.Reply openCredits(String key, int amount) {

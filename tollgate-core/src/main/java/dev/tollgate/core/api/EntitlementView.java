@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
  * @param resetsAt when the window ends, or {@code null}
  * @param overage the overage quantity recorded in the current window, kept for billing (0 when none, and for
  *     non-metered features)
+ * @param price what a unit costs, for a metered feature with a rate card; {@code null} for one without (and for the
+ *     other types)
  */
 public record EntitlementView(
         EffectiveEntitlement entitlement,
@@ -22,4 +24,17 @@ public record EntitlementView(
         BigDecimal held,
         @Nullable BigDecimal remaining,
         @Nullable Instant resetsAt,
-        BigDecimal overage) {}
+        BigDecimal overage,
+        @Nullable PriceView price) {
+
+    /** An entitlement without a price. */
+    public EntitlementView(
+            EffectiveEntitlement entitlement,
+            BigDecimal used,
+            BigDecimal held,
+            @Nullable BigDecimal remaining,
+            @Nullable Instant resetsAt,
+            BigDecimal overage) {
+        this(entitlement, used, held, remaining, resetsAt, overage, null);
+    }
+}

@@ -348,7 +348,8 @@ final class EntryFields {
                 dec(m, "amount"),
                 instant(m, "openedAt"),
                 instant(m, "expiresAt"),
-                instant(m, "maxUntil"));
+                instant(m, "maxUntil"),
+                m.get("quote") == null ? null : ValueFields.quote(map(m.get("quote"))));
         return new JournalEntry.SessionOpened(h.customerId(), h.at(), h.key(), session, h.request());
     }
 

@@ -26,6 +26,7 @@ import dev.tollgate.core.decision.BoundBy;
 import dev.tollgate.core.decision.CreditCharge;
 import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.period.ResetPeriod;
+import dev.tollgate.core.session.Quote;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,6 +41,11 @@ import java.util.Map;
  */
 final class ValueFields {
     private ValueFields() {}
+
+    /** A quoted session's price: {@code currency} (absent if free) and {@code unitPrice}. */
+    static Quote quote(Map<String, Object> m) {
+        return new Quote(optStr(m, "currency"), dec(m, "unitPrice"));
+    }
 
     static Grant grant(Map<String, Object> m) {
         String expires = optStr(m, "expiresAt");

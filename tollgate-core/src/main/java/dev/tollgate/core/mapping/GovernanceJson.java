@@ -5,6 +5,7 @@ import static dev.tollgate.core.mapping.Fields.putPresent;
 
 import dev.tollgate.core.budget.Budget;
 import dev.tollgate.core.budget.Scope;
+import dev.tollgate.core.session.Quote;
 import dev.tollgate.core.session.Session;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,12 +57,22 @@ public final class GovernanceJson {
         }
     }
 
-    /** What a session holds: {@code scope} (absent without), {@code currency} or {@code feature}, {@code amount}. */
+    /**
+     * What a session holds: {@code scope} (absent without), {@code currency} or {@code feature}, {@code amount}, and
+     * the price a quoted session fixed: {@code quote: {currency (absent if free), unitPrice}} (absent without).
+     */
     public static void putSessionHold(Map<String, Object> m, Session s) {
         putPresent(m, "scope", s.scope());
         putPresent(m, "currency", s.currency());
         putPresent(m, "feature", s.feature());
         m.put("amount", s.amount());
+        Quote q = s.quote();
+        if (q != null) {
+            Map<String, Object> quote = new LinkedHashMap<>();
+            putPresent(quote, "currency", q.currency());
+            quote.put("unitPrice", q.unitPrice());
+            m.put("quote", quote);
+        }
     }
 
     /**

@@ -23,6 +23,7 @@ import dev.tollgate.core.decision.BoundBy;
 import dev.tollgate.core.decision.CreditCharge;
 import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.period.ResetPeriod;
+import dev.tollgate.core.session.Quote;
 import dev.tollgate.core.session.Session;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -286,6 +287,36 @@ final class JournalFormatTest {
                         "PRINT"),
                 HEAD + ",\"key\":\"k7\",\"request\":\"PRINT\",\"id\":\"acme@s1\",\"scope\":\"team\","
                         + "\"currency\":\"credits\",\"amount\":5,\"openedAt\":\"2026-11-29T09:24:56.645Z\","
+                        + "\"expiresAt\":\"2026-12-29T00:00:00Z\",\"maxUntil\":\"2026-12-29T00:00:00Z\"}");
+        pinned(
+                new JournalEntry.SessionOpened(
+                        "acme",
+                        AT,
+                        "k8",
+                        new Session(
+                                "acme@s2",
+                                null,
+                                null,
+                                "llm",
+                                dec("40"),
+                                AT,
+                                LATER,
+                                LATER,
+                                new Quote("credits", dec("0.25"))),
+                        "PRINT"),
+                HEAD + ",\"key\":\"k8\",\"request\":\"PRINT\",\"id\":\"acme@s2\",\"feature\":\"llm\",\"amount\":40,"
+                        + "\"quote\":{\"currency\":\"credits\",\"unitPrice\":0.25},"
+                        + "\"openedAt\":\"2026-11-29T09:24:56.645Z\",\"expiresAt\":\"2026-12-29T00:00:00Z\","
+                        + "\"maxUntil\":\"2026-12-29T00:00:00Z\"}");
+        pinned(
+                new JournalEntry.SessionOpened(
+                        "acme",
+                        AT,
+                        "k9",
+                        new Session("acme@s3", null, null, "q", dec("1"), AT, LATER, LATER, Quote.FREE),
+                        "PRINT"),
+                HEAD + ",\"key\":\"k9\",\"request\":\"PRINT\",\"id\":\"acme@s3\",\"feature\":\"q\",\"amount\":1,"
+                        + "\"quote\":{\"unitPrice\":0},\"openedAt\":\"2026-11-29T09:24:56.645Z\","
                         + "\"expiresAt\":\"2026-12-29T00:00:00Z\",\"maxUntil\":\"2026-12-29T00:00:00Z\"}");
         pinned(
                 new JournalEntry.SessionClosed(

@@ -6,6 +6,7 @@ import static dev.tollgate.core.mapping.Fields.putPresent;
 
 import dev.tollgate.core.api.CustomerView;
 import dev.tollgate.core.api.EntitlementView;
+import dev.tollgate.core.api.PriceView;
 import dev.tollgate.core.customer.Promotion;
 import dev.tollgate.core.entitlement.EffectiveEntitlement;
 import dev.tollgate.core.mapping.CustomerJson;
@@ -46,7 +47,10 @@ final class CustomerViews {
         return CustomerJson.promotion(p, Form.ANSWER);
     }
 
-    /** An effective entitlement: its value, or for a metered feature its limit, usage and window. */
+    /**
+     * An effective entitlement: its value, or for a metered feature its limit, usage, window and, with a rate card,
+     * {@code price: {currency, unitPrice}} ({@code unitPrice} only when every unit costs the same).
+     */
     static Map<String, Object> effective(EntitlementView v) {
         EffectiveEntitlement e = v.entitlement();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -66,6 +70,13 @@ final class CustomerViews {
                 m.put("enforcement", lower(e.enforcement().name()));
                 m.put("reset", e.reset().wireName());
                 putPresent(m, "resetsAt", instantOrNull(v.resetsAt()));
+                PriceView p = v.price();
+                if (p != null) {
+                    Map<String, Object> price = new LinkedHashMap<>();
+                    price.put("currency", p.currency());
+                    putPresent(price, "unitPrice", p.unitPrice());
+                    m.put("price", price);
+                }
             }
         }
         return m;

@@ -203,6 +203,7 @@ public final class RequestBodies {
                         "amount",
                         "ttlSeconds",
                         "maxLifetimeSeconds",
+                        "quote",
                         "idempotencyKey");
         String customerId = b.requireId("customerId");
         String currency = b.optId("currency");
@@ -216,6 +217,11 @@ public final class RequestBodies {
             throw b.missing("ttlSeconds");
         }
         Integer max = b.optInt("maxLifetimeSeconds", 1, (int) MAX_TTL_SECONDS);
+        Boolean quote = b.optBoolean("quote");
+        if (Boolean.TRUE.equals(quote) && feature == null) {
+            throw ApiException.badRequest(
+                    "INVALID_SESSION", "only a feature session can fix its price (quote)", "quote");
+        }
         return new SessionOpening(
                 customerId,
                 new SessionRequest(
@@ -225,7 +231,8 @@ public final class RequestBodies {
                         b.requireQuantity("amount"),
                         Duration.ofSeconds(ttl),
                         max == null ? null : Duration.ofSeconds(max),
-                        b.requireIdempotencyKey(ctx.header("Idempotency-Key"))));
+                        b.requireIdempotencyKey(ctx.header("Idempotency-Key")),
+                        Boolean.TRUE.equals(quote) ? SessionRequest.Pricing.QUOTED : SessionRequest.Pricing.AT_USE));
     }
 
     /** The {@code used} of {@code POST /v1/sessions/{id}/close}, or {@code null} for what was consumed in it. */

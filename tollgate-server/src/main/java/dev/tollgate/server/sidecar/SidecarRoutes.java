@@ -133,6 +133,9 @@ final class SidecarRoutes {
             throw ApiException.badRequest(
                     "NOT_SUPPORTED", "the sidecar does not forward maxLifetimeSeconds", "maxLifetimeSeconds");
         }
+        if (r.pricing() == dev.tollgate.core.api.SessionRequest.Pricing.QUOTED) {
+            throw ApiException.badRequest("NOT_SUPPORTED", "the sidecar does not forward quote", "quote");
+        }
         SessionRequest asked = new SessionRequest(
                 opening.customerId(), r.scope(), r.feature(), r.currency(), r.amount(), r.ttl(), r.idempotencyKey());
         var session = tollgate.openSession(asked);

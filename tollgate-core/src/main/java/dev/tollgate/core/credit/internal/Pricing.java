@@ -53,6 +53,26 @@ public final class Pricing {
         return null;
     }
 
+    /**
+     * The price of one unit, when a card prices every consumption alike: no tiers, no rates by dimension, a default
+     * rate, and {@code rate / per} an exact decimal. Then {@link #price} of any quantity {@code q}, with any dimensions
+     * and any usage before, is {@code q × unitPrice} exactly (no rounding), which is what a quote relies on.
+     *
+     * @return credits per unit, normalised, or {@code null} when the price of a consumption depends on more than its
+     *     quantity, or a unit's price has no exact decimal form
+     */
+    public static @Nullable BigDecimal unitPrice(RateCard card) {
+        BigDecimal rate = card.rate();
+        if (rate == null || !card.tiers().isEmpty() || !card.byDimension().isEmpty()) {
+            return null;
+        }
+        try {
+            return Decimals.normalize(rate.divide(card.per()));
+        } catch (ArithmeticException nonTerminating) {
+            return null;
+        }
+    }
+
     private static BigDecimal tiered(RateCard card, BigDecimal quantity, BigDecimal usedBefore) {
         BigDecimal from = usedBefore;
         BigDecimal to = usedBefore.add(quantity);

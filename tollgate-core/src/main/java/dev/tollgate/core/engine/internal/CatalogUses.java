@@ -64,7 +64,7 @@ final class CatalogUses {
         for (SessionState s : state.sessions.open.values()) {
             if (s.holdsAt(now)) {
                 addIfPresent(features, s.session.feature());
-                addIfPresent(currencies, s.session.currency());
+                addIfPresent(currencies, s.session.heldCurrency());
             }
         }
         for (CreditAccount account : state.accounts.values()) {

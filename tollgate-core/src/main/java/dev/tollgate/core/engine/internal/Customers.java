@@ -5,6 +5,7 @@ import dev.tollgate.core.api.CustomerUpdate;
 import dev.tollgate.core.api.CustomerView;
 import dev.tollgate.core.api.EntitlementView;
 import dev.tollgate.core.api.Outcome;
+import dev.tollgate.core.api.PriceView;
 import dev.tollgate.core.api.PromotionRequest;
 import dev.tollgate.core.api.SubscriptionRequest;
 import dev.tollgate.core.catalog.Catalog;
@@ -14,6 +15,8 @@ import dev.tollgate.core.catalog.Feature;
 import dev.tollgate.core.catalog.FeatureType;
 import dev.tollgate.core.catalog.PlanChangeReset;
 import dev.tollgate.core.catalog.PlanVersion;
+import dev.tollgate.core.catalog.RateCard;
+import dev.tollgate.core.credit.internal.Pricing;
 import dev.tollgate.core.customer.AddonRef;
 import dev.tollgate.core.customer.PlanRef;
 import dev.tollgate.core.customer.Promotion;
@@ -371,7 +374,8 @@ public final class Customers {
         CustomerState state = ctx.existing(customerId);
         synchronized (state) {
             Instant now = ctx.now();
-            Resolution resolution = state.resolve(ctx.catalog, now);
+            Catalog cat = ctx.catalog;
+            Resolution resolution = state.resolve(cat, now);
             List<EntitlementView> views = new ArrayList<>();
             for (EffectiveEntitlement e : resolution.entitlements().values()) {
                 if (e.type() != FeatureType.METERED) {
@@ -385,8 +389,15 @@ public final class Customers {
                                 w, state.used(e.feature(), w.start()), state.heldFeature(e.feature(), now, null)),
                         null,
                         MeteredLimit.Mode.CHECK);
+                RateCard card = Decisions.rateCard(cat, e.feature());
                 views.add(new EntitlementView(
-                        e, d.used(), d.held(), d.remaining(), d.resetsAt(), state.overage(e.feature(), w.start())));
+                        e,
+                        d.used(),
+                        d.held(),
+                        d.remaining(),
+                        d.resetsAt(),
+                        state.overage(e.feature(), w.start()),
+                        card == null ? null : new PriceView(card.currency(), Pricing.unitPrice(card))));
             }
             views.sort((a, b) ->
                     a.entitlement().feature().compareTo(b.entitlement().feature()));

@@ -1,5 +1,6 @@
 package dev.tollgate.core.engine.internal;
 
+import dev.tollgate.core.Decimals;
 import dev.tollgate.core.Reason;
 import dev.tollgate.core.TollgateException;
 import dev.tollgate.core.budget.internal.BudgetWalk;
@@ -17,6 +18,7 @@ import dev.tollgate.core.decision.CreditCharge;
 import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.entitlement.EffectiveEntitlement;
 import dev.tollgate.core.period.internal.Window;
+import dev.tollgate.core.session.Quote;
 import dev.tollgate.core.session.Session;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -158,18 +160,65 @@ final class Decisions {
         BigDecimal used = state.used(ask.feature(), w.start());
         BigDecimal held = state.heldFeature(ask.feature(), now, ask.sessionId());
         Decision d = MeteredLimit.decide(e, new MeteredLimit.Standing(w, used, held), ask.quantity(), ask.mode());
-        RateCard card = rateCard(cat, ask.feature());
-        if (card == null) {
+        Price price =
+                price(cat, ask.feature(), quote(state, ask.sessionId()), ask.quantityOrZero(), ask.dimensions(), used);
+        if (price == null) {
             return d;
         }
-        BigDecimal credits = Pricing.price(card, ask.quantityOrZero(), ask.dimensions(), used);
+        BigDecimal credits = price.credits();
         if (credits == null) {
-            return d.allowed() ? d.refused(Reason.UNPRICED, BoundBy.feature(card.feature())) : d;
+            return d.allowed() ? d.refused(Reason.UNPRICED, BoundBy.feature(ask.feature())) : d;
         }
-        CreditAccount account = accounts.get(card.currency());
+        CreditAccount account = accounts.get(price.currency());
         BigDecimal available = (account == null ? BigDecimal.ZERO : account.available(now))
-                .subtract(state.heldCredits(card.currency(), now, ask.sessionId()));
-        return charged(d, cat, new CreditCharge(card.currency(), credits, available));
+                .subtract(state.heldCredits(price.currency(), now, ask.sessionId()));
+        return charged(d, cat, new CreditCharge(price.currency(), credits, available));
+    }
+
+    /**
+     * What a consumption costs.
+     *
+     * @param currency the currency it is charged in
+     * @param credits the credits, or {@code null} if the rate card cannot price it ({@code UNPRICED})
+     */
+    record Price(String currency, @Nullable BigDecimal credits) {}
+
+    /**
+     * The price of a consumption of {@code quantity} units of {@code feature}: by the quote of the session it is made
+     * in, if that session fixed one (whatever the catalog says now), else by the feature's rate card.
+     *
+     * @param quote the quote of the session it is made in, or {@code null} (none, or a session priced at use)
+     * @param usedBefore the feature's usage in the period before it (for tiers)
+     * @return the price, or {@code null} if it costs nothing: no rate card, or a free quote
+     */
+    static @Nullable Price price(
+            Catalog cat,
+            String feature,
+            @Nullable Quote quote,
+            BigDecimal quantity,
+            Map<String, String> dimensions,
+            BigDecimal usedBefore) {
+        if (quote != null) {
+            String currency = quote.currency();
+            return currency == null ? null : new Price(currency, Decimals.normalize(quote.credits(quantity)));
+        }
+        RateCard card = rateCard(cat, feature);
+        return card == null ? null : new Price(card.currency(), Pricing.price(card, quantity, dimensions, usedBefore));
+    }
+
+    /**
+     * The price fixed by the session a request is made in (call once the session is known to be live), or {@code
+     * null}: no session, or one priced at use.
+     */
+    static @Nullable Quote quote(CustomerState state, @Nullable String sessionId) {
+        SessionState o = sessionId == null ? null : state.sessions.get(sessionId);
+        return o == null ? null : o.session.quote();
+    }
+
+    /** Tells whether a consumption of {@code feature} (in session {@code sessionId}, or none) may cost credits. */
+    static boolean priced(CustomerState state, Catalog cat, String feature, @Nullable String sessionId) {
+        Quote quote = quote(state, sessionId);
+        return quote != null ? quote.priced() : rateCard(cat, feature) != null;
     }
 
     /**

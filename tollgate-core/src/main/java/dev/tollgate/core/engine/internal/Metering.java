@@ -12,9 +12,7 @@ import dev.tollgate.core.api.UsageEvent;
 import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.catalog.Feature;
 import dev.tollgate.core.catalog.FeatureType;
-import dev.tollgate.core.catalog.RateCard;
 import dev.tollgate.core.credit.internal.CreditAccount;
-import dev.tollgate.core.credit.internal.Pricing;
 import dev.tollgate.core.decision.BoundBy;
 import dev.tollgate.core.decision.CreditCharge;
 import dev.tollgate.core.decision.Decision;
@@ -74,9 +72,9 @@ public final class Metering {
                     request.sessionId(),
                     now,
                     MeteredLimit.Mode.CHECK);
-            Map<String, CreditAccount> accounts = Decisions.rateCard(cat, request.feature()) == null
-                    ? state.accounts
-                    : Decisions.accountsAt(state, cat, now);
+            Map<String, CreditAccount> accounts = Decisions.priced(state, cat, request.feature(), request.sessionId())
+                    ? Decisions.accountsAt(state, cat, now)
+                    : state.accounts;
             Decision d = Decisions.budgeted(state, Decisions.decide(state, cat, ask, accounts), ask);
             return Decisions.inSession(state, d, ask);
         }
@@ -145,7 +143,7 @@ public final class Metering {
     private CompletableFuture<Outcome<Decision>> decideAndRecord(CustomerState state, Catalog cat, Consumption c) {
         Ask ask = c.ask();
         List<JournalEntry> entries = new ArrayList<>();
-        if (Decisions.rateCard(cat, ask.feature()) != null) {
+        if (Decisions.priced(state, cat, ask.feature(), ask.sessionId())) {
             entries.addAll(CreditRecords.housekeep(state, cat, ask.now()));
         }
         Decision d = Decisions.budgeted(state, Decisions.decide(state, cat, ask, state.accounts), ask);
@@ -418,7 +416,7 @@ public final class Metering {
     /**
      * Records an event's usage (never refused for lack of room: past a hard limit it is overage) and, if it is priced,
      * its charge in full, past a hard currency's balance as overdraft; refused only if its feature has no price for
-     * it.
+     * it. An event in a quoted session is charged the session's price, not the catalog's of now.
      */
     private static EventResult record(
             Batch batch, UsageEvent event, String print, @Nullable String scope, EffectiveEntitlement e) {
@@ -430,16 +428,22 @@ public final class Metering {
                 new MeteredLimit.Standing(w, usedBefore, BigDecimal.ZERO),
                 event.quantity(),
                 MeteredLimit.Mode.REPORT);
-        RateCard card = Decisions.rateCard(batch.cat, event.feature());
+        Decisions.Price priced = Decisions.price(
+                batch.cat,
+                event.feature(),
+                Decisions.quote(state, event.sessionId()),
+                event.quantity(),
+                event.dimensions(),
+                usedBefore);
         CreditCharge price = null;
-        if (card != null) {
-            BigDecimal credits = Pricing.price(card, event.quantity(), event.dimensions(), usedBefore);
+        if (priced != null) {
+            BigDecimal credits = priced.credits();
             if (credits == null) {
                 return EventResult.rejected(Reason.UNPRICED);
             }
             batch.housekeep();
-            BigDecimal available = state.account(card.currency()).available(batch.now);
-            price = new CreditCharge(card.currency(), credits, Decimals.normalize(available.subtract(credits)));
+            BigDecimal available = state.account(priced.currency()).available(batch.now);
+            price = new CreditCharge(priced.currency(), credits, Decimals.normalize(available.subtract(credits)));
             d = d.withCredit(price);
         }
         JournalEntry entry = new JournalEntry.UsageRecorded(

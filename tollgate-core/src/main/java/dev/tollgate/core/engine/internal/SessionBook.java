@@ -213,18 +213,9 @@ final class SessionBook {
 
     /** Units of a feature held by sessions at {@code t}, except {@code except}'s own hold. */
     BigDecimal heldFeature(String feature, Instant t, @Nullable String except) {
-        return held(feature, true, t, except);
-    }
-
-    /** Credits of a currency held by sessions at {@code t}, except {@code except}'s own hold. */
-    BigDecimal heldCredits(String currency, Instant t, @Nullable String except) {
-        return held(currency, false, t, except);
-    }
-
-    private BigDecimal held(String what, boolean feature, Instant t, @Nullable String except) {
         BigDecimal sum = BigDecimal.ZERO;
         for (SessionState s : open.values()) {
-            if (what.equals(feature ? s.session.feature() : s.session.currency())
+            if (feature.equals(s.session.feature())
                     && s.holdsAt(t)
                     && !s.session.id().equals(except)) {
                 sum = sum.add(s.remaining);
@@ -234,7 +225,24 @@ final class SessionBook {
     }
 
     /**
-     * What sessions hold at {@code t} against a scope's budget, except {@code except}'s own hold.
+     * Credits of a currency held by sessions at {@code t}, except {@code except}'s own hold: what currency sessions
+     * still hold, and the credits of the units that quoted feature sessions priced in it still hold.
+     */
+    BigDecimal heldCredits(String currency, Instant t, @Nullable String except) {
+        BigDecimal sum = BigDecimal.ZERO;
+        for (SessionState s : open.values()) {
+            if (currency.equals(s.session.heldCurrency())
+                    && s.holdsAt(t)
+                    && !s.session.id().equals(except)) {
+                sum = sum.add(s.session.heldCredits(s.remaining));
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * What sessions hold at {@code t} against a scope's budget, except {@code except}'s own hold: units against a
+     * feature's budget, credits (a currency session's, or a priced quote's) against a currency's.
      *
      * @param tree the customer's scope tree: a session at or below {@code scope} holds against it
      */
@@ -245,15 +253,14 @@ final class SessionBook {
         BigDecimal sum = BigDecimal.ZERO;
         for (SessionState o : open.values()) {
             Session s = o.session;
-            boolean applies = budget.feature() != null
-                    ? budget.feature().equals(s.feature())
-                    : budget.currency() != null && budget.currency().equals(s.currency());
-            if (applies
+            boolean units = budget.feature() != null && budget.feature().equals(s.feature());
+            boolean credits = budget.currency() != null && budget.currency().equals(s.heldCurrency());
+            if ((units || credits)
                     && o.holdsAt(t)
                     && !s.id().equals(except)
                     && s.scope() != null
                     && tree.within(s.scope(), scope)) {
-                sum = sum.add(o.remaining);
+                sum = sum.add(units ? o.remaining : s.heldCredits(o.remaining));
             }
         }
         return sum;

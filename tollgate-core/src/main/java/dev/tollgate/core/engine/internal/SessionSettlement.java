@@ -4,12 +4,10 @@ import dev.tollgate.core.Decimals;
 import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.catalog.Currency;
 import dev.tollgate.core.catalog.Enforcement;
-import dev.tollgate.core.catalog.RateCard;
 import dev.tollgate.core.credit.EntryType;
 import dev.tollgate.core.credit.Movement;
 import dev.tollgate.core.credit.internal.Charging;
 import dev.tollgate.core.credit.internal.CreditAccount;
-import dev.tollgate.core.credit.internal.Pricing;
 import dev.tollgate.core.decision.BoundBy;
 import dev.tollgate.core.decision.CreditCharge;
 import dev.tollgate.core.decision.Decision;
@@ -29,9 +27,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * What closing a session settles: the part of its {@code used} not yet consumed inside it, recorded now like reported
  * usage (never refused; past a hard limit it is overage, past a hard balance overdraft). A feature session's
- * settlement is a usage record in the session, priced and charged like any usage; a currency session's is a {@code
- * SessionSettled} record and the credits it burns. Either way the close names the first hard limit the settlement
- * went past ({@link #passed}).
+ * settlement is a usage record in the session, priced and charged like any usage in it (at its quote, if it fixed
+ * one); a currency session's is a {@code SessionSettled} record and the credits it burns. Either way the close names
+ * the first hard limit the settlement went past ({@link #passed}).
  *
  * <p>One instance per close, inside the customer's section; {@link #settle} applies the records to the state and
  * keeps them for the caller to commit, in order, before the closing record.
@@ -84,15 +82,13 @@ final class SessionSettlement {
         BigDecimal usedBefore = state.used(feature, w.start());
         Decision d = MeteredLimit.decide(
                 e, new MeteredLimit.Standing(w, usedBefore, BigDecimal.ZERO), extra, MeteredLimit.Mode.REPORT);
-        RateCard card = Decisions.rateCard(cat, feature);
+        Decisions.Price priced = Decisions.price(cat, feature, session.quote(), extra, Map.of(), usedBefore);
         CreditCharge price = null;
-        if (card != null) {
-            BigDecimal credits = Pricing.price(card, extra, Map.of(), usedBefore);
-            if (credits != null) {
-                BigDecimal after = state.account(card.currency()).available(now).subtract(credits);
-                price = new CreditCharge(card.currency(), credits, Decimals.normalize(after));
-                d = d.withCredit(price);
-            }
+        if (priced != null && priced.credits() != null) {
+            BigDecimal credits = priced.credits();
+            BigDecimal after = state.account(priced.currency()).available(now).subtract(credits);
+            price = new CreditCharge(priced.currency(), credits, Decimals.normalize(after));
+            d = d.withCredit(price);
         }
         BoundBy limit =
                 e.enforcement() == Enforcement.HARD && d.overageQuantity().signum() > 0

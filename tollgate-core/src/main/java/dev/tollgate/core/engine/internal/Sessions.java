@@ -11,12 +11,15 @@ import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.catalog.Currency;
 import dev.tollgate.core.catalog.Feature;
 import dev.tollgate.core.catalog.FeatureType;
+import dev.tollgate.core.catalog.RateCard;
+import dev.tollgate.core.credit.internal.Pricing;
 import dev.tollgate.core.decision.BoundBy;
 import dev.tollgate.core.decision.CreditCharge;
 import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.entitlement.EffectiveEntitlement;
 import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.period.internal.Window;
+import dev.tollgate.core.session.Quote;
 import dev.tollgate.core.session.Session;
 import dev.tollgate.core.store.StoreException;
 import java.math.BigDecimal;
@@ -51,14 +54,7 @@ public final class Sessions {
         Catalog cat = ctx.catalog;
         requireHoldable(cat, request);
         synchronized (state) {
-            String print = KeyUse.fingerprint(
-                    KeyUse.Kind.SESSION_OPEN,
-                    request.scope(),
-                    request.currency(),
-                    request.feature(),
-                    request.amount(),
-                    request.ttl(),
-                    request.maxLifetime());
+            String print = fingerprint(request);
             IdempotencyKeys.KeyRecord prior = ctx.prior(state, request.idempotencyKey());
             if (prior != null) {
                 return reopened(state, prior, print, request);
@@ -66,17 +62,20 @@ public final class Sessions {
             if (request.scope() != null && !state.scopes.contains(request.scope())) {
                 throw TollgateException.notFound("SCOPE_NOT_FOUND", "no scope '" + request.scope() + "'", "scope");
             }
+            Quote quote = request.pricing() == SessionRequest.Pricing.QUOTED
+                    ? quote(cat, Objects.requireNonNull(request.feature()))
+                    : null;
             ctx.requireAvailable();
             Instant now = ctx.now();
             List<JournalEntry> entries = new ArrayList<>(CreditRecords.housekeep(state, cat, now));
-            Decision d = hold(state, cat, request, now);
+            Decision d = hold(state, cat, request, quote, now);
             if (!d.allowed()) {
                 Outcome<SessionOutcome> refusal = new Outcome<>(SessionOutcome.refused(d), false);
                 return entries.isEmpty()
                         ? CompletableFuture.completedFuture(refusal)
                         : ctx.enqueue(state, entries).thenApply(v -> refusal);
             }
-            Session session = newSession(state, request, now);
+            Session session = newSession(state, request, quote, now);
             JournalEntry opened =
                     new JournalEntry.SessionOpened(customerId, now, request.idempotencyKey(), session, print);
             state.apply(opened, EngineContext.PLACEHOLDER);
@@ -87,11 +86,63 @@ public final class Sessions {
     }
 
     /**
-     * Refuses a session on what the catalog does not have.
+     * The fingerprint of an open: what it holds, for how long, and how it is priced. A session priced at use has the
+     * fingerprint it had before sessions could be quoted, so that a key used before still replays.
+     */
+    private static String fingerprint(SessionRequest r) {
+        return r.pricing() == SessionRequest.Pricing.QUOTED
+                ? KeyUse.fingerprint(
+                        KeyUse.Kind.SESSION_OPEN,
+                        r.scope(),
+                        r.currency(),
+                        r.feature(),
+                        r.amount(),
+                        r.ttl(),
+                        r.maxLifetime(),
+                        "quoted")
+                : KeyUse.fingerprint(
+                        KeyUse.Kind.SESSION_OPEN,
+                        r.scope(),
+                        r.currency(),
+                        r.feature(),
+                        r.amount(),
+                        r.ttl(),
+                        r.maxLifetime());
+    }
+
+    /**
+     * The price a quoted session on {@code feature} fixes now: its flat unit price, or {@link Quote#FREE} without a
+     * rate card.
      *
-     * @throws TollgateException {@code FEATURE_NOT_FOUND}, {@code FEATURE_NOT_METERED}, {@code CURRENCY_NOT_FOUND}
+     * @throws TollgateException {@code PRICE_NOT_FLAT} (409) if its price depends on more than the quantity (tiers,
+     *     rates by dimension) or has no exact unit price
+     */
+    private static Quote quote(Catalog cat, String feature) {
+        RateCard card = Decisions.rateCard(cat, feature);
+        if (card == null) {
+            return Quote.FREE;
+        }
+        BigDecimal unitPrice = Pricing.unitPrice(card);
+        if (unitPrice == null) {
+            throw TollgateException.conflict(
+                    "PRICE_NOT_FLAT",
+                    "feature '" + feature + "' is priced by tiers or by dimension: a session cannot fix its price",
+                    "quote");
+        }
+        return new Quote(card.currency(), unitPrice);
+    }
+
+    /**
+     * Refuses a session on what the catalog does not have, and a quote of anything but a feature.
+     *
+     * @throws TollgateException {@code FEATURE_NOT_FOUND}, {@code FEATURE_NOT_METERED}, {@code CURRENCY_NOT_FOUND},
+     *     {@code INVALID_SESSION}
      */
     private static void requireHoldable(Catalog cat, SessionRequest request) {
+        if (request.pricing() == SessionRequest.Pricing.QUOTED && request.feature() == null) {
+            throw TollgateException.invalid(
+                    "INVALID_SESSION", "only a feature session can fix its price (quote)", "quote");
+        }
         if (request.feature() != null) {
             Feature f = cat.feature(request.feature())
                     .orElseThrow(() -> TollgateException.notFound(
@@ -127,9 +178,12 @@ public final class Sessions {
 
     /**
      * Whether the hold fits, all at once: the feature's limit (or the currency's available balance) and every budget on
-     * the path from the session's scope, less what other sessions hold.
+     * the path from the session's scope, less what other sessions hold. A priced quote holds the credits of the amount
+     * as well: against the balance (refused {@code INSUFFICIENT_CREDITS} by a hard currency) and the currency's
+     * budgets on the path.
      */
-    private static Decision hold(CustomerState state, Catalog cat, SessionRequest request, Instant now) {
+    private static Decision hold(
+            CustomerState state, Catalog cat, SessionRequest request, @Nullable Quote quote, Instant now) {
         if (request.feature() != null) {
             EffectiveEntitlement e = state.resolve(cat, now).entitlements().get(request.feature());
             Decision d;
@@ -145,6 +199,12 @@ public final class Sessions {
                                 state.heldFeature(request.feature(), now, null)),
                         request.amount(),
                         MeteredLimit.Mode.CHECK);
+            }
+            if (quote != null && quote.priced()) {
+                String currency = Objects.requireNonNull(quote.currency());
+                BigDecimal available =
+                        state.account(currency).available(now).subtract(state.heldCredits(currency, now, null));
+                d = Decisions.charged(d, cat, new CreditCharge(currency, quote.credits(request.amount()), available));
             }
             Ask ask = new Ask(
                     request.feature(), request.amount(), Map.of(), request.scope(), null, now, MeteredLimit.Mode.CHECK);
@@ -163,7 +223,7 @@ public final class Sessions {
     }
 
     /** The session a request opens now: the customer's next id, its deadline never past its maximum lifetime. */
-    private static Session newSession(CustomerState state, SessionRequest request, Instant now) {
+    private static Session newSession(CustomerState state, SessionRequest request, @Nullable Quote quote, Instant now) {
         Instant maxUntil =
                 now.plus(request.maxLifetime() == null ? EngineContext.MAX_SESSION_LIFETIME : request.maxLifetime());
         return new Session(
@@ -174,7 +234,8 @@ public final class Sessions {
                 request.amount(),
                 now,
                 min(now.plus(request.ttl()), maxUntil),
-                maxUntil);
+                maxUntil,
+                quote);
     }
 
     static Instant min(Instant a, Instant b) {

@@ -68,4 +68,25 @@ final class PricingTest {
         assertThat(Pricing.price(card, d("1"), Map.of(), BigDecimal.ZERO)).isEqualByComparingTo("0.333333333333");
         assertThat(Pricing.price(card, d("2"), Map.of(), BigDecimal.ZERO)).isEqualByComparingTo("0.666666666667");
     }
+
+    @Test
+    void a_unit_price_exists_only_for_a_flat_card_whose_rate_per_unit_is_an_exact_decimal() {
+        RateCard flat = new RateCard("llm", "credits", d("1000"), d("3"), Map.of(), List.of(), false);
+        assertThat(Pricing.unitPrice(flat)).isEqualTo(d("0.003"));
+        for (long q : new long[] {1, 7, 1000, 123_457}) {
+            assertThat(Pricing.price(flat, BigDecimal.valueOf(q), Map.of("model", "any"), d("99")))
+                    .as("%d units cost what the unit price says", q)
+                    .isEqualByComparingTo(BigDecimal.valueOf(q).multiply(d("0.003")));
+        }
+        assertThat(Pricing.unitPrice(new RateCard("f", "credits", d("3"), d("1"), Map.of(), List.of(), false)))
+                .as("1/3 is not an exact decimal; a consumption's price is rounded")
+                .isNull();
+        assertThat(Pricing.unitPrice(tiers(false))).isNull();
+        assertThat(Pricing.unitPrice(new RateCard(
+                        "f", "credits", d("1"), d("1"), Map.of("model", Map.of("big", d("5"))), List.of(), false)))
+                .as("priced by dimension")
+                .isNull();
+        assertThat(Pricing.unitPrice(new RateCard("f", "credits", d("1"), null, Map.of(), List.of(), false)))
+                .isNull();
+    }
 }
