@@ -57,11 +57,17 @@ final class DefaultTollgate implements Tollgate {
         this.leases = new Leases(settings.leases(), http, reporter, settings.timeout());
         this.shared = settings.redisUrl() == null ? null : new RedisCache(settings.redisUrl(), settings.timeout());
         ChangeFeed[] feedRef = new ChangeFeed[1];
-        this.cache = new EntitlementCache(http, settings.cacheTtl(), shared, InstantSource.system(), () -> {
-            if (feedRef[0] != null) {
-                feedRef[0].customersChanged();
-            }
-        });
+        this.cache = new EntitlementCache(
+                http,
+                settings.cacheTtl(),
+                shared,
+                InstantSource.system(),
+                () -> {
+                    if (feedRef[0] != null) {
+                        feedRef[0].customersChanged();
+                    }
+                },
+                e -> leases.entitlementsRead(e.customerId, e.features));
         this.feed = settings.changeFeed() ? new ChangeFeed(http, cache) : null;
         feedRef[0] = feed;
         if (feed != null) {

@@ -20,6 +20,7 @@ import org.jspecify.annotations.Nullable;
  * @param remaining units left (metered, limited), else {@code null}
  * @param enforcement {@code hard} or {@code soft} (metered), else {@code null}
  * @param resetsAt when the period's usage starts again from zero (metered), else {@code null}
+ * @param price what a unit costs, for a metered feature with a rate card, else {@code null}
  */
 public record Entitlement(
         String feature,
@@ -33,10 +34,25 @@ public record Entitlement(
         @Nullable BigDecimal held,
         @Nullable BigDecimal remaining,
         @Nullable String enforcement,
-        @Nullable Instant resetsAt) {
+        @Nullable Instant resetsAt,
+        @Nullable Price price) {
 
-    /** Whether this is a metered feature with a hard limit (or none): what a lease can serve. */
+    /**
+     * The price of a priced metered feature. Immutable.
+     *
+     * @param currency the currency it is charged in
+     * @param unitPrice credits per unit when every unit costs the same (no tiers, no rates by dimension), else
+     *     {@code null}
+     */
+    public record Price(String currency, @Nullable BigDecimal unitPrice) {}
+
+    /**
+     * Whether a lease can serve it: a metered feature with a hard limit (or none), without a price or with one that is
+     * the same for every unit (a lease fixes it when it opens).
+     */
     boolean leasable() {
-        return "metered".equals(type) && (unlimited || "hard".equals(enforcement));
+        return "metered".equals(type)
+                && (unlimited || "hard".equals(enforcement))
+                && (price == null || price.unitPrice() != null);
     }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -53,17 +54,26 @@ final class EntitlementCache {
     private final InstantSource clock;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final Runnable onNewCustomer;
+    private final Consumer<Entry> onRead;
 
     /**
      * @param onNewCustomer called when a customer enters the cache (the change feed subscribes to it)
+     * @param onRead called with each entry read from the server or the change feed (not the shared cache) on the
+     *     reading thread, before it answers: what it did is done when the entry is visible
      */
     EntitlementCache(
-            Http http, Duration ttl, @Nullable SharedCache shared, InstantSource clock, Runnable onNewCustomer) {
+            Http http,
+            Duration ttl,
+            @Nullable SharedCache shared,
+            InstantSource clock,
+            Runnable onNewCustomer,
+            Consumer<Entry> onRead) {
         this.http = http;
         this.ttl = ttl;
         this.shared = shared;
         this.clock = clock;
         this.onNewCustomer = onNewCustomer;
+        this.onRead = onRead;
     }
 
     /**
@@ -108,6 +118,7 @@ final class EntitlementCache {
      */
     Entry accept(String customerId, JsonNode answer, boolean live) {
         Entry e = parse(customerId, answer, clock.instant(), live);
+        onRead.accept(e);
         remember(e);
         if (shared != null) {
             Map<String, Object> payload = new LinkedHashMap<>();

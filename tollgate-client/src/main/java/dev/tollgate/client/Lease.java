@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One lease: a session on the server that holds {@code amount} units of a feature for this client, and the count of
- * units admitted against it.
+ * One lease: a session on the server that holds {@code amount} units of a feature for this client (and, for a priced
+ * feature, their credits at the price the session fixed: {@link #price}), and the count of units admitted against it.
  *
  * <p>Concurrency: {@link #tryAdmit} is one compare-and-set on a counter that never goes beyond {@code amount}, so any
  * number of threads together admit at most what the server holds. {@link #seal} turns the counter negative
@@ -22,16 +22,20 @@ final class Lease {
     final long amount;
     final long openedNanos;
     final long admitUntilNanos;
+    /** The price the session fixed: what each unit admitted here is charged by the server. */
+    final LeasePrice price;
+
     private final AtomicLong admitted = new AtomicLong();
     private final AtomicInteger unsent = new AtomicInteger();
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private volatile long lastAdmitNanos;
 
-    Lease(String sessionId, long amount, long openedNanos, long admitUntilNanos) {
+    Lease(String sessionId, long amount, long openedNanos, long admitUntilNanos, LeasePrice price) {
         this.sessionId = sessionId;
         this.amount = amount;
         this.openedNanos = openedNanos;
         this.admitUntilNanos = admitUntilNanos;
+        this.price = price;
         this.lastAdmitNanos = openedNanos;
     }
 

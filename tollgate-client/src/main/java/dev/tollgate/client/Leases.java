@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,6 +56,9 @@ import org.slf4j.LoggerFactory;
 final class Leases implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Leases.class);
     private static final long SLOT_EXPIRY_NANOS = TimeUnit.MINUTES.toNanos(10);
+    /** Refusals for lack of room: the feature's limit, a budget, the credits. */
+    private static final Set<String> ROOM_REFUSALS =
+            Set.of("LIMIT_EXCEEDED", "BUDGET_EXCEEDED", "INSUFFICIENT_CREDITS");
 
     private record Key(
             String customerId, String feature, @Nullable String scope) {}
@@ -169,7 +173,7 @@ final class Leases implements AutoCloseable {
                     if (l.remaining() * 4 <= l.amount) {
                         prefetch(slot);
                     }
-                    return slot.admitted();
+                    return slot.admitted(units, l.price);
                 }
                 l.eventDone();
             }
@@ -255,6 +259,7 @@ final class Leases implements AutoCloseable {
         body.put("feature", slot.feature);
         body.put("amount", size);
         body.put("ttlSeconds", settings.ttl().toSeconds());
+        body.put("quote", true);
         body.put("idempotencyKey", "tg-lease-" + UUID.randomUUID());
         long sent = System.nanoTime();
         return http.sendAsync("POST", "/v1/sessions", body)
@@ -266,23 +271,32 @@ final class Leases implements AutoCloseable {
                         return CompletableFuture.<@Nullable Lease>completedFuture(null);
                     }
                     if (!reply.ok()) {
+                        TollgateClientException error = reply.error();
                         LOG.warn(
                                 "event=lease_refused customer={} feature={} error=\"{}\"",
                                 slot.customerId,
                                 slot.feature,
-                                reply.error().getMessage());
+                                error.getMessage());
+                        if ("PRICE_NOT_FLAT".equals(error.code())) {
+                            // the price is no longer one a lease can fix: the server decides from now on
+                            slots.remove(new Key(slot.customerId, slot.feature, slot.scope), slot);
+                        }
                         return CompletableFuture.<@Nullable Lease>completedFuture(null);
                     }
                     if (reply.body().path("opened").asBoolean(false)) {
+                        String sessionId = reply.body().path("sessionId").asString();
+                        LeasePrice price = Wire.quote(reply.body());
+                        if (price == null) {
+                            LOG.warn("event=lease_not_quoted session={}", sessionId);
+                            closer.execute(() -> closeSession(sessionId, 0));
+                            return CompletableFuture.<@Nullable Lease>completedFuture(null);
+                        }
                         long room = slot.room;
                         if (room > 0) {
                             slot.room = Math.max(0, room - size);
                         }
                         return CompletableFuture.<@Nullable Lease>completedFuture(new Lease(
-                                reply.body().path("sessionId").asString(),
-                                size,
-                                sent,
-                                sent + settings.maxAge().toNanos()));
+                                sessionId, size, sent, sent + settings.maxAge().toNanos(), price));
                     }
                     slot.figures(Wire.decision(reply.body(), Source.SERVER));
                     long next = size / 2;
@@ -305,7 +319,7 @@ final class Leases implements AutoCloseable {
                 return;
             }
             Lease cur = slot.current;
-            if (closed) {
+            if (closed || slot.stale(lease)) {
                 retire(lease);
             } else if (cur == null || cur.spent(System.nanoTime())) {
                 slot.current = lease;
@@ -373,7 +387,8 @@ final class Leases implements AutoCloseable {
 
     /**
      * After a consume the server decided: keeps its figures, and starts serving the customer's feature from leases
-     * when it can be (a hard-limited or unlimited metered feature, without a price).
+     * when it can be (a hard-limited or unlimited metered feature, without a price or with one that is the same for
+     * every unit: {@link Entitlement#leasable()}).
      *
      * @param entitlement the feature's cached entitlement ({@code null} if not known), asked only for a customer and
      *     feature not served yet
@@ -385,21 +400,75 @@ final class Leases implements AutoCloseable {
         Key k = new Key(r.customerId(), r.feature(), r.scope());
         LeaseSlot slot = slots.get(k);
         if (slot == null) {
-            boolean roomRefusal =
-                    d.allowed() || "LIMIT_EXCEEDED".equals(d.reason()) || "BUDGET_EXCEEDED".equals(d.reason());
-            if (d.currency() != null || !roomRefusal) {
+            boolean roomRefusal = d.allowed() || ROOM_REFUSALS.contains(d.reason());
+            if (!roomRefusal) {
                 return;
             }
             Entitlement e = entitlement.get();
-            if (e == null || !e.leasable()) {
+            if (e == null || !e.leasable() || (e.price() == null) != (d.currency() == null)) {
+                // not leasable, or the cached entitlement does not know (yet) whether the feature is priced
                 return;
             }
             slot = slots.computeIfAbsent(
                     k,
                     x -> new LeaseSlot(
-                            r.customerId(), r.feature(), r.scope(), LeaseSlot.Figures.of(d), System.nanoTime()));
+                            r.customerId(),
+                            r.feature(),
+                            r.scope(),
+                            LeaseSlot.Figures.of(d),
+                            e.price(),
+                            System.nanoTime()));
         }
         slot.figures(d);
+    }
+
+    /**
+     * A customer's entitlements as just read (the change feed, or a read from the server): leases whose price is no
+     * longer the feature's are retired at once (they admit nothing more; what they admitted is charged at their
+     * price), and a feature no lease can serve any longer (no longer entitled, soft, priced by tiers or dimension) is
+     * left to the server.
+     */
+    void entitlementsRead(String customerId, Map<String, Entitlement> features) {
+        if (slots.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (Map.Entry<Key, LeaseSlot> en : slots.entrySet()) {
+            if (!en.getKey().customerId().equals(customerId)) {
+                continue;
+            }
+            LeaseSlot slot = en.getValue();
+            Entitlement e = features.get(slot.feature);
+            synchronized (slot) {
+                if (e == null || !e.leasable()) {
+                    slots.remove(en.getKey(), slot);
+                    retireAll(slot);
+                    continue;
+                }
+                slot.priceRead(e.price(), now);
+                Lease cur = slot.current;
+                if (cur != null && !cur.price.current(e.price())) {
+                    slot.current = null;
+                    retire(cur);
+                }
+                Lease standby = slot.standby;
+                if (standby != null && !standby.price.current(e.price())) {
+                    slot.standby = null;
+                    retire(standby);
+                }
+            }
+        }
+    }
+
+    /** Under the slot's monitor: retires its current and standby leases. */
+    private void retireAll(LeaseSlot slot) {
+        for (Lease l : new Lease[] {slot.current, slot.standby}) {
+            if (l != null) {
+                retire(l);
+            }
+        }
+        slot.current = null;
+        slot.standby = null;
     }
 
     /** Every 100 ms: rates, retiring idle, spent and old leases, and retrying lost opens and closes. */
@@ -482,13 +551,7 @@ final class Leases implements AutoCloseable {
             CompletableFuture<@Nullable Lease> opening;
             synchronized (slot) {
                 opening = slot.opening;
-                for (Lease l : new Lease[] {slot.current, slot.standby}) {
-                    if (l != null) {
-                        retire(l);
-                    }
-                }
-                slot.current = null;
-                slot.standby = null;
+                retireAll(slot);
             }
             if (opening != null) {
                 try {

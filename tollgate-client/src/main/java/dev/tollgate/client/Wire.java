@@ -194,7 +194,25 @@ final class Wire {
                 decimal(n, "held"),
                 decimal(n, "remaining"),
                 text(n, "enforcement"),
-                instant(n, "resetsAt"));
+                instant(n, "resetsAt"),
+                n.path("price").isObject()
+                        ? new Entitlement.Price(
+                                n.path("price").path("currency").asString(), decimal(n.path("price"), "unitPrice"))
+                        : null);
+    }
+
+    /**
+     * The price a quoted session fixed, from its answer's {@code quote} ({@code {"currency"?, "unitPrice"}}): {@link
+     * LeasePrice#FREE} without a currency; {@code null} when the answer has none (a server that does not quote).
+     */
+    static @Nullable LeasePrice quote(JsonNode session) {
+        JsonNode q = session.path("quote");
+        if (!q.isObject()) {
+            return null;
+        }
+        String currency = text(q, "currency");
+        BigDecimal unitPrice = decimal(q, "unitPrice");
+        return currency == null || unitPrice == null ? LeasePrice.FREE : new LeasePrice(currency, unitPrice);
     }
 
     static @Nullable String text(JsonNode n, String field) {

@@ -13,7 +13,7 @@ final class LeaseTest {
 
     @Test
     void threads_racing_for_a_lease_admit_exactly_its_amount_and_seal_fixes_the_count() throws InterruptedException {
-        Lease lease = new Lease("acme@s1", 1000, 0, FAR);
+        Lease lease = new Lease("acme@s1", 1000, 0, FAR, LeasePrice.FREE);
         AtomicLong admitted = new AtomicLong();
         CountDownLatch go = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
@@ -51,7 +51,7 @@ final class LeaseTest {
 
     @Test
     void a_lease_admits_nothing_past_its_age() {
-        Lease lease = new Lease("acme@s1", 10, 0, 100);
+        Lease lease = new Lease("acme@s1", 10, 0, 100, LeasePrice.FREE);
         assertThat(lease.tryAdmit(1, 99)).isTrue();
         assertThat(lease.tryAdmit(1, 100)).isFalse();
         assertThat(lease.spent(100)).isTrue();
@@ -59,7 +59,7 @@ final class LeaseTest {
 
     @Test
     void a_sealed_lease_is_drained_once_its_last_event_is_settled() {
-        Lease lease = new Lease("acme@s1", 10, 0, FAR);
+        Lease lease = new Lease("acme@s1", 10, 0, FAR, LeasePrice.FREE);
         lease.eventQueued();
         assertThat(lease.tryAdmit(4, 1)).isTrue();
         assertThat(lease.seal()).isEqualTo(4);

@@ -82,6 +82,14 @@ final class CacheIT extends WithServer {
             assertThat(queries.remaining()).isEqualByComparingTo("2993");
             assertThat(queries.enforcement()).isEqualTo("hard");
             assertThat(all).extracting(Entitlement::feature).contains("sso", "seats", "reports", "tokens");
+            assertThat(queries.price()).as("no rate card").isNull();
+            Entitlement.Price tokens = all.stream()
+                    .filter(e -> e.feature().equals("tokens"))
+                    .findFirst()
+                    .orElseThrow()
+                    .price();
+            assertThat(tokens.currency()).isEqualTo("credits");
+            assertThat(tokens.unitPrice()).as("1 credit per 1000 tokens").isEqualByComparingTo("0.001");
         }
     }
 }

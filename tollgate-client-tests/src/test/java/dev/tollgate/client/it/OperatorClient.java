@@ -21,8 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * An operator's HTTP client of a server under test, wherever it runs (in this JVM, {@link ServerUnderTest}; in a
- * process of its own, {@link ServerProcess}): loads the tests' catalog, creates customers, and reads usage and
- * entitlements back. Every call must succeed ({@code 2xx}); a failure is an assertion error naming the request.
+ * process of its own, {@link ServerProcess}): loads the tests' catalog (or another), creates customers, and reads usage,
+ * credits, balances and entitlements back. Every call must succeed ({@code 2xx}); a failure is an assertion error naming the request.
  *
  * <p>Thread-safe; every call blocks for at most 30 s.
  */
@@ -39,13 +39,22 @@ abstract class OperatorClient {
 
     /** Publishes the tests' catalog ({@code client-catalog.yaml}). */
     final void loadCatalog() {
+        catalog(testCatalog());
+    }
+
+    /** The tests' catalog, {@code client-catalog.yaml}, as YAML text. */
+    static String testCatalog() {
         try (InputStream in = OperatorClient.class.getResourceAsStream("/client-catalog.yaml")) {
-            String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            JsonNode answer = send("PUT", "/v1/catalog", yaml, "application/yaml");
-            assertThat(answer.has("version")).as(answer.toString()).isTrue();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Publishes a catalog given as YAML. */
+    final void catalog(String yaml) {
+        JsonNode answer = send("PUT", "/v1/catalog", yaml, "application/yaml");
+        assertThat(answer.has("version")).as(answer.toString()).isTrue();
     }
 
     /** Creates a customer on {@code plan}. */
@@ -74,6 +83,29 @@ abstract class OperatorClient {
     /** The customer's usage of {@code feature} that occurred before {@code to}. */
     final BigDecimal usage(String customerId, String feature, Instant to) {
         return sum(usageRows(customerId, feature, "&to=" + to), "quantity");
+    }
+
+    /** The credits of {@code currency} the customer's usage rows of {@code feature} were charged (settlements too). */
+    final BigDecimal credits(String customerId, String feature, String currency) {
+        BigDecimal sum = BigDecimal.ZERO;
+        for (JsonNode r : usageRows(customerId, feature, "").values()) {
+            JsonNode c = r.path("credits").path(currency);
+            if (c.isNumber()) {
+                sum = sum.add(c.decimalValue());
+            }
+        }
+        return sum;
+    }
+
+    /** The customer's balance of {@code currency}: {@code available}, {@code held}, {@code balance}, ... */
+    final JsonNode balance(String customerId, String currency) {
+        for (JsonNode b :
+                get("/v1/customers/" + customerId + "/balance").path("balances").values()) {
+            if (b.path("currency").asString().equals(currency)) {
+                return b;
+            }
+        }
+        throw new AssertionError("no balance of " + currency + " for " + customerId);
     }
 
     /** How many usage events the customer's usage rows count for {@code feature}. */
