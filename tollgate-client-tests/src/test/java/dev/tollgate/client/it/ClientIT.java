@@ -92,6 +92,60 @@ final class ClientIT extends WithServer {
     }
 
     @Test
+    void a_priced_feature_is_consumed_against_a_lease_and_charged_what_each_answer_said() {
+        server.post(
+                "/v1/customers/acme/grants",
+                java.util.Map.of("currency", "credits", "amount", 100, "category", "paid", "idempotencyKey", "g"));
+        List<Decision> answers = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            answers.add(tollgate.consume(ConsumeRequest.of("acme", "tokens", 100, "t-" + i)));
+        }
+        Decision byModel = tollgate.consume(
+                ConsumeRequest.of("acme", "tokens", 100, "t-model").withDimensions(java.util.Map.of("model", "x")));
+
+        assertThat(answers.get(0).source()).isEqualTo(Source.SERVER);
+        assertThat(answers).allSatisfy(d -> {
+            assertThat(d.allowed()).isTrue();
+            assertThat(d.recorded()).isTrue();
+            assertThat(d.currency()).isEqualTo("credits");
+            assertThat(d.credits()).as("100 tokens at 1 credit per 1000").isEqualByComparingTo("0.1");
+        });
+        assertThat(answers).anySatisfy(d -> assertThat(d.source()).isEqualTo(Source.CACHE));
+        assertThat(byModel.source())
+                .as("a consume with dimensions is the server's")
+                .isEqualTo(Source.SERVER);
+        assertThat(byModel.credits()).isEqualByComparingTo("0.1");
+
+        tollgate.close();
+        assertThat(server.usage("acme", "tokens")).isEqualByComparingTo("5100");
+        assertThat(server.credits("acme", "tokens", "credits")).isEqualByComparingTo("5.1");
+        assertThat(server.balance("acme", "credits").path("available").decimalValue())
+                .isEqualByComparingTo("94.9");
+        assertThat(server.balance("acme", "credits").path("held").decimalValue())
+                .isEqualByComparingTo("0");
+        assertThat(server.entitlement("acme", "tokens").path("remaining").decimalValue())
+                .as("the limit of a priced feature counts its units as well")
+                .isEqualByComparingTo("994900");
+    }
+
+    @Test
+    void a_feature_priced_by_tiers_is_always_consumed_at_the_server() {
+        server.post(
+                "/v1/customers/acme/grants",
+                java.util.Map.of("currency", "credits", "amount", 100, "category", "paid", "idempotencyKey", "g"));
+        List<Decision> answers = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            answers.add(tollgate.consume(ConsumeRequest.of("acme", "images", 1, "i-" + i)));
+        }
+
+        assertThat(answers).allSatisfy(d -> assertThat(d.source()).isEqualTo(Source.SERVER));
+        assertThat(answers.get(9).credits())
+                .as("the tenth image, in the first tier")
+                .isEqualByComparingTo("1");
+        assertThat(answers.get(10).credits()).as("the eleventh, in the second").isEqualByComparingTo("0.5");
+    }
+
+    @Test
     void a_repeated_idempotency_key_answers_the_first_answer_and_counts_once() {
         tollgate.consume(ConsumeRequest.of("acme", "queries", 1, "first"));
         Decision once = tollgate.consume(ConsumeRequest.of("acme", "queries", 2, "again"));
