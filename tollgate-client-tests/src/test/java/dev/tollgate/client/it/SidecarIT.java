@@ -122,6 +122,15 @@ final class SidecarIT extends WithServer {
             assertThat(closed.status()).isEqualTo(200);
             assertThat(closed.body().path("status").asString()).isEqualTo("closed");
             assertThat(closed.body().path("consumed").decimalValue()).isEqualByComparingTo("2");
+            Answer quoted = SidecarClient.post(
+                    url(sidecar),
+                    "/v1/sessions",
+                    "{\"customerId\": \"acme\", \"feature\": \"queries\", \"amount\": 5, \"ttlSeconds\": 60,"
+                            + " \"quote\": true, \"idempotencyKey\": \"s-2\"}",
+                    null);
+            assertThat(quoted.status()).as("a quote is the server's to give").isEqualTo(400);
+            assertThat(quoted.body().path("error").path("code").asString()).isEqualTo("NOT_SUPPORTED");
+            assertThat(quoted.body().path("error").path("field").asString()).isEqualTo("quote");
 
             String events = "{\"events\": [{\"idempotencyKey\": \"e-1\", \"customerId\": \"acme\", \"feature\":"
                     + " \"queries\", \"quantity\": 3}, {\"customerId\": \"acme\", \"feature\": \"queries\"}]}";
