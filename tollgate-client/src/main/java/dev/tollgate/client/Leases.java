@@ -23,22 +23,30 @@ import org.slf4j.LoggerFactory;
  * Local consumes against leases: holds on the server, admitted against in this process, exact across any number of
  * processes.
  *
- * <p>Exactness: a lease is a feature session ({@code POST /v1/sessions}) that holds {@code amount} units against the
- * feature's limit and every feature budget on the scope's path, atomically on the server. Units held by a session count
- * for every other request as {@code held}, so no other process (or lease) can take them. This process admits against
+ * <p>Exactness: a lease is a quoted feature session ({@code POST /v1/sessions}, {@code "quote": true}) that holds
+ * {@code amount} units against the feature's limit and every feature budget on the scope's path, and for a priced
+ * feature their credits at the price it fixes ({@link LeasePrice}) against the balance and every currency budget on
+ * the path, atomically on the server. What a session holds counts for every other request as {@code held}, so no other
+ * process (or lease) can take it. This process admits against
  * the lease with one compare-and-set ({@link Lease#tryAdmit}), never beyond {@code amount}: it can never admit what the
  * server did not hold for it. Each admission is reported as an event with the lease's {@code sessionId} and the
  * consume's idempotency key; an event in a session turns held units into used ones. When the lease is retired it is
  * sealed (the admitted count becomes final) and its session closed with {@code used} = that count: the server records
  * whatever part of it the events did not bring ({@code used - consumed}) and releases the rest. Events and the close are
  * applied one at a time per customer, so every admitted unit is counted exactly once whichever events arrived: one
- * that arrives after the close is rejected ({@code SESSION_CLOSED}) and counted by the close instead. The server's
- * usage therefore ends equal to the sum of what this client told the application, and nothing beyond the limit.
+ * that arrives after the close is rejected ({@code SESSION_CLOSED}) and counted by the close instead. The server
+ * prices both at the session's quote, the price each local answer gave. The server's usage and credits therefore end
+ * equal to the sums of what this client told the application, and nothing beyond the limit, a budget or the balance.
  *
- * <p>Falling back: when no lease can be had (the server refuses one: the limit, a budget; or it is unreachable) the
- * consume is left to the caller, who asks the server ({@code POST /v1/consume}) and gets its exact answer; for the
- * {@code cooldown} after a refusal, and while the known room is 0, consumes go to the server without trying a lease.
- * A refused lease is asked again at half the size, down to the consume's own quantity, so a lease that fits is found.
+ * <p>Price changes: each entitlement read ({@link #entitlementsRead}: the change feed, or a read from the server)
+ * retires the leases whose price is no longer the feature's, and a lease whose open crossed such a change is retired
+ * as it is installed ({@link LeaseSlot#stale}); a feature that can no longer be leased goes back to the server.
+ *
+ * <p>Falling back: when no lease can be had (the server refuses one: the limit, a budget, the credits; or it is
+ * unreachable) the consume is left to the caller, who asks the server ({@code POST /v1/consume}) and gets its exact
+ * answer; for the {@code cooldown} after a refusal, and while the known room is 0, consumes go to the server without
+ * trying a lease. A refused lease is asked again at half the size (at most the room the refusal reports), down to the
+ * consume's own quantity, so a lease that fits is found.
  *
  * <p>Sizing: a lease is sized for {@code horizon} of consumption at the recent rate (smoothed every 100 ms), at least
  * {@code initialUnits}, at most {@code maxUnits}, and at most half the room the server last reported (a fair share:
