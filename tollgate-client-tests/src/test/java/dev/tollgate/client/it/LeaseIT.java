@@ -154,7 +154,7 @@ final class LeaseIT extends WithServer {
     }
 
     /** What one consuming thread of the price-change test was told. */
-    private static final class Consumer {
+    private static final class Worker {
         BigDecimal credits = BigDecimal.ZERO;
         long units;
         long localAtOldPrice;
@@ -175,7 +175,7 @@ final class LeaseIT extends WithServer {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicBoolean changeSeen = new AtomicBoolean();
         AtomicLong admitted = new AtomicLong();
-        List<Consumer> told = new ArrayList<>();
+        List<Worker> told = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         try (Tollgate tollgate = Tollgate.builder()
                 .baseUrl(server.url())
@@ -185,7 +185,7 @@ final class LeaseIT extends WithServer {
                 .leases(LeaseSettings.defaults().withInitialUnits(1_000_000))
                 .build()) {
             for (int t = 0; t < 4; t++) {
-                Consumer mine = new Consumer();
+                Worker mine = new Worker();
                 told.add(mine);
                 String prefix = "t" + t + "-";
                 Thread th = new Thread(() -> {
@@ -256,7 +256,7 @@ final class LeaseIT extends WithServer {
                 .isEqualByComparingTo(new BigDecimal(10_000_000).subtract(credits));
     }
 
-    private static boolean stopped(List<Consumer> told) {
+    private static boolean stopped(List<Worker> told) {
         return told.stream().anyMatch(x -> x.unexpected != null);
     }
 
