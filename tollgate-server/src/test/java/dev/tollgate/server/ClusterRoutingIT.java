@@ -135,6 +135,52 @@ final class ClusterRoutingIT {
     }
 
     @Test
+    void an_id_that_is_no_id_is_refused_by_any_node_as_a_single_server_refuses_it() {
+        for (Node c : clients) {
+            ApiClient.Reply path = c.put(
+                    "/v1/customers/a%00b/scopes/team/budgets/b2",
+                    Map.of("feature", "ai-queries", "limit", 100, "period", "month"));
+            assertThat(path.status()).as(path.text()).isEqualTo(400);
+            assertThat(path.error()).containsEntry("code", "INVALID_ID");
+            ApiClient.Reply body = c.post(
+                    "/v1/consume",
+                    Map.of("customerId", "a\u0000b", "feature", "ai-queries", "quantity", 1, "idempotencyKey", "k"));
+            assertThat(body.status()).as(body.text()).isEqualTo(400);
+            assertThat(body.error()).as("a NUL in a JSON string").containsEntry("code", "INVALID_STRING");
+            ApiClient.Reply events = c.post(
+                    "/v1/events",
+                    Map.of(
+                            "events",
+                            List.of(
+                                    Map.of(
+                                            "idempotencyKey",
+                                            "e",
+                                            "customerId",
+                                            "-x",
+                                            "feature",
+                                            "ai-queries",
+                                            "quantity",
+                                            1),
+                                    Map.of(
+                                            "idempotencyKey",
+                                            "e",
+                                            "customerId",
+                                            "acme",
+                                            "feature",
+                                            "ai-queries",
+                                            "quantity",
+                                            1))));
+            assertThat(events.status()).as(events.text()).isEqualTo(200);
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> results = (List<Map<String, Object>>) events.get("results");
+            assertThat(results.get(0))
+                    .as("the event without a valid customer is rejected alone, the batch served")
+                    .containsEntry("status", "rejected")
+                    .containsEntry("code", "INVALID_ID");
+        }
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void a_batch_of_events_of_several_owners_is_split_and_answered_in_its_order() {
         List<Object> events = new ArrayList<>();
