@@ -33,8 +33,9 @@ import org.jspecify.annotations.Nullable;
  * scenario once, briefly: it exercises the whole harness and its gates (exit code 1 if a gate fails) and never judges
  * speed.
  *
- * <p>Usage: {@code BenchMain [--smoke] [--server-jar PATH] [--out DIR] [--no-jmh] [--sqlite-only] [--server-jvm
- * "OPTIONS"]} ({@code --server-jvm} passes JVM options to the Tollgate server processes, e.g. a JFR recording).
+ * <p>Usage: {@code BenchMain [--smoke] [--server-jar PATH] [--out DIR] [--no-jmh] [--sqlite-only] [--only cluster]
+ * [--server-jvm "OPTIONS"]} ({@code --server-jvm} passes JVM options to the Tollgate server processes, e.g. a JFR
+ * recording; {@code --only cluster} runs the several-servers scenario alone, {@link ClusterBench}).
  */
 public final class BenchMain {
     private static final int GATE_CAP = 500;
@@ -48,6 +49,7 @@ public final class BenchMain {
     private final Path out;
     private final boolean jmh;
     private boolean sqliteOnly;
+    private boolean clusterOnly;
     private List<String> serverJvm = List.of();
     private final List<Figure> figures = new ArrayList<>();
     private final List<Gate> gates = new ArrayList<>();
@@ -93,6 +95,7 @@ public final class BenchMain {
         boolean smoke = false;
         boolean jmh = true;
         boolean sqliteOnly = false;
+        boolean clusterOnly = false;
         List<String> serverJvm = List.of();
         Path jar = Path.of("tollgate-server/target/tollgate-server.jar");
         Path out = Path.of("tollgate-bench/target/bench");
@@ -101,6 +104,12 @@ public final class BenchMain {
                 case "--smoke" -> smoke = true;
                 case "--no-jmh" -> jmh = false;
                 case "--sqlite-only" -> sqliteOnly = true;
+                case "--only" -> {
+                    if (!"cluster".equals(args[++i])) {
+                        throw new IllegalArgumentException("--only takes cluster, not " + args[i]);
+                    }
+                    clusterOnly = true;
+                }
                 case "--server-jvm" -> serverJvm = List.of(args[++i].trim().split("\\s+"));
                 case "--server-jar" -> jar = Path.of(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
@@ -109,6 +118,7 @@ public final class BenchMain {
         }
         BenchMain bench = new BenchMain(smoke, jar, out, jmh);
         bench.sqliteOnly = sqliteOnly;
+        bench.clusterOnly = clusterOnly;
         bench.serverJvm = serverJvm;
         bench.run();
         System.out.println(Files.readString(out.resolve("result.md")));
@@ -133,6 +143,11 @@ public final class BenchMain {
         Files.createDirectories(out);
         Path work = Files.createTempDirectory("tollgate-bench");
         Instant started = Instant.now();
+        if (clusterOnly) {
+            new ClusterBench(this, smoke, serverJar, serverJvm, work).run();
+            write(started);
+            return;
+        }
         Proc.Started bareStarted = startBare(null, 2, work.resolve("bare.log"));
         Proc bare = bareStarted.proc();
         try (bare;
@@ -161,6 +176,7 @@ public final class BenchMain {
                 Proc.psql("127.0.0.1", "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             }
         }
+        new ClusterBench(this, smoke, serverJar, serverJvm, work).run();
         if (jmh) {
             jmhScenarios();
         }
@@ -615,7 +631,8 @@ public final class BenchMain {
                         + expected + " entries=" + entries);
     }
 
-    private static BigDecimal used(TollgateProcess tg, String customer, String feature) {
+    /** The customer's usage of {@code feature} in the current period, as the server reports it. */
+    static BigDecimal used(TollgateProcess tg, String customer, String feature) {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> list = (List<Map<String, Object>>)
                 Objects.requireNonNull(tg.ok("GET", "/v1/customers/" + customer + "/entitlements", null)
@@ -627,7 +644,7 @@ public final class BenchMain {
                 .orElseThrow();
     }
 
-    private void gate(String name, boolean passed, String detail) {
+    void gate(String name, boolean passed, String detail) {
         gates.add(new Gate(name, passed, detail));
         System.out.printf("gate %-70s %s  %s%n", name, passed ? "PASS" : "FAIL", detail);
     }
@@ -655,7 +672,7 @@ public final class BenchMain {
 
     // ---- figures ----
 
-    private void ratio(
+    void ratio(
             String scenario,
             List<Double> subject,
             List<Double> baseline,
@@ -679,8 +696,7 @@ public final class BenchMain {
                 "subject " + fmt(subject) + " / baseline " + fmt(baseline)));
     }
 
-    private void absolute(
-            String scenario, String unit, List<Double> values, String target, double bound, boolean atLeast) {
+    void absolute(String scenario, String unit, List<Double> values, String target, double bound, boolean atLeast) {
         double median = median(values);
         boolean met = bound == 0 || (atLeast ? median >= bound : median <= bound);
         add(new Figure(scenario, unit, median, min(values), max(values), target, met, fmt(values)));

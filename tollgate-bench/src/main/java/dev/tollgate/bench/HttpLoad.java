@@ -59,7 +59,7 @@ final class HttpLoad {
     }
 
     private final String host;
-    private final int port;
+    private final int[] ports;
     private final boolean spin;
 
     /** A generator that parks between due times: it shares its cores with the server. */
@@ -68,12 +68,25 @@ final class HttpLoad {
     }
 
     /**
+     * A generator that parks between due times and spreads its connections over several servers: connection {@code c}
+     * goes to {@code ports.get(c % ports.size())} (the nodes of a cluster, each answering any request).
+     */
+    HttpLoad(String host, List<Integer> ports) {
+        this.host = host;
+        this.ports = ports.stream().mapToInt(Integer::intValue).toArray();
+        this.spin = false;
+        if (this.ports.length == 0) {
+            throw new IllegalArgumentException("no port");
+        }
+    }
+
+    /**
      * @param spin poll the sockets between due times instead of parking: only for a generator with a core of its own
      *     ({@link Pinning}), where it takes nothing from the server and stamps each answer as it arrives
      */
     HttpLoad(String host, int port, boolean spin) {
         this.host = host;
-        this.port = port;
+        this.ports = new int[] {port};
         this.spin = spin;
     }
 
@@ -125,7 +138,7 @@ final class HttpLoad {
         List<Conn> conns = new ArrayList<>(connections);
         try (Selector selector = Selector.open()) {
             for (int c = 0; c < connections; c++) {
-                Conn conn = new Conn(SocketChannel.open(new InetSocketAddress(host, port)));
+                Conn conn = new Conn(SocketChannel.open(new InetSocketAddress(host, ports[c % ports.length])));
                 conn.channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 conn.channel.configureBlocking(false);
                 conn.key = conn.channel.register(selector, SelectionKey.OP_READ, conn);

@@ -92,10 +92,47 @@ final class TollgateProcess implements AutoCloseable {
             int ioThreads,
             Map<String, String> env)
             throws IOException, InterruptedException {
+        return start(jar, dataDir, postgresUrl, jvmOptions, pinning, ioThreads, env, 0, List.of());
+    }
+
+    /**
+     * Starts a node of a cluster on PostgreSQL: on {@code port}, which it advertises to the other nodes, as
+     * {@code nodeId}, with a lease of 10 s.
+     *
+     * @param port a free port (the node advertises its URL before it listens, so it cannot take any free port)
+     */
+    static TollgateProcess startNode(
+            Path jar, Path dataDir, String postgresUrl, List<String> jvmOptions, String nodeId, int port)
+            throws IOException, InterruptedException {
+        return start(
+                jar,
+                dataDir,
+                postgresUrl,
+                jvmOptions,
+                null,
+                0,
+                Map.of(),
+                port,
+                List.of("--node-id", nodeId, "--advertise-url", "http://127.0.0.1:" + port, "--lease-seconds", "10"));
+    }
+
+    private static TollgateProcess start(
+            Path jar,
+            Path dataDir,
+            @Nullable String postgresUrl,
+            List<String> jvmOptions,
+            @Nullable Pinning pinning,
+            int ioThreads,
+            Map<String, String> env,
+            int port,
+            List<String> serverArgs)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms512m", "-Xmx1g"));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", jar.toString(), "--port", "0", "--data-dir", dataDir.toString()));
+        command.addAll(
+                List.of("-jar", jar.toString(), "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
+        command.addAll(serverArgs);
         if (postgresUrl != null) {
             command.addAll(List.of("--store", "postgres", "--postgres-url", postgresUrl));
         }
@@ -145,6 +182,32 @@ final class TollgateProcess implements AutoCloseable {
             throw new IllegalStateException(method + " " + path + " answered " + r.status() + ": " + r.json());
         }
         return r.body();
+    }
+
+    /**
+     * The sum of the samples of a counter in the server's {@code GET /metrics} (Prometheus text), e.g. {@code
+     * tollgate_cluster_forwards_total}; 0 when the server has none yet. Blocks for one HTTP exchange.
+     */
+    double metric(String name) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(60))
+                .build();
+        try {
+            String text =
+                    http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+            double sum = 0;
+            for (String line : text.split("\n")) {
+                if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return sum;
+        } catch (IOException e) {
+            throw new IllegalStateException("GET /metrics: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     String output() {

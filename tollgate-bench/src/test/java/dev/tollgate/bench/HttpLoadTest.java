@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -75,6 +76,35 @@ final class HttpLoadTest {
         assertThat(run.errors()).isZero();
         assertThat(run.ok()).isPositive().isEqualTo(received.get());
         assertThat(bodyBytes.get()).isEqualTo(run.ok() * big.length());
+    }
+
+    @Test
+    void connections_are_spread_round_robin_over_several_servers() throws IOException {
+        AtomicLong second = new AtomicLong();
+        HttpServer other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+        other.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            second.incrementAndGet();
+            byte[] answer = "{}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        other.setExecutor(pool);
+        other.start();
+        try {
+            HttpLoad spread = new HttpLoad(
+                    "127.0.0.1",
+                    List.of(server.getAddress().getPort(), other.getAddress().getPort()));
+            HttpLoad.Run run = spread.saturate(4, 0, 0.5, seq -> HttpLoad.request("GET", "/ok", null, null));
+
+            assertThat(run.errors()).isZero();
+            assertThat(received.get()).as("the first server answered").isPositive();
+            assertThat(second.get()).as("the second server answered").isPositive();
+            assertThat(received.get() + second.get()).isEqualTo(run.ok());
+        } finally {
+            other.stop(0);
+        }
     }
 
     @Test
