@@ -13,16 +13,18 @@ import java.util.concurrent.Future;
 import java.util.function.LongFunction;
 
 /**
- * Several servers on one PostgreSQL (issue 19): {@code /v1/consume} over many customers against one server on a
- * schema of its own (A, the baseline) and against three servers on another schema (B), the same load spread
- * round-robin over the three nodes' ports, so about two requests in three reach a node that does not own their
- * customer and are forwarded. Runs alternate A B A B A B; the figures are B's throughput over A's, B's p50 and p99
- * over A's, and the share of B's requests forwarded (from the nodes' {@code tollgate_cluster_forwards_total}).
+ * Several servers on one PostgreSQL (issue 19): {@code /v1/consume} over many customers, 64 connections, in three
+ * arrangements alternated in one run (A B C A B C ...): (A, the baseline) one server on a schema of its own; (B) three
+ * servers on another schema, the same load spread round-robin over the three nodes' ports, so about two requests in
+ * three reach a node that does not own their customer and are forwarded; (C) the same three servers, each connection
+ * sending only customers its node owns (read from {@code GET /v1/cluster}), so nothing is forwarded. B/A is what a
+ * load balancer in front of three nodes gives against one node; B/C isolates the forwarding hop; the share forwarded
+ * comes from the nodes' {@code tollgate_cluster_forwards_total}.
  *
- * <p>On a machine of two cores, three JVMs, PostgreSQL and the generator share the same cores in B, so the ratio is
- * the price of forwarding and of running three servers there, not scaling. The gates: every consume answered 2xx,
- * the usage summed over the customers (read back through the nodes) equals the admitted consumes, and {@code verify}
- * over each schema, once its servers stopped, reports no difference.
+ * <p>On a machine of two cores, three JVMs, PostgreSQL and the generator share the same cores in B and C, so the
+ * ratios are the price of forwarding and of running three servers there, not scaling. The gates: every consume
+ * answered 2xx, the usage summed over the customers (read back through the nodes) equals the admitted consumes, and
+ * {@code verify} over each schema, once its servers stopped, reports no difference.
  */
 final class ClusterBench {
     private static final int CONNECTIONS = 64;
@@ -93,43 +95,73 @@ final class ClusterBench {
             admittedThree += loadThree
                     .saturate(CONNECTIONS, 0, 2 * warmup, consumes("w-"))
                     .ok();
+            List<List<String>> owned = owned(three);
+            admittedThree += loadThree
+                    .saturate(CONNECTIONS, 0, warmup, direct(owned, "wd-"))
+                    .ok();
 
-            List<Double> rateOne = new ArrayList<>();
-            List<Double> rateThree = new ArrayList<>();
-            List<Double> p50One = new ArrayList<>();
-            List<Double> p50Three = new ArrayList<>();
-            List<Double> p99One = new ArrayList<>();
-            List<Double> p99Three = new ArrayList<>();
+            Rates one1 = new Rates();
+            Rates spread = new Rates();
+            Rates direct = new Rates();
             List<Double> forwarded = new ArrayList<>();
+            List<Double> forwardedDirect = new ArrayList<>();
             long errors = 0;
             for (int i = 0; i < reps; i++) {
                 HttpLoad.Run a = loadOne.saturate(CONNECTIONS, warmup, seconds, consumes("a" + i + "-"));
-                double forwardsBefore = forwards(three);
+                double before = forwards(three);
                 HttpLoad.Run b = loadThree.saturate(CONNECTIONS, warmup, seconds, consumes("b" + i + "-"));
-                double forwardsAfter = forwards(three);
+                double between = forwards(three);
+                HttpLoad.Run c = loadThree.saturate(CONNECTIONS, warmup, seconds, direct(owned, "c" + i + "-"));
+                double after = forwards(three);
                 admittedOne += a.ok();
-                admittedThree += b.ok();
-                errors += a.errors() + b.errors();
-                rateOne.add(a.rate());
-                rateThree.add(b.rate());
-                p50One.add(a.percentileMillis(50));
-                p50Three.add(b.percentileMillis(50));
-                p99One.add(a.percentileMillis(99));
-                p99Three.add(b.percentileMillis(99));
-                forwarded.add((forwardsAfter - forwardsBefore) / Math.max(1, b.ok()));
+                admittedThree += b.ok() + c.ok();
+                errors += a.errors() + b.errors() + c.errors();
+                one1.add(a);
+                spread.add(b);
+                direct.add(c);
+                forwarded.add((between - before) / Math.max(1, b.ok()));
+                forwardedDirect.add((after - between) / Math.max(1, c.ok()));
             }
             String load = "/v1/consume PostgreSQL, " + customers + " customers, c=" + CONNECTIONS;
             report.ratio(
                     load + ": three servers, round-robin over their ports / one server (no target: 2 cores)",
-                    rateThree,
-                    rateOne,
+                    spread.rate,
+                    one1.rate,
                     "-",
                     0,
                     true);
-            report.ratio(load + ": p50, three servers / one server", p50Three, p50One, "-", 0, false);
-            report.ratio(load + ": p99, three servers / one server", p99Three, p99One, "-", 0, false);
+            report.ratio(
+                    load + ": three servers, each sent only its own customers / one server",
+                    direct.rate,
+                    one1.rate,
+                    "-",
+                    0,
+                    true);
+            report.ratio(
+                    load + ": forwarding, three servers round-robin / each its own customers",
+                    spread.rate,
+                    direct.rate,
+                    "-",
+                    0,
+                    true);
+            report.ratio(load + ": p50, three servers round-robin / one server", spread.p50, one1.p50, "-", 0, false);
+            report.ratio(load + ": p99, three servers round-robin / one server", spread.p99, one1.p99, "-", 0, false);
+            report.ratio(
+                    load + ": p50, three servers round-robin / each its own customers",
+                    spread.p50,
+                    direct.p50,
+                    "-",
+                    0,
+                    false);
             report.absolute(
-                    "share of the three servers' consumes forwarded to the owner", "share", forwarded, "-", 0, true);
+                    "share of the three servers' consumes forwarded, round-robin", "share", forwarded, "-", 0, true);
+            report.absolute(
+                    "share of the three servers' consumes forwarded, each its own customers",
+                    "share",
+                    forwardedDirect,
+                    "-",
+                    0,
+                    true);
             report.gate("cluster bench: every consume answered 2xx", errors == 0, "errors=" + errors);
             usageGate(one, "one server", admittedOne);
             usageGate(three, "three servers", admittedThree);
@@ -139,6 +171,53 @@ final class ClusterBench {
         }
         verifyGate(urlOne, "one server");
         verifyGate(urlThree, "three servers");
+    }
+
+    /** Throughput (answers per second) and latency percentiles (ms) of the repetitions of one arrangement. */
+    private static final class Rates {
+        final List<Double> rate = new ArrayList<>();
+        final List<Double> p50 = new ArrayList<>();
+        final List<Double> p99 = new ArrayList<>();
+
+        void add(HttpLoad.Run run) {
+            rate.add(run.rate());
+            p50.add(run.percentileMillis(50));
+            p99.add(run.percentileMillis(99));
+        }
+    }
+
+    /** The customers each node owns now, in the nodes' order, from their {@code GET /v1/cluster}. */
+    @SuppressWarnings("unchecked")
+    private List<List<String>> owned(List<TollgateProcess> nodes) {
+        List<List<String>> owned = new ArrayList<>();
+        int total = 0;
+        for (TollgateProcess node : nodes) {
+            Map<String, Object> epochs =
+                    (Map<String, Object>) node.ok("GET", "/v1/cluster", null).get("epochs");
+            List<String> mine = epochs == null
+                    ? List.of()
+                    : epochs.keySet().stream()
+                            .filter(c -> c.startsWith("c"))
+                            .sorted()
+                            .toList();
+            if (mine.isEmpty()) {
+                throw new IllegalStateException("node on port " + node.port + " owns no customer");
+            }
+            owned.add(mine);
+            total += mine.size();
+        }
+        if (total != customers) {
+            throw new IllegalStateException(total + " customers owned, not " + customers);
+        }
+        return owned;
+    }
+
+    /** Consumes as {@link #consumes}, but connection {@code c} sends only customers of node {@code c % nodes}. */
+    private static HttpLoad.PerConnection direct(List<List<String>> owned, String prefix) {
+        return (connection, seq) -> {
+            List<String> mine = owned.get(connection % owned.size());
+            return consume(mine.get((int) (seq % mine.size())), prefix + seq);
+        };
     }
 
     /** Starts {@code count} nodes on one schema at once, and waits until each sees every other alive. */
@@ -257,11 +336,15 @@ final class ClusterBench {
 
     /** Consumes of 1, each of its own idempotency key, over the customers in turn. */
     private LongFunction<byte[]> consumes(String prefix) {
-        return seq -> HttpLoad.request(
+        return seq -> consume(customer(seq % customers), prefix + seq);
+    }
+
+    private static byte[] consume(String customer, String key) {
+        return HttpLoad.request(
                 "POST",
                 "/v1/consume",
-                "{\"customerId\":\"" + customer(seq % customers) + "\",\"feature\":\"q\",\"quantity\":1,"
-                        + "\"idempotencyKey\":\"" + prefix + seq + "\"}",
+                "{\"customerId\":\"" + customer + "\",\"feature\":\"q\",\"quantity\":1,\"idempotencyKey\":\"" + key
+                        + "\"}",
                 TollgateProcess.API_KEY);
     }
 

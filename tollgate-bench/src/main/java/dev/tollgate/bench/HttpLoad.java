@@ -114,16 +114,30 @@ final class HttpLoad {
     /** Closed loop: {@code connections} clients as fast as answers come, for {@code seconds} after a warm-up. */
     Run saturate(int connections, double warmupSeconds, double seconds, LongFunction<byte[]> requests)
             throws IOException {
+        return drive(connections, warmupSeconds, seconds, (c, seq) -> requests.apply(seq), 0);
+    }
+
+    /**
+     * Closed loop whose requests depend on the connection they go out on (connection {@code c} goes to the server of
+     * port {@code c % ports}): e.g. each node of a cluster sent only the customers it owns.
+     */
+    Run saturate(int connections, double warmupSeconds, double seconds, PerConnection requests) throws IOException {
         return drive(connections, warmupSeconds, seconds, requests, 0);
+    }
+
+    /** The request numbered {@code sequence} (unique in the run) to send on connection {@code connection}. */
+    @FunctionalInterface
+    interface PerConnection {
+        byte[] request(int connection, long sequence);
     }
 
     /** Open loop: {@code rate} requests per second spread over {@code connections} connections. */
     Run constantRate(int connections, double rate, double warmupSeconds, double seconds, LongFunction<byte[]> requests)
             throws IOException {
-        return drive(connections, warmupSeconds, seconds, requests, rate);
+        return drive(connections, warmupSeconds, seconds, (c, seq) -> requests.apply(seq), rate);
     }
 
-    private Run drive(int connections, double warmupSeconds, double seconds, LongFunction<byte[]> requests, double rate)
+    private Run drive(int connections, double warmupSeconds, double seconds, PerConnection requests, double rate)
             throws IOException {
         long start = System.nanoTime();
         long measureFrom = start + (long) (warmupSeconds * 1e9);
@@ -138,7 +152,7 @@ final class HttpLoad {
         List<Conn> conns = new ArrayList<>(connections);
         try (Selector selector = Selector.open()) {
             for (int c = 0; c < connections; c++) {
-                Conn conn = new Conn(SocketChannel.open(new InetSocketAddress(host, ports[c % ports.length])));
+                Conn conn = new Conn(c, SocketChannel.open(new InetSocketAddress(host, ports[c % ports.length])));
                 conn.channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 conn.channel.configureBlocking(false);
                 conn.key = conn.channel.register(selector, SelectionKey.OP_READ, conn);
@@ -161,7 +175,7 @@ final class HttpLoad {
                         open--;
                     } else if (conn.due <= now) {
                         try {
-                            conn.send(requests.apply(sequence++), rate > 0 ? conn.due : now);
+                            conn.send(requests.request(conn.index, sequence++), rate > 0 ? conn.due : now);
                         } catch (IOException e) {
                             errors++;
                             conn.finish();
@@ -228,6 +242,7 @@ final class HttpLoad {
     private static final class Conn {
         private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(StandardCharsets.US_ASCII);
 
+        final int index;
         final SocketChannel channel;
 
         @Nullable
@@ -243,7 +258,8 @@ final class HttpLoad {
         boolean busy;
         boolean done;
 
-        Conn(SocketChannel channel) {
+        Conn(int index, SocketChannel channel) {
+            this.index = index;
             this.channel = channel;
         }
 

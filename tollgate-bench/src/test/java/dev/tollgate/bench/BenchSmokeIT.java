@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The bounded benchmark run of CI: every scenario once and briefly, against real baselines and the packaged server
- * on SQLite and on the machine's PostgreSQL. It fails only on a broken correctness gate (over-admission, usage not
+ * on SQLite and on the machine's PostgreSQL, and three servers of a cluster on it. It fails only on a broken correctness gate (over-admission, usage not
  * equal to admitted consumes, ledger sums not equal to balances), never on speed.
  */
 final class BenchSmokeIT {
@@ -41,6 +41,8 @@ final class BenchSmokeIT {
                 .contains("ledger sums equal balances")
                 .contains("usage equals admitted consumes, SQLite")
                 .contains("usage equals admitted consumes, PostgreSQL")
+                .contains("usage over 100 customers equals admitted consumes, three servers")
+                .contains("verify over the schema of three servers finds no difference")
                 .contains("in-process check");
         assertThat(Files.readString(out.resolve("result.json"))).contains("\"gatesPassed\":true");
     }
