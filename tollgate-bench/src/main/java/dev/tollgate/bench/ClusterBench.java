@@ -57,7 +57,7 @@ final class ClusterBench {
         this.work = work;
     }
 
-    /** Runs the scenario; blocks for about a minute (the full run) or twenty seconds (smoke). */
+    /** Runs the scenario; blocks for about two minutes (the full run) or half a minute (smoke). */
     void run() throws Exception {
         String suffix = Long.toString(System.nanoTime(), 36);
         String schemaOne = "bench_one_" + suffix;
@@ -100,7 +100,7 @@ final class ClusterBench {
                     .saturate(CONNECTIONS, 0, warmup, direct(owned, "wd-"))
                     .ok();
 
-            Rates one1 = new Rates();
+            Rates single = new Rates();
             Rates spread = new Rates();
             Rates direct = new Rates();
             List<Double> forwarded = new ArrayList<>();
@@ -116,7 +116,7 @@ final class ClusterBench {
                 admittedOne += a.ok();
                 admittedThree += b.ok() + c.ok();
                 errors += a.errors() + b.errors() + c.errors();
-                one1.add(a);
+                single.add(a);
                 spread.add(b);
                 direct.add(c);
                 forwarded.add((between - before) / Math.max(1, b.ok()));
@@ -126,14 +126,14 @@ final class ClusterBench {
             report.ratio(
                     load + ": three servers, round-robin over their ports / one server (no target: 2 cores)",
                     spread.rate,
-                    one1.rate,
+                    single.rate,
                     "-",
                     0,
                     true);
             report.ratio(
                     load + ": three servers, each sent only its own customers / one server",
                     direct.rate,
-                    one1.rate,
+                    single.rate,
                     "-",
                     0,
                     true);
@@ -144,8 +144,8 @@ final class ClusterBench {
                     "-",
                     0,
                     true);
-            report.ratio(load + ": p50, three servers round-robin / one server", spread.p50, one1.p50, "-", 0, false);
-            report.ratio(load + ": p99, three servers round-robin / one server", spread.p99, one1.p99, "-", 0, false);
+            report.ratio(load + ": p50, three servers round-robin / one server", spread.p50, single.p50, "-", 0, false);
+            report.ratio(load + ": p99, three servers round-robin / one server", spread.p99, single.p99, "-", 0, false);
             report.ratio(
                     load + ": p50, three servers round-robin / each its own customers",
                     spread.p50,
