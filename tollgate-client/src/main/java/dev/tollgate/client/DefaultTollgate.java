@@ -96,11 +96,21 @@ final class DefaultTollgate implements Tollgate {
         }
     }
 
+    /** As the interface's, without building a {@link CheckRequest} when the cache answers (nothing is allocated). */
+    @Override
+    public Decision check(String customerId, String feature) {
+        Args.id(customerId, "customerId");
+        Args.id(feature, "feature");
+        ensureOpen();
+        Decision d = fromCache(customerId, feature, null);
+        return d != null ? d : check(CheckRequest.of(customerId, feature));
+    }
+
     @Override
     public Decision check(CheckRequest r) {
         ensureOpen();
         if (r.scope() == null && r.sessionId() == null) {
-            Decision d = fromCache(r);
+            Decision d = fromCache(r.customerId(), r.feature(), r.quantity());
             if (d != null) {
                 return d;
             }
@@ -114,7 +124,7 @@ final class DefaultTollgate implements Tollgate {
                     && r.sessionId() == null) {
                 EntitlementCache.Entry e = cache.any(r.customerId());
                 if (e != null && !e.features.containsKey(r.feature())) {
-                    e.refusals.put(r.feature(), d);
+                    e.refusals.put(r.feature(), d.withSource(Source.CACHE));
                 }
             }
             return d;
@@ -126,24 +136,26 @@ final class DefaultTollgate implements Tollgate {
                 return stale;
             }
             Decision refused = e == null ? null : e.refusals.get(r.feature());
-            return refused != null ? refused.withSource(Source.CACHE) : local.fallbackCheck(r);
+            return refused != null ? refused : local.fallbackCheck(r);
         }
     }
 
-    /** A boolean or config check from the cache (read on first use), or {@code null} when the server must answer. */
-    private @Nullable Decision fromCache(CheckRequest r) {
+    /**
+     * A boolean or config check without scope or session from the cache (read on first use), or {@code null} when the
+     * server must answer. A boolean answer, and a refusal kept for an unlisted feature, allocate nothing.
+     */
+    private @Nullable Decision fromCache(String customerId, String feature, @Nullable BigDecimal quantity) {
         EntitlementCache.Entry e;
         try {
-            e = cache.get(r.customerId());
+            e = cache.get(customerId);
         } catch (TollgateClientException ex) {
             return null;
         }
-        Entitlement ent = e.features.get(r.feature());
+        Entitlement ent = e.features.get(feature);
         if (ent != null) {
-            return LocalAnswers.fromEntitlement(ent, r.quantity(), false);
+            return LocalAnswers.fromEntitlement(ent, quantity, false);
         }
-        Decision refused = e.refusals.get(r.feature());
-        return refused == null ? null : refused.withSource(Source.CACHE);
+        return e.refusals.get(feature);
     }
 
     @Override

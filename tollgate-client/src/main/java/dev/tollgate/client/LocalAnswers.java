@@ -10,6 +10,14 @@ import org.jspecify.annotations.Nullable;
  * unreachable). Thread-safe.
  */
 final class LocalAnswers {
+    /**
+     * A boolean feature's two answers from the cache. A decision is immutable and these carry nothing of the customer,
+     * so every boolean check answered from the cache returns one of them: it allocates nothing.
+     */
+    private static final Decision CACHED_ON = plain(true, null, null, null, Source.CACHE);
+
+    private static final Decision CACHED_OFF = plain(false, "NOT_ENTITLED", null, null, Source.CACHE);
+
     private final Fallback fallback;
     private final ConcurrentHashMap<String, BigDecimal> fallbackUsed = new ConcurrentHashMap<>();
     private volatile boolean fallbackInUse;
@@ -34,8 +42,7 @@ final class LocalAnswers {
     static @Nullable Decision fromEntitlement(Entitlement e, @Nullable BigDecimal quantity, boolean stale) {
         switch (e.type()) {
             case "boolean" -> {
-                boolean on = Boolean.TRUE.equals(e.enabled());
-                return plain(on, on ? null : "NOT_ENTITLED", null, null, Source.CACHE);
+                return Boolean.TRUE.equals(e.enabled()) ? CACHED_ON : CACHED_OFF;
             }
             case "config" -> {
                 BigDecimal value = e.value();

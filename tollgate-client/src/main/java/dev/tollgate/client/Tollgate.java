@@ -40,14 +40,18 @@ public interface Tollgate extends AutoCloseable {
      * Whether the customer may use the feature (this many units), without consuming. Boolean and config features are
      * answered from the cached entitlements ({@link Source#CACHE}) when the request names no scope or session; the
      * others by the server ({@link Source#SERVER}), or while it is unreachable from the cache (possibly stale figures)
-     * or the fallback ({@link Source#FALLBACK}).
+     * or the fallback ({@link Source#FALLBACK}). A boolean check answered from the cache allocates nothing: its decision
+     * is one of two shared immutable instances (as is a refusal kept for a feature the entitlements do not list).
      *
      * @return the decision; a refusal is an answer, not an exception
      * @throws TollgateClientException if the server refused the request itself ({@code 4xx} with a code)
      */
     Decision check(CheckRequest request);
 
-    /** {@link #check(CheckRequest)} of {@code feature} for {@code customerId}. */
+    /**
+     * {@link #check(CheckRequest)} of {@code feature} for {@code customerId}; a boolean check answered from the cache
+     * allocates nothing here either.
+     */
     default Decision check(String customerId, String feature) {
         return check(CheckRequest.of(customerId, feature));
     }
