@@ -87,6 +87,11 @@ final class Baselines implements AutoCloseable {
         return new Baselines(redis.proc(), port, sha, script, host, table);
     }
 
+    /** The private Redis's port (on {@code 127.0.0.1}). */
+    int redisPort() {
+        return redisPort;
+    }
+
     /** {@code redis-benchmark} GET at 50 clients: requests per second. */
     double redisGet(int requests) throws IOException, InterruptedException {
         return Proc.number(

@@ -1,17 +1,13 @@
 package dev.tollgate.bench;
 
-import dev.tollgate.core.json.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
@@ -33,9 +29,10 @@ import org.jspecify.annotations.Nullable;
  * scenario once, briefly: it exercises the whole harness and its gates (exit code 1 if a gate fails) and never judges
  * speed.
  *
- * <p>Usage: {@code BenchMain [--smoke] [--server-jar PATH] [--out DIR] [--no-jmh] [--sqlite-only] [--only cluster]
- * [--server-jvm "OPTIONS"]} ({@code --server-jvm} passes JVM options to the Tollgate server processes, e.g. a JFR
- * recording; {@code --only cluster} runs the several-servers scenario alone, {@link ClusterBench}).
+ * <p>Usage: {@code BenchMain [--smoke] [--server-jar PATH] [--out DIR] [--no-jmh] [--sqlite-only] [--only
+ * client|cluster] [--server-jvm "OPTIONS"]} ({@code --server-jvm} passes JVM options to the Tollgate server processes,
+ * e.g. a JFR recording; {@code --only client} runs the client side's scenarios alone, {@link ClientBench}; {@code
+ * --only cluster} the several-servers scenario alone, {@link ClusterBench}).
  */
 public final class BenchMain {
     private static final int GATE_CAP = 500;
@@ -49,32 +46,10 @@ public final class BenchMain {
     private final Path out;
     private final boolean jmh;
     private boolean sqliteOnly;
+    private boolean clientOnly;
     private boolean clusterOnly;
     private List<String> serverJvm = List.of();
-    private final List<Figure> figures = new ArrayList<>();
-    private final List<Gate> gates = new ArrayList<>();
-
-    /**
-     * One speed figure.
-     *
-     * @param scenario what was measured
-     * @param metric the unit of {@code median}, {@code min}, {@code max}
-     * @param target the target, as text
-     * @param met whether the median meets the target
-     * @param detail the raw numbers behind the ratio
-     */
-    record Figure(
-            String scenario,
-            String metric,
-            double median,
-            double min,
-            double max,
-            String target,
-            boolean met,
-            String detail) {}
-
-    /** One correctness gate and what it saw. */
-    record Gate(String name, boolean passed, String detail) {}
+    private final Results results = new Results();
 
     private BenchMain(boolean smoke, Path serverJar, Path out, boolean jmh) {
         this.smoke = smoke;
@@ -95,6 +70,7 @@ public final class BenchMain {
         boolean smoke = false;
         boolean jmh = true;
         boolean sqliteOnly = false;
+        boolean clientOnly = false;
         boolean clusterOnly = false;
         List<String> serverJvm = List.of();
         Path jar = Path.of("tollgate-server/target/tollgate-server.jar");
@@ -105,10 +81,12 @@ public final class BenchMain {
                 case "--no-jmh" -> jmh = false;
                 case "--sqlite-only" -> sqliteOnly = true;
                 case "--only" -> {
-                    if (!"cluster".equals(args[++i])) {
-                        throw new IllegalArgumentException("--only takes cluster, not " + args[i]);
+                    switch (args[++i]) {
+                        case "client" -> clientOnly = true;
+                        case "cluster" -> clusterOnly = true;
+                        default -> throw new IllegalArgumentException(
+                                "--only takes client or cluster, not " + args[i]);
                     }
-                    clusterOnly = true;
                 }
                 case "--server-jvm" -> serverJvm = List.of(args[++i].trim().split("\\s+"));
                 case "--server-jar" -> jar = Path.of(args[++i]);
@@ -118,6 +96,7 @@ public final class BenchMain {
         }
         BenchMain bench = new BenchMain(smoke, jar, out, jmh);
         bench.sqliteOnly = sqliteOnly;
+        bench.clientOnly = clientOnly;
         bench.clusterOnly = clusterOnly;
         bench.serverJvm = serverJvm;
         bench.run();
@@ -136,7 +115,7 @@ public final class BenchMain {
     }
 
     boolean gatesPassed() {
-        return gates.stream().allMatch(Gate::passed);
+        return results.gatesPassed();
     }
 
     private void run() throws Exception {
@@ -144,8 +123,8 @@ public final class BenchMain {
         Path work = Files.createTempDirectory("tollgate-bench");
         Instant started = Instant.now();
         if (clusterOnly) {
-            new ClusterBench(this, smoke, serverJar, serverJvm, work).run();
-            write(started);
+            new ClusterBench(results, smoke, serverJar, serverJvm, work).run();
+            results.write(out, started, smoke);
             return;
         }
         Proc.Started bareStarted = startBare(null, 2, work.resolve("bare.log"));
@@ -155,12 +134,15 @@ public final class BenchMain {
             int barePort = Integer.parseInt(bareStarted.said());
             HttpLoad bareLoad = new HttpLoad("127.0.0.1", barePort);
             byte[] bareRequest = HttpLoad.request("POST", "/v1/check", checkBody(), null);
-            try (TollgateProcess tg = TollgateProcess.start(serverJar, work.resolve("sqlite"), null, serverJvm)) {
-                setUp(tg);
-                sqliteScenarios(tg, baselines, bareLoad, bareRequest, work);
+            if (!clientOnly) {
+                try (TollgateProcess tg = TollgateProcess.start(serverJar, work.resolve("sqlite"), null, serverJvm)) {
+                    setUp(tg);
+                    sqliteScenarios(tg, baselines, bareLoad, bareRequest, work);
+                }
             }
-            if (sqliteOnly) {
-                write(started);
+            new ClientBench(results, smoke, serverJar, serverJvm, baselines.redisPort(), work).run();
+            if (sqliteOnly || clientOnly) {
+                results.write(out, started, smoke);
                 return;
             }
             String schema = "bench_" + Long.toString(System.nanoTime(), 36);
@@ -176,11 +158,11 @@ public final class BenchMain {
                 Proc.psql("127.0.0.1", "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             }
         }
-        new ClusterBench(this, smoke, serverJar, serverJvm, work).run();
+        new ClusterBench(results, smoke, serverJar, serverJvm, work).run();
         if (jmh) {
             jmhScenarios();
         }
-        write(started);
+        results.write(out, started, smoke);
     }
 
     // ---- setup ----
@@ -314,7 +296,8 @@ public final class BenchMain {
             bareRates.add(bareLoad.saturate(64, warmup, seconds, bare).rate());
             checkRates.add(load.saturate(64, warmup, seconds, checks).rate());
         }
-        ratio("/v1/check c=64, 4-level scope path / bare Netty c=64", checkRates, bareRates, ">= 0.6", 0.6, true);
+        results.ratio(
+                "/v1/check c=64, 4-level scope path / bare Netty c=64", checkRates, bareRates, ">= 0.6", 0.6, true);
 
         List<Double> redisRates = new ArrayList<>();
         List<Double> checkRates2 = new ArrayList<>();
@@ -322,9 +305,9 @@ public final class BenchMain {
             redisRates.add(baselines.redisGet(smoke ? 50_000 : 400_000));
             checkRates2.add(load.saturate(64, warmup, seconds, checks).rate());
         }
-        ratio("/v1/check c=64 / redis-benchmark GET c=50", checkRates2, redisRates, ">= 0.7", 0.7, true);
+        results.ratio("/v1/check c=64 / redis-benchmark GET c=50", checkRates2, redisRates, ">= 0.7", 0.7, true);
 
-        checkLatency(tg, bareLoad, check, bareRequest, median(checkRates), work);
+        checkLatency(tg, bareLoad, check, bareRequest, Results.median(checkRates), work);
 
         List<Double> oneBare = new ArrayList<>();
         List<Double> oneCheck = new ArrayList<>();
@@ -332,7 +315,7 @@ public final class BenchMain {
             oneBare.add(bareLoad.saturate(1, warmup, seconds, bare).percentileMillis(50));
             oneCheck.add(load.saturate(1, warmup, seconds, checks).percentileMillis(50));
         }
-        ratio("/v1/check one client p50 / bare Netty one client p50", oneCheck, oneBare, "<= 1.8", 1.8, false);
+        results.ratio("/v1/check one client p50 / bare Netty one client p50", oneCheck, oneBare, "<= 1.8", 1.8, false);
 
         List<Double> fsync = new ArrayList<>();
         List<Double> consumeRates = new ArrayList<>();
@@ -342,7 +325,13 @@ public final class BenchMain {
             consumed[0] += r.ok();
             consumeRates.add(r.rate());
         }
-        ratio("/v1/consume durable, one hot customer, SQLite, c=64 / fsync loop", consumeRates, fsync, ">= 4", 4, true);
+        results.ratio(
+                "/v1/consume durable, one hot customer, SQLite, c=64 / fsync loop",
+                consumeRates,
+                fsync,
+                ">= 4",
+                4,
+                true);
 
         List<Double> evalsha = new ArrayList<>();
         List<Double> consumeRates2 = new ArrayList<>();
@@ -352,7 +341,7 @@ public final class BenchMain {
             consumed[0] += r.ok();
             consumeRates2.add(r.rate());
         }
-        ratio(
+        results.ratio(
                 "/v1/consume SQLite c=64 / redis EVALSHA decrement c=50 (no target; for orientation)",
                 consumeRates2,
                 evalsha,
@@ -360,7 +349,7 @@ public final class BenchMain {
                 0,
                 true);
 
-        double consumeSaturation = median(consumeRates);
+        double consumeSaturation = Results.median(consumeRates);
         List<Double> consumeP99 = new ArrayList<>();
         for (int i = 0; i < reps; i++) {
             HttpLoad.Run r =
@@ -368,7 +357,7 @@ public final class BenchMain {
             consumed[0] += r.ok();
             consumeP99.add(r.percentileMillis(99));
         }
-        absolute(
+        results.absolute(
                 "/v1/consume SQLite p99 at 80 % of saturation (" + Math.round(0.8 * consumeSaturation)
                         + "/s, open loop)",
                 "ms",
@@ -386,15 +375,15 @@ public final class BenchMain {
             at16.add(a.rate());
             at256.add(b.rate());
         }
-        ratio("contention: /v1/consume at 256 clients / at 16 clients", at256, at16, ">= 0.9", 0.9, true);
+        results.ratio("contention: /v1/consume at 256 clients / at 16 clients", at256, at16, ">= 0.9", 0.9, true);
 
         List<Double> eventRates = new ArrayList<>();
         for (int i = 0; i < reps; i++) {
             HttpLoad.Run r = load.saturate(4, warmup, seconds, eventBatches("v" + i + "-"));
-            gate("events batches answered 2xx (run " + i + ")", r.errors() == 0, "errors=" + r.errors());
+            results.gate("events batches answered 2xx (run " + i + ")", r.errors() == 0, "errors=" + r.errors());
             eventRates.add(r.rate() * EVENT_BATCH);
         }
-        absolute(
+        results.absolute(
                 "/v1/events batches of 1000, 5 % duplicates, durable, SQLite",
                 "events/s", eventRates, ">= 100,000/s", 100_000, true);
 
@@ -414,7 +403,7 @@ public final class BenchMain {
             consumed += r.ok();
             consumeRates.add(r.rate());
         }
-        ratio(
+        results.ratio(
                 "/v1/consume durable, one hot customer, PostgreSQL, c=64 / pgbench hot-row update c=16",
                 consumeRates,
                 pgbench,
@@ -472,7 +461,7 @@ public final class BenchMain {
                         bareLoad,
                         check,
                         bareRequest,
-                        median(checkRates),
+                        Results.median(checkRates),
                         "server on CPU " + pinning.serverCpus() + " with " + pinning.serverCores()
                                 + " I/O thread(s), generator spinning on CPU " + pinning.generatorCpu());
             } finally {
@@ -502,14 +491,14 @@ public final class BenchMain {
             checkP99.add(
                     load.constantRate(64, rate, warmup, seconds, seq -> check).percentileMillis(99));
         }
-        absolute(
+        results.absolute(
                 "/v1/check p99 at 80 % of saturation (" + Math.round(rate) + "/s, open loop; " + arrangement + ")",
                 "ms",
                 checkP99,
                 "<= 2 ms",
                 2,
                 false);
-        absolute(
+        results.absolute(
                 "bare Netty p99 at the same rate, same arrangement (no target: the floor under any server here)",
                 "ms",
                 bareP99,
@@ -523,7 +512,7 @@ public final class BenchMain {
     /** Every consume answered 2xx was recorded exactly once: usage equals the count of admitted answers. */
     private void hotCustomerGate(TollgateProcess tg, String store, long admitted) {
         BigDecimal used = used(tg, "hot", "q");
-        gate(
+        results.gate(
                 "usage equals admitted consumes, " + store,
                 used.compareTo(BigDecimal.valueOf(admitted)) == 0,
                 "used=" + used.toPlainString() + " admitted=" + admitted);
@@ -562,7 +551,7 @@ public final class BenchMain {
         }
         pool.shutdown();
         BigDecimal used = used(tg, "gate", "capped");
-        gate(
+        results.gate(
                 "no over-admission: hard limit " + GATE_CAP + ", " + 2 * GATE_CAP + " concurrent consumes",
                 admitted.get() == GATE_CAP && used.compareTo(BigDecimal.valueOf(GATE_CAP)) == 0,
                 "admitted=" + admitted.get() + " used=" + used.toPlainString());
@@ -624,7 +613,7 @@ public final class BenchMain {
             cursor = (String) page.get("nextCursor");
         } while (cursor != null);
         BigDecimal expected = BigDecimal.valueOf(2000L - charged.get());
-        gate(
+        results.gate(
                 "ledger sums equal balances under concurrent charges",
                 sum.compareTo(available) == 0 && available.compareTo(expected) == 0 && available.signum() >= 0,
                 "ledger-sum=" + sum.toPlainString() + " available=" + available.toPlainString() + " expected="
@@ -644,18 +633,13 @@ public final class BenchMain {
                 .orElseThrow();
     }
 
-    void gate(String name, boolean passed, String detail) {
-        gates.add(new Gate(name, passed, detail));
-        System.out.printf("gate %-70s %s  %s%n", name, passed ? "PASS" : "FAIL", detail);
-    }
-
     // ---- JMH ----
 
     private void jmhScenarios() throws Exception {
         Map<String, Double> medians = JmhRunner.run(smoke);
         Double check = medians.get("CheckBenchmark.check");
         if (check != null) {
-            absolute(
+            results.absolute(
                     "in-process check, 4-level scope path (JMH, median)",
                     "ns",
                     List.of(check),
@@ -665,160 +649,8 @@ public final class BenchMain {
         }
         medians.forEach((name, ns) -> {
             if (!name.equals("CheckBenchmark.check")) {
-                absolute(name + " (JMH, median)", "ns", List.of(ns), "-", 0, false);
+                results.absolute(name + " (JMH, median)", "ns", List.of(ns), "-", 0, false);
             }
         });
-    }
-
-    // ---- figures ----
-
-    void ratio(
-            String scenario,
-            List<Double> subject,
-            List<Double> baseline,
-            String target,
-            double bound,
-            boolean atLeast) {
-        List<Double> ratios = new ArrayList<>();
-        for (int i = 0; i < subject.size(); i++) {
-            ratios.add(subject.get(i) / baseline.get(i));
-        }
-        double median = median(ratios);
-        boolean met = bound == 0 || (atLeast ? median >= bound : median <= bound);
-        add(new Figure(
-                scenario,
-                "ratio",
-                median,
-                min(ratios),
-                max(ratios),
-                target,
-                met,
-                "subject " + fmt(subject) + " / baseline " + fmt(baseline)));
-    }
-
-    void absolute(String scenario, String unit, List<Double> values, String target, double bound, boolean atLeast) {
-        double median = median(values);
-        boolean met = bound == 0 || (atLeast ? median >= bound : median <= bound);
-        add(new Figure(scenario, unit, median, min(values), max(values), target, met, fmt(values)));
-    }
-
-    private void add(Figure f) {
-        figures.add(f);
-        System.out.printf(
-                Locale.ROOT,
-                "%-90s %s %.3f [%.3f, %.3f] target %s %s  (%s)%n",
-                f.scenario(),
-                f.metric(),
-                f.median(),
-                f.min(),
-                f.max(),
-                f.target(),
-                f.met() ? "met" : "MISSED",
-                f.detail());
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    private static double min(List<Double> values) {
-        return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
-    }
-
-    private static double max(List<Double> values) {
-        return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-    }
-
-    private static String fmt(List<Double> values) {
-        List<String> s = new ArrayList<>();
-        for (double v : values) {
-            s.add(String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.3f", v));
-        }
-        return String.join(", ", s);
-    }
-
-    private void write(Instant started) throws IOException {
-        boolean counted = gatesPassed();
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("started", started.toString());
-        json.put("mode", smoke ? "smoke" : "full");
-        json.put("host", hostName());
-        json.put("cores", Runtime.getRuntime().availableProcessors());
-        json.put("java", System.getProperty("java.version"));
-        json.put("gatesPassed", counted);
-        List<Object> g = new ArrayList<>();
-        for (Gate gate : gates) {
-            g.add(Map.of("name", gate.name(), "passed", gate.passed(), "detail", gate.detail()));
-        }
-        json.put("gates", g);
-        List<Object> f = new ArrayList<>();
-        for (Figure fig : figures) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("scenario", fig.scenario());
-            m.put("metric", fig.metric());
-            m.put("median", decimal(fig.median()));
-            m.put("min", decimal(fig.min()));
-            m.put("max", decimal(fig.max()));
-            m.put("target", fig.target());
-            m.put("met", fig.met());
-            m.put("counts", counted && !smoke);
-            m.put("detail", fig.detail());
-            f.add(m);
-        }
-        json.put("figures", f);
-        Files.writeString(out.resolve("result.json"), Json.write(json), StandardCharsets.UTF_8);
-
-        StringBuilder md = new StringBuilder();
-        md.append("Run ")
-                .append(started)
-                .append(smoke ? " (smoke: one short repetition; speed not judged)" : "")
-                .append(", ")
-                .append(Runtime.getRuntime().availableProcessors())
-                .append(" cores, Java ")
-                .append(System.getProperty("java.version"))
-                .append(counted ? ", every gate passed" : ", A GATE FAILED: these figures do not count")
-                .append(
-                        ".\n\n| scenario | metric | median | min | max | target | met |\n|---|---|---|---|---|---|---|\n");
-        for (Figure fig : figures) {
-            md.append(String.format(
-                    Locale.ROOT,
-                    "| %s | %s | %s | %s | %s | %s | %s |%n",
-                    fig.scenario(),
-                    fig.metric(),
-                    num(fig.median()),
-                    num(fig.min()),
-                    num(fig.max()),
-                    fig.target(),
-                    fig.target().equals("-") ? "-" : fig.met() ? "yes" : "**no**"));
-        }
-        md.append("\n| gate | passed | detail |\n|---|---|---|\n");
-        for (Gate gate : gates) {
-            md.append("| ")
-                    .append(gate.name())
-                    .append(" | ")
-                    .append(gate.passed() ? "yes" : "**no**")
-                    .append(" | ")
-                    .append(gate.detail())
-                    .append(" |\n");
-        }
-        Files.writeString(out.resolve("result.md"), md.toString(), StandardCharsets.UTF_8);
-    }
-
-    private static String num(double v) {
-        return String.format(Locale.ROOT, v >= 1000 ? "%,.0f" : v >= 10 ? "%.1f" : "%.3f", v);
-    }
-
-    private static BigDecimal decimal(double v) {
-        return Double.isFinite(v) ? new BigDecimal(String.format(Locale.ROOT, "%.4f", v)) : BigDecimal.ZERO;
-    }
-
-    private static @Nullable String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return null;
-        }
     }
 }

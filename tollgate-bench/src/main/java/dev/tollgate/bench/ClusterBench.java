@@ -30,7 +30,7 @@ final class ClusterBench {
     private static final int CONNECTIONS = 64;
     private static final String FORWARDS = "tollgate_cluster_forwards_total";
 
-    private final BenchMain report;
+    private final Results report;
     private final double seconds;
     private final double warmup;
     private final int reps;
@@ -46,7 +46,7 @@ final class ClusterBench {
      * @param serverJvm extra JVM options of the servers
      * @param work a directory for the servers' data and logs
      */
-    ClusterBench(BenchMain report, boolean smoke, Path serverJar, List<String> serverJvm, Path work) {
+    ClusterBench(Results report, boolean smoke, Path serverJar, List<String> serverJvm, Path work) {
         this.report = report;
         this.seconds = smoke ? 1 : 5;
         this.warmup = smoke ? 0.5 : 2;

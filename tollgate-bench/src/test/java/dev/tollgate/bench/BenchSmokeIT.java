@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The bounded benchmark run of CI: every scenario once and briefly, against real baselines and the packaged server
- * on SQLite and on the machine's PostgreSQL, and three servers of a cluster on it. It fails only on a broken correctness gate (over-admission, usage not
- * equal to admitted consumes, ledger sums not equal to balances), never on speed.
+ * on SQLite and on the machine's PostgreSQL, three servers of a cluster on it, and the client side's (SDK, sidecar,
+ * change feed). It fails only on a broken correctness gate (over-admission, usage not equal to admitted consumes,
+ * ledger sums not equal to balances, a change that never reached the SDK), never on speed.
  */
 final class BenchSmokeIT {
     @Test
@@ -43,7 +44,12 @@ final class BenchSmokeIT {
                 .contains("usage equals admitted consumes, PostgreSQL")
                 .contains("usage over 100 customers equals admitted consumes, three servers")
                 .contains("verify over the schema of three servers finds no difference")
-                .contains("in-process check");
+                .contains("in-process check")
+                .contains("usage equals admitted consumes, SDK leases and HTTP")
+                .contains("sidecar checks answered 2xx, from its cache")
+                .contains("every subscription change reached the SDK through the change feed")
+                .contains("change-feed subscribers stayed connected and read the changes")
+                .contains("SDK check of a boolean feature from its cache");
         assertThat(Files.readString(out.resolve("result.json"))).contains("\"gatesPassed\":true");
     }
 }

@@ -1,0 +1,210 @@
+package dev.tollgate.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The server's check p99 at 80 % of its saturation with change-feed subscribers connected, against the bare Netty
+ * server's p99 at the same rate in the same arrangement (the floor under any server on this machine), and against the
+ * same server without subscribers. Three arms alternate in each repetition: bare, Tollgate alone, Tollgate with four
+ * subscribers following every customer ({@link FeedSubscribers}, opened for that arm and closed after it).
+ *
+ * <p>The arrangement is the full run's for the check's p99 ({@link Pinning}, when there are two cores and {@code
+ * taskset}): a Tollgate and a bare server of their own on every core but CPU 0, one I/O thread per core, and this
+ * process (generator, subscribers, writer) on CPU 0, the generator spinning; else everything on shared cores. The
+ * subscribers have something to read: throughout every arm a writer in this process sends 200 consumes a second
+ * spread over ten customers, and each one is a {@code state} event for every subscriber.
+ *
+ * <p>Gate: every subscriber of every arm stayed connected and read changes beyond its snapshot.
+ *
+ * <p>Not thread-safe; one run.
+ */
+final class SubscriberP99 {
+    private static final int SUBSCRIBERS = 4;
+    private static final int WRITES_PER_SECOND = 200;
+    /** The customers of {@link BenchMain#setUp}: each is one event of a subscriber's snapshot. */
+    private static final int CUSTOMERS = 14;
+
+    private final Results results;
+    private final double seconds;
+    private final double warmup;
+    private final int reps;
+    private final Path serverJar;
+    private final List<String> serverJvm;
+    private final Path work;
+
+    SubscriberP99(Results results, boolean smoke, Path serverJar, List<String> serverJvm, Path work) {
+        this.results = results;
+        this.seconds = smoke ? 1 : 5;
+        this.warmup = smoke ? 0.5 : 2;
+        this.reps = smoke ? 1 : 3;
+        this.serverJar = serverJar;
+        this.serverJvm = serverJvm;
+        this.work = work;
+    }
+
+    void run() throws Exception {
+        Pinning pinning = Pinning.detect();
+        int ioThreads = pinning == null ? 0 : pinning.serverCores();
+        Proc.Started bareStarted =
+                BenchMain.startBare(pinning, pinning == null ? 2 : ioThreads, work.resolve("bare-subscribers.log"));
+        Proc bare = bareStarted.proc();
+        try (bare;
+                TollgateProcess tg = TollgateProcess.start(
+                        serverJar, work.resolve("subscribers"), null, serverJvm, pinning, ioThreads)) {
+            BenchMain.setUp(tg);
+            String arrangement = pinning == null
+                    ? "generator and servers share every core"
+                    : "servers on CPU " + pinning.serverCpus() + " with " + ioThreads
+                            + " I/O thread(s), generator spinning on CPU " + pinning.generatorCpu();
+            try {
+                if (pinning != null) {
+                    pinning.pinGenerator();
+                }
+                measure(
+                        new HttpLoad("127.0.0.1", Integer.parseInt(bareStarted.said()), pinning != null),
+                        new HttpLoad("127.0.0.1", tg.port, pinning != null),
+                        tg,
+                        arrangement);
+            } finally {
+                if (pinning != null) {
+                    pinning.release();
+                }
+            }
+        }
+    }
+
+    private void measure(HttpLoad bareLoad, HttpLoad load, TollgateProcess tg, String arrangement) throws Exception {
+        byte[] bareRequest = HttpLoad.request("POST", "/v1/check", BenchMain.checkBody(), null);
+        byte[] check = HttpLoad.request("POST", "/v1/check", BenchMain.checkBody(), TollgateProcess.API_KEY);
+        bareLoad.saturate(64, 0, 2 * warmup, seq -> bareRequest);
+        load.saturate(64, 0, 2 * warmup, seq -> check);
+        List<Double> saturation = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            saturation.add(load.saturate(64, warmup, seconds, seq -> check).rate());
+        }
+        double rate = 0.8 * Results.median(saturation);
+        List<Double> bareP99 = new ArrayList<>();
+        List<Double> aloneP99 = new ArrayList<>();
+        List<Double> withP99 = new ArrayList<>();
+        List<String> seen = new ArrayList<>();
+        boolean fed = true;
+        try (Writer writer = Writer.start(tg)) {
+            for (int i = 0; i < reps; i++) {
+                bareP99.add(bareLoad.constantRate(64, rate, warmup, seconds, seq -> bareRequest)
+                        .percentileMillis(99));
+                aloneP99.add(load.constantRate(64, rate, warmup, seconds, seq -> check)
+                        .percentileMillis(99));
+                try (FeedSubscribers subscribers =
+                        FeedSubscribers.open(tg.port, TollgateProcess.API_KEY, SUBSCRIBERS)) {
+                    long writes = writer.writes();
+                    withP99.add(load.constantRate(64, rate, warmup, seconds, seq -> check)
+                            .percentileMillis(99));
+                    long fewest = subscribers.fewestEvents();
+                    fed &= subscribers.allOpen() && fewest > CUSTOMERS;
+                    seen.add("fewest events " + fewest + " while " + (writer.writes() - writes) + " writes");
+                }
+            }
+            fed &= writer.failure() == null;
+        }
+        String at = Math.round(rate) + "/s, open loop; " + arrangement;
+        results.ratio(
+                "/v1/check p99 at 80 % of saturation with " + SUBSCRIBERS + " change-feed subscribers / bare Netty p99"
+                        + " at the same rate (" + at + ")",
+                withP99,
+                bareP99,
+                "<= 1.5",
+                1.5,
+                false);
+        results.ratio(
+                "/v1/check p99 with " + SUBSCRIBERS + " change-feed subscribers / without (no target; the subscribers'"
+                        + " cost)",
+                withP99,
+                aloneP99,
+                "-",
+                0,
+                false);
+        results.absolute(
+                "/v1/check p99 with " + SUBSCRIBERS + " change-feed subscribers (" + at + ")",
+                "ms",
+                withP99,
+                "-",
+                0,
+                false);
+        results.absolute("bare Netty p99 at the same rate", "ms", bareP99, "-", 0, false);
+        results.gate("change-feed subscribers stayed connected and read the changes", fed, String.join("; ", seen));
+    }
+
+    /** Consumes at {@link #WRITES_PER_SECOND} on one thread, over the customers {@code ev0}..{@code ev9}. */
+    private static final class Writer implements AutoCloseable {
+        private final Thread thread;
+        private final AtomicLong writes = new AtomicLong();
+        private volatile boolean running = true;
+        private volatile @Nullable RuntimeException failure;
+
+        private Writer(TollgateProcess tg) {
+            this.thread = new Thread(
+                    () -> {
+                        long interval = TimeUnit.SECONDS.toNanos(1) / WRITES_PER_SECOND;
+                        long next = System.nanoTime();
+                        for (long n = 0; running; n++) {
+                            try {
+                                tg.ok(
+                                        "POST",
+                                        "/v1/consume",
+                                        Map.of(
+                                                "customerId",
+                                                "ev" + n % 10,
+                                                "feature",
+                                                "q",
+                                                "quantity",
+                                                1,
+                                                "idempotencyKey",
+                                                "feed-" + n));
+                            } catch (RuntimeException e) {
+                                failure = e;
+                                return;
+                            }
+                            writes.incrementAndGet();
+                            next += interval;
+                            long wait = next - System.nanoTime();
+                            if (wait > 0) {
+                                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                            }
+                        }
+                    },
+                    "bench-feed-writer");
+            thread.setDaemon(true);
+        }
+
+        static Writer start(TollgateProcess tg) {
+            Writer w = new Writer(tg);
+            w.thread.start();
+            return w;
+        }
+
+        long writes() {
+            return writes.get();
+        }
+
+        @Nullable
+        RuntimeException failure() {
+            return failure;
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
