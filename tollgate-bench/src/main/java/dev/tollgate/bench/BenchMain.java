@@ -84,8 +84,7 @@ public final class BenchMain {
                     switch (args[++i]) {
                         case "client" -> clientOnly = true;
                         case "cluster" -> clusterOnly = true;
-                        default -> throw new IllegalArgumentException(
-                                "--only takes client or cluster, not " + args[i]);
+                        default -> throw new IllegalArgumentException("--only takes client or cluster, not " + args[i]);
                     }
                 }
                 case "--server-jvm" -> serverJvm = List.of(args[++i].trim().split("\\s+"));
