@@ -67,6 +67,8 @@ public final class ClusterNode implements AutoCloseable {
      * of the same customer waits for it, so that it never loads the customer before its last commits are stored.
      */
     private final ConcurrentHashMap<String, CompletableFuture<Void>> leaving = new ConcurrentHashMap<>();
+    /** One lock per customer ever taken here: takes of one customer run one at a time. */
+    private final ConcurrentHashMap<String, Object> takeLocks = new ConcurrentHashMap<>();
 
     private volatile List<Ownership.Member> members = List.of();
     private volatile List<String> live = List.of();
@@ -181,31 +183,46 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private void take(String customerId, CompletableFuture<Long> taking) {
-        try {
-            CompletableFuture<Void> left = leaving.get(customerId);
-            if (left != null) {
-                left.get(TAKE_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        // one take of a customer at a time, and only the one the map still names: two adopts of one customer would
+        // each load it while the other's commands were in flight
+        synchronized (takeLocks.computeIfAbsent(customerId, k -> new Object())) {
+            try {
+                if (resident.get(customerId) != taking) {
+                    throw new NotOwnerException(customerId);
+                }
+                CompletableFuture<Void> left = leaving.get(customerId);
+                if (left != null) {
+                    left.get(TAKE_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                long deadline = System.nanoTime() + TAKE_PATIENCE.toNanos();
+                OptionalLong epoch = ownership.acquire(customerId);
+                while (epoch.isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(50); // the previous owner gives it up at its next tick
+                    epoch = ownership.acquire(customerId);
+                }
+                if (epoch.isEmpty()) {
+                    throw new NotOwnerException(customerId);
+                }
+                // whatever memory still holds of it is drained before it is loaded again
+                engine.drop(customerId).get(TAKE_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+                engine.adopt(customerId);
+                if (resident.get(customerId) != taking) { // forgotten meanwhile (fenced, lapsed): not served
+                    engine.drop(customerId);
+                    throw new NotOwnerException(customerId);
+                }
+                movedIn.incrementAndGet();
+                LOG.info("event=customer_taken customer={} epoch={}", customerId, epoch.getAsLong());
+                taking.complete(epoch.getAsLong());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                resident.remove(customerId, taking);
+                taking.completeExceptionally(e);
+            } catch (RuntimeException
+                    | java.util.concurrent.ExecutionException
+                    | java.util.concurrent.TimeoutException e) {
+                resident.remove(customerId, taking);
+                taking.completeExceptionally(e);
             }
-            long deadline = System.nanoTime() + TAKE_PATIENCE.toNanos();
-            OptionalLong epoch = ownership.acquire(customerId);
-            while (epoch.isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(50); // the previous owner gives it up at its next tick
-                epoch = ownership.acquire(customerId);
-            }
-            if (epoch.isEmpty()) {
-                throw new NotOwnerException(customerId);
-            }
-            engine.adopt(customerId);
-            movedIn.incrementAndGet();
-            LOG.info("event=customer_taken customer={} epoch={}", customerId, epoch.getAsLong());
-            taking.complete(epoch.getAsLong());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            resident.remove(customerId, taking);
-            taking.completeExceptionally(e);
-        } catch (RuntimeException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            resident.remove(customerId, taking);
-            taking.completeExceptionally(e);
         }
     }
 
@@ -224,6 +241,15 @@ public final class ClusterNode implements AutoCloseable {
      */
     public void lost(Set<String> customers) {
         for (String c : customers) {
+            CompletableFuture<Long> held = resident.get(c);
+            Long heldEpoch = ownership.held().get(c);
+            if (held != null
+                    && held.isDone()
+                    && !held.isCompletedExceptionally()
+                    && heldEpoch != null
+                    && heldEpoch.equals(held.join())) {
+                continue; // a late refusal of commands of an earlier epoch: this node took the customer again since
+            }
             fenced.incrementAndGet();
             resident.remove(c);
             leave(c);
