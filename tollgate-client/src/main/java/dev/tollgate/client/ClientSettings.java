@@ -15,6 +15,7 @@ record ClientSettings(
         long spoolMaxBytes,
         int reportBatchSize,
         Duration reportLinger,
+        int maxQueuedLeaseEvents,
         LeaseSettings leases,
         Duration cacheTtl,
         boolean changeFeed,

@@ -53,7 +53,8 @@ final class DefaultTollgate implements Tollgate {
         this.spool = settings.spoolDirectory() == null
                 ? null
                 : Spool.open(settings.spoolDirectory(), settings.spoolMaxBytes());
-        this.reporter = new Reporter(http, spool, settings.reportBatchSize(), settings.reportLinger());
+        this.reporter = new Reporter(
+                http, spool, settings.reportBatchSize(), settings.reportLinger(), settings.maxQueuedLeaseEvents());
         this.leases = new Leases(settings.leases(), http, reporter, settings.timeout());
         this.shared = settings.redisUrl() == null ? null : new RedisCache(settings.redisUrl(), settings.timeout());
         ChangeFeed[] feedRef = new ChangeFeed[1];

@@ -10,6 +10,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +28,14 @@ import tools.jackson.databind.JsonNode;
  * admitted against a lease) is never spooled: the lease's close carries the total it admitted, so an event that did not
  * arrive is counted by the close's settlement instead (see {@link Leases}); the reporter only tells the lease that the
  * event's fate is settled.
+ *
+ * <p>Backlog: lease events are bounded ({@code maxQueuedLeaseEvents}). An application that admits against its leases
+ * faster than the server takes their events (one thread sends them, a batch at a time) would otherwise grow the queue
+ * without bound, and {@link #close} would spend as long delivering it. Past the bound an admission's event is
+ * <em>folded</em>: not queued, its fate settled at once, so the lease's close counts its units (exactly, as for an
+ * event lost in an outage). What folding costs is only what the event alone brings: the server sees those units when
+ * the lease closes instead of within the linger, and does not know their idempotency keys (a repeat through this
+ * client is still answered from its memory of recent keys). Reports are never folded.
  *
  * <p>Idempotency: a report is sent as the application made it, so that a repeat of it (through this client again,
  * or straight to the server) is the same request and answers {@code duplicate}. Only a report that goes to the spool
@@ -56,17 +66,26 @@ final class Reporter implements AutoCloseable {
     private final @Nullable Spool spool;
     private final int batchSize;
     private final long lingerNanos;
+    private final int maxQueuedLeaseEvents;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final AtomicInteger queuedLeaseEvents = new AtomicInteger();
+    private final LongAdder foldedLeaseEvents = new LongAdder();
     private final Object draining = new Object();
     private final Thread thread;
     private volatile boolean running = true;
     private long nextDrainNanos;
 
-    Reporter(Http http, @Nullable Spool spool, int batchSize, Duration linger) {
+    /**
+     * @param batchSize the most events in one {@code POST /v1/events}
+     * @param linger how long an event waits for others to share its batch
+     * @param maxQueuedLeaseEvents the most lease events waiting to be sent; more are folded into their leases' closes
+     */
+    Reporter(Http http, @Nullable Spool spool, int batchSize, Duration linger, int maxQueuedLeaseEvents) {
         this.http = http;
         this.spool = spool;
         this.batchSize = batchSize;
         this.lingerNanos = linger.toNanos();
+        this.maxQueuedLeaseEvents = maxQueuedLeaseEvents;
         this.thread = new Thread(this::run, "tollgate-reporter");
         thread.setDaemon(true);
         thread.start();
@@ -79,9 +98,23 @@ final class Reporter implements AutoCloseable {
         return outcome;
     }
 
-    /** Queues a lease event; call {@link Lease#eventQueued()} before, the reporter calls {@link Lease#eventDone()}. */
+    /**
+     * Queues a lease event, or folds it into the lease's close when {@code maxQueuedLeaseEvents} are waiting already.
+     * Call {@link Lease#eventQueued()} before; the reporter calls {@link Lease#eventDone()} (at once when folded).
+     */
     void leaseEvent(UsageEvent event, Lease lease) {
+        if (queuedLeaseEvents.incrementAndGet() > maxQueuedLeaseEvents) {
+            queuedLeaseEvents.decrementAndGet();
+            foldedLeaseEvents.increment();
+            lease.eventDone();
+            return;
+        }
         queue.add(new Pending(event, null, lease, null, null));
+    }
+
+    /** How many lease events were folded into their leases' closes so far (see the class comment). */
+    long foldedLeaseEvents() {
+        return foldedLeaseEvents.sum();
     }
 
     /** Completes once every event queued before it was sent or spooled. */
@@ -308,7 +341,7 @@ final class Reporter implements AutoCloseable {
         List<Pending> reports = new ArrayList<>();
         for (Pending p : events) {
             if (p.lease() != null) {
-                p.lease().eventDone();
+                leaseSettled(p.lease());
             } else {
                 reports.add(p);
             }
@@ -340,21 +373,26 @@ final class Reporter implements AutoCloseable {
         }
     }
 
-    private static void settle(Pending p, EventOutcome o) {
+    private void leaseSettled(Lease lease) {
+        queuedLeaseEvents.decrementAndGet();
+        lease.eventDone();
+    }
+
+    private void settle(Pending p, EventOutcome o) {
         if (p.lease() != null) {
             if (o.status() == EventOutcome.Status.REJECTED) {
                 LOG.debug("event=lease_event_rejected key={} reason={}", o.idempotencyKey(), o.reason());
             }
-            p.lease().eventDone();
+            leaseSettled(p.lease());
         } else if (p.outcome() != null) {
             p.outcome().complete(o);
         }
     }
 
-    private static void failAll(List<Pending> batch, Throwable cause) {
+    private void failAll(List<Pending> batch, Throwable cause) {
         for (Pending p : batch) {
             if (p.lease() != null) {
-                p.lease().eventDone();
+                leaseSettled(p.lease());
             } else if (p.outcome() != null) {
                 p.outcome().completeExceptionally(cause);
             } else if (p.marker() != null) {

@@ -29,6 +29,7 @@ public final class TollgateBuilder {
     private long spoolMaxBytes = 256L * 1024 * 1024;
     private int reportBatchSize = 1000;
     private Duration reportLinger = Duration.ofMillis(20);
+    private int maxQueuedLeaseEvents = 20_000;
     private LeaseSettings leases = LeaseSettings.defaults();
     private Duration cacheTtl = Duration.ofSeconds(5);
     private boolean changeFeed = true;
@@ -100,6 +101,21 @@ public final class TollgateBuilder {
         return this;
     }
 
+    /**
+     * The most events of consumes admitted against leases that wait to be sent. Past it, an admission's event is not
+     * sent: its lease's close counts its units, exactly, so the server's totals are the same and only arrive later
+     * (see {@code docs/sdk.md}, "Reporting"). Bounds the memory and the time {@code close()} spends sending when the
+     * application admits faster than the server takes events. Default 20 000; 0 sends none (usage reaches the server
+     * with each lease's close).
+     */
+    public TollgateBuilder maxQueuedLeaseEvents(int events) {
+        if (events < 0) {
+            throw new IllegalArgumentException("maxQueuedLeaseEvents must be 0 or more: " + events);
+        }
+        this.maxQueuedLeaseEvents = events;
+        return this;
+    }
+
     /** How leases are sized and kept, or {@link LeaseSettings#disabled()}. Default {@link LeaseSettings#defaults()}. */
     public TollgateBuilder leases(LeaseSettings value) {
         this.leases = Objects.requireNonNull(value, "leases");
@@ -149,6 +165,7 @@ public final class TollgateBuilder {
                 spoolMaxBytes,
                 reportBatchSize,
                 reportLinger,
+                maxQueuedLeaseEvents,
                 leases,
                 cacheTtl,
                 changeFeed,

@@ -305,6 +305,32 @@ final class LeaseIT extends WithServer {
         assertTeamBudgetSpent("50");
     }
 
+    @Test
+    void a_client_that_sends_no_lease_events_still_ends_with_the_exact_usage() throws Exception {
+        server.put("/v1/customers/acme/scopes/research", Map.of("kind", "team"));
+        server.put(
+                "/v1/customers/acme/scopes/research/budgets/monthly",
+                Map.of("feature", "queries", "limit", 500, "period", "month", "enforcement", "hard"));
+        ConsumeUntilRefused.Tally tally;
+        try (Tollgate t = Tollgate.builder()
+                .baseUrl(server.url())
+                .apiKey(ServerUnderTest.KEY)
+                .timeout(Duration.ofSeconds(10))
+                .maxQueuedLeaseEvents(0)
+                .build()) {
+            tally = ConsumeUntilRefused.run(t, "acme", "queries", "research", "folded", 32);
+        }
+
+        assertThat(tally.total()).isEqualTo(500);
+        assertThat(tally.admitted().get(Source.CACHE))
+                .as("admitted against leases")
+                .isPositive();
+        assertThat(server.usage("acme", "queries"))
+                .as("every unit counted by its lease's close")
+                .isEqualByComparingTo("500");
+        assertTeamBudgetSpent("500");
+    }
+
     /**
      * Three clients of 32 threads consume {@code feature} at the team {@code research} (made by the caller, with its
      * budget) until each thread is refused
