@@ -5,6 +5,7 @@ import dev.tollgate.core.engine.Engine;
 import dev.tollgate.server.feed.ChangeFeed;
 import dev.tollgate.server.feed.FeedStream;
 import dev.tollgate.server.feed.Interest;
+import dev.tollgate.server.feed.SharedRenders;
 import dev.tollgate.server.http.ApiException;
 import dev.tollgate.server.http.ApiRequest;
 import dev.tollgate.server.http.Body;
@@ -34,10 +35,12 @@ final class FeedRoutes {
 
     private final Engine engine;
     private final ChangeFeed feed;
+    private final SharedRenders renders;
 
     FeedRoutes(Engine engine, ChangeFeed feed) {
         this.engine = engine;
         this.feed = feed;
+        this.renders = new SharedRenders(this::state, System::nanoTime);
     }
 
     /** Adds this family's routes to {@code table}. */
@@ -48,7 +51,7 @@ final class FeedRoutes {
     private Reply stream(ApiRequest ctx) {
         Interest interest = interest(ctx.queryParam("customers"));
         Long since = since(ctx);
-        return Reply.ok(new Reply.Stream(new FeedStream(feed, interest, since, this::state, SETTINGS)));
+        return Reply.ok(new Reply.Stream(new FeedStream(feed, interest, since, renders, SETTINGS)));
     }
 
     /** A customer's state as an event carries it: {@code exists}, and its entitlements as the entitlements route. */

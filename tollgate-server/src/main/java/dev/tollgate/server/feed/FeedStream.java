@@ -1,13 +1,9 @@
 package dev.tollgate.server.feed;
 
-import dev.tollgate.core.json.Json;
 import dev.tollgate.server.http.EventSink;
 import dev.tollgate.server.http.StreamHandler;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * the client reads, and no faster.
  *
  * <p>Each event is {@code id: <cursor>}, {@code event: state} and one {@code data:} line, the JSON of the customer's
- * state as it is when the event is written (so never older than the change its cursor names). A comment line every
+ * state as it is when the event is written (so never older than the change its cursor names), rendered once for every
+ * subscriber that writes the same change ({@link SharedRenders}). A comment line every
  * keep-alive period keeps proxies from closing an idle stream and tells the client the server is there.
  *
  * <p>Back-pressure: events are written only while the connection is writable; a client that reads slowly lets its
@@ -36,7 +33,7 @@ public final class FeedStream implements StreamHandler {
     private final ChangeFeed feed;
     private final @Nullable Interest interest;
     private final @Nullable Long since;
-    private final Function<String, Map<String, Object>> render;
+    private final SharedRenders renders;
     private final Settings settings;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private @Nullable EventSink sink;
@@ -44,20 +41,17 @@ public final class FeedStream implements StreamHandler {
     /** When the client stopped keeping up with events waiting ({@link System#nanoTime}), or 0. */
     private long behindSince;
 
-    /**
-     * @param render the state of a customer as a JSON tree (also for a customer that does not exist); called on the
-     *     sink's thread
-     */
+    /** @param renders the events of the customers' changes, called on the sink's thread */
     public FeedStream(
             ChangeFeed feed,
             @Nullable Interest interest,
             @Nullable Long since,
-            Function<String, Map<String, Object>> render,
+            SharedRenders renders,
             Settings settings) {
         this.feed = feed;
         this.interest = interest;
         this.since = since;
-        this.render = render;
+        this.renders = renders;
         this.settings = settings;
     }
 
@@ -102,7 +96,7 @@ public final class FeedStream implements StreamHandler {
             if (c == null) {
                 break;
             }
-            s.write(event(c));
+            s.write(renders.event(c.customerId(), c.cursor()));
             wrote = true;
         }
         if (wrote) {
@@ -131,13 +125,5 @@ public final class FeedStream implements StreamHandler {
             s.flush();
         }
         drain();
-    }
-
-    private String event(FeedSubscription.Change c) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("customerId", c.customerId());
-        data.put("cursor", Long.toString(c.cursor()));
-        data.putAll(render.apply(c.customerId()));
-        return "id: " + c.cursor() + "\nevent: state\ndata: " + Json.write(data) + "\n\n";
     }
 }

@@ -62,7 +62,7 @@ class FeedStreamTest {
                 feed,
                 null,
                 null,
-                id -> Map.of("exists", true),
+                new SharedRenders(id -> Map.of("exists", true), System::nanoTime),
                 new FeedStream.Settings(Duration.ofSeconds(15), cutOff));
     }
 
