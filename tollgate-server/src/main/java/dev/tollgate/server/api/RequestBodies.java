@@ -10,14 +10,15 @@ import dev.tollgate.core.api.UsageEvent;
 import dev.tollgate.server.http.ApiException;
 import dev.tollgate.server.http.ApiRequest;
 import dev.tollgate.server.http.Body;
+import dev.tollgate.server.http.EventsAnswer;
 import dev.tollgate.server.http.Trees;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -168,24 +169,7 @@ public final class RequestBodies {
 
         /** The answer, once every valid event has its {@link #result}: the counts and the results in order. */
         public Map<String, Object> answer() {
-            int accepted = 0;
-            int duplicates = 0;
-            int rejected = 0;
-            List<Object> list = new ArrayList<>(results.length);
-            for (Map<String, Object> r : results) {
-                switch ((String) Objects.requireNonNull(r.get("status"))) {
-                    case "accepted", "spooled" -> accepted++;
-                    case "duplicate" -> duplicates++;
-                    default -> rejected++;
-                }
-                list.add(r);
-            }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("accepted", accepted);
-            body.put("duplicates", duplicates);
-            body.put("rejected", rejected);
-            body.put("results", list);
-            return body;
+            return EventsAnswer.of(Arrays.asList(results));
         }
     }
 

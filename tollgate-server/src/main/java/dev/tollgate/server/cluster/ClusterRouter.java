@@ -3,12 +3,14 @@ package dev.tollgate.server.cluster;
 import dev.tollgate.core.json.Json;
 import dev.tollgate.core.store.Ownership;
 import dev.tollgate.server.http.Body;
+import dev.tollgate.server.http.EventsAnswer;
 import dev.tollgate.server.http.Requests;
 import dev.tollgate.server.http.Response;
 import dev.tollgate.server.http.Service;
 import dev.tollgate.server.http.Trees;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -271,25 +273,7 @@ public final class ClusterRouter implements Service {
                 }
             }
         }
-        int accepted = 0;
-        int duplicates = 0;
-        int rejected = 0;
-        List<Object> list = new ArrayList<>(size);
-        for (Object r : results) {
-            String status = r instanceof Map<?, ?> m ? String.valueOf(m.get("status")) : "rejected";
-            switch (status) {
-                case "accepted", "spooled" -> accepted++;
-                case "duplicate" -> duplicates++;
-                default -> rejected++;
-            }
-            list.add(r);
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("accepted", accepted);
-        body.put("duplicates", duplicates);
-        body.put("rejected", rejected);
-        body.put("results", list);
-        return Response.json(200, body);
+        return Response.json(200, EventsAnswer.of(Arrays.asList(results)));
     }
 
     /** {@code GET /v1/customers}: every live node's page, merged by id. */
