@@ -52,13 +52,14 @@ final class PostgresFencingIT {
     }
 
     @Test
-    void a_node_that_lost_a_customer_to_a_take_over_can_no_longer_commit_for_it() {
-        Node a = cluster.started("a", SHORT);
+    void a_node_that_lost_a_customer_to_a_take_over_can_no_longer_commit_for_it() throws SQLException {
+        Node a = cluster.started("a", LONG);
         Node b = cluster.started("b", LONG);
         assertThat(a.ownership().acquire("c")).hasValue(1);
         assertThat(a.ownership().acquire("d")).hasValue(1);
         a.append(record("c", "a1"), record("d", "a1"));
 
+        cluster.lapse("a");
         awaitDead(b, "a");
         assertThat(b.ownership().acquire("c")).hasValue(2);
         b.append(record("c", "b1"));
@@ -100,7 +101,7 @@ final class PostgresFencingIT {
 
     @Test
     void a_commit_in_flight_when_a_take_over_comes_ends_first_and_the_take_over_waits_for_it() throws Exception {
-        Node a = cluster.started("a", SHORT);
+        Node a = cluster.started("a", LONG);
         Node b = cluster.started("b", LONG);
         assertThat(a.ownership().acquire("c")).hasValue(1);
         a.append(record("c", "a1"));
@@ -114,6 +115,7 @@ final class PostgresFencingIT {
             CompletableFuture<Void> commit = CompletableFuture.runAsync(() -> a.append(record("c", "a2")), threads);
             int commitPid = cluster.awaitBlockedBy(TestCluster.pid(blocker));
 
+            cluster.lapse("a");
             awaitDead(b, "a");
             CompletableFuture<OptionalLong> takeOver =
                     CompletableFuture.supplyAsync(() -> b.ownership().acquire("c"), threads);
@@ -133,10 +135,11 @@ final class PostgresFencingIT {
 
     @Test
     void a_commit_that_comes_while_a_take_over_is_in_flight_waits_for_it_and_is_fenced() throws Exception {
-        Node a = cluster.started("a", SHORT);
+        Node a = cluster.started("a", LONG);
         Node b = cluster.started("b", LONG);
         assertThat(a.ownership().acquire("c")).hasValue(1);
         a.append(record("c", "a1"));
+        cluster.lapse("a");
         awaitDead(b, "a");
 
         try (Connection takeOver = cluster.connect()) {
@@ -174,9 +177,10 @@ final class PostgresFencingIT {
     @Test
     void a_commit_paused_in_its_transaction_is_ended_by_the_database_so_that_a_take_over_goes_through()
             throws Exception {
-        Node a = cluster.started("a", SHORT);
+        Node a = cluster.started("a", LONG);
         Node b = cluster.started("b", LONG);
         assertThat(a.ownership().acquire("c")).hasValue(1);
+        cluster.lapse("a");
         awaitDead(b, "a");
 
         try (Connection paused = cluster.connect()) {
@@ -199,10 +203,11 @@ final class PostgresFencingIT {
 
     @Test
     void through_the_group_commit_only_the_fenced_customers_commands_fail() throws Exception {
-        Node a = cluster.started("a", SHORT);
+        Node a = cluster.started("a", LONG);
         Node b = cluster.started("b", LONG);
         assertThat(a.ownership().acquire("c")).hasValue(1);
         assertThat(a.ownership().acquire("d")).hasValue(1);
+        cluster.lapse("a");
         awaitDead(b, "a");
         assertThat(b.ownership().acquire("c")).hasValue(2);
 

@@ -50,9 +50,9 @@ final class PostgresOwnershipIT {
     }
 
     @Test
-    void heartbeats_list_every_node_with_its_health_and_how_many_customers_it_owns() {
+    void heartbeats_list_every_node_with_its_health_and_how_many_customers_it_owns() throws SQLException {
         Node a = cluster.started("a", LONG);
-        Node b = cluster.started("b", Duration.ofSeconds(1));
+        Node b = cluster.started("b", LONG);
         assertThat(a.ownership().acquire("c1")).hasValue(1);
         assertThat(a.ownership().acquire("c2")).hasValue(1);
         assertThat(b.ownership().acquire("c3")).hasValue(1);
@@ -65,6 +65,7 @@ final class PostgresOwnershipIT {
         assertThat(members.get(0).heartbeatAgeMillis()).isZero();
         assertThat(members.get(1).heartbeatAgeMillis()).isNotNegative();
 
+        cluster.lapse("b");
         awaitDead(a, "b");
         Member b2 = a.ownership().heartbeat().get(1);
         assertThat(b2.alive()).isFalse();
@@ -94,11 +95,12 @@ final class PostgresOwnershipIT {
 
     @Test
     void a_dead_owner_is_taken_over_with_the_next_epoch() throws SQLException {
-        Node a = cluster.started("a", Duration.ofSeconds(1));
+        Node a = cluster.started("a", LONG);
         Node b = cluster.started("b", LONG);
         assertThat(a.ownership().acquire("c")).hasValue(1);
         assertThat(b.ownership().acquire("c")).isEmpty();
 
+        cluster.lapse("a");
         awaitDead(b, "a");
         assertThat(b.ownership().acquire("c")).hasValue(2);
         assertThat(cluster.owner("c")).isEqualTo("b@2");
@@ -107,7 +109,7 @@ final class PostgresOwnershipIT {
 
     @Test
     void a_node_whose_lease_ran_out_cannot_acquire_until_it_heartbeats_again() throws SQLException {
-        Node a = cluster.node("a", Duration.ofSeconds(1));
+        Node a = cluster.node("a", LONG);
         assertThatThrownBy(() -> a.ownership().acquire("c"))
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("no running lease");
@@ -115,7 +117,9 @@ final class PostgresOwnershipIT {
 
         a.ownership().heartbeat();
         assertThat(a.ownership().acquire("c")).hasValue(1);
-        awaitDead(cluster.started("observer", LONG), "a");
+        Node observer = cluster.started("observer", LONG);
+        cluster.lapse("a");
+        awaitDead(observer, "a");
         assertThatThrownBy(() -> a.ownership().acquire("d")).hasMessageContaining("no running lease");
         a.ownership().heartbeat();
         assertThat(a.ownership().acquire("d")).hasValue(1);

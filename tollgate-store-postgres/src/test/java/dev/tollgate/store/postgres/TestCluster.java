@@ -63,6 +63,21 @@ final class TestCluster implements AutoCloseable {
         return DriverManager.getConnection(schema.url());
     }
 
+    /**
+     * Ends a node's lease now by the database's clock, as if its last heartbeat were long past: what a lease running out
+     * does, without a test waiting for it (which a busy machine can make any short lease do too early).
+     */
+    void lapse(String nodeId) throws SQLException {
+        try (Connection c = connect();
+                PreparedStatement s = c.prepareStatement("UPDATE cluster_nodes SET heartbeat_at = now() - interval"
+                        + " '2 seconds', expires_at = now() - interval '1 second' WHERE node_id = ?")) {
+            s.setString(1, nodeId);
+            if (s.executeUpdate() != 1) {
+                throw new IllegalStateException("no node " + nodeId);
+            }
+        }
+    }
+
     /** Waits until {@code observer}'s heartbeat finds {@code nodeId} dead (its lease ran out by the database's clock). */
     static void awaitDead(Node observer, String nodeId) {
         await().atMost(Duration.ofSeconds(30))
