@@ -116,7 +116,9 @@ final class ServerProcess extends ApiClient implements AutoCloseable {
             Thread pump = new Thread(() -> pump(out, log, port), "server-output");
             pump.setDaemon(true);
             pump.start();
-            int listening = port.get(60, TimeUnit.SECONDS);
+            // a server that exits fails at once (pump); the bound only ends a hang: a start on a machine loaded by other
+            // builds took over 60 s (Flyway alone 27 s at load 27)
+            int listening = port.get(5, TimeUnit.MINUTES);
             return new ServerProcess(p, listening);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
