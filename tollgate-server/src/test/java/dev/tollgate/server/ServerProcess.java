@@ -109,20 +109,25 @@ final class ServerProcess extends ApiClient implements AutoCloseable {
      * @param log where its output goes
      */
     static ServerProcess startWith(Path log, List<String> commandLine) {
+        Process p = null;
         try {
-            Process p = builder(commandLine).start();
+            p = builder(commandLine).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             CompletableFuture<Integer> port = new CompletableFuture<>();
             Thread pump = new Thread(() -> pump(out, log, port), "server-output");
             pump.setDaemon(true);
             pump.start();
-            // a server that exits fails at once (pump); the bound only ends a hang: a start on a machine loaded by other
+            // a server that exits fails at once (pump); the bound only ends a hang: a start on a machine loaded by
+            // other
             // builds took over 60 s (Flyway alone 27 s at load 27)
             int listening = port.get(5, TimeUnit.MINUTES);
             return new ServerProcess(p, listening);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (Exception e) {
+            if (p != null) {
+                p.destroyForcibly(); // one that never listened must not outlive the test
+            }
             throw new IllegalStateException("the server did not start; see " + log + ", which ends:\n" + tail(log), e);
         }
     }
