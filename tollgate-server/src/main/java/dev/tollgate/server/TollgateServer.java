@@ -137,7 +137,7 @@ public final class TollgateServer implements AutoCloseable {
             if ("postgres".equals(config.store())) {
                 engine = Engine.startNode(store, clock, observers);
                 try {
-                    cluster = joinCluster(config, store, engine);
+                    cluster = joinCluster(config, store, engine, feed);
                 } catch (RuntimeException e) {
                     engine.close();
                     throw e;
@@ -200,12 +200,13 @@ public final class TollgateServer implements AutoCloseable {
      *
      * @throws dev.tollgate.core.store.StoreException if the store cannot be reached
      */
-    private static ClusterNode joinCluster(ServerConfig config, Store store, Engine engine) {
+    private static ClusterNode joinCluster(ServerConfig config, Store store, Engine engine, ChangeFeed feed) {
         String host = hostName();
         String nodeId = config.nodeId() != null ? config.nodeId() : host + ":" + config.port();
         String url = config.advertiseUrl() != null ? config.advertiseUrl() : "http://" + host + ":" + config.port();
         Duration lease = Duration.ofSeconds(config.leaseSeconds());
-        ClusterNode node = new ClusterNode(PostgresStores.ownership(store, nodeId, url, lease), engine, url, lease);
+        ClusterNode node =
+                new ClusterNode(PostgresStores.ownership(store, nodeId, url, lease), engine, feed, url, lease);
         LOG.info("event=cluster_joined node={} url={} lease_s={}", nodeId, url, config.leaseSeconds());
         return node;
     }

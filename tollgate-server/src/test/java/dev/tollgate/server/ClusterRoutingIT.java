@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Three servers on one PostgreSQL schema, in this JVM: any of them answers any request, forwarding to the owner; a
- * batch of events naming customers of several owners is split and merged; the customer list spans them; the feed of
- * one customer is redirected to its owner; a server that leaves hands its customers over with their usage and keys.
+ * batch of events naming customers of several owners is split and merged; the customer list and the alert log span
+ * them; any node streams the changes of every customer, each from its owner, and a stream resumes on another node; a
+ * server that leaves hands its customers over with their usage and keys.
  * (Faults with real processes: {@code ClusterIT}.)
  */
 final class ClusterRoutingIT {
@@ -234,23 +235,121 @@ final class ClusterRoutingIT {
     }
 
     @Test
-    void the_feed_of_one_customer_is_redirected_to_its_owner() {
-        int redirected = 0;
-        for (Node c : clients) {
-            if (owned(c).contains("acme")) {
-                continue; // served here: a stream that does not end, read by the feed's own tests
+    void any_node_streams_every_customer_once_from_its_owner_and_resumes_across_nodes() throws Exception {
+        Map<String, String> ownerOf = new java.util.HashMap<>();
+        for (int n = 0; n < 3; n++) {
+            for (String c : owned(clients.get(n))) {
+                ownerOf.put(c, "n" + (n + 1));
             }
-            ApiClient.Reply r = c.get("/v1/stream?customers=acme");
-            assertThat(r.status()).isEqualTo(307);
-            redirected++;
-            String location = r.headers().get("location").get(0);
-            Node owner = clients.stream()
-                    .filter(o -> location.startsWith("http://127.0.0.1:" + o.port() + "/"))
-                    .findFirst()
-                    .orElseThrow();
-            assertThat(owned(owner)).contains("acme");
         }
-        assertThat(redirected).isEqualTo(2);
+        String elsewhere = CUSTOMERS.stream()
+                .filter(c -> !ownerOf.get(c).equals("n2"))
+                .findFirst()
+                .orElseThrow();
+        String last;
+        try (EventStream all = EventStream.open(clients.get(1).port(), "/v1/stream", null)) {
+            Map<String, EventStream.Event> snapshot = new java.util.HashMap<>();
+            while (snapshot.size() < CUSTOMERS.size()) {
+                EventStream.Event e = all.next();
+                assertThat(snapshot.put(e.customerId(), e))
+                        .as("each customer once in the snapshot: %s", e)
+                        .isNull();
+            }
+            for (String c : CUSTOMERS) {
+                EventStream.Event e = snapshot.get(c);
+                assertThat(e.data())
+                        .as("%s is sent by its owner", c)
+                        .containsEntry("owner", ownerOf.get(c))
+                        .containsEntry("exists", true);
+                assertThat(((Number) e.data().get("epoch")).longValue()).isPositive();
+            }
+            assertThat(clients.get(2)
+                            .consume(elsewhere, "agent-runs", 1, "feed-1")
+                            .status())
+                    .isEqualTo(200);
+            EventStream.Event change = all.nextFor(elsewhere);
+            assertThat(used(change, "agent-runs")).isEqualByComparingTo("1");
+            last = change.id();
+        }
+        String changed =
+                CUSTOMERS.stream().filter(c -> !c.equals(elsewhere)).findFirst().orElseThrow();
+        assertThat(clients.get(0)
+                        .consume(changed, "agent-runs", 1, "while-away")
+                        .status())
+                .isEqualTo(200);
+        try (EventStream resumed = EventStream.open(clients.get(2).port(), "/v1/stream", last)) {
+            EventStream.Event e = resumed.next();
+            assertThat(e.customerId())
+                    .as("resumed on another node: only what changed since, no snapshot")
+                    .isEqualTo(changed);
+            assertThat(used(e, "agent-runs")).isEqualByComparingTo("1");
+        }
+        String outsider = CUSTOMERS.stream()
+                .filter(c -> !ownerOf.get(c).equals("n1"))
+                .findFirst()
+                .orElseThrow();
+        try (EventStream one = EventStream.open(clients.get(0).port(), "/v1/stream?customers=" + outsider, null)) {
+            assertThat(one.response().statusCode())
+                    .as("one customer owned elsewhere: served here, merged")
+                    .isEqualTo(200);
+            assertThat(one.next().data())
+                    .containsEntry("customerId", outsider)
+                    .containsEntry("owner", ownerOf.get(outsider));
+        }
+        ApiClient.Reply bad = clients.get(0).get("/v1/stream?since=m%21%21");
+        assertThat(bad.status()).as(bad.text()).isEqualTo(400);
+        assertThat(bad.error()).containsEntry("code", "INVALID_FIELD").containsEntry("field", "since");
+    }
+
+    private static java.math.BigDecimal used(EventStream.Event e, String feature) {
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> entitlements =
+                (List<Map<String, Object>>) e.data().get("entitlements");
+        return entitlements.stream()
+                .filter(f -> feature.equals(f.get("feature")))
+                .map(f -> new java.math.BigDecimal(String.valueOf(f.get("used"))))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void the_alert_log_spans_the_nodes_newest_first_each_alert_once() {
+        for (String c : CUSTOMERS) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(clients.get(0)
+                                .consume(c, "agent-runs", 1, c + "-log-" + i)
+                                .status())
+                        .isEqualTo(200);
+            }
+        }
+        List<Object> first = null;
+        for (Node via : clients) {
+            ApiClient.Reply r = via.get("/v1/events/log?limit=1000");
+            assertThat(r.status()).as(r.text()).isEqualTo(200);
+            List<Map<String, Object>> events =
+                    (List<Map<String, Object>>) r.body().get("events");
+            assertThat(events.stream().map(e -> e.get("customerId")).distinct())
+                    .as("alerts of customers of every owner")
+                    .containsExactlyInAnyOrderElementsOf(CUSTOMERS);
+            assertThat(events.stream().map(e -> e.get("id")).distinct().count())
+                    .as("each alert once")
+                    .isEqualTo(events.size());
+            List<String> at = events.stream().map(e -> (String) e.get("at")).toList();
+            assertThat(at)
+                    .as("newest first")
+                    .isSortedAccordingTo(java.util.Comparator.comparing(java.time.Instant::parse)
+                            .reversed());
+            if (first == null) {
+                first = List.copyOf(events);
+            } else {
+                assertThat(events).as("every node answers the same log").isEqualTo(first);
+            }
+        }
+        ApiClient.Reply two = clients.get(1).get("/v1/events/log?limit=2");
+        assertThat((List<Object>) two.body().get("events")).isEqualTo(first.subList(0, 2));
+        ApiClient.Reply bad = clients.get(1).get("/v1/events/log?limit=0");
+        assertThat(bad.status()).isEqualTo(400);
     }
 
     @Test

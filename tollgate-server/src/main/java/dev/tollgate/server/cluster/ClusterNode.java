@@ -4,8 +4,11 @@ import dev.tollgate.core.cluster.Rendezvous;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.store.Ownership;
 import dev.tollgate.core.store.StoreException;
+import dev.tollgate.server.feed.ChangeFeed;
+import dev.tollgate.server.feed.Residency;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,9 +44,13 @@ import org.slf4j.LoggerFactory;
  * epoch checked in every commit makes all of this safe when the timing is not what it should be: a node that lost a
  * customer can never commit for it ({@link #lost}).
  *
+ * <p>The change feed: this node is the feed's {@link Residency} (it speaks for the customers held here), a customer
+ * taken and loaded is a change of it ({@link ChangeFeed#taken}), and a catalog read from the store changes every
+ * customer held here ({@link ChangeFeed#catalogFollowed}).
+ *
  * <p>Thread-safe. Blocking work (the store) runs on the node's own threads, never on an HTTP I/O thread.
  */
-public final class ClusterNode implements AutoCloseable {
+public final class ClusterNode implements Residency, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
     /** How often the node renews its lease and looks at the members. */
@@ -57,6 +64,7 @@ public final class ClusterNode implements AutoCloseable {
 
     private final Ownership ownership;
     private final Engine engine;
+    private final ChangeFeed feed;
     private final String url;
     private final Duration lease;
     private final ScheduledExecutorService ticker;
@@ -86,12 +94,15 @@ public final class ClusterNode implements AutoCloseable {
      * Joins the cluster: the first heartbeat registers this node (and fails the start-up if the store cannot be
      * reached), then the node takes what placement gives it and ticks.
      *
+     * @param feed the change feed of this node: it speaks for this node's customers from now on
      * @param url where the other nodes reach this one
      * @throws StoreException if the first heartbeat fails
      */
-    public ClusterNode(Ownership ownership, Engine engine, String url, Duration lease) {
+    public ClusterNode(Ownership ownership, Engine engine, ChangeFeed feed, String url, Duration lease) {
         this.ownership = ownership;
         this.engine = engine;
+        this.feed = feed;
+        feed.attach(this);
         this.url = url;
         this.lease = lease;
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tollgate-cluster"));
@@ -205,6 +216,7 @@ public final class ClusterNode implements AutoCloseable {
                 }
                 // whatever memory still holds of it is drained before it is loaded again
                 engine.drop(customerId).get(TAKE_PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+                int catalogBefore = engine.catalog().version();
                 engine.adopt(customerId);
                 if (resident.get(customerId) != taking) { // forgotten meanwhile (fenced, lapsed): not served
                     engine.drop(customerId);
@@ -213,6 +225,10 @@ public final class ClusterNode implements AutoCloseable {
                 movedIn.incrementAndGet();
                 LOG.info("event=customer_taken customer={} epoch={}", customerId, epoch.getAsLong());
                 taking.complete(epoch.getAsLong());
+                feed.taken(customerId); // once held: its new owner sends its state as loaded
+                if (engine.catalog().version() != catalogBefore) {
+                    feed.catalogFollowed();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 resident.remove(customerId, taking);
@@ -286,8 +302,7 @@ public final class ClusterNode implements AutoCloseable {
                 takePlaced();
             }
             if (ticks % 4 == 0 && !resident.containsKey(Ownership.GLOBAL)) {
-                engine.followCatalog();
-                engine.followWebhooks();
+                followCatalogAndWebhooks();
             }
         } catch (RuntimeException e) {
             LOG.warn("event=cluster_tick_failed error=\"{}\"", e.getMessage(), e);
@@ -368,9 +383,32 @@ public final class ClusterNode implements AutoCloseable {
      */
     public void followGlobals() {
         if (!holds(Ownership.GLOBAL)) {
-            engine.followCatalog();
-            engine.followWebhooks();
+            followCatalogAndWebhooks();
         }
+    }
+
+    private void followCatalogAndWebhooks() {
+        if (engine.followCatalog()) {
+            feed.catalogFollowed();
+        }
+        engine.followWebhooks();
+    }
+
+    @Override
+    public long epoch(String customerId) {
+        CompletableFuture<Long> f = resident.get(customerId);
+        return f != null && f.isDone() && !f.isCompletedExceptionally() ? f.join() : NOT_HELD;
+    }
+
+    @Override
+    public Collection<String> held() {
+        List<String> held = new ArrayList<>();
+        resident.forEach((c, f) -> {
+            if (!c.equals(Ownership.GLOBAL) && f.isDone() && !f.isCompletedExceptionally()) {
+                held.add(c);
+            }
+        });
+        return held;
     }
 
     /** The version of the catalog in force on this node. */

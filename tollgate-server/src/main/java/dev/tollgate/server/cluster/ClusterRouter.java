@@ -1,17 +1,18 @@
 package dev.tollgate.server.cluster;
 
-import dev.tollgate.core.json.Json;
 import dev.tollgate.core.store.Ownership;
+import dev.tollgate.server.feed.FeedQuery;
+import dev.tollgate.server.feed.Interest;
+import dev.tollgate.server.http.ApiException;
 import dev.tollgate.server.http.Body;
 import dev.tollgate.server.http.EventsAnswer;
-import dev.tollgate.server.http.Requests;
 import dev.tollgate.server.http.Response;
 import dev.tollgate.server.http.Service;
 import dev.tollgate.server.http.Trees;
-import java.nio.charset.StandardCharsets;
+import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +29,10 @@ import org.jspecify.annotations.Nullable;
  * request forwarded by another node is never forwarded again ({@code 503 NOT_OWNER} when the views disagree, for the
  * short time a membership change takes to be seen by all). A batch of events naming customers of several owners is
  * split, each part sent to its owner, and the answers merged in the batch's order. The list of customers is asked of
- * every live node and merged by id. The change feed of one customer is redirected ({@code 307}) to its owner, which
- * alone sees its commits.
+ * every live node and merged by id, and so is the alert log. The change feed is every node's feed merged by the node the
+ * subscriber connected to ({@link ClusterFeed}); a node asked for its own feed by another answers for the customers it
+ * holds, and takes first those named that are placed on it. Answers for one customer say which node owns it ({@value
+ * #OWNER_HEADER}), so that clients that route themselves send the next request there.
  *
  * <p>A node whose lease lapsed by its own clock ({@link ClusterNode#serving}) answers nothing for its customers: {@code
  * 503 NOT_OWNER} with {@code Retry-After}; except while the store cannot be reached ({@link
@@ -41,10 +44,19 @@ public final class ClusterRouter implements Service {
     /** Asks a node to read the catalog and the webhooks now; only from another node ({@link Forwarder#FORWARDED_BY}). */
     static final String FOLLOW = "/v1/cluster/follow";
 
+    /** The answer header that names the URL of the node owning the request's customer. */
+    public static final String OWNER_HEADER = "Tollgate-Owner";
+
     private final Service local;
     private final ClusterNode node;
     private final Forwarder forwarder;
     private final ClusterMetrics metrics;
+    private final SpanningReads spanning;
+    /** Reads the other nodes' feeds for the merged feed: long-lived connections, apart from the forwarding pool. */
+    private final HttpClient feedClient = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(1))
+            .build();
 
     /**
      * @param local the API of this node
@@ -54,6 +66,7 @@ public final class ClusterRouter implements Service {
         this.node = node;
         this.forwarder = forwarder;
         this.metrics = metrics;
+        this.spanning = new SpanningReads(local, node, forwarder);
     }
 
     @Override
@@ -86,9 +99,13 @@ public final class ClusterRouter implements Service {
         } else if (target instanceof RequestTarget.Events e) {
             servedHereIfOwned(e, method, path, request, done);
         } else if (target instanceof RequestTarget.Everyone && !forwarded && path.equals("/v1/customers")) {
-            customers(method, request, done);
-        } else if (target instanceof RequestTarget.Stream s) {
-            stream(s.customerId(), method, path, request, done);
+            spanning.customers(method, request, done);
+        } else if (target instanceof RequestTarget.Everyone && !forwarded && path.equals("/v1/events/log")) {
+            spanning.alertLog(method, request, done);
+        } else if (target instanceof RequestTarget.Stream && forwarded) {
+            ownFeed(method, path, request, done);
+        } else if (target instanceof RequestTarget.Stream) {
+            mergedFeed(request, done);
         } else {
             local.dispatch(method, path, request, done);
         }
@@ -133,7 +150,8 @@ public final class ClusterRouter implements Service {
         }
     }
 
-    private void here(String customerId, String method, String path, Request request, Consumer<Response> done) {
+    private void here(String customerId, String method, String path, Request request, Consumer<Response> answer) {
+        Consumer<Response> done = customerId.equals(Ownership.GLOBAL) ? answer : namingOwner(answer);
         CompletableFuture<Long> resident = node.resident(customerId);
         if (resident.isDone() && !resident.isCompletedExceptionally()) {
             local.dispatch(method, path, request, done); // the common case: on this thread, as a single server
@@ -148,6 +166,22 @@ public final class ClusterRouter implements Service {
                         "NOT_OWNER", "customer '" + customerId + "' is moving to this server: retry"));
             }
         });
+    }
+
+    /**
+     * Adds {@value #OWNER_HEADER} (this node's URL) to an answer this node gave as the customer's owner; not to a
+     * {@code 503} or {@code 504}, which it may give for a customer it no longer holds.
+     */
+    private Consumer<Response> namingOwner(Consumer<Response> done) {
+        return r -> {
+            if (r.stream() != null || r.status() == 503 || r.status() == 504) {
+                done.accept(r);
+                return;
+            }
+            Map<String, String> headers = new LinkedHashMap<>(r.headers());
+            headers.put(OWNER_HEADER, node.url());
+            done.accept(new Response(r.status(), r.contentType(), r.body(), headers));
+        };
     }
 
     /**
@@ -276,58 +310,54 @@ public final class ClusterRouter implements Service {
         return Response.json(200, EventsAnswer.of(Arrays.asList(results)));
     }
 
-    /** {@code GET /v1/customers}: every live node's page, merged by id. */
-    private void customers(String method, Request request, Consumer<Response> done) {
-        int limit;
+    /** The feed of every node, merged here. */
+    private void mergedFeed(Request request, Consumer<Response> done) {
+        FeedQuery query;
+        FeedCursor since;
         try {
-            limit = Requests.pageLimit(request);
-        } catch (RuntimeException e) {
-            local.dispatch(method, "/v1/customers", request, done); // refused there as a single server would
+            query = FeedQuery.of(request);
+            since = FeedCursor.parse(query.since());
+        } catch (ApiException e) {
+            done.accept(
+                    Response.json(e.status(), Response.errorBody(e.code(), String.valueOf(e.getMessage()), e.field())));
+            return;
+        } catch (IllegalArgumentException e) {
+            String field = request.queryParam("since") != null ? "since" : "Last-Event-ID";
+            done.accept(Response.json(
+                    400,
+                    Response.errorBody(
+                            "INVALID_FIELD", field + " must be a cursor this cluster's feed gave (or none)", field)));
             return;
         }
-        List<CompletableFuture<Response>> pages = new ArrayList<>();
-        for (Ownership.Member m : node.liveMembers()) {
-            pages.add(forwarder.forward(m.url(), method, request.uri(), request, new byte[0]));
-        }
-        CompletableFuture.allOf(pages.toArray(CompletableFuture[]::new)).thenRun(() -> {
-            List<Map<?, ?>> all = new ArrayList<>();
-            boolean more = false;
-            for (CompletableFuture<Response> page : pages) {
-                Response r = page.join();
-                if (r.status() != 200) {
-                    done.accept(r);
-                    return;
-                }
-                if (Trees.json(r.body()) instanceof Map<?, ?> body && body.get("customers") instanceof List<?> list) {
-                    more |= body.get("nextCursor") != null;
-                    list.forEach(c -> all.add((Map<?, ?>) c));
-                }
-            }
-            all.sort(Comparator.comparing(c -> String.valueOf(c.get("id"))));
-            more |= all.size() > limit;
-            List<Object> page = new ArrayList<>(all.subList(0, Math.min(limit, all.size())));
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("customers", page);
-            body.put(
-                    "nextCursor",
-                    more && !page.isEmpty()
-                            ? Requests.cursorAfter(String.valueOf(((Map<?, ?>) page.get(page.size() - 1)).get("id")))
-                            : null);
-            done.accept(Response.json(200, body));
-        });
+        String authorization = request.header("Authorization");
+        done.accept(Response.stream(new ClusterFeed(
+                node,
+                feedClient,
+                query.interest(),
+                since,
+                authorization == null ? "" : authorization,
+                ClusterFeed.Settings.DEFAULT)));
     }
 
-    private void stream(String customerId, String method, String path, Request request, Consumer<Response> done) {
-        Optional<Ownership.Member> owner = node.ownerOf(customerId);
-        if (owner.isEmpty() || owner.get().nodeId().equals(node.nodeId())) {
-            local.dispatch(method, path, request, done);
-            return;
+    /**
+     * This node's own feed, for the node merging it: the customers named that are placed here are taken first (their
+     * state as loaded is then a change of this feed), as a request for one of them would.
+     */
+    private void ownFeed(String method, String path, Request request, Consumer<Response> done) {
+        try {
+            Interest interest = FeedQuery.of(request).interest();
+            if (interest != null) {
+                for (String c : interest.customers()) {
+                    if (node.ownerOf(c)
+                            .map(m -> m.nodeId().equals(node.nodeId()))
+                            .orElse(false)) {
+                        node.resident(c);
+                    }
+                }
+            }
+        } catch (ApiException e) {
+            // refused by the local route as a server alone refuses it
         }
-        String location = owner.get().url().replaceAll("/$", "") + request.uri();
-        done.accept(new Response(
-                307,
-                "application/json",
-                Json.write(Map.of("location", location)).getBytes(StandardCharsets.UTF_8),
-                Map.of("Location", location)));
+        local.dispatch(method, path, request, done);
     }
 }

@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>What is relayed: the method, the path and query as received, the body, and the headers a route reads ({@code
  * Authorization}, {@code Content-Type}, {@code Idempotency-Key}, {@code Accept}); the answer's status, body and the
- * headers a client reads ({@code Idempotent-Replay}, {@code Retry-After}, {@code Content-Disposition}). The relayed
+ * headers a client reads ({@code Idempotent-Replay}, {@code Retry-After}, {@code Content-Disposition}, {@code
+ * Tollgate-Owner}). The relayed
  * request carries {@value #FORWARDED_BY} with this node's id; a node never forwards such a request again, so a
  * disagreement between two nodes' views ends in one {@code 503}, not a loop.
  *
@@ -39,7 +40,7 @@ public final class Forwarder {
     private static final List<String> REQUEST_HEADERS =
             List.of("Authorization", "Content-Type", "Idempotency-Key", "Accept");
     private static final List<String> ANSWER_HEADERS =
-            List.of("Idempotent-Replay", "Retry-After", "Content-Disposition");
+            List.of("Idempotent-Replay", "Retry-After", "Content-Disposition", ClusterRouter.OWNER_HEADER);
 
     private final HttpClient client;
     private final String nodeId;

@@ -40,8 +40,8 @@ sealed interface RequestTarget {
     /** Spans every customer: asked of every server and merged ({@code GET /v1/customers}, the alert log). */
     record Everyone(String kind) implements RequestTarget {}
 
-    /** The change feed for one customer: served by its owner, which alone sees its commits. */
-    record Stream(String customerId) implements RequestTarget {}
+    /** The change feed: every node's merged ({@link ClusterFeed}). */
+    record Stream() implements RequestTarget {}
 
     RequestTarget HERE = new Here();
 
@@ -80,10 +80,7 @@ sealed interface RequestTarget {
             return customer == null ? new Everyone("alerts") : customer(customer);
         }
         if (path.equals("/v1/stream")) {
-            String customers = query.apply("customers");
-            return customers == null || customers.contains(",") || !Body.isId(customers.trim())
-                    ? HERE
-                    : new Stream(customers.trim());
+            return method.equals("GET") ? new Stream() : HERE;
         }
         if (method.equals("POST")
                 && (path.equals("/v1/check") || path.equals("/v1/consume") || path.equals("/v1/sessions"))) {

@@ -31,6 +31,11 @@ import org.jspecify.annotations.Nullable;
  * snapshot. The clock only makes cursors of a new process start above those of the last one; if it was set back,
  * resuming clients get a full snapshot, never a gap.
  *
+ * <p>In a cluster ({@link #attach}) the feed speaks only for the customers this node holds: a snapshot names only
+ * those, a catalog change changes only those, and a customer this node takes over ({@link #taken}) is a change: its
+ * state as loaded from the store is sent again by its new owner, with the new fencing epoch ({@link #epoch}), so that
+ * a subscriber following every node misses nothing the previous owner committed.
+ *
  * <p>Thread-safe. Memory: one cursor per customer changed since the start, and each subscriber's queue, at most one
  * entry per customer it follows ({@link FeedSubscription}).
  */
@@ -41,6 +46,8 @@ public final class ChangeFeed implements GroupCommitJournal.Listener {
     private final Map<String, Long> latest = new ConcurrentHashMap<>();
     private final Set<String> known = ConcurrentHashMap.newKeySet();
     private final Set<FeedSubscription> subscribers = ConcurrentHashMap.newKeySet();
+    /** The customers this node holds, in a cluster; {@code null} on a server alone, which holds every customer. */
+    private volatile @Nullable Residency residency;
     /** Customers of failed batches since the last recovery: the resynchronisation may change them again. */
     private final Set<String> inDoubt = new HashSet<>();
 
@@ -61,6 +68,43 @@ public final class ChangeFeed implements GroupCommitJournal.Listener {
     }
 
     /**
+     * Makes this the feed of a node of a cluster: from now on it speaks only for the customers {@code residency} holds.
+     * Call once, before the node takes any customer.
+     */
+    public void attach(Residency residency) {
+        this.residency = residency;
+    }
+
+    /**
+     * The fencing epoch at which this server holds a customer: {@code 0} on a server alone (every customer, no epoch),
+     * {@link Residency#NOT_HELD} for a customer a node of a cluster does not hold.
+     */
+    public long epoch(String customerId) {
+        Residency r = residency;
+        return r == null ? 0 : r.epoch(customerId);
+    }
+
+    /** This node has just taken the customer over and loaded it: its state is a change for every subscriber. */
+    public void taken(String customerId) {
+        if (!Engine.SYSTEM.equals(customerId)) {
+            changed(customerId);
+        }
+    }
+
+    /** This node has read a catalog another node published: every customer it holds changed. */
+    public void catalogFollowed() {
+        for (String customerId : held()) {
+            changed(customerId);
+        }
+    }
+
+    /** The customers this server speaks for: every known one alone, those it holds in a cluster. */
+    private Collection<String> held() {
+        Residency r = residency;
+        return r == null ? known : r.held();
+    }
+
+    /**
      * Starts a subscription and queues what the subscriber must be sent first: every customer it follows, or, when
      * {@code since} is at or after {@link #bootCursor}, those changed after {@code since}. Changes committed from now on
      * are queued as they come.
@@ -73,9 +117,12 @@ public final class ChangeFeed implements GroupCommitJournal.Listener {
         FeedSubscription s = new FeedSubscription(this, interest, wake);
         subscribers.add(s);
         boolean resumable = since != null && since >= bootCursor;
-        Collection<String> followed = interest != null ? interest.customers() : resumable ? latest.keySet() : known;
+        Collection<String> followed = interest != null ? interest.customers() : resumable ? latest.keySet() : held();
         for (String customerId : followed) {
             Long at = latest.get(customerId);
+            if (epoch(customerId) == Residency.NOT_HELD) {
+                continue; // its owner speaks for it
+            }
             if (!resumable) {
                 s.offer(customerId, at == null ? bootCursor - 1 : at);
             } else if (at != null && since != null && at > since) {
@@ -134,13 +181,14 @@ public final class ChangeFeed implements GroupCommitJournal.Listener {
             }
         }
         if (catalog) {
-            for (String customerId : known) {
+            for (String customerId : held()) {
                 changed(customerId);
             }
         }
     }
 
-    private void changed(String customerId) {
+    /** Synchronized: the journal's thread, take-overs and catalog reads change customers, each cursor latest once. */
+    private synchronized void changed(String customerId) {
         known.add(customerId);
         long cursor = next();
         latest.put(customerId, cursor);

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each event is {@code id: <cursor>}, {@code event: state} and one {@code data:} line, the JSON of the customer's
  * state as it is when the event is written (so never older than the change its cursor names), rendered once for every
- * subscriber that writes the same change ({@link SharedRenders}). A comment line every
+ * subscriber that writes the same change ({@link SharedRenders}); on a node of a cluster also the fencing {@code epoch}
+ * it holds the customer at, and only for customers it holds (their new owner sends the others). A comment line every
  * keep-alive period keeps proxies from closing an idle stream and tells the client the server is there.
  *
  * <p>Back-pressure: events are written only while the connection is writable; a client that reads slowly lets its
@@ -96,8 +97,11 @@ public final class FeedStream implements StreamHandler {
             if (c == null) {
                 break;
             }
-            s.write(renders.event(c.customerId(), c.cursor()));
-            wrote = true;
+            String event = renders.event(c.customerId(), c.cursor());
+            if (event != null) {
+                s.write(event);
+                wrote = true;
+            }
         }
         if (wrote) {
             s.flush();
