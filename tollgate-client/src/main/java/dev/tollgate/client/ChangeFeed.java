@@ -9,6 +9,8 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +30,14 @@ import tools.jackson.databind.JsonNode;
  * <p>Resuming: the last cursor seen is sent again as {@code since} (and {@code Last-Event-ID}) on every reconnect, so
  * nothing is missed. A customer that enters the cache makes the feed reconnect with the longer list. A server without
  * the feed ({@code 404}) is asked again a minute later; meanwhile the cache's TTL keeps it correct.
+ *
+ * <p>A cluster: any node serves the feed of every node merged; its cursor (opaque) resumes on any node, so when the
+ * node the feed is connected to cannot be connected to, the feed reconnects to another live node ({@link Routes#entry})
+ * with its last cursor. Its events say each customer's version ({@code epoch}, then {@code ownerCursor}); an event not
+ * newer than the state this client applied for its customer (a late event of a previous owner, one sent again after a
+ * reconnect) is skipped, so per customer states are applied in commit order, each once. A cursor the server refuses
+ * ({@code 400} naming {@code since}: a cursor of a server alone shown to a cluster, or the reverse) is dropped and the
+ * feed starts again with a snapshot.
  *
  * <p>Failure modes: any break (server down, connection cut) marks every entry as no longer live (back to its TTL)
  * and reconnects after a second. The answer's head must come within the client's timeout, and a stream silent for
@@ -50,6 +60,8 @@ final class ChangeFeed implements AutoCloseable {
     private volatile boolean customersChanged;
     private volatile long lastLineNanos;
     private @Nullable String cursor;
+    /** Per customer, the version of the state applied last: {epoch, owner's cursor}; only for a cluster's events. */
+    private final Map<String, long[]> applied = new HashMap<>();
 
     ChangeFeed(Http http, EntitlementCache cache) {
         this.http = http;
@@ -108,7 +120,8 @@ final class ChangeFeed implements AutoCloseable {
 
     /** Follows the feed until it breaks; returns how long to wait before reconnecting. */
     private long follow(Set<String> customers) throws IOException {
-        StringBuilder uri = new StringBuilder(http.base() + "/v1/stream?");
+        URI node = http.routes().entry();
+        StringBuilder uri = new StringBuilder(node + "/v1/stream?");
         if (customers.size() <= MAX_NAMED) {
             uri.append("customers=").append(URLEncoder.encode(String.join(",", customers), StandardCharsets.UTF_8));
         }
@@ -130,8 +143,16 @@ final class ChangeFeed implements AutoCloseable {
             Thread.currentThread().interrupt();
             running = false;
             return 0;
+        } catch (java.net.ConnectException | java.net.http.HttpConnectTimeoutException e) {
+            http.routes().unreachable(node); // the next attempt goes to another live node, with the same cursor
+            throw e;
         }
         InputStream in = response.body();
+        if (response.statusCode() == 400 && cursor != null && refusesCursor(in)) {
+            LOG.info("event=change_feed_cursor_refused hint=\"starting again with a snapshot\"");
+            cursor = null;
+            return 0;
+        }
         if (response.statusCode() != 200) {
             closeQuietly(in);
             return response.statusCode() == 404 ? 60_000 : 5_000;
@@ -177,12 +198,47 @@ final class ChangeFeed implements AutoCloseable {
 
     private void state(JsonNode n, @Nullable String id) {
         String customerId = Wire.text(n, "customerId");
-        if (customerId == null || !cache.has(customerId)) {
+        String c = Wire.text(n, "cursor");
+        cursor = c != null ? c : id != null ? id : cursor;
+        if (customerId == null || !cache.has(customerId) || !newer(customerId, n)) {
             return;
         }
         cache.accept(customerId, n, true);
-        String c = Wire.text(n, "cursor");
-        cursor = c != null ? c : id != null ? id : cursor;
+    }
+
+    /**
+     * Whether a cluster's event carries a state newer than the one applied last for its customer (and remembers it);
+     * always true for a server alone's events, which come in order on one stream.
+     */
+    private boolean newer(String customerId, JsonNode n) {
+        String ownerCursor = Wire.text(n, "ownerCursor");
+        if (!n.path("epoch").isNumber() || ownerCursor == null) {
+            return true;
+        }
+        long[] version;
+        try {
+            version = new long[] {n.path("epoch").asLong(), Long.parseLong(ownerCursor)};
+        } catch (NumberFormatException e) {
+            return true;
+        }
+        long[] prior = applied.get(customerId);
+        if (prior != null && (version[0] < prior[0] || (version[0] == prior[0] && version[1] <= prior[1]))) {
+            return false;
+        }
+        if (applied.size() > 2 * Math.max(MAX_NAMED, cache.size())) {
+            applied.keySet().retainAll(cache.customers()); // versions of customers no longer cached
+        }
+        applied.put(customerId, version);
+        return true;
+    }
+
+    /** Whether a {@code 400} refuses the cursor sent ({@code since} or {@code Last-Event-ID}); closes {@code in}. */
+    private static boolean refusesCursor(InputStream in) throws IOException {
+        try (in) {
+            String field =
+                    Wire.read(in.readAllBytes()).path("error").path("field").asString("");
+            return field.equals("since") || field.equals("Last-Event-ID");
+        }
     }
 
     @SuppressWarnings("WaitNotInLoop") // a back-off a change may cut short: waking early only retries sooner

@@ -19,4 +19,5 @@ record ClientSettings(
         LeaseSettings leases,
         Duration cacheTtl,
         boolean changeFeed,
+        boolean routeToOwner,
         @Nullable String redisUrl) {}

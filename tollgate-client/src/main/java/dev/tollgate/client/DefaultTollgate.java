@@ -34,6 +34,12 @@ final class DefaultTollgate implements Tollgate {
     private static final Set<String> ENTITLEMENT_REFUSALS =
             Set.of("NOT_ENTITLED", "NO_SUBSCRIPTION", "FEATURE_NOT_FOUND");
 
+    /** How often the live servers of a cluster are read ({@link Routes}). */
+    private static final long MEMBERS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** How soon a server that is no cluster (or did not answer) is asked again. */
+    private static final long NOT_A_CLUSTER_NANOS = TimeUnit.MINUTES.toNanos(5);
+
     private final ClientSettings settings;
     private final LocalAnswers local;
     private final Http http;
@@ -45,11 +51,18 @@ final class DefaultTollgate implements Tollgate {
     private final @Nullable ChangeFeed feed;
     private final ScheduledExecutorService maintenance;
     private volatile boolean closed;
+    /** When the cluster's members are next read ({@link System#nanoTime}). */
+    private volatile long nextMembersNanos = System.nanoTime();
 
     DefaultTollgate(ClientSettings settings) {
         this.settings = settings;
         this.local = new LocalAnswers(settings.fallback());
-        this.http = new Http(settings.baseUrl(), settings.apiKey(), settings.timeout(), this::serverAnswered);
+        this.http = new Http(
+                settings.baseUrl(),
+                settings.apiKey(),
+                settings.timeout(),
+                this::serverAnswered,
+                settings.routeToOwner());
         this.spool = settings.spoolDirectory() == null
                 ? null
                 : Spool.open(settings.spoolDirectory(), settings.spoolMaxBytes());
@@ -91,6 +104,15 @@ final class DefaultTollgate implements Tollgate {
             leases.maintain();
             if (feed != null) {
                 feed.checkAlive();
+            }
+            long now = System.nanoTime();
+            if (now - nextMembersNanos >= 0) {
+                nextMembersNanos = now + MEMBERS_EVERY_NANOS; // until the read below says what it found
+                http.readMembers().thenAccept(cluster -> {
+                    if (!cluster) {
+                        nextMembersNanos = System.nanoTime() + NOT_A_CLUSTER_NANOS;
+                    }
+                });
             }
         } catch (RuntimeException e) {
             LOG.error("event=lease_maintenance_failed", e);

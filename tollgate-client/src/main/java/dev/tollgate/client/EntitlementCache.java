@@ -140,6 +140,11 @@ final class EntitlementCache {
         return entries.containsKey(customerId);
     }
 
+    /** How many customers are in memory. */
+    int size() {
+        return entries.size();
+    }
+
     /** The customers in memory. */
     Set<String> customers() {
         return Set.copyOf(entries.keySet());

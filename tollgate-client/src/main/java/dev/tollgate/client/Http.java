@@ -27,6 +27,11 @@ import tools.jackson.databind.JsonNode;
  * while the call's timeout allows; a move takes well under a second, a fail-over the lease time (then the call fails
  * as unavailable, and the caller falls back).
  *
+ * <p>Routing in a cluster ({@link Routes}): a call for one customer goes straight to the node that owns it once an
+ * answer has named that node, else to the base URL; a node that cannot be connected to (nothing was sent) is avoided
+ * for a while and the call goes to the next one (the base URL, then any live node of {@code GET /v1/cluster}), so a
+ * client configured with one node's address keeps working when that node dies.
+ *
  * <p>Breaker: after a call got no answer, calls fail at once ({@link NotSent}, nothing sent) for up to the timeout
  * (at most 1 s), so that an outage costs one timeout a second instead of one per call; the first answer, or {@link
  * #probe()}, closes it again.
@@ -65,6 +70,7 @@ final class Http {
 
     private final HttpClient client;
     private final URI base;
+    private final Routes routes;
     private final String authorization;
     private final Duration timeout;
     private final Runnable onAnswer;
@@ -76,9 +82,17 @@ final class Http {
      * @param onAnswer called after every answer the server gave (any status below 500): the server is reachable
      */
     Http(URI base, String apiKey, Duration timeout, Runnable onAnswer) {
+        this(base, apiKey, timeout, onAnswer, true);
+    }
+
+    /**
+     * @param onAnswer called after every answer the server gave (any status below 500): the server is reachable
+     * @param direct whether a call for a customer goes straight to its owner once known ({@link Routes})
+     */
+    Http(URI base, String apiKey, Duration timeout, Runnable onAnswer, boolean direct) {
         this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
-        String b = base.toString();
-        this.base = URI.create(b.endsWith("/") ? b.substring(0, b.length() - 1) : b);
+        this.base = URI.create(Routes.stripSlash(base.toString()));
+        this.routes = new Routes(this.base, direct);
         this.authorization = "Bearer " + apiKey;
         this.timeout = timeout;
         this.onAnswer = onAnswer;
@@ -90,9 +104,33 @@ final class Http {
         broken = false;
     }
 
-    /** The server's address, without a trailing slash. */
+    /** The server's address as configured, without a trailing slash. */
     URI base() {
         return base;
+    }
+
+    /** Where calls go in a cluster. */
+    Routes routes() {
+        return routes;
+    }
+
+    /**
+     * Reads the live nodes of the cluster ({@code GET /v1/cluster}) for {@link Routes}; a server alone answers {@code
+     * 404} and nothing changes.
+     *
+     * @return completes once read (never exceptionally); {@code false} if the server answered that it is no cluster
+     */
+    CompletableFuture<Boolean> readMembers() {
+        return sendAsync("GET", "/v1/cluster", null).handle((reply, failure) -> {
+            if (failure != null) {
+                return true; // not known: asked again soon
+            }
+            if (!reply.ok()) {
+                return false;
+            }
+            routes.members(Routes.liveMembers(reply.body()));
+            return true;
+        });
     }
 
     /** The JDK client, for the change feed's long-lived request. */
@@ -131,39 +169,87 @@ final class Http {
         if (broken && System.nanoTime() - brokenUntilNanos < 0) {
             return CompletableFuture.failedFuture(new NotSent());
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
-                .timeout(timeout)
-                .header("Authorization", authorization)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .method(
-                        method,
-                        body == null
-                                ? HttpRequest.BodyPublishers.noBody()
-                                : HttpRequest.BodyPublishers.ofByteArray(Wire.write(body)))
-                .build();
-        return attempt(request, System.nanoTime() + timeout.toNanos(), MOVE_RETRY_MILLIS);
+        Call call = new Call(
+                method,
+                path,
+                body == null ? null : Wire.write(body),
+                Routes.customerOf(path, body),
+                System.nanoTime() + timeout.toNanos());
+        return attempt(call, routes.target(call.customerId()), MOVE_RETRY_MILLIS);
     }
 
-    private CompletableFuture<Reply> attempt(HttpRequest request, long deadlineNanos, long waitMillis) {
-        return client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-                .handle((response, failure) -> {
-                    if (failure != null) {
-                        brokenUntilNanos = System.nanoTime() + breakNanos;
-                        broken = true;
-                        throw new CompletionException(unreachable(failure));
-                    }
-                    return response;
-                })
-                .thenCompose(response -> {
-                    long left = deadlineNanos - System.nanoTime();
-                    if (movedAway(response) && left > TimeUnit.MILLISECONDS.toNanos(waitMillis)) {
-                        Executor later = CompletableFuture.delayedExecutor(waitMillis, TimeUnit.MILLISECONDS);
-                        return CompletableFuture.supplyAsync(() -> null, later)
-                                .thenCompose(v -> attempt(request, deadlineNanos, waitMillis * 2));
-                    }
-                    return CompletableFuture.completedFuture(reply(response));
-                });
+    /** One call, sent to one node or more until one answers. */
+    @SuppressWarnings("ArrayRecordComponent") // a call is sent, never compared
+    private record Call(
+            String method,
+            String path,
+            byte @Nullable [] body,
+            @Nullable String customerId,
+            long deadlineNanos) {
+        HttpRequest to(URI node, Duration timeout, String authorization) {
+            return HttpRequest.newBuilder(URI.create(node + path))
+                    .timeout(timeout)
+                    .header("Authorization", authorization)
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "application/json")
+                    .method(
+                            method,
+                            body == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofByteArray(body))
+                    .build();
+        }
+    }
+
+    private CompletableFuture<Reply> attempt(Call call, URI node, long waitMillis) {
+        return client.sendAsync(call.to(node, timeout, authorization), HttpResponse.BodyHandlers.ofByteArray())
+                .handle((response, failure) -> failure == null
+                        ? answered(call, node, response, waitMillis)
+                        : failed(call, node, failure, waitMillis))
+                .thenCompose(f -> f);
+    }
+
+    /** No answer from {@code node}: the next node if nothing was sent and one is left, else unavailable. */
+    private CompletableFuture<Reply> failed(Call call, URI node, Throwable failure, long waitMillis) {
+        if (notConnected(failure)) {
+            routes.unreachable(node);
+            URI next = System.nanoTime() - call.deadlineNanos() < 0 ? routes.after(node) : null;
+            if (next != null) {
+                return attempt(call, next, waitMillis);
+            }
+        }
+        brokenUntilNanos = System.nanoTime() + breakNanos;
+        broken = true;
+        return CompletableFuture.failedFuture(unreachable(failure));
+    }
+
+    /** An answer: sent again later if it was a move's {@code 503} and time is left, else the reply. */
+    private CompletableFuture<Reply> answered(Call call, URI node, HttpResponse<byte[]> response, long waitMillis) {
+        routes.answered(
+                node,
+                call.customerId(),
+                response.headers().firstValue(Routes.OWNER_HEADER).orElse(null));
+        long left = call.deadlineNanos() - System.nanoTime();
+        if (movedAway(response) && left > TimeUnit.MILLISECONDS.toNanos(waitMillis)) {
+            Executor later = CompletableFuture.delayedExecutor(waitMillis, TimeUnit.MILLISECONDS);
+            return CompletableFuture.supplyAsync(() -> null, later)
+                    .thenCompose(v -> attempt(call, routes.target(call.customerId()), waitMillis * 2));
+        }
+        try {
+            return CompletableFuture.completedFuture(reply(response));
+        } catch (CompletionException e) {
+            return CompletableFuture.failedFuture(e.getCause() != null ? e.getCause() : e);
+        }
+    }
+
+    /** Whether a call failed before anything was sent: the node could not be connected to. */
+    private static boolean notConnected(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.http.HttpConnectTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A {@code 503} of a cluster's move: nothing was applied, the same request may be sent again at once. */

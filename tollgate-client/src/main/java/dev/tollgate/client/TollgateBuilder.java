@@ -33,6 +33,7 @@ public final class TollgateBuilder {
     private LeaseSettings leases = LeaseSettings.defaults();
     private Duration cacheTtl = Duration.ofSeconds(5);
     private boolean changeFeed = true;
+    private boolean routeToOwner = true;
     private @Nullable String redisUrl;
 
     TollgateBuilder() {}
@@ -138,6 +139,17 @@ public final class TollgateBuilder {
     }
 
     /**
+     * Whether, with a cluster of servers, a call for a customer goes straight to the server that owns it once an answer
+     * has named it (and, while the configured server cannot be reached, to another live server of the cluster). Turn it
+     * off when the servers' own addresses cannot be reached from here (every call then goes through {@code baseUrl},
+     * whose server forwards it). Default true; without a cluster it changes nothing.
+     */
+    public TollgateBuilder routeToOwner(boolean value) {
+        this.routeToOwner = value;
+        return this;
+    }
+
+    /**
      * A Redis server ({@code redis://host:port}) that keeps the cached entitlements for every instance and across
      * restarts; needs {@code io.lettuce:lettuce-core} on the class path. Redis down: the in-memory cache alone.
      */
@@ -169,6 +181,7 @@ public final class TollgateBuilder {
                 leases,
                 cacheTtl,
                 changeFeed,
+                routeToOwner,
                 redisUrl));
     }
 

@@ -74,6 +74,18 @@ final class EventStream implements AutoCloseable {
         return e;
     }
 
+    /** The events received and not yet taken, taken now, without waiting. */
+    java.util.List<Event> drain() {
+        java.util.List<Event> taken = new java.util.ArrayList<>();
+        events.drainTo(taken);
+        return taken;
+    }
+
+    /** Whether the stream has ended (closed by the server, or broken). */
+    boolean ended() {
+        return !reader.isAlive();
+    }
+
     /** The next event about {@code customerId}, skipping others. */
     Event nextFor(String customerId) throws InterruptedException {
         while (true) {

@@ -218,4 +218,67 @@ class ChangeFeedTest {
         probe.close();
         return cursor;
     }
+
+    /** A node's residency: the customers it holds, each at its epoch; changed by the test. */
+    private static final class Held implements Residency {
+        final Map<String, Long> epochs = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public long epoch(String customerId) {
+            return epochs.getOrDefault(customerId, NOT_HELD);
+        }
+
+        @Override
+        public java.util.Collection<String> held() {
+            return List.copyOf(epochs.keySet());
+        }
+    }
+
+    @Test
+    void a_node_of_a_cluster_speaks_only_for_the_customers_it_holds() {
+        ChangeFeed feed = new ChangeFeed(FROZEN);
+        Held held = new Held();
+        held.epochs.put("a", 3L);
+        feed.attach(held);
+        feed.seed(List.of("a", "b", "c"));
+
+        FeedSubscription every = feed.subscribe(null, null, () -> {});
+        FeedSubscription named = feed.subscribe(new Interest(Set.of("a", "b")), null, () -> {});
+        assertThat(customers(drain(every)))
+                .as("the snapshot: held customers only")
+                .containsExactly("a");
+        assertThat(customers(drain(named))).containsExactly("a");
+        assertThat(feed.epoch("a")).isEqualTo(3);
+        assertThat(feed.epoch("b")).isEqualTo(Residency.NOT_HELD);
+
+        feed.committed(1, List.of(catalog()), 0);
+        assertThat(customers(drain(every)))
+                .as("a catalog change changes what this node holds")
+                .containsExactly("a");
+        assertThat(customers(drain(named))).containsExactly("a");
+
+        held.epochs.put("b", 7L);
+        feed.taken("b");
+        feed.taken("_system");
+        List<FeedSubscription.Change> taken = drain(named);
+        assertThat(customers(taken)).as("a take-over is a change").containsExactly("b");
+        assertThat(customers(drain(every))).containsExactly("b");
+
+        feed.catalogFollowed();
+        assertThat(customers(drain(every)))
+                .as("a catalog read from the store changes every customer held")
+                .containsExactlyInAnyOrder("a", "b");
+
+        held.epochs.remove("a");
+        FeedSubscription resumed = feed.subscribe(null, taken.get(0).cursor() - 1, () -> {});
+        assertThat(customers(drain(resumed)))
+                .as("a resume: changed since, and still held")
+                .containsExactly("b");
+    }
+
+    @Test
+    void a_server_alone_holds_every_customer_without_an_epoch() {
+        ChangeFeed feed = new ChangeFeed(FROZEN);
+        assertThat(feed.epoch("anyone")).isZero();
+    }
 }
