@@ -5,13 +5,17 @@ import static java.util.Objects.requireNonNull;
 import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.journal.JournalRecord;
 import dev.tollgate.core.store.CounterValue;
+import dev.tollgate.core.store.FencedException;
 import dev.tollgate.core.store.RecordRefusedException;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -159,6 +163,15 @@ public final class GroupCommitJournal implements AutoCloseable {
     private final Semaphore backlog = new Semaphore(FOLLOW_UP_BACKLOG);
     private volatile boolean closed;
     private volatile boolean available = true;
+
+    /** Beyond this many fenced customers remembered, they are forgotten (a stale command then fails as before). */
+    static final int MAX_FENCED_KEPT = 10_000;
+
+    /**
+     * Customers whose commands the store fenced since they last committed here: a command found stale behind one of
+     * them fails as fenced too. Confined to the writer thread.
+     */
+    private final Set<String> fencedCustomers = new HashSet<>();
 
     /**
      * Starts the writer thread.
@@ -314,8 +327,8 @@ public final class GroupCommitJournal implements AutoCloseable {
                 live.add(p);
             }
         }
-        if (!stale.isEmpty()) {
-            follow(stale, new StoreException("state was rebuilt after a failed commit; command not applied"), () -> {});
+        for (Pending p : stale) {
+            follow(List.of(p), staleFailure(p), () -> {});
         }
         if (live.isEmpty()) {
             return;
@@ -356,7 +369,26 @@ public final class GroupCommitJournal implements AutoCloseable {
             return;
         }
         long nanos = System.nanoTime() - start;
+        if (!fencedCustomers.isEmpty()) {
+            entries.forEach(e -> fencedCustomers.remove(e.customerId())); // owned here again
+        }
         follow(live, null, () -> listener.committed(live.size(), entries, nanos));
+    }
+
+    /**
+     * Why a stale command (applied to a state that was rebuilt since) fails: as fenced if its customer was fenced (it
+     * belongs to another node now: {@code NOT_OWNER}, nothing applied), else as a failure of the store.
+     */
+    private StoreException staleFailure(Pending p) {
+        Set<String> lost = new TreeSet<>();
+        for (JournalEntry e : p.entries()) {
+            if (e.customerId() != null && fencedCustomers.contains(e.customerId())) {
+                lost.add(e.customerId());
+            }
+        }
+        return lost.isEmpty()
+                ? new StoreException("state was rebuilt after a failed commit; command not applied")
+                : new FencedException(lost);
     }
 
     /**
@@ -364,6 +396,12 @@ public final class GroupCommitJournal implements AutoCloseable {
      * Listener#refused}) before the writer goes on, so that the commands applied on top of it are found stale.
      */
     private void refuse(Pending p, RecordRefusedException cause) {
+        if (cause instanceof FencedException fenced) {
+            if (fencedCustomers.size() >= MAX_FENCED_KEPT) {
+                fencedCustomers.clear();
+            }
+            fencedCustomers.addAll(fenced.customers());
+        }
         CompletableFuture<Void> restored = follow(List.of(p), cause, () -> listener.refused(p.entries(), cause));
         try {
             restored.get(PROBE_TIMEOUT_SECONDS, TimeUnit.SECONDS);

@@ -275,4 +275,51 @@ final class GroupCommitJournalTest {
             assertThat(store.keys).containsExactly("a", "b");
         }
     }
+
+    /**
+     * Regression (ClusterIT, on SIGCONT of a node that had lost its customers): a command applied on top of one the
+     * store fenced, and so found stale, failed {@code STORE_UNAVAILABLE} (a plain store failure, without {@code
+     * Retry-After}), though nothing was wrong with the store: its customer belongs to another node now. It fails as
+     * fenced too ({@code NOT_OWNER}: nothing was applied, retry and be forwarded).
+     */
+    @Test
+    void a_command_stale_behind_a_fenced_one_fails_as_fenced() throws Exception {
+        RecordingStore store = new RecordingStore() {
+            @Override
+            public void append(List<JournalRecord> batch, List<CounterValue> counters) {
+                if (batch.stream().anyMatch(r -> "a".equals(r.entry().idempotencyKey()))) {
+                    throw new dev.tollgate.core.store.FencedException(java.util.Set.of("c"));
+                }
+                super.append(batch, counters);
+            }
+        };
+        GroupCommitJournal.Listener quiet = new GroupCommitJournal.Listener() {
+            @Override
+            public void committed(int commands, List<JournalEntry> entries, long nanos) {}
+
+            @Override
+            public void failed(List<JournalEntry> entries, RuntimeException cause) {}
+        };
+        try (GroupCommitJournal journal = new GroupCommitJournal(store, quiet)) {
+            CompletableFuture<Void> fenced = journal.append(List.of(customer("a")), List.of(), () -> true);
+            await().atMost(Duration.ofSeconds(30)).until(fenced::isDone);
+            CompletableFuture<Void> stale = journal.append(List.of(customer("b")), List.of(), () -> false);
+            await().atMost(Duration.ofSeconds(30)).until(stale::isDone);
+            ExecutionException e =
+                    org.assertj.core.api.Assertions.catchThrowableOfType(ExecutionException.class, stale::get);
+            assertThat(e.getCause()).isInstanceOf(dev.tollgate.core.store.FencedException.class);
+            assertThat(((dev.tollgate.core.store.FencedException) e.getCause()).customers())
+                    .containsExactly("c");
+            CompletableFuture<Void> otherStale = journal.append(
+                    List.of(new JournalEntry.CustomerUpserted("d", T, "x", "D", Map.of(), "UTC", null)),
+                    List.of(),
+                    () -> false);
+            await().atMost(Duration.ofSeconds(30)).until(otherStale::isDone);
+            ExecutionException other =
+                    org.assertj.core.api.Assertions.catchThrowableOfType(ExecutionException.class, otherStale::get);
+            assertThat(other.getCause())
+                    .as("a customer not fenced: stale as before")
+                    .isNotInstanceOf(dev.tollgate.core.store.FencedException.class);
+        }
+    }
 }

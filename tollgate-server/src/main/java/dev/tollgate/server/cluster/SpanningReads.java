@@ -38,24 +38,11 @@ final class SpanningReads {
 
     /** {@code GET /v1/customers}: every live node's page, merged by id. */
     void customers(String method, Request request, Consumer<Response> done) {
-        int limit;
-        try {
-            limit = Requests.pageLimit(request);
-        } catch (RuntimeException e) {
-            local.dispatch(method, "/v1/customers", request, done); // refused there as a single server would
-            return;
-        }
-        List<CompletableFuture<Response>> pages = askEveryNode(method, request);
-        CompletableFuture.allOf(pages.toArray(CompletableFuture[]::new)).thenRun(() -> {
+        askEveryNode(method, "/v1/customers", request, done, (limit, bodies) -> {
             List<Map<?, ?>> all = new ArrayList<>();
             boolean more = false;
-            for (CompletableFuture<Response> page : pages) {
-                Response r = page.join();
-                if (r.status() != 200) {
-                    done.accept(r);
-                    return;
-                }
-                if (Trees.json(r.body()) instanceof Map<?, ?> body && body.get("customers") instanceof List<?> list) {
+            for (Map<?, ?> body : bodies) {
+                if (body.get("customers") instanceof List<?> list) {
                     more |= body.get("nextCursor") != null;
                     list.forEach(c -> all.add((Map<?, ?>) c));
                 }
@@ -63,14 +50,14 @@ final class SpanningReads {
             all.sort(Comparator.comparing(c -> String.valueOf(c.get("id"))));
             more |= all.size() > limit;
             List<Object> page = new ArrayList<>(all.subList(0, Math.min(limit, all.size())));
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("customers", page);
-            body.put(
+            Map<String, Object> merged = new LinkedHashMap<>();
+            merged.put("customers", page);
+            merged.put(
                     "nextCursor",
                     more && !page.isEmpty()
                             ? Requests.cursorAfter(String.valueOf(((Map<?, ?>) page.get(page.size() - 1)).get("id")))
                             : null);
-            done.accept(Response.json(200, body));
+            return merged;
         });
     }
 
@@ -79,23 +66,10 @@ final class SpanningReads {
      * then id, as one server orders them), each alert once, at most {@code limit}.
      */
     void alertLog(String method, Request request, Consumer<Response> done) {
-        int limit;
-        try {
-            limit = Requests.pageLimit(request);
-        } catch (RuntimeException e) {
-            local.dispatch(method, "/v1/events/log", request, done); // refused there as a single server would
-            return;
-        }
-        List<CompletableFuture<Response>> parts = askEveryNode(method, request);
-        CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenRun(() -> {
+        askEveryNode(method, "/v1/events/log", request, done, (limit, bodies) -> {
             Map<String, Map<?, ?>> byId = new LinkedHashMap<>();
-            for (CompletableFuture<Response> part : parts) {
-                Response r = part.join();
-                if (r.status() != 200) {
-                    done.accept(r);
-                    return;
-                }
-                if (Trees.json(r.body()) instanceof Map<?, ?> body && body.get("events") instanceof List<?> list) {
+            for (Map<?, ?> body : bodies) {
+                if (body.get("events") instanceof List<?> list) {
                     for (Object e : list) {
                         if (e instanceof Map<?, ?> alert) {
                             byId.putIfAbsent(String.valueOf(alert.get("id")), alert);
@@ -107,17 +81,45 @@ final class SpanningReads {
             all.sort(Comparator.<Map<?, ?>, Instant>comparing(a -> Instant.parse(String.valueOf(a.get("at"))))
                     .thenComparing(a -> String.valueOf(a.get("id")))
                     .reversed());
-            done.accept(Response.json(
-                    200, Map.of("events", new ArrayList<Object>(all.subList(0, Math.min(limit, all.size()))))));
+            return Map.of("events", new ArrayList<Object>(all.subList(0, Math.min(limit, all.size()))));
         });
     }
 
-    /** The request as received, sent to every live node (this one too). */
-    private List<CompletableFuture<Response>> askEveryNode(String method, Request request) {
+    /** Merges the parts' bodies into the answer's, given the page's {@code limit}. */
+    @FunctionalInterface
+    private interface Merge {
+        Object merge(int limit, List<Map<?, ?>> bodies);
+    }
+
+    /**
+     * Sends the request as received to every live node (this one too) and answers the merge of their bodies; a query a
+     * server alone refuses is refused by the local API, and a part that is not a {@code 200} is the answer.
+     */
+    private void askEveryNode(String method, String path, Request request, Consumer<Response> done, Merge merge) {
+        int limit;
+        try {
+            limit = Requests.pageLimit(request);
+        } catch (RuntimeException e) {
+            local.dispatch(method, path, request, done); // refused there as a single server would
+            return;
+        }
         List<CompletableFuture<Response>> parts = new ArrayList<>();
         for (Ownership.Member m : node.liveMembers()) {
             parts.add(forwarder.forward(m.url(), method, request.uri(), request, new byte[0]));
         }
-        return parts;
+        CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenRun(() -> {
+            List<Map<?, ?>> bodies = new ArrayList<>();
+            for (CompletableFuture<Response> part : parts) {
+                Response r = part.join();
+                if (r.status() != 200) {
+                    done.accept(r);
+                    return;
+                }
+                if (Trees.json(r.body()) instanceof Map<?, ?> body) {
+                    bodies.add(body);
+                }
+            }
+            done.accept(Response.json(200, merge.merge(limit, bodies)));
+        });
     }
 }
