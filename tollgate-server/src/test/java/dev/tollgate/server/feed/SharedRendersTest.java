@@ -66,4 +66,49 @@ class SharedRendersTest {
 
         assertThat(Json.parse(data)).isEqualTo(Map.of("customerId", "a\"b", "cursor", "7"));
     }
+
+    @Test
+    void a_node_of_a_cluster_writes_only_what_it_holds_with_its_epoch_and_keeps_no_render_of_one_given_up() {
+        Map<String, Long> held = new java.util.concurrent.ConcurrentHashMap<>(Map.of("acme", 4L));
+        java.util.concurrent.atomic.AtomicBoolean giveUp = new java.util.concurrent.atomic.AtomicBoolean(true);
+        SharedRenders node = new SharedRenders(
+                id -> {
+                    renders.incrementAndGet();
+                    if (id.equals("moving") && giveUp.getAndSet(false)) {
+                        held.remove(id); // given up while its state is read
+                    }
+                    return Map.of("exists", true);
+                },
+                id -> held.getOrDefault(id, Residency.NOT_HELD),
+                nanos::get);
+
+        String event = node.event("acme", 42);
+        assertThat(event).contains("\"epoch\":4");
+        String data = event.substring(event.indexOf("data: ") + 6, event.length() - 2);
+        assertThat(Json.parse(data))
+                .isEqualTo(Map.of(
+                        "customerId",
+                        "acme",
+                        "cursor",
+                        "42",
+                        "epoch",
+                        java.math.BigDecimal.valueOf(4),
+                        "exists",
+                        true));
+
+        assertThat(node.event("globex", 43)).as("not held: its owner writes it").isNull();
+        held.put("moving", 2L);
+        assertThat(node.event("moving", 44)).as("given up while read").isNull();
+        held.put("moving", 2L); // taken again at the same epoch (the same process)
+        int before = renders.get();
+        assertThat(node.event("moving", 44))
+                .as("read again, not taken from a render of the gap")
+                .isNotNull();
+        assertThat(renders.get()).isEqualTo(before + 1);
+
+        held.put("acme", 5L);
+        assertThat(node.event("acme", 42))
+                .as("taken again at another epoch: rendered anew")
+                .contains("\"epoch\":5");
+    }
 }
