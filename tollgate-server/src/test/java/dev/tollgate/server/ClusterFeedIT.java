@@ -43,6 +43,53 @@ final class ClusterFeedIT {
     private static final int TIERS = 8;
     private static final int KILL_AFTER = 4;
 
+    /**
+     * Reads a raw feed on a thread of its own as it comes, keeping every event and each customer's last state, so that a
+     * change is written only once every reader connected has its previous one (a reader behind would be sent the later
+     * state alone: coalesced, as the contract allows for a subscriber that is behind).
+     */
+    private static final class Recorder implements AutoCloseable {
+        final List<EventStream.Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final Map<String, Integer> last = new java.util.concurrent.ConcurrentHashMap<>();
+        private final EventStream stream;
+        private final Thread thread;
+        private volatile boolean stop;
+
+        Recorder(EventStream stream) {
+            this.stream = stream;
+            this.thread = new Thread(this::read, "feed-recorder");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void read() {
+            try {
+                while (!stop) {
+                    EventStream.Event e = stream.poll(Duration.ofMillis(50));
+                    if (e != null) {
+                        events.add(e);
+                        last.put(e.customerId(), limitOf(e));
+                    } else if (stream.ended()) {
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Whether this reader is done: its stream ended and every event it received is kept. */
+        boolean finished() {
+            return !thread.isAlive();
+        }
+
+        @Override
+        public void close() {
+            stop = true;
+            stream.close();
+        }
+    }
+
     @Test
     void an_sdk_on_one_node_sees_every_change_of_every_owner_once_through_a_kill_9() throws Exception {
         Path logs = Path.of("target", "cluster-it", "feed-" + System.nanoTime()).toAbsolutePath();
@@ -68,8 +115,9 @@ final class ClusterFeedIT {
             }
         }
         ExecutorService writers = Executors.newFixedThreadPool(customers.size());
-        try (EventStream viaN1 = EventStream.open(cluster.node("n1").port(), "/v1/stream", null);
-                EventStream viaN2 = EventStream.open(cluster.node("n2").port(), "/v1/stream", null);
+        try (Recorder viaN1 = new Recorder(EventStream.open(cluster.node("n1").port(), "/v1/stream", null));
+                Recorder viaN2 =
+                        new Recorder(EventStream.open(cluster.node("n2").port(), "/v1/stream", null));
                 Tollgate sdk = Tollgate.builder()
                         .baseUrl("http://127.0.0.1:" + cluster.node("n2").port())
                         .apiKey(ApiClient.KEY)
@@ -81,30 +129,35 @@ final class ClusterFeedIT {
             }
             int forwards = directCalls(cluster, sdk, customers.get(customers.size() - 1)); // owned by n3
 
-            changes(writers, client, sdk, customers, List.of("n1", "n2", "n3"), 2, KILL_AFTER);
-            List<EventStream.Event> beforeKill = viaN2.drain();
+            changes(writers, client, sdk, List.of(viaN1, viaN2), customers, List.of("n1", "n2", "n3"), 2, KILL_AFTER);
             long killedAt = System.nanoTime();
             cluster.kill("n2");
-            await().atMost(Duration.ofSeconds(30)).until(viaN2::ended);
-            beforeKill.addAll(viaN2.drain());
+            await().atMost(Duration.ofSeconds(60)).until(viaN2::finished);
+            List<EventStream.Event> beforeKill = List.copyOf(viaN2.events);
             String lastId = beforeKill.get(beforeKill.size() - 1).id();
-            changes(writers, client, sdk, customers, List.of("n1", "n3"), KILL_AFTER + 1, TIERS);
-            Duration converged = Duration.ofNanos(System.nanoTime() - killedAt);
-            for (String c : customers) {
-                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                    Decision d = sdk.check(CheckRequest.of(c, "q"));
-                    assertThat(d.source())
-                            .as("%s through the SDK after its node died", c)
-                            .isEqualTo(Source.SERVER);
-                });
-            }
-
-            try (EventStream resumed = EventStream.open(cluster.node("n3").port(), "/v1/stream", lastId)) {
-                List<EventStream.Event> n1Events = untilLast(viaN1, customers);
-                List<EventStream.Event> after = untilLast(resumed, customers);
+            try (Recorder resumed =
+                    new Recorder(EventStream.open(cluster.node("n3").port(), "/v1/stream", lastId))) {
+                changes(
+                        writers,
+                        client,
+                        sdk,
+                        List.of(viaN1, resumed),
+                        customers,
+                        List.of("n1", "n3"),
+                        KILL_AFTER + 1,
+                        TIERS);
+                Duration converged = Duration.ofNanos(System.nanoTime() - killedAt);
+                for (String c : customers) {
+                    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                        Decision d = sdk.check(CheckRequest.of(c, "q"));
+                        assertThat(d.source())
+                                .as("%s through the SDK after its node died", c)
+                                .isEqualTo(Source.SERVER);
+                    });
+                }
                 List<EventStream.Event> n2Events = new ArrayList<>(beforeKill);
-                n2Events.addAll(after);
-                Map<String, Integer> repeatsN1 = assertEveryChangeOnce("through n1", n1Events, customers);
+                n2Events.addAll(resumed.events);
+                Map<String, Integer> repeatsN1 = assertEveryChangeOnce("through n1", viaN1.events, customers);
                 Map<String, Integer> repeatsN2 = assertEveryChangeOnce("through n2, then n3", n2Events, customers);
                 System.out.printf(
                         "ClusterFeedIT: customers=%d changes-each=%d sdk-saw-every-change=true"
@@ -115,10 +168,10 @@ final class ClusterFeedIT {
                         TIERS,
                         forwards,
                         converged.toMillis(),
-                        n1Events.size(),
+                        viaN1.events.size(),
                         repeatsN1,
                         n2Events.size(),
-                        after.size(),
+                        resumed.events.size(),
                         repeatsN2);
             }
         } finally {
@@ -151,11 +204,15 @@ final class ClusterFeedIT {
                 .sum();
     }
 
-    /** Moves every customer through tiers {@code from..to}, each change only once the SDK shows the last. */
+    /**
+     * Moves every customer through tiers {@code from..to}, each change only once the SDK's cache and every reader show
+     * the last.
+     */
     private static void changes(
             ExecutorService writers,
             ClusterClient client,
             Tollgate sdk,
+            List<Recorder> readers,
             List<String> customers,
             List<String> through,
             int from,
@@ -169,9 +226,16 @@ final class ClusterFeedIT {
                             int expected = tier;
                             await().atMost(Duration.ofSeconds(60))
                                     .pollInterval(Duration.ofMillis(10))
-                                    .untilAsserted(() -> assertThat(limit(sdk, c))
-                                            .as("%s in the SDK's cache", c)
-                                            .isEqualTo(expected));
+                                    .untilAsserted(() -> {
+                                        assertThat(limit(sdk, c))
+                                                .as("%s in the SDK's cache", c)
+                                                .isEqualTo(expected);
+                                        for (Recorder r : readers) {
+                                            assertThat(r.last.get(c))
+                                                    .as("%s in a raw feed", c)
+                                                    .isEqualTo(expected);
+                                        }
+                                    });
                         }
                     },
                     writers));
@@ -200,19 +264,6 @@ final class ClusterFeedIT {
             }
         }
         throw new AssertionError(customer + " has no q");
-    }
-
-    /** Events of {@code stream} until every customer's last one shows the last tier. */
-    private static List<EventStream.Event> untilLast(EventStream stream, List<String> customers)
-            throws InterruptedException {
-        List<EventStream.Event> events = new ArrayList<>();
-        Map<String, Integer> last = new LinkedHashMap<>();
-        while (customers.stream().anyMatch(c -> last.getOrDefault(c, 0) != TIERS)) {
-            EventStream.Event e = stream.next();
-            events.add(e);
-            last.put(e.customerId(), limitOf(e));
-        }
-        return events;
     }
 
     /**

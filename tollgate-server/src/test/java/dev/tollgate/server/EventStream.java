@@ -74,6 +74,12 @@ final class EventStream implements AutoCloseable {
         return e;
     }
 
+    /** The next event if one comes within {@code wait}, else {@code null}. */
+    @Nullable
+    Event poll(java.time.Duration wait) throws InterruptedException {
+        return events.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** The events received and not yet taken, taken now, without waiting. */
     java.util.List<Event> drain() {
         java.util.List<Event> taken = new java.util.ArrayList<>();
