@@ -90,13 +90,23 @@ final class Http {
      * @param direct whether a call for a customer goes straight to its owner once known ({@link Routes})
      */
     Http(URI base, String apiKey, Duration timeout, Runnable onAnswer, boolean direct) {
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.client =
+                HttpClient.newBuilder().connectTimeout(connectTimeout(timeout)).build();
         this.base = URI.create(Routes.stripSlash(base.toString()));
         this.routes = new Routes(this.base, direct);
         this.authorization = "Bearer " + apiKey;
         this.timeout = timeout;
         this.onAnswer = onAnswer;
         this.breakNanos = Math.min(timeout.toNanos(), 1_000_000_000L);
+    }
+
+    /**
+     * How long a connection may take to open: a third of the call's timeout, at most 1 s, so that a node whose host
+     * drops packets (no refusal) leaves time within the call's deadline to try another node.
+     */
+    static Duration connectTimeout(Duration callTimeout) {
+        long millis = Math.max(1, Math.min(callTimeout.toMillis() / 3, 1000));
+        return Duration.ofMillis(millis);
     }
 
     /** Lets the next call through even if the server did not answer a moment ago. */

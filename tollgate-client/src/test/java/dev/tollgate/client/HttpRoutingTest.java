@@ -39,6 +39,8 @@ final class HttpRoutingTest {
                 calls.incrementAndGet();
                 byte[] body = "{\"allowed\":true}".getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
+                // no kept-alive connection: a call after stop() cannot be sent on one the client has not seen closed
+                exchange.getResponseHeaders().add("Connection", "close");
                 exchange.getResponseHeaders()
                         .add(Routes.OWNER_HEADER, url(owner).toString());
                 exchange.sendResponseHeaders(200, body.length);
@@ -80,6 +82,13 @@ final class HttpRoutingTest {
                 .as("the owner gone: sent to the entry node")
                 .isEqualTo(200);
         assertThat(entry.calls).hasValue(2);
+    }
+
+    @Test
+    void opening_a_connection_leaves_time_to_try_another_node() {
+        assertThat(Http.connectTimeout(Duration.ofSeconds(5))).isEqualTo(Duration.ofSeconds(1));
+        assertThat(Http.connectTimeout(Duration.ofMillis(300))).isEqualTo(Duration.ofMillis(100));
+        assertThat(Http.connectTimeout(Duration.ofMillis(1))).isEqualTo(Duration.ofMillis(1));
     }
 
     @Test

@@ -267,8 +267,8 @@ final class ClusterFeedIT {
     }
 
     /**
-     * Per customer: every version above the last, the states {@code 1..TIERS} in order with nothing missing, and a
-     * state repeated only where the epoch rose. Answers the repeats per customer.
+     * Per customer: every version above the last, the states {@code 1..TIERS} in order with nothing missing; a state
+     * may come again (a move, a write sent again), never an older one. Answers the repeats per customer.
      */
     private static Map<String, Integer> assertEveryChangeOnce(
             String feed, List<EventStream.Event> events, List<String> customers) {
@@ -289,9 +289,8 @@ final class ClusterFeedIT {
                         .isTrue();
                 int state = limitOf(e);
                 if (!states.isEmpty() && states.get(states.size() - 1) == state) {
-                    assertThat(ep)
-                            .as("%s, %s: state %d repeated without a move", feed, c, state)
-                            .isGreaterThan(epoch);
+                    // sent again: by the new owner after a move, or by the owner after a write it answered 504 was
+                    // sent again (the state is the same, its version is higher: checked above)
                     repeated++;
                 } else {
                     states.add(state);

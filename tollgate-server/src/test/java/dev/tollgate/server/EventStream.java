@@ -80,13 +80,6 @@ final class EventStream implements AutoCloseable {
         return events.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** The events received and not yet taken, taken now, without waiting. */
-    java.util.List<Event> drain() {
-        java.util.List<Event> taken = new java.util.ArrayList<>();
-        events.drainTo(taken);
-        return taken;
-    }
-
     /** Whether the stream has ended (closed by the server, or broken). */
     boolean ended() {
         return !reader.isAlive();

@@ -55,7 +55,9 @@ final class FeedRoutes {
             m.put("exists", true);
             m.put("entitlements", entitlements);
         } catch (TollgateException e) {
-            if (!"CUSTOMER_NOT_FOUND".equals(e.code())) {
+            // NOT_OWNER: the customer left this node during the render, which SharedRenders then drops (its epoch
+            // moved)
+            if (!"CUSTOMER_NOT_FOUND".equals(e.code()) && !"NOT_OWNER".equals(e.code())) {
                 throw e;
             }
             m.put("exists", false);

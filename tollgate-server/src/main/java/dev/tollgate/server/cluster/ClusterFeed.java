@@ -41,14 +41,15 @@ import org.slf4j.LoggerFactory;
  * that gave it up no longer speaks for it. Each event says its customer's {@code epoch}, its {@code owner} and the
  * owner's own cursor ({@code ownerCursor}): the customer's version, which only grows from one owner to the next. An
  * event whose version is not above the last one this stream sent for its customer (a late event of a previous owner,
- * or one sent again after an upstream reconnected) is not written: per customer, states go out in commit order, each
- * once; across a move the new owner's first event repeats the state the previous owner last sent, once.
+ * or one sent again after an upstream reconnected) is not written: per customer, states go out in commit order and never
+ * an older after a newer one; a state may go out again at a higher version (across a move, the new owner's first event
+ * repeats the state the previous owner last sent; an owner renders its state again after a batch that changed nothing).
  *
  * <p>Back-pressure and failures: events are written only as fast as the subscriber reads; while too many wait, the
  * upstreams stop being read (and their owners coalesce). A subscriber that has not caught up for {@code cutOff} while
  * events wait is disconnected, as by a server alone. An upstream that ends or is silent longer than {@code silence} is
  * connected again after {@code retry}, from its cursor; one of a node no longer live is closed (its customers come from
- * their new owners).
+ * their new owners), and its position leaves the cursor.
  *
  * <p>Thread-safety: the state is confined to the sink's thread; upstream events arrive on the HTTP client's threads
  * through a queue.
@@ -101,7 +102,7 @@ final class ClusterFeed implements StreamHandler, FeedUpstream.Receiver {
     private final Map<String, Long> retryAtNanos = new HashMap<>();
     private final Map<String, Version> sent = new HashMap<>();
     private FeedCursor cursor;
-    private @Nullable EventSink sink;
+    private volatile @Nullable EventSink sink;
     private long behindSince;
     private long lastWriteNanos = System.nanoTime();
     private boolean closed;
@@ -196,6 +197,9 @@ final class ClusterFeed implements StreamHandler, FeedUpstream.Receiver {
         Map<String, String> live = new HashMap<>();
         List<Ownership.Member> members = node.liveMembers();
         members.forEach(m -> live.put(m.nodeId(), m.url()));
+        if (!live.isEmpty()) {
+            cursor = cursor.retain(live.keySet());
+        }
         for (Map.Entry<String, FeedUpstream> e : List.copyOf(upstreams.entrySet())) {
             String id = e.getKey();
             FeedUpstream u = e.getValue();

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
@@ -82,6 +83,20 @@ record FeedCursor(SortedMap<String, Long> positions) {
         SortedMap<String, Long> moved = new TreeMap<>(positions);
         moved.put(nodeId, cursor);
         return new FeedCursor(moved);
+    }
+
+    /**
+     * This position without the nodes not in {@code nodeIds}: a node that left is forgotten, so that the cursor does not
+     * grow with every node id a cluster ever had (a new process of a node is a new id when ids name hosts); if that node
+     * comes back, its feed starts again with a snapshot of what it holds, which is always safe.
+     */
+    FeedCursor retain(Set<String> nodeIds) {
+        if (nodeIds.containsAll(positions.keySet())) {
+            return this;
+        }
+        SortedMap<String, Long> kept = new TreeMap<>(positions);
+        kept.keySet().retainAll(nodeIds);
+        return new FeedCursor(kept);
     }
 
     /** The cursor as a client sends it back. */

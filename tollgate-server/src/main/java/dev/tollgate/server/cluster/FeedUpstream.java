@@ -177,8 +177,10 @@ final class FeedUpstream implements Flow.Subscriber<String> {
         end("closed by the node");
     }
 
+    /** Ends reading once: closes the connection (an event it could not read ends it too) and tells the receiver. */
     private void end(String why) {
         if (over.compareAndSet(false, true)) {
+            cancel();
             receiver.ended(this, why);
         }
     }
@@ -186,6 +188,10 @@ final class FeedUpstream implements Flow.Subscriber<String> {
     /** Stops reading and closes the connection; {@link Receiver#ended} is not called. Idempotent. */
     void close() {
         over.set(true);
+        cancel();
+    }
+
+    private void cancel() {
         Flow.Subscription s;
         synchronized (this) {
             s = subscription;

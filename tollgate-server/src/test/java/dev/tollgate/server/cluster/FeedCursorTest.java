@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,16 @@ class FeedCursorTest {
         FeedCursor c = FeedCursor.NONE.with("n1", 12);
         assertThat(c.with("n1", 11)).isSameAs(c);
         assertThat(c.with("n1", 12)).isSameAs(c);
+    }
+
+    @Test
+    void the_positions_of_nodes_that_left_are_forgotten() {
+        FeedCursor c = FeedCursor.NONE.with("n1", 12).with("old-pod:8080", 40).with("n2", 7);
+        FeedCursor kept = c.retain(Set.of("n1", "n2", "n3"));
+        assertThat(kept.positions()).containsOnlyKeys("n1", "n2");
+        assertThat(kept.of("n1")).isEqualTo(12);
+        assertThat(kept.encode().length()).isLessThan(c.encode().length());
+        assertThat(kept.retain(Set.of("n1", "n2"))).isSameAs(kept);
     }
 
     @Test

@@ -69,7 +69,7 @@ public final class Customers {
         }
         KeyUse.requireCallerKey(idempotencyKey);
         String print = KeyUse.fingerprint(KeyUse.Kind.CUSTOMER, update.name(), update.metadata(), update.timeZone());
-        CustomerState state = ctx.customers.computeIfAbsent(customerId, CustomerState::new);
+        CustomerState state = ctx.servedOrNew(customerId);
         synchronized (state) {
             Optional<CompletableFuture<Outcome<CustomerView>>> replay = ctx.replayed(
                     state,
@@ -92,7 +92,7 @@ public final class Customers {
     }
 
     public Optional<CustomerView> customer(String customerId) {
-        CustomerState state = ctx.customers.get(customerId);
+        CustomerState state = ctx.served(customerId);
         if (state == null) {
             return Optional.empty();
         }

@@ -67,6 +67,10 @@ public final class EngineContext {
     final InstantSource clock;
     public final GroupCommitJournal journal;
     final ConcurrentHashMap<String, CustomerState> customers = new ConcurrentHashMap<>();
+
+    /** Whether memory holds every customer (a server alone), else only those a node of a cluster holds. */
+    private final boolean everyCustomer;
+
     final Object catalogLock = new Object();
     /**
      * The catalog gate. Writes that make a customer use something of the catalog (subscribe, promote, grant, budgets,
@@ -105,6 +109,7 @@ public final class EngineContext {
             Store store, InstantSource clock, GroupCommitJournal.@Nullable Listener observer, boolean everyCustomer) {
         this.store = store;
         this.clock = clock;
+        this.everyCustomer = everyCustomer;
         if (everyCustomer) {
             load();
             loadOutbox();
@@ -283,11 +288,7 @@ public final class EngineContext {
      */
     static void requireOwned(CustomerState state) {
         if (state.dropped) {
-            throw new TollgateException(
-                    TollgateException.Kind.UNAVAILABLE,
-                    "NOT_OWNER",
-                    "customer '" + state.id + "' has moved to another server; retry",
-                    null);
+            throw notOwner(state.id);
         }
     }
 
@@ -373,8 +374,45 @@ public final class EngineContext {
         return Optional.of(prior.durable().thenApply(v -> new Outcome<>(answer.apply(prior.entry()), true)));
     }
 
-    CustomerState existing(String customerId) {
+    /**
+     * The state of a customer a request names, or {@code null} if there is none. On a node of a cluster, memory holds
+     * exactly the customers the node holds, and one absent was given up between the router's look and now (a move, a
+     * lapsed lease): the request is refused as {@code NOT_OWNER} (retry: its owner answers), never answered {@code
+     * CUSTOMER_NOT_FOUND} for a customer that may well exist, which only its owner can tell.
+     *
+     * @throws TollgateException {@code NOT_OWNER} on a node that does not hold the customer
+     */
+    @Nullable
+    CustomerState served(String customerId) {
         CustomerState state = customers.get(customerId);
+        if (state == null && !everyCustomer) {
+            throw notOwner(customerId);
+        }
+        return state;
+    }
+
+    /**
+     * The state of a customer a request may create: a server alone makes it if it is new; a node of a cluster has it
+     * already (taking a customer loads it, new or not), else refuses as {@link #served} does.
+     *
+     * @throws TollgateException {@code NOT_OWNER} on a node that does not hold the customer
+     */
+    CustomerState servedOrNew(String customerId) {
+        return everyCustomer
+                ? customers.computeIfAbsent(customerId, CustomerState::new)
+                : Objects.requireNonNull(served(customerId));
+    }
+
+    private static TollgateException notOwner(String customerId) {
+        return new TollgateException(
+                TollgateException.Kind.UNAVAILABLE,
+                "NOT_OWNER",
+                "customer '" + customerId + "' has moved to another server; retry",
+                null);
+    }
+
+    CustomerState existing(String customerId) {
+        CustomerState state = served(customerId);
         if (state == null || !state.exists) {
             throw TollgateException.notFound("CUSTOMER_NOT_FOUND", "no customer '" + customerId + "'", "customerId");
         }

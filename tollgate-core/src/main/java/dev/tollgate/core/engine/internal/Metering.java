@@ -46,7 +46,7 @@ public final class Metering {
     }
 
     public Decision check(CheckRequest request) {
-        CustomerState state = ctx.customers.get(request.customerId());
+        CustomerState state = ctx.served(request.customerId());
         if (state == null) {
             return Decision.denied(Reason.CUSTOMER_NOT_FOUND);
         }
@@ -88,7 +88,7 @@ public final class Metering {
 
     public CompletableFuture<Outcome<Decision>> consume(ConsumeRequest request) {
         KeyUse.requireCallerKey(request.idempotencyKey());
-        CustomerState state = ctx.customers.get(request.customerId());
+        CustomerState state = ctx.served(request.customerId());
         if (state == null) {
             return answered(Decision.denied(Reason.CUSTOMER_NOT_FOUND));
         }
@@ -274,10 +274,18 @@ public final class Metering {
                     .computeIfAbsent(events.get(i).customerId(), k -> new ArrayList<>())
                     .add(i);
         }
+        // every customer looked up before any is recorded: a batch refused as not this node's records nothing
+        Map<String, CustomerState> states = new HashMap<>();
+        for (String customerId : byCustomer.keySet()) {
+            CustomerState state = ctx.served(customerId);
+            if (state != null) {
+                states.put(customerId, state);
+            }
+        }
         List<CompletableFuture<Void>> pending = new ArrayList<>();
         Catalog cat = ctx.catalog;
         for (Map.Entry<String, List<Integer>> group : byCustomer.entrySet()) {
-            CustomerState state = ctx.customers.get(group.getKey());
+            CustomerState state = states.get(group.getKey());
             if (state == null) {
                 group.getValue().forEach(i -> results[i] = EventResult.rejected(Reason.CUSTOMER_NOT_FOUND));
                 continue;

@@ -245,7 +245,7 @@ public final class Sessions {
     /** The customer a session id belongs to (ids are {@code <customerId>@s<n>}), closed long ago or not. */
     CustomerState sessionOwner(String sessionId) {
         int at = sessionId.lastIndexOf('@');
-        CustomerState state = at <= 0 ? null : ctx.customers.get(sessionId.substring(0, at));
+        CustomerState state = at <= 0 ? null : ctx.served(sessionId.substring(0, at));
         if (state == null || !isKnown(state, sessionId)) {
             throw TollgateException.notFound("SESSION_NOT_FOUND", "no session '" + sessionId + "'", "sessionId");
         }
