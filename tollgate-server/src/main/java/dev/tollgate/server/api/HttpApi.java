@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * <p>Where a route is handled: each family of endpoints is one class, named after the engine's capability.
  *
  * <ul>
- *   <li>{@link OperationsRoutes}: {@code /health}, {@code /ready}, {@code /metrics}
+ *   <li>{@link OperationsRoutes}: {@code /health}, {@code /ready}, {@code /metrics}, {@code /openapi.json}
  *   <li>{@link CatalogRoutes}: {@code /v1/catalog...}
  *   <li>{@link CustomerRoutes}: {@code /v1/customers}, subscriptions, promotions, entitlements
  *   <li>{@link MeteringRoutes}: {@code /v1/check}, {@code /v1/consume}, {@code /v1/events}
@@ -96,6 +96,11 @@ public final class HttpApi implements Service {
         new AlertRoutes(engine, webhookAddresses).register(routes);
         new CreditRoutes(engine).register(routes);
         new FeedRoutes(engine, feed).register(routes);
+    }
+
+    /** Every route of the API, in the order the families added them; the OpenAPI description must name each. */
+    List<RouteTable.Route> routes() {
+        return routes.routes();
     }
 
     /**

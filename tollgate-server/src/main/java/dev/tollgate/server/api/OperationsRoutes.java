@@ -9,13 +9,15 @@ import java.util.Map;
 
 /**
  * Operations: {@code GET /health} (the process answers), {@code GET /ready} (the store is reachable and writes are
- * accepted) and {@code GET /metrics} (Prometheus text, see {@code docs/reference/metrics.md}). None needs the API key.
+ * accepted), {@code GET /metrics} (Prometheus text, see {@code docs/reference/metrics.md}) and {@code GET
+ * /openapi.json} (the API's description, {@link OpenApiDocument}, read once). None needs the API key.
  *
  * <p>Thread-safe: holds only thread-safe collaborators.
  */
 final class OperationsRoutes {
     private final Engine engine;
     private final Metrics metrics;
+    private final Map<String, Object> openApi = OpenApiDocument.read();
 
     OperationsRoutes(Engine engine, Metrics metrics) {
         this.engine = engine;
@@ -32,6 +34,7 @@ final class OperationsRoutes {
                 false,
                 RouteTable.Mode.BLOCKING,
                 ctx -> new Reply(200, new Reply.Text(metrics.scrape()), false));
+        table.route("GET", "/openapi.json", false, RouteTable.Mode.INLINE, ctx -> Reply.ok(openApi));
     }
 
     private Reply ready(ApiRequest ctx) {

@@ -41,11 +41,20 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe.
  */
 public final class ClusterRouter implements Service {
+    /** What this node sees of the cluster. */
+    static final String VIEW = "/v1/cluster";
+
     /** Asks a node to read the catalog and the webhooks now; only from another node ({@link Forwarder#FORWARDED_BY}). */
     static final String FOLLOW = "/v1/cluster/follow";
 
     /** The answer header that names the URL of the node owning the request's customer. */
     public static final String OWNER_HEADER = "Tollgate-Owner";
+
+    /**
+     * The routes this service answers itself, before the API's route table, as {@code "METHOD /path"}: the OpenAPI
+     * description ({@code openapi.json}) must name them too.
+     */
+    public static final List<String> ROUTES = List.of("GET " + VIEW, "POST " + FOLLOW);
 
     private final Service local;
     private final ClusterNode node;
@@ -76,7 +85,7 @@ public final class ClusterRouter implements Service {
 
     @Override
     public void dispatch(String method, String path, Request request, Consumer<Response> done) {
-        if (path.equals("/v1/cluster") && method.equals("GET")) {
+        if (path.equals(VIEW) && method.equals("GET")) {
             done.accept(Response.json(200, node.view()));
             return;
         }

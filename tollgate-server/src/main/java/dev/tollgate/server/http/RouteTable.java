@@ -1,5 +1,7 @@
 package dev.tollgate.server.http;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -36,6 +38,7 @@ public final class RouteTable {
     public record Route(String method, String path, Mode mode, AsyncAction action) {}
 
     private final Router<Route> router = new Router<>();
+    private final List<Route> all = new ArrayList<>();
 
     /**
      * Adds a route answered when its handler returns.
@@ -46,16 +49,23 @@ public final class RouteTable {
      */
     public void route(String method, String path, boolean auth, Mode mode, Action action) {
         requireKeyedUnderV1(path, auth);
-        router.add(
-                method,
-                path,
-                new Route(method, path, mode, ctx -> CompletableFuture.completedFuture(action.handle(ctx))));
+        add(new Route(method, path, mode, ctx -> CompletableFuture.completedFuture(action.handle(ctx))));
     }
 
     /** Adds an {@link Mode#ASYNC} route under {@code /v1}, answered when its handler's future completes. */
     public void asyncRoute(String method, String path, AsyncAction action) {
         requireKeyedUnderV1(path, true);
-        router.add(method, path, new Route(method, path, Mode.ASYNC, action));
+        add(new Route(method, path, Mode.ASYNC, action));
+    }
+
+    private void add(Route route) {
+        router.add(route.method(), route.path(), route);
+        all.add(route);
+    }
+
+    /** Every route, in the order they were added (the OpenAPI description's check reads them). */
+    public List<Route> routes() {
+        return List.copyOf(all);
     }
 
     /** Finds the route for a request; {@code path} excludes the query string. */
