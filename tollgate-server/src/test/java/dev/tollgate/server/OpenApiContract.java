@@ -158,8 +158,14 @@ final class OpenApiContract {
 
     private List<String> validate(String where, String pointer, String json) {
         Schema schema = registry.getSchema(SchemaLocation.of(BASE + "#" + encode(pointer)));
+        List<com.networknt.schema.Error> errors;
+        try {
+            errors = schema.validate(json, InputFormat.JSON);
+        } catch (RuntimeException e) {
+            return List.of(where + ": not JSON (" + e.getMessage() + "); body: " + json);
+        }
         List<String> problems = new ArrayList<>();
-        for (com.networknt.schema.Error e : schema.validate(json, InputFormat.JSON)) {
+        for (com.networknt.schema.Error e : errors) {
             problems.add(where + ": " + e.getMessage() + " (schema " + e.getSchemaLocation() + "); body: " + json);
         }
         return problems;
