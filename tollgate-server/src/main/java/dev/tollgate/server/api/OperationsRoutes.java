@@ -34,7 +34,8 @@ final class OperationsRoutes {
                 false,
                 RouteTable.Mode.BLOCKING,
                 ctx -> new Reply(200, new Reply.Text(metrics.scrape()), false));
-        table.route("GET", "/openapi.json", false, RouteTable.Mode.INLINE, ctx -> Reply.ok(openApi));
+        // some 250 KB to write: on a worker, not on the connection's I/O thread
+        table.route("GET", "/openapi.json", false, RouteTable.Mode.BLOCKING, ctx -> Reply.ok(openApi));
     }
 
     private Reply ready(ApiRequest ctx) {
