@@ -135,6 +135,12 @@ public interface Store extends AutoCloseable {
         return null;
     }
 
+    /**
+     * The credentials (API keys, portal sessions) kept in this store's database, beside the journal: see {@link
+     * CredentialStore}. The same object on every call; valid until {@link #close}.
+     */
+    CredentialStore credentials();
+
     /** Tells whether the store answers right now (readiness). Never throws. */
     boolean ping();
 

@@ -65,6 +65,11 @@ final class GroupCommitJournalTest {
         }
 
         @Override
+        public dev.tollgate.core.store.CredentialStore credentials() {
+            throw new UnsupportedOperationException("a journal test double keeps no credentials");
+        }
+
+        @Override
         public boolean ping() {
             return true;
         }

@@ -141,6 +141,11 @@ final class ListStore implements Store {
     }
 
     @Override
+    public dev.tollgate.core.store.CredentialStore credentials() {
+        throw new UnsupportedOperationException("a journal test double keeps no credentials");
+    }
+
+    @Override
     public boolean ping() {
         return !failAppends && !storeThenFail;
     }

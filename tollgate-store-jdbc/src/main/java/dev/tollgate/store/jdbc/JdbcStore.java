@@ -2,6 +2,7 @@ package dev.tollgate.store.jdbc;
 
 import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.store.CounterValue;
+import dev.tollgate.core.store.CredentialStore;
 import dev.tollgate.core.store.Store;
 import java.util.List;
 import java.util.function.Consumer;
@@ -9,7 +10,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What the JDBC stores share: every read of the journal and the counters, through {@link JournalReads} over the
- * store's own {@link #query}. A store adds its connections, its append (how it commits and resolves a failed commit
+ * store's own {@link #query}, and the credentials ({@link JdbcCredentials}) over its {@link #query} and {@link
+ * #update}. A store adds its connections, its append (how it commits and resolves a failed commit
  * differs) and its usage queries.
  *
  * <p>Thread-safe if {@link #query} is.
@@ -18,9 +20,12 @@ public abstract class JdbcStore implements Store {
     /** The shared reads, over this store's {@link #query}. */
     protected final JournalReads reads;
 
+    private final JdbcCredentials credentials;
+
     /** @param dialect what the store's database does differently */
     protected JdbcStore(Dialect dialect) {
         this.reads = new JournalReads(this::query, dialect);
+        this.credentials = new JdbcCredentials(this::query, this::update);
     }
 
     /**
@@ -30,6 +35,20 @@ public abstract class JdbcStore implements Store {
      * @throws dev.tollgate.core.store.StoreException if the store cannot be read
      */
     protected abstract void query(String sql, JournalReads.RowReader rows, Object... parameters);
+
+    /**
+     * Runs one statement that writes, in a transaction of its own, committed when it returns: see {@link
+     * JdbcCredentials.Updates}.
+     *
+     * @throws dev.tollgate.core.store.RecordRefusedException if a constraint refused it; nothing was written
+     * @throws dev.tollgate.core.store.StoreException if it could not be written
+     */
+    protected abstract int update(String sql, JdbcCredentials.Binder binder);
+
+    @Override
+    public final CredentialStore credentials() {
+        return credentials;
+    }
 
     @Override
     public final void replay(Consumer<JournalEntry> visitor) {

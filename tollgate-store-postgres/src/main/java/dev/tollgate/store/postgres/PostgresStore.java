@@ -12,6 +12,7 @@ import dev.tollgate.core.store.RecordRefusedException;
 import dev.tollgate.core.store.StoreException;
 import dev.tollgate.core.store.UsageRow;
 import dev.tollgate.store.jdbc.Dialect;
+import dev.tollgate.store.jdbc.JdbcCredentials;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.JournalReads;
 import java.math.BigDecimal;
@@ -434,6 +435,33 @@ final class PostgresStore extends JdbcStore {
             }
         } catch (SQLException e) {
             throw new StoreException("cannot read the store", e);
+        }
+    }
+
+    /**
+     * A write of credentials on a pooled connection, in a transaction of its own. Every node of a cluster reads what
+     * it commits. A commit that fails may have happened: the caller is told it failed (a key it never saw, which no
+     * one can use, or a revocation to repeat).
+     */
+    @Override
+    protected int update(String sql, JdbcCredentials.Binder binder) {
+        ensureOpen();
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                binder.bind(s);
+                int changed = s.executeUpdate();
+                c.commit();
+                return changed;
+            } catch (SQLException | RuntimeException e) {
+                rollback(c);
+                if (DIALECT.refused(e)) {
+                    throw new RecordRefusedException("the store refused a credential: " + e.getMessage(), e);
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot write credentials: " + e.getMessage(), e);
         }
     }
 

@@ -10,6 +10,7 @@ import dev.tollgate.core.store.RecordRefusedException;
 import dev.tollgate.core.store.StoreException;
 import dev.tollgate.core.store.UsageRow;
 import dev.tollgate.store.jdbc.Dialect;
+import dev.tollgate.store.jdbc.JdbcCredentials;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.JournalReads;
 import java.io.IOException;
@@ -361,6 +362,31 @@ final class SqliteStore extends JdbcStore {
             }
         } catch (SQLException e) {
             throw new StoreException("cannot read the store", e);
+        }
+    }
+
+    /**
+     * A write of credentials, through the one write connection under the write lock (SQLite has one writer: another
+     * connection would wait for the journal's commits), committed at once; after a failure the connection is opened
+     * afresh, as after a failed batch.
+     */
+    @Override
+    protected int update(String sql, JdbcCredentials.Binder binder) {
+        synchronized (writeLock) {
+            ensureOpen();
+            Connection w = writer();
+            try (PreparedStatement s = w.prepareStatement(sql)) {
+                binder.bind(s);
+                int changed = s.executeUpdate();
+                w.commit();
+                return changed;
+            } catch (SQLException | RuntimeException e) {
+                discardWriter();
+                if (DIALECT.refused(e)) {
+                    throw new RecordRefusedException("the store refused a credential: " + e.getMessage(), e);
+                }
+                throw new StoreException("cannot write credentials: " + e.getMessage(), e);
+            }
         }
     }
 

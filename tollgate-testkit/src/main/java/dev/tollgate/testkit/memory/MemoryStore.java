@@ -4,6 +4,7 @@ import dev.tollgate.core.journal.JournalCodec;
 import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.journal.JournalRecord;
 import dev.tollgate.core.store.CounterValue;
+import dev.tollgate.core.store.CredentialStore;
 import dev.tollgate.core.store.RecordRefusedException;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
@@ -41,8 +42,11 @@ public final class MemoryStore implements Store {
     private final Data data;
     private volatile boolean closed;
 
+    private final MemoryCredentials credentials;
+
     private MemoryStore(Data data) {
         this.data = data;
+        this.credentials = new MemoryCredentials(data.credentials, () -> !closed);
     }
 
     /** A store on new, empty data. */
@@ -81,6 +85,7 @@ public final class MemoryStore implements Store {
         final Map<String, List<Row>> byCustomer = new HashMap<>();
         final Map<String, Map<String, Integer>> keyPositions = new HashMap<>();
         final Map<CounterValue.Key, CounterValue> counters = new LinkedHashMap<>();
+        final MemoryCredentials.Rows credentials = new MemoryCredentials.Rows();
     }
 
     @Override
@@ -221,6 +226,11 @@ public final class MemoryStore implements Store {
             ensureOpen();
             return List.copyOf(data.byCustomer.getOrDefault(customerId, List.of()));
         }
+    }
+
+    @Override
+    public CredentialStore credentials() {
+        return credentials;
     }
 
     @Override
