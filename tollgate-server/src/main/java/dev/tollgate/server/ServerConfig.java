@@ -1,6 +1,7 @@
 package dev.tollgate.server;
 
-import dev.tollgate.server.api.ApiKeys;
+import dev.tollgate.server.auth.ApiKeys;
+import dev.tollgate.server.auth.Cors;
 import dev.tollgate.server.webhook.WebhookAddresses;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
@@ -46,6 +47,10 @@ import org.jspecify.annotations.Nullable;
  * @param leaseSeconds how long a server of a cluster keeps its customers without a successful heartbeat, and so how
  *     soon the others take over the customers of one that died ({@code TOLLGATE_LEASE_SECONDS}, {@code
  *     --lease-seconds}, 2 to 3600, default {@value #DEFAULT_LEASE_SECONDS})
+ * @param cors the origins whose browser scripts may call the API ({@code TOLLGATE_CORS_ORIGINS}, {@code
+ *     --cors-origins}, comma-separated); none by default
+ * @param publicUrl where browsers reach this server, the base of portal links ({@code TOLLGATE_PUBLIC_URL}, {@code
+ *     --public-url}); {@code null}: the advertised URL, else each request's {@code Host}
  */
 public record ServerConfig(
         int port,
@@ -63,7 +68,9 @@ public record ServerConfig(
         WebhookAddresses webhookAddresses,
         @Nullable String nodeId,
         @Nullable String advertiseUrl,
-        int leaseSeconds) {
+        int leaseSeconds,
+        Cors cors,
+        @Nullable String publicUrl) {
 
     /** The largest request body accepted by default: 8 MiB (a batch of events, a large catalog). */
     public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
@@ -136,6 +143,10 @@ public record ServerConfig(
         if (advertiseUrl != null && !advertiseUrl.matches("https?://[^/?#\\s]+/?")) {
             throw new IllegalArgumentException("advertiseUrl must be http(s)://host:port, was '" + advertiseUrl + "'");
         }
+        if (publicUrl != null && !publicUrl.matches("https?://[^?#\\s]+")) {
+            throw new IllegalArgumentException(
+                    "publicUrl must be http(s)://host[:port][/path], was '" + publicUrl + "'");
+        }
         if ("postgres".equals(store) && (postgresUrl == null || !postgresUrl.startsWith("jdbc:postgresql:"))) {
             throw new IllegalArgumentException("store 'postgres' needs a JDBC URL (jdbc:postgresql://...) in"
                     + " TOLLGATE_POSTGRES_URL or --postgres-url");
@@ -198,6 +209,8 @@ public record ServerConfig(
         private @Nullable String nodeId;
         private @Nullable String advertiseUrl;
         private int leaseSeconds = DEFAULT_LEASE_SECONDS;
+        private Cors cors = Cors.NONE;
+        private @Nullable String publicUrl;
 
         private Builder() {}
 
@@ -218,6 +231,20 @@ public record ServerConfig(
             nodeId = c.nodeId;
             advertiseUrl = c.advertiseUrl;
             leaseSeconds = c.leaseSeconds;
+            cors = c.cors;
+            publicUrl = c.publicUrl;
+        }
+
+        /** Sets {@link ServerConfig#cors()}. */
+        public Builder cors(Cors value) {
+            cors = value;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#publicUrl()}. */
+        public Builder publicUrl(@Nullable String value) {
+            publicUrl = value;
+            return this;
         }
 
         /** Sets {@link ServerConfig#nodeId()}. */
@@ -338,7 +365,9 @@ public record ServerConfig(
                     webhookAddresses,
                     nodeId,
                     advertiseUrl,
-                    leaseSeconds);
+                    leaseSeconds,
+                    cors,
+                    publicUrl);
         }
     }
 }

@@ -9,8 +9,10 @@ import dev.tollgate.core.catalog.CatalogReader;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.store.Ownership;
 import dev.tollgate.core.store.Store;
-import dev.tollgate.server.api.ApiKeys;
 import dev.tollgate.server.api.HttpApi;
+import dev.tollgate.server.auth.ApiKeys;
+import dev.tollgate.server.auth.Gate;
+import dev.tollgate.server.auth.Keyring;
 import dev.tollgate.server.cluster.ClusterMetrics;
 import dev.tollgate.server.cluster.ClusterNode;
 import dev.tollgate.server.cluster.ClusterRouter;
@@ -19,6 +21,7 @@ import dev.tollgate.server.cluster.Forwarder;
 import dev.tollgate.server.feed.ChangeFeed;
 import dev.tollgate.server.http.ApiException;
 import dev.tollgate.server.http.HttpFront;
+import dev.tollgate.server.http.RouteTable;
 import dev.tollgate.server.http.Service;
 import dev.tollgate.server.http.Trees;
 import dev.tollgate.server.metrics.Metrics;
@@ -48,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * A running Tollgate: store, engine and HTTP server, started and stopped together.
  *
  * <p>Start-up: make sure the port is free, open the store (for SQLite, claiming the data directory), read or create the
- * API key, replay the store into the engine, apply the start-up catalog if one is configured and it changed since it
+ * API key and the stored credentials ({@code auth/Keyring}), replay the store into the engine, apply the start-up catalog if one is configured and it changed since it
  * was last applied ({@link Engine#publishCatalogFile}: a change made through the API since is kept), then listen. A
  * sweeper records due credit expiries and allotments every second. Shutdown: stop listening, commit what the journal
  * holds, close the store.
@@ -67,6 +70,8 @@ public final class TollgateServer implements AutoCloseable {
     private final ExecutorService workers;
     private final ScheduledExecutorService sweeper;
     private final WebhookDeliverer webhooks;
+    private final Keyring keyring;
+    private final RouteTable routes;
     private volatile boolean closed;
 
     private TollgateServer(
@@ -75,7 +80,9 @@ public final class TollgateServer implements AutoCloseable {
             Engine engine,
             HttpFront http,
             ExecutorService workers,
-            WebhookAddresses webhookAddresses) {
+            WebhookAddresses webhookAddresses,
+            Keyring keyring,
+            RouteTable routes) {
         this.store = store;
         this.cluster = cluster;
         this.engine = engine;
@@ -87,7 +94,39 @@ public final class TollgateServer implements AutoCloseable {
             return t;
         });
         sweeper.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+        this.keyring = keyring;
+        this.routes = routes;
+        long reload = Keyring.RELOAD_EVERY.toMillis();
+        if (cluster != null) {
+            sweeper.scheduleWithFixedDelay(this::reloadCredentials, reload, reload, TimeUnit.MILLISECONDS);
+        }
+        sweeper.scheduleWithFixedDelay(this::forgetExpiredPortalSessions, 1, 60, TimeUnit.MINUTES);
         this.webhooks = new WebhookDeliverer(engine, webhookAddresses);
+    }
+
+    /**
+     * Reads the credentials other servers of the cluster changed, should one of them not have reached this server
+     * when it asked every server to, before it answered the change.
+     */
+    private void reloadCredentials() {
+        try {
+            keyring.reload();
+        } catch (RuntimeException e) {
+            LOG.warn("event=credentials_reload_failed error=\"{}\"", e.getMessage());
+        }
+    }
+
+    /** Deletes the portal sessions expired for a day: until then a use of one is told it expired. */
+    private void forgetExpiredPortalSessions() {
+        try {
+            int deleted =
+                    keyring.store().deleteExpiredPortalSessions(keyring.now().minus(Duration.ofDays(1)));
+            if (deleted > 0) {
+                LOG.info("event=portal_sessions_deleted count={}", deleted);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("event=portal_sessions_delete_failed error=\"{}\"", e.getMessage());
+        }
     }
 
     /** Records due expiries and allotments of customers that write nothing, so the ledger shows them soon. */
@@ -123,6 +162,7 @@ public final class TollgateServer implements AutoCloseable {
         // cursors come from the wall clock, whatever the engine's clock: they must grow across restarts
         ChangeFeed feed = new ChangeFeed(InstantSource.system());
         ApiKeys keys;
+        Keyring keyring;
         Engine engine;
         ClusterNode cluster = null;
         FencedCommits fenced = new FencedCommits();
@@ -133,6 +173,7 @@ public final class TollgateServer implements AutoCloseable {
                     key -> System.out.println("Tollgate created a secret API key (stored in "
                             + config.dataDir().resolve(ApiKeys.FILE_NAME) + "); it is printed only this once:\n  "
                             + key));
+            keyring = new Keyring(keys, store.credentials(), clock);
             JournalObservers observers = new JournalObservers(List.of(metrics.journalListener(), feed, fenced));
             if ("postgres".equals(config.store())) {
                 engine = Engine.startNode(store, clock, observers);
@@ -162,18 +203,29 @@ public final class TollgateServer implements AutoCloseable {
             }
             ExecutorService workers = Executors.newFixedThreadPool(WORKERS, new NamedThreads("tollgate-http-worker"));
             HttpFront http;
+            RouteTable routes;
             try {
-                Service api = new HttpApi(engine, keys, metrics, workers, config.webhookAddresses(), feed);
+                HttpApi api = new HttpApi(
+                        engine,
+                        keyring,
+                        metrics,
+                        workers,
+                        config.webhookAddresses(),
+                        feed,
+                        config.publicUrl() != null ? config.publicUrl() : config.advertiseUrl());
+                routes = api.routes();
+                Service served = api;
                 if (cluster != null) {
                     ClusterMetrics clusterMetrics = new ClusterMetrics(metrics);
                     clusterMetrics.watch(metrics, cluster);
-                    api = new ClusterRouter(
+                    served = new ClusterRouter(
                             api,
                             cluster,
                             new Forwarder(cluster.nodeId(), Duration.ofSeconds(Math.max(10, config.leaseSeconds()))),
-                            clusterMetrics);
+                            clusterMetrics,
+                            new ClusterRouter.Follow(keys.authorization(), keyring::reload));
                 }
-                http = HttpFront.start(frontSettings(config), api);
+                http = HttpFront.start(frontSettings(config), new Gate(served, keyring, config.cors(), api.routes()));
             } catch (RuntimeException e) {
                 workers.shutdownNow();
                 throw e;
@@ -184,7 +236,8 @@ public final class TollgateServer implements AutoCloseable {
                     config.store(),
                     config.storeLocation(),
                     engine.catalog().version());
-            return new TollgateServer(store, cluster, engine, http, workers, config.webhookAddresses());
+            return new TollgateServer(
+                    store, cluster, engine, http, workers, config.webhookAddresses(), keyring, routes);
         } catch (RuntimeException e) {
             if (cluster != null) {
                 cluster.close();
@@ -337,6 +390,11 @@ public final class TollgateServer implements AutoCloseable {
     /** The port the server listens on. */
     public int port() {
         return http.port();
+    }
+
+    /** Every route of the API, for the tests that try each one. */
+    public java.util.List<RouteTable.Route> routes() {
+        return routes.routes();
     }
 
     /** The engine, for in-process embedding and tests. */

@@ -76,6 +76,21 @@ abstract class ApiClient {
     }
 
     Reply send(String method, String path, @Nullable String body, String contentType, @Nullable String key) {
+        return send(method, path, body, key == null ? Map.of() : Map.of("Authorization", "Bearer " + key), contentType);
+    }
+
+    /**
+     * A request with these headers only (besides {@code Content-Type} when there is a body): for credentials other
+     * than the test key, and for browsers' headers ({@code Origin}).
+     *
+     * @param body a JSON value, or {@code null} for no body
+     */
+    Reply call(String method, String path, @Nullable Object body, Map<String, String> headers) {
+        return send(method, path, body == null ? null : Json.write(body), headers, "application/json");
+    }
+
+    private Reply send(
+            String method, String path, @Nullable String body, Map<String, String> headers, String contentType) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", contentType)
@@ -84,9 +99,7 @@ abstract class ApiClient {
                         body == null
                                 ? HttpRequest.BodyPublishers.noBody()
                                 : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-        if (key != null) {
-            b.header("Authorization", "Bearer " + key);
-        }
+        headers.forEach(b::header);
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             Object json = null;

@@ -54,6 +54,35 @@ final class StoreHarness implements AutoCloseable {
         });
     }
 
+    /**
+     * Every byte the store keeps of a table's rows, as text: the files of the SQLite store (database, WAL and shared
+     * memory, raw), or each PostgreSQL row of {@code tables} as text; to look for what must not be stored.
+     */
+    String storedText(String... tables) throws Exception {
+        StringBuilder all = new StringBuilder();
+        if (schema == null) {
+            for (String suffix : new String[] {"", "-wal", "-shm"}) {
+                Path file = h.dataDir.resolve("tollgate.db" + suffix);
+                if (java.nio.file.Files.exists(file)) {
+                    all.append(new String(
+                            java.nio.file.Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1));
+                }
+            }
+            return all.toString();
+        }
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(schema.url());
+                java.sql.Statement s = c.createStatement()) {
+            for (String table : tables) {
+                try (java.sql.ResultSet rs = s.executeQuery("SELECT t::text FROM " + table + " t")) {
+                    while (rs.next()) {
+                        all.append(rs.getString(1)).append('\n');
+                    }
+                }
+            }
+        }
+        return all.toString();
+    }
+
     @Override
     public void close() {
         h.close();

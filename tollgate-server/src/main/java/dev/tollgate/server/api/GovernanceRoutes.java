@@ -20,6 +20,7 @@ import dev.tollgate.core.budget.Budget;
 import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.core.period.ResetPeriod;
+import dev.tollgate.server.auth.Caller;
 import dev.tollgate.server.http.ApiException;
 import dev.tollgate.server.http.ApiRequest;
 import dev.tollgate.server.http.Body;
@@ -32,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Governance: a customer's {@code scopes} and their {@code budgets}, attributed {@code usage} (and its export), and
@@ -138,7 +140,24 @@ final class GovernanceRoutes {
         }
         Budget budget = new Budget(
                 key, currency, feature, limit, period, !"soft".equals(enforcement), alerts, b.dimensions("dimensions"));
+        if (ctx.caller() instanceof Caller.Portal portal && !portal.may(Caller.Portal.BUDGETS)) {
+            PortalAccess.requireOnlyAlertsChanged(budget(id, scopeId, key), budget);
+        }
         return Reply.ok(GovernanceViews.scope(await(engine.setBudget(id, scopeId, key, budget))));
+    }
+
+    /** The budget {@code key} of a scope as it is now, or {@code null}. */
+    private @Nullable Budget budget(String customerId, String scopeId, String key) {
+        for (ScopeView v : engine.scopes(customerId)) {
+            if (v.scope().id().equals(scopeId)) {
+                for (ScopeView.BudgetUsage u : v.budgets()) {
+                    if (u.budget().key().equals(key)) {
+                        return u.budget();
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     private Reply getUsage(ApiRequest ctx) {

@@ -9,6 +9,8 @@ import dev.tollgate.core.store.CommitInDoubtException;
 import dev.tollgate.core.store.FencedException;
 import dev.tollgate.core.store.RecordRefusedException;
 import dev.tollgate.core.store.StoreException;
+import dev.tollgate.server.auth.Caller;
+import dev.tollgate.server.auth.Keyring;
 import dev.tollgate.server.feed.ChangeFeed;
 import dev.tollgate.server.http.ApiException;
 import dev.tollgate.server.http.ApiRequest;
@@ -37,8 +39,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API of {@code API.md}: the composition root of the route families, the key check, and the dispatch of a
- * request to its handler.
+ * The HTTP API of {@code API.md}: the composition root of the route families and the dispatch of a request to its
+ * handler. Who may call what is decided before ({@code auth/Gate}, in front of it), except what needs a customer's
+ * state: the scope a portal token may see ({@link PortalAccess}), decided here, where the customer is served.
  *
  * <p>Where a route is handled: each family of endpoints is one class, named after the engine's capability.
  *
@@ -50,6 +53,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link CreditRoutes}: grants, balance, ledger, refunds, auto-recharge
  *   <li>{@link GovernanceRoutes}: scopes, budgets, usage, {@code /v1/sessions}
  *   <li>{@link AlertRoutes}: {@code /v1/webhooks}, {@code /v1/events/log}
+ *   <li>{@link KeyRoutes}: {@code /v1/keys}
+ *   <li>{@link PortalRoutes}: {@code /v1/portal-sessions}, {@code /v1/portal/session}
+ *   <li>{@link PublicRoutes}: {@code /v1/public/customers/{customerId}/entitlements}
  * </ul>
  *
  * <p>Handlers read requests with {@code http/Requests} and answer a {@link Reply}; this class turns it into a
@@ -68,26 +74,29 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
 
-    private final ApiKeys keys;
     private final Metrics metrics;
     private final Executor workers;
+    private final PortalAccess portalAccess;
     private final RouteTable routes = new RouteTable();
 
     /**
+     * @param keyring the credentials, which {@code /v1/keys} and the portal sessions change
      * @param workers runs the routes that may block (everything but check, consume and events)
      * @param webhookAddresses where webhooks may be set to deliver
      * @param feed the change feed that {@code GET /v1/stream} serves
+     * @param publicUrl where browsers reach this server, for portal links; {@code null}: each request's {@code Host}
      */
     public HttpApi(
             Engine engine,
-            ApiKeys keys,
+            Keyring keyring,
             Metrics metrics,
             Executor workers,
             WebhookAddresses webhookAddresses,
-            ChangeFeed feed) {
-        this.keys = keys;
+            ChangeFeed feed,
+            @Nullable String publicUrl) {
         this.metrics = metrics;
         this.workers = workers;
+        this.portalAccess = new PortalAccess(engine);
         new OperationsRoutes(engine, metrics).register(routes);
         new CatalogRoutes(engine).register(routes);
         new CustomerRoutes(engine).register(routes);
@@ -96,6 +105,14 @@ public final class HttpApi implements Service {
         new AlertRoutes(engine, webhookAddresses).register(routes);
         new CreditRoutes(engine).register(routes);
         new FeedRoutes(engine, feed).register(routes);
+        new KeyRoutes(keyring).register(routes);
+        new PortalRoutes(engine, keyring, publicUrl).register(routes);
+        new PublicRoutes(engine).register(routes);
+    }
+
+    /** The routes, for the {@code auth/Gate} in front of this API to know what a restricted caller calls. */
+    public RouteTable routes() {
+        return routes;
     }
 
     /** Every route of the API, in the order the families added them; the OpenAPI description must name each. */
@@ -104,31 +121,15 @@ public final class HttpApi implements Service {
     }
 
     /**
-     * Checks the key of each request on one connection from its head alone, before its body is read and before
-     * routing, so that an unauthenticated client can neither make the server buffer a body nor learn which routes and
-     * methods exist: a path under {@code /v1} without a valid {@code Authorization: Bearer} key is refused
-     * {@code 401 UNAUTHENTICATED}. The check remembers the last key accepted on the connection ({@link
-     * ApiKeys.Remembered}).
+     * Refuses every request under {@code /v1}: this API checks no credential itself; it is served behind the {@code
+     * auth/Gate}, whose head check is the one the HTTP front runs. Were it served alone by mistake, it would fail
+     * closed.
      */
     @Override
     public HeadCheck headCheck() {
-        ApiKeys.Remembered keyCheck = keys.remembering();
-        return (path, authorization) -> refuseUnauthenticated(path, authorization, keyCheck);
-    }
-
-    private static @Nullable Response refuseUnauthenticated(
-            String path, @Nullable String authorization, ApiKeys.Remembered keyCheck) {
-        if (!RouteTable.needsKey(path)) {
-            return null;
-        }
-        if (authorization == null || authorization.isBlank()) {
-            return Response.error(401, "UNAUTHENTICATED", "missing 'Authorization: Bearer <key>' header");
-        }
-        if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                || !keyCheck.matches(authorization.substring(7).trim())) {
-            return Response.error(401, "UNAUTHENTICATED", "invalid API key");
-        }
-        return null;
+        return (method, path, headers) -> RouteTable.needsKey(path)
+                ? Response.error(401, "UNAUTHENTICATED", "this API is served behind its credential check")
+                : null;
     }
 
     /** Matches the route, runs its handler where its mode says, and measures it. */
@@ -165,7 +166,12 @@ public final class HttpApi implements Service {
     private void run(RouteTable.Route route, ApiRequest request, Consumer<Response> done) {
         CompletableFuture<Reply> reply;
         try {
-            reply = route.action().handle(request);
+            if (request.caller() instanceof Caller.Portal portal) {
+                PortalAccess.Admission admitted = portalAccess.admit(route.path(), request, portal);
+                reply = route.action().handle(admitted.request()).thenApply(admitted.reply());
+            } else {
+                reply = route.action().handle(request);
+            }
         } catch (Exception e) {
             done.accept(refusal(route, e));
             return;

@@ -1,5 +1,5 @@
 /**
- * The API of {@code API.md}: {@code HttpApi} (the key check, the dispatch of a request to its route, errors), the
+ * The API of {@code API.md}: {@code HttpApi} (the dispatch of a request to its route, errors), the
  * route families, one per capability of the engine, each beside the JSON of its answers:
  *
  * <ul>
@@ -13,8 +13,9 @@
  * </ul>
  *
  * <p>The views write the values the journal stores too (a decision, a grant, a subscription...) through the one
- * mapping of {@code dev.tollgate.core.mapping}, in its answer form, adding only what an answer alone has. {@code
- * ApiKeys} is the secret key and its check.
+ * mapping of {@code dev.tollgate.core.mapping}, in its answer form, adding only what an answer alone has. Keys and
+ * portal sessions ({@code KeyRoutes}, {@code PortalRoutes}, {@code PublicRoutes}, {@code PortalAccess}) are made here;
+ * who may call what is {@code auth}'s.
  */
 @NullMarked
 package dev.tollgate.server.api;

@@ -1,10 +1,12 @@
 package dev.tollgate.server.cli;
 
 import dev.tollgate.server.ServerConfig;
+import dev.tollgate.server.auth.Cors;
 import dev.tollgate.server.webhook.WebhookAddresses;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -149,7 +151,23 @@ enum Setting {
             "webhookAllowPrivate",
             "false",
             "true lets webhooks deliver to loopback, private and link-local addresses",
-            (b, v) -> b.webhookAddresses(webhookAddresses(v)));
+            (b, v) -> b.webhookAddresses(webhookAddresses(v))),
+    CORS_ORIGINS(
+            "--cors-origins",
+            "LIST",
+            "TOLLGATE_CORS_ORIGINS",
+            "corsOrigins",
+            "none",
+            "origins (https://app.example.com, comma-separated; * for any) whose browser scripts may call the API",
+            (b, v) -> b.cors(Cors.of(List.of(v.split(","))))),
+    PUBLIC_URL(
+            "--public-url",
+            "URL",
+            "TOLLGATE_PUBLIC_URL",
+            "publicUrl",
+            "the advertised URL, else the request's Host",
+            "where browsers reach this server: the base of portal links (<url>/portal#token=...)",
+            (b, v) -> b.publicUrl(v.isBlank() ? null : v.trim()));
 
     /** The flag, e.g. {@code --data-dir}, or {@code null} for a setting no command line may carry. */
     final @Nullable String flag;

@@ -4,6 +4,8 @@ import dev.tollgate.core.store.Ownership;
 import dev.tollgate.server.feed.FeedQuery;
 import dev.tollgate.server.feed.Interest;
 import dev.tollgate.server.http.ApiException;
+import dev.tollgate.server.auth.Caller;
+import dev.tollgate.server.http.ApiRequest;
 import dev.tollgate.server.http.Body;
 import dev.tollgate.server.http.EventsAnswer;
 import dev.tollgate.server.http.Response;
@@ -56,6 +58,16 @@ public final class ClusterRouter implements Service {
      */
     public static final List<String> ROUTES = List.of("GET " + VIEW, "POST " + FOLLOW);
 
+    /**
+     * How the nodes ask each other to read what changed ({@value #FOLLOW}).
+     *
+     * @param authorization the {@code Authorization} a node sends: the root key's, which every node of a cluster shares
+     *     ({@code docs/operating/cluster.md}), so that the ask does not hang on the credential of the request that made
+     *     the change (a key that revoked itself, a portal token that signed out)
+     * @param credentials reads the credentials again ({@code auth/Keyring#reload})
+     */
+    public record Follow(String authorization, Runnable credentials) {}
+
     private final Service local;
     private final ClusterNode node;
     private final Forwarder forwarder;
@@ -66,16 +78,19 @@ public final class ClusterRouter implements Service {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1))
             .build();
+    private final Follow follow;
 
     /**
      * @param local the API of this node
+     * @param follow how this node asks the others to read what changed, and reads it when asked
      */
-    public ClusterRouter(Service local, ClusterNode node, Forwarder forwarder, ClusterMetrics metrics) {
+    public ClusterRouter(Service local, ClusterNode node, Forwarder forwarder, ClusterMetrics metrics, Follow follow) {
         this.local = local;
         this.node = node;
         this.forwarder = forwarder;
         this.metrics = metrics;
         this.spanning = new SpanningReads(local, node, forwarder);
+        this.follow = follow;
     }
 
     @Override
@@ -84,19 +99,27 @@ public final class ClusterRouter implements Service {
     }
 
     @Override
-    public void dispatch(String method, String path, Request request, Consumer<Response> done) {
+    public void dispatch(String method, String path, Request request, Consumer<Response> answer) {
+        // a credential changed through this node is answered once every other node has it (the node that received
+        // the request asks them, once, whichever node served it)
+        Consumer<Response> done = changesCredentials(method, path) && request.header(Forwarder.FORWARDED_BY) == null
+                ? inForceEverywhere(answer)
+                : answer;
         if (path.equals(VIEW) && method.equals("GET")) {
             done.accept(Response.json(200, node.view()));
             return;
         }
         if (path.equals(FOLLOW) && method.equals("POST") && request.header(Forwarder.FORWARDED_BY) != null) {
             node.followGlobals();
+            follow.credentials().run();
             done.accept(Response.json(200, Map.of("catalogVersion", node.catalogVersion())));
             return;
         }
         RequestTarget target;
         try {
-            target = RequestTarget.of(method, path, request::queryParam, request.bodyAsBytes());
+            target = request.caller() instanceof Caller.Portal portal && path.startsWith("/v1/portal/")
+                    ? RequestTarget.customer(portal.customerId())
+                    : RequestTarget.of(method, path, request::queryParam, request.bodyAsBytes());
         } catch (RuntimeException e) {
             target = RequestTarget.HERE; // a malformed query: refused here as a single server would
         }
@@ -144,9 +167,7 @@ public final class ClusterRouter implements Service {
                     method,
                     path,
                     request,
-                    customerId.equals(Ownership.GLOBAL) && !method.equals("GET")
-                            ? inForceEverywhere(request, done)
-                            : done);
+                    customerId.equals(Ownership.GLOBAL) && !method.equals("GET") ? inForceEverywhere(done) : done);
         } else if (forwarded) {
             metrics.refused();
             done.accept(Forwarder.notSent(
@@ -194,12 +215,27 @@ public final class ClusterRouter implements Service {
     }
 
     /**
-     * The answer to a change of the catalog or the webhooks, held until every other live node has read it from the
-     * store ({@value #FOLLOW}), so that it is in force on every node once the change is answered: a subscription to a
-     * plan just published, sent through any node, finds it. A node that does not answer within the forwarding timeout
-     * reads it within its next 2 s anyway.
+     * Whether a request changes credentials (makes or revokes a key or a portal session): answered, wherever it is
+     * served, only once every live node has read the change ({@link #inForceEverywhere}), so that a key just made works
+     * on every node, and a revoked one on none.
      */
-    private Consumer<Response> inForceEverywhere(Request request, Consumer<Response> done) {
+    static boolean changesCredentials(String method, String path) {
+        return !method.equals("GET")
+                && (path.equals("/v1/keys")
+                        || path.startsWith("/v1/keys/")
+                        || path.equals("/v1/portal-sessions")
+                        || path.startsWith("/v1/portal-sessions/")
+                        || path.equals("/v1/portal/session"));
+    }
+
+    /**
+     * The answer to a change of the catalog, the webhooks or the credentials, held until every other live node has read
+     * it from the store ({@value #FOLLOW}), so that it is in force on every node once the change is answered: a
+     * subscription to a plan just published, sent through any node, finds it; a key revoked through one node is refused
+     * by all. A node that does not answer within the forwarding timeout reads it within its next 2 s anyway.
+     */
+    private Consumer<Response> inForceEverywhere(Consumer<Response> done) {
+        ApiRequest ask = new FollowRequest(follow.authorization());
         return response -> {
             if (response.status() >= 300) {
                 done.accept(response);
@@ -208,11 +244,39 @@ public final class ClusterRouter implements Service {
             List<CompletableFuture<Response>> follows = new ArrayList<>();
             for (Ownership.Member m : node.liveMembers()) {
                 if (!m.nodeId().equals(node.nodeId())) {
-                    follows.add(forwarder.forward(m.url(), "POST", FOLLOW, request, new byte[0]));
+                    follows.add(forwarder.forward(m.url(), "POST", FOLLOW, ask, new byte[0]));
                 }
             }
             CompletableFuture.allOf(follows.toArray(CompletableFuture[]::new)).thenRun(() -> done.accept(response));
         };
+    }
+
+    /** The ask to read what changed: no body, the root key's {@code Authorization}. */
+    private record FollowRequest(String authorization) implements ApiRequest {
+        @Override
+        public @Nullable String header(String name) {
+            return name.equalsIgnoreCase("Authorization") ? authorization : null;
+        }
+
+        @Override
+        public String pathParam(String name) {
+            throw new IllegalArgumentException("the ask to follow has no path parameter '" + name + "'");
+        }
+
+        @Override
+        public @Nullable String queryParam(String name) {
+            return null;
+        }
+
+        @Override
+        public byte[] bodyAsBytes() {
+            return new byte[0];
+        }
+
+        @Override
+        public String toString() {
+            return "FollowRequest[authorization hidden]";
+        }
     }
 
     /** A forwarded batch: every customer of it is placed here (the sender split it), each loaded before it runs. */

@@ -21,9 +21,9 @@ import org.jspecify.annotations.Nullable;
  * node), and its answer back as it came.
  *
  * <p>What is relayed: the method, the path and query as received, the body, and the headers a route reads ({@code
- * Authorization}, {@code Content-Type}, {@code Idempotency-Key}, {@code Accept}); the answer's status, body and the
- * headers a client reads ({@code Idempotent-Replay}, {@code Retry-After}, {@code Content-Disposition}, {@code
- * Tollgate-Owner}). The relayed
+ * Authorization}, {@code Content-Type}, {@code Idempotency-Key}, {@code Accept}, {@code X-Customer-Token}: the owner
+ * checks the credential again); the answer's status, body and the headers a client reads ({@code Idempotent-Replay},
+ * {@code Retry-After}, {@code Content-Disposition}, {@code Tollgate-Owner}). The relayed
  * request carries {@value #FORWARDED_BY} with this node's id; a node never forwards such a request again, so a
  * disagreement between two nodes' views ends in one {@code 503}, not a loop.
  *
@@ -38,7 +38,7 @@ public final class Forwarder {
     public static final String FORWARDED_BY = "X-Tollgate-Forwarded-By";
 
     private static final List<String> REQUEST_HEADERS =
-            List.of("Authorization", "Content-Type", "Idempotency-Key", "Accept");
+            List.of("Authorization", "Content-Type", "Idempotency-Key", "Accept", "X-Customer-Token");
     private static final List<String> ANSWER_HEADERS =
             List.of("Idempotent-Replay", "Retry-After", "Content-Disposition", ClusterRouter.OWNER_HEADER);
 

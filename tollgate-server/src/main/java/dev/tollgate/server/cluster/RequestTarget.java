@@ -17,8 +17,8 @@ import tools.jackson.core.json.JsonFactory;
 
 /**
  * Which customer a request is for, and so which server of a cluster must answer it: from the path ({@code
- * /v1/customers/{id}/...}, a session id {@code <customerId>@s<n>}), from the body ({@code customerId} of a check, a
- * consume, a session's open), or none (operations, served by any server). The catalog and the webhooks belong to
+ * /v1/customers/{id}/...}, {@code /v1/public/customers/{id}/...}, a session id {@code <customerId>@s<n>}), from the
+ * body ({@code customerId} of a check, a consume, a session's open, a portal session's creation), or none (operations, served by any server). The catalog and the webhooks belong to
  * {@link Ownership#GLOBAL}. A batch of events may name several customers; the list of customers and the alert log
  * span them all.
  *
@@ -70,6 +70,9 @@ sealed interface RequestTarget {
         if (path.startsWith("/v1/customers/")) {
             return customer(decode(segment(path, "/v1/customers/".length())));
         }
+        if (path.startsWith("/v1/public/customers/")) {
+            return customer(decode(segment(path, "/v1/public/customers/".length())));
+        }
         if (path.startsWith("/v1/sessions/")) {
             String sessionId = decode(segment(path, "/v1/sessions/".length()));
             int at = sessionId.lastIndexOf('@');
@@ -83,7 +86,10 @@ sealed interface RequestTarget {
             return method.equals("GET") ? new Stream() : HERE;
         }
         if (method.equals("POST")
-                && (path.equals("/v1/check") || path.equals("/v1/consume") || path.equals("/v1/sessions"))) {
+                && (path.equals("/v1/check")
+                        || path.equals("/v1/consume")
+                        || path.equals("/v1/sessions")
+                        || path.equals("/v1/portal-sessions"))) {
             return customerField(body);
         }
         if (method.equals("POST") && path.equals("/v1/events")) {

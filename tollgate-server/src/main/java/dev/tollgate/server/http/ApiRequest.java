@@ -26,6 +26,14 @@ public interface ApiRequest {
     /** The body; empty, never {@code null}, if there is none. */
     byte[] bodyAsBytes();
 
+    /**
+     * Who sent the request, as its connection's head check accepted it ({@link Service.HeadCheck#accepted()}); {@code
+     * null} for a request that needed no credential. What it is, is the service's business ({@code auth/Caller}).
+     */
+    default @Nullable Object caller() {
+        return null;
+    }
+
     /** The {@code Content-Type} header, or {@code null}. */
     default @Nullable String contentType() {
         return header("Content-Type");

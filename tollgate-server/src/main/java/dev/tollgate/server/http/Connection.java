@@ -54,6 +54,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     static final int MAX_PENDING = 1024;
 
     private final Service service;
+    private final Service.HeadCheck check;
     private final ArrayDeque<Slot> pending = new ArrayDeque<>();
     /** An answer that closes the connection is queued: later requests are not executed (RFC 9112, 9.6). */
     private boolean closeQueued;
@@ -65,8 +66,10 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     private @Nullable StreamHandler streamHandler;
 
-    Connection(Service service) {
+    /** @param check the connection's head check, which {@link Heads} runs: what it accepted goes with each request */
+    Connection(Service service, Service.HeadCheck check) {
         this.service = service;
+        this.check = check;
     }
 
     /** A request's place in the answer order. */
@@ -117,7 +120,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
         }
         Slot slot = queue(HttpUtil.isKeepAlive(request));
         String uri = request.uri();
-        NettyRequest r = new NettyRequest(request.headers(), uri, ByteBufUtil.getBytes(request.content()));
+        NettyRequest r =
+                new NettyRequest(request.headers(), uri, ByteBufUtil.getBytes(request.content()), check.accepted());
         service.dispatch(request.method().name(), Heads.path(uri), r, response -> {
             if (ctx.executor().inEventLoop()) {
                 complete(ctx, slot, response);

@@ -2,7 +2,6 @@ package dev.tollgate.server.http;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -41,7 +40,7 @@ final class Heads extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpRequest head) {
             deadline.headArrived();
             if (head.decoderResult().isSuccess()) {
-                Response refusal = check.refuse(path(head.uri()), head.headers().get(HttpHeaderNames.AUTHORIZATION));
+                Response refusal = check.refuse(head.method().name(), path(head.uri()), head.headers()::get);
                 if (refusal != null) {
                     refused = true;
                     deadline.requestArrived();

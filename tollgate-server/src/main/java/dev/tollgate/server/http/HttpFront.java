@@ -143,13 +143,14 @@ public final class HttpFront implements AutoCloseable {
             }
             connections.add(ch);
             Deadline deadline = new Deadline(headNanos, bodyNanos);
+            Service.HeadCheck check = service.headCheck();
             ch.pipeline()
                     .addLast(new IdleStateHandler(settings.idleTimeoutSeconds(), 0, 0, TimeUnit.SECONDS))
                     .addLast(deadline)
                     .addLast(new HttpServerCodec())
-                    .addLast(new Heads(deadline, service.headCheck()))
+                    .addLast(new Heads(deadline, check))
                     .addLast(new BodyLimit(settings.maxBodyBytes()))
-                    .addLast(new Connection(service));
+                    .addLast(new Connection(service, check));
         }
     }
 

@@ -17,13 +17,21 @@ final class NettyRequest implements Service.Request {
     private final HttpHeaders headers;
     private final String uri;
     private final byte[] body;
+    private final @Nullable Object caller;
     private Map<String, String> params = Map.of();
     private @Nullable Map<String, List<String>> query;
 
-    NettyRequest(HttpHeaders headers, String uri, byte[] body) {
+    /** @param caller what the connection's head check accepted the request as */
+    NettyRequest(HttpHeaders headers, String uri, byte[] body, @Nullable Object caller) {
         this.headers = headers;
         this.uri = uri;
         this.body = body;
+        this.caller = caller;
+    }
+
+    @Override
+    public @Nullable Object caller() {
+        return caller;
     }
 
     @Override

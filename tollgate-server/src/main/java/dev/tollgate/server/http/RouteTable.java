@@ -73,6 +73,16 @@ public final class RouteTable {
         return router.match(method, path);
     }
 
+    /** Every route, in the order the families added them (for the tests that try every route, and descriptions). */
+    public java.util.List<Route> routes() {
+        return router.routes();
+    }
+
+    /** The methods the routes of {@code path} have; empty if none. */
+    public java.util.Set<String> methods(String path) {
+        return router.methods(path);
+    }
+
     private static void requireKeyedUnderV1(String path, boolean auth) {
         if (auth != needsKey(path)) {
             throw new IllegalStateException("a route needs the API key exactly when it is under /v1: " + path);

@@ -82,6 +82,23 @@ public final class Router<T> {
         return new Found<>(new Match<>(best.route(), params));
     }
 
+    /** Every route, in the order they were added. */
+    public List<T> routes() {
+        return templates.stream().map(Template::route).toList();
+    }
+
+    /** The methods of every template that matches {@code path} (a CORS preflight's allowed methods); maybe empty. */
+    public java.util.Set<String> methods(String path) {
+        String[] segments = split(path);
+        java.util.Set<String> methods = new java.util.TreeSet<>();
+        for (Template<T> t : templates) {
+            if (matches(t.segments(), segments)) {
+                methods.add(t.method());
+            }
+        }
+        return methods;
+    }
+
     private static boolean matches(String[] template, String[] path) {
         if (template.length != path.length) {
             return false;

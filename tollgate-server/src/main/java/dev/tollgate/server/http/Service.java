@@ -38,18 +38,40 @@ public interface Service {
         String uri();
     }
 
-    /** One connection's check of request heads. Confined to the connection's I/O thread. */
+    /** A request's headers by name (case-insensitive): a header's first value, or {@code null}. */
+    @FunctionalInterface
+    interface Headers {
+        @Nullable
+        String get(String name);
+    }
+
+    /**
+     * One connection's check of request heads. Confined to the connection's I/O thread.
+     *
+     * <p>Order: a connection's requests are checked and dispatched one after the other on its I/O thread (Netty's
+     * pipeline hands a request's head, body and the whole request on before it reads the next head), so {@link
+     * #accepted()} read when a whole request is dispatched is what its own head was accepted as.
+     */
     @FunctionalInterface
     interface HeadCheck {
         /**
          * Checks a request from its head alone.
          *
+         * @param method the HTTP method
          * @param path the request's path without the query string
-         * @param authorization the {@code Authorization} header, or {@code null}
+         * @param headers the request's headers
          * @return the answer refusing the request (the connection closes after it, and its body is never read), or
          *     {@code null} when the request may go on to {@link #dispatch}
          */
         @Nullable
-        Response refuse(String path, @Nullable String authorization);
+        Response refuse(String method, String path, Headers headers);
+
+        /**
+         * What the last request whose head passed was accepted as (the caller its credential names), handed to
+         * {@link #dispatch} with the whole request ({@link Request#caller()}); {@code null} if it needed none.
+         */
+        default @Nullable Object accepted() {
+            return null;
+        }
     }
 }

@@ -37,7 +37,7 @@ final class SidecarService implements Service {
 
     @Override
     public HeadCheck headCheck() {
-        return (path, authorization) -> null;
+        return (method, path, headers) -> null;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.tollgate.server.api;
+package dev.tollgate.server.auth;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Set;
@@ -16,15 +15,16 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The secret API key: configured, or created on first start and kept in the data directory.
+ * The root secret key: configured, or created on first start and kept in the data directory. It has every right and
+ * cannot be revoked; the keys made through the API sit beside it in the {@link Keyring}.
  *
- * <p>Security: keys are compared in constant time ({@link MessageDigest#isEqual}) over their SHA-256 digests, so the
- * comparison time depends neither on where the first differing byte is nor on the length of the guess. A key has at
+ * <p>Security: the key is checked as every credential is ({@link Keyring}: by its SHA-256 digest, compared in constant
+ * time). A key has at
  * least {@value #MIN_LENGTH} printable characters ({@link #requireStrong}); a generated one has 32 random bytes. The
  * key file is created {@code 0600} (a temporary file made {@code 0600} at creation, then renamed), in a data directory
  * created {@code 0700}.
  *
- * <p>Thread-safe: immutable after construction; a {@link Remembered} is confined to one connection.
+ * <p>Thread-safe: immutable.
  */
 public final class ApiKeys {
     /** The key file in the data directory. */
@@ -35,10 +35,12 @@ public final class ApiKeys {
 
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
+    private final String key;
     private final byte[] digest;
 
     private ApiKeys(String key) {
-        this.digest = sha256(key);
+        this.key = key;
+        this.digest = Secrets.sha256(key.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -98,49 +100,22 @@ public final class ApiKeys {
         }
     }
 
-    /** Tells whether {@code presented} is the secret key, in constant time. */
-    boolean matches(@Nullable String presented) {
-        return presented != null && MessageDigest.isEqual(digest, sha256(presented));
+    /** The SHA-256 digest of the key. */
+    byte[] digest() {
+        return digest.clone();
     }
 
-    /** A check for one connection: see {@link Remembered}. */
-    Remembered remembering() {
-        return new Remembered();
+    /** The SHA-256 digest of the key, in lower-case hex, as stored keys' digests are kept. */
+    String digestHex() {
+        return java.util.HexFormat.of().formatHex(digest);
     }
 
     /**
-     * One connection's key check: it remembers the last key accepted on the connection, so that a keep-alive client
-     * costs one hash per connection instead of one per request. A key presented again is compared with the remembered
-     * one in time that depends only on the presented key's length; any other is hashed and checked as by
-     * {@link #matches}.
-     *
-     * <p>Not thread-safe: confined to its connection's I/O thread.
+     * The {@code Authorization} header value of this key, with which the servers of a cluster (which share the root
+     * key: {@code docs/operating/cluster.md}) ask each other to reload what changed.
      */
-    final class Remembered {
-        private @Nullable String accepted;
-
-        private Remembered() {}
-
-        /** Tells whether {@code presented} is the secret key. */
-        boolean matches(String presented) {
-            String known = accepted;
-            if (known != null && sameInConstantTime(known, presented)) {
-                return true;
-            }
-            if (ApiKeys.this.matches(presented)) {
-                accepted = presented;
-                return true;
-            }
-            return false;
-        }
-
-        private static boolean sameInConstantTime(String known, String presented) {
-            int diff = known.length() ^ presented.length();
-            for (int i = 0; i < presented.length(); i++) {
-                diff |= known.charAt(i % known.length()) ^ presented.charAt(i);
-            }
-            return diff == 0;
-        }
+    public String authorization() {
+        return "Bearer " + key;
     }
 
     private static void createPrivateDirectory(Path dir) throws IOException {
@@ -170,18 +145,5 @@ public final class ApiKeys {
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system
         }
-    }
-
-    /** One digest per thread: {@link MessageDigest#getInstance} looks the provider up on every call. */
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    });
-
-    private static byte[] sha256(String s) {
-        return SHA256.get().digest(s.getBytes(StandardCharsets.UTF_8));
     }
 }
