@@ -19,6 +19,7 @@ module dev.tollgate.core {
     exports dev.tollgate.core;
     exports dev.tollgate.core.alert;
     exports dev.tollgate.core.api;
+    exports dev.tollgate.core.billing;
     exports dev.tollgate.core.budget;
     exports dev.tollgate.core.catalog;
     exports dev.tollgate.core.cluster;

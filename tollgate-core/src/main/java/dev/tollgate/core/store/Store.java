@@ -141,6 +141,58 @@ public interface Store extends AutoCloseable {
      */
     CredentialStore credentials();
 
+    /**
+     * What a billing period's export reads of one customer ({@code dev.tollgate.core.billing.PeriodExport}): its
+     * subscription records ({@code subscription}, {@code cancellation}) applied before {@code to}, and its usage, credit
+     * and grant records ({@code usage}, {@code credits}, {@code grant}) applied in {@code [from, to)}, in append order.
+     * The ranged part comes from an index on customer and time, never a scan of the customer's whole history. The
+     * default filters {@link #entries}.
+     *
+     * @throws StoreException if the store cannot be read
+     */
+    default List<JournalEntry> billingEntries(String customerId, Instant from, Instant to) {
+        List<JournalEntry> out = new java.util.ArrayList<>();
+        for (JournalEntry e : entries(customerId)) {
+            boolean history =
+                    e instanceof JournalEntry.SubscriptionSet || e instanceof JournalEntry.SubscriptionCancelled;
+            boolean ranged = e instanceof JournalEntry.UsageRecorded
+                    || e instanceof JournalEntry.CreditsMoved
+                    || e instanceof JournalEntry.GrantCreated;
+            if ((history && e.at().isBefore(to)) || (ranged && !e.at().isBefore(from) && e.at().isBefore(to))) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The ids of the customers that have records, in the order of their UTF-8 bytes (ids are ASCII: their natural
+     * order), a page at a time. The default reads every record.
+     *
+     * @param after only ids after this one, or {@code null} to start at the first
+     * @param limit at most this many, {@code >= 1}
+     * @throws StoreException if the store cannot be read
+     */
+    default List<String> customerIds(@Nullable String after, int limit) {
+        java.util.TreeSet<String> ids = new java.util.TreeSet<>();
+        replay(e -> {
+            String c = e.customerId();
+            if (c != null && (after == null || c.compareTo(after) > 0)) {
+                ids.add(c);
+            }
+        });
+        return ids.stream().limit(limit).toList();
+    }
+
+    /**
+     * The store's outbox for billing exports.
+     *
+     * @throws UnsupportedOperationException if this store keeps none (stores written for one test)
+     */
+    default ExportOutbox outbox() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no export outbox");
+    }
+
     /** Tells whether the store answers right now (readiness). Never throws. */
     boolean ping();
 

@@ -24,4 +24,20 @@ public interface Dialect {
      * (a batch that would be refused again), rather than a fault.
      */
     boolean refused(Exception error);
+
+    /**
+     * A bound on the journal's {@code at} column that a query compares with: the instant's whole second, in the form
+     * the column holds (the records of that second compare on the same side of it whatever their fraction). Callers
+     * widen their range to whole seconds with it and filter the decoded records exactly.
+     */
+    Object secondBound(java.time.Instant wholeSecond);
+
+    /**
+     * What follows a text column in a comparison or an ordering so that text compares by its bytes (ids are ASCII):
+     * empty where that is the database's default.
+     */
+    String byteOrder();
+
+    /** What ends a {@code SELECT} that claims rows another transaction may be claiming: skip the rows it locked. */
+    String skipLocked();
 }

@@ -21,11 +21,38 @@ public abstract class JdbcStore implements Store {
     protected final JournalReads reads;
 
     private final JdbcCredentials credentials;
+    private final BillingReads billing;
+    private final JdbcOutbox outbox;
 
     /** @param dialect what the store's database does differently */
     protected JdbcStore(Dialect dialect) {
         this.reads = new JournalReads(this::query, dialect);
         this.credentials = new JdbcCredentials(this::query, this::update);
+        this.billing = new BillingReads(this::query, dialect);
+        this.outbox = new JdbcOutbox(this::inTransaction, dialect);
+    }
+
+    /**
+     * Runs work on a writable connection of this store (never the journal's writer) in one transaction, committed
+     * when it returns and rolled back when it throws.
+     *
+     * @throws dev.tollgate.core.store.StoreException if the store cannot be written
+     */
+    protected abstract <T> T inTransaction(JdbcOutbox.Work<T> work);
+
+    @Override
+    public final List<JournalEntry> billingEntries(String customerId, java.time.Instant from, java.time.Instant to) {
+        return billing.billingEntries(customerId, from, to);
+    }
+
+    @Override
+    public final List<String> customerIds(@Nullable String after, int limit) {
+        return billing.customerIds(after, limit);
+    }
+
+    @Override
+    public final dev.tollgate.core.store.ExportOutbox outbox() {
+        return outbox;
     }
 
     /**

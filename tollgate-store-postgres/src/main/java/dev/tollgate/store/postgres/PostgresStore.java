@@ -13,6 +13,7 @@ import dev.tollgate.core.store.StoreException;
 import dev.tollgate.core.store.UsageRow;
 import dev.tollgate.store.jdbc.Dialect;
 import dev.tollgate.store.jdbc.JdbcCredentials;
+import dev.tollgate.store.jdbc.JdbcOutbox;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.JournalReads;
 import java.math.BigDecimal;
@@ -90,6 +91,22 @@ final class PostgresStore extends JdbcStore {
         public boolean refused(Exception error) {
             String state = error instanceof SQLException sql ? sql.getSQLState() : null;
             return state != null && (state.startsWith("23") || state.startsWith("22"));
+        }
+
+        @Override
+        public Object secondBound(Instant wholeSecond) {
+            return java.time.OffsetDateTime.ofInstant(wholeSecond, java.time.ZoneOffset.UTC);
+        }
+
+        /** Whatever the database's collation, ids compare by their bytes: the order SQLite and the API use. */
+        @Override
+        public String byteOrder() {
+            return " COLLATE \"C\"";
+        }
+
+        @Override
+        public String skipLocked() {
+            return " FOR UPDATE SKIP LOCKED";
         }
     };
 
@@ -409,6 +426,24 @@ final class PostgresStore extends JdbcStore {
             c.rollback();
         } catch (SQLException e) {
             // the connection is broken; the pool discards it
+        }
+    }
+
+    @Override
+    protected <T> T inTransaction(JdbcOutbox.Work<T> work) {
+        ensureOpen();
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollback(c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot write the export outbox", e);
         }
     }
 

@@ -11,6 +11,7 @@ import dev.tollgate.core.store.StoreException;
 import dev.tollgate.core.store.UsageRow;
 import dev.tollgate.store.jdbc.Dialect;
 import dev.tollgate.store.jdbc.JdbcCredentials;
+import dev.tollgate.store.jdbc.JdbcOutbox;
 import dev.tollgate.store.jdbc.JdbcStore;
 import dev.tollgate.store.jdbc.JournalReads;
 import java.io.IOException;
@@ -92,6 +93,27 @@ final class SqliteStore extends JdbcStore {
         @Override
         public boolean refused(Exception error) {
             return error instanceof SQLiteException e && (e.getResultCode().code & 0xff) == SQLITE_CONSTRAINT;
+        }
+
+        /**
+         * {@code at} is the text of {@link IsoInstant#format}; a whole second written without its {@code Z} sorts
+         * after every record of the second before and before every record of its own second, with or without a
+         * fraction ({@code .} and {@code Z} come after the end of the bound).
+         */
+        @Override
+        public Object secondBound(Instant wholeSecond) {
+            String text = IsoInstant.format(wholeSecond);
+            return text.substring(0, text.length() - 1);
+        }
+
+        @Override
+        public String byteOrder() {
+            return ""; // SQLite compares text with memcmp (BINARY) unless told otherwise
+        }
+
+        @Override
+        public String skipLocked() {
+            return ""; // one writer at a time: a claim is one statement, atomic
         }
     };
 
@@ -387,6 +409,24 @@ final class SqliteStore extends JdbcStore {
                 }
                 throw new StoreException("cannot write credentials: " + e.getMessage(), e);
             }
+        }
+    }
+
+    @Override
+    protected <T> T inTransaction(JdbcOutbox.Work<T> work) {
+        ensureOpen();
+        try (Connection c = connect(url)) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot write the export outbox", e);
         }
     }
 

@@ -86,6 +86,13 @@ public final class MemoryStore implements Store {
         final Map<String, Map<String, Integer>> keyPositions = new HashMap<>();
         final Map<CounterValue.Key, CounterValue> counters = new LinkedHashMap<>();
         final MemoryCredentials.Rows credentials = new MemoryCredentials.Rows();
+        final MemoryOutbox outbox = new MemoryOutbox();
+    }
+
+    @Override
+    public dev.tollgate.core.store.ExportOutbox outbox() {
+        ensureOpen();
+        return data.outbox;
     }
 
     @Override
