@@ -170,7 +170,8 @@ public final class JdbcOutbox implements ExportOutbox {
 
     @Override
     public @Nullable String setting(String key) {
-        return writes.inTransaction(c -> java.util.Optional.ofNullable(read(c, key))).orElse(null);
+        return writes.inTransaction(c -> java.util.Optional.ofNullable(read(c, key)))
+                .orElse(null);
     }
 
     @Override
