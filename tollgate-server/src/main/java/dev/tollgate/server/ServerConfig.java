@@ -2,6 +2,7 @@ package dev.tollgate.server;
 
 import dev.tollgate.server.auth.ApiKeys;
 import dev.tollgate.server.auth.Cors;
+import dev.tollgate.server.billing.StripeSettings;
 import dev.tollgate.server.webhook.WebhookAddresses;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
@@ -51,6 +52,8 @@ import org.jspecify.annotations.Nullable;
  *     --cors-origins}, comma-separated); none by default
  * @param publicUrl where browsers reach this server, the base of portal links ({@code TOLLGATE_PUBLIC_URL}, {@code
  *     --public-url}); {@code null}: the advertised URL, else each request's {@code Host}
+ * @param stripe the Stripe exporter's settings ({@code TOLLGATE_STRIPE_API_KEY}, {@code TOLLGATE_STRIPE_BASE_URL},
+ *     {@code TOLLGATE_STRIPE_CURRENCY}); off without a key
  */
 public record ServerConfig(
         int port,
@@ -70,7 +73,8 @@ public record ServerConfig(
         @Nullable String advertiseUrl,
         int leaseSeconds,
         Cors cors,
-        @Nullable String publicUrl) {
+        @Nullable String publicUrl,
+        StripeSettings stripe) {
 
     /** The largest request body accepted by default: 8 MiB (a batch of events, a large catalog). */
     public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
@@ -211,6 +215,9 @@ public record ServerConfig(
         private int leaseSeconds = DEFAULT_LEASE_SECONDS;
         private Cors cors = Cors.NONE;
         private @Nullable String publicUrl;
+        private @Nullable String stripeApiKey;
+        private String stripeBaseUrl = StripeSettings.DEFAULT_BASE_URL;
+        private String stripeCurrency = StripeSettings.OFF.currency();
 
         private Builder() {}
 
@@ -233,6 +240,7 @@ public record ServerConfig(
             leaseSeconds = c.leaseSeconds;
             cors = c.cors;
             publicUrl = c.publicUrl;
+            stripe(c.stripe);
         }
 
         /** Sets {@link ServerConfig#cors()}. */
@@ -244,6 +252,32 @@ public record ServerConfig(
         /** Sets {@link ServerConfig#publicUrl()}. */
         public Builder publicUrl(@Nullable String value) {
             publicUrl = value;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#stripe()}. */
+        public Builder stripe(StripeSettings value) {
+            stripeApiKey = value.apiKey();
+            stripeBaseUrl = value.baseUrl();
+            stripeCurrency = value.currency();
+            return this;
+        }
+
+        /** Sets {@link StripeSettings#apiKey()}. */
+        public Builder stripeApiKey(@Nullable String value) {
+            stripeApiKey = value;
+            return this;
+        }
+
+        /** Sets {@link StripeSettings#baseUrl()}. */
+        public Builder stripeBaseUrl(String value) {
+            stripeBaseUrl = value;
+            return this;
+        }
+
+        /** Sets {@link StripeSettings#currency()}. */
+        public Builder stripeCurrency(String value) {
+            stripeCurrency = value;
             return this;
         }
 
@@ -367,7 +401,8 @@ public record ServerConfig(
                     advertiseUrl,
                     leaseSeconds,
                     cors,
-                    publicUrl);
+                    publicUrl,
+                    new StripeSettings(stripeApiKey, stripeBaseUrl, stripeCurrency));
         }
     }
 }

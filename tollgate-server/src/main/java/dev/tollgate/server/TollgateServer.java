@@ -13,6 +13,7 @@ import dev.tollgate.server.api.HttpApi;
 import dev.tollgate.server.auth.ApiKeys;
 import dev.tollgate.server.auth.Gate;
 import dev.tollgate.server.auth.Keyring;
+import dev.tollgate.server.billing.StripeExporter;
 import dev.tollgate.server.cluster.ClusterMetrics;
 import dev.tollgate.server.cluster.ClusterNode;
 import dev.tollgate.server.cluster.ClusterRouter;
@@ -72,6 +73,7 @@ public final class TollgateServer implements AutoCloseable {
     private final WebhookDeliverer webhooks;
     private final Keyring keyring;
     private final RouteTable routes;
+    private final @Nullable StripeExporter stripe;
     private volatile boolean closed;
 
     private TollgateServer(
@@ -82,8 +84,10 @@ public final class TollgateServer implements AutoCloseable {
             ExecutorService workers,
             WebhookAddresses webhookAddresses,
             Keyring keyring,
-            RouteTable routes) {
+            RouteTable routes,
+            @Nullable StripeExporter stripe) {
         this.store = store;
+        this.stripe = stripe;
         this.cluster = cluster;
         this.engine = engine;
         this.http = http;
@@ -236,8 +240,11 @@ public final class TollgateServer implements AutoCloseable {
                     config.store(),
                     config.storeLocation(),
                     engine.catalog().version());
-            return new TollgateServer(
-                    store, cluster, engine, http, workers, config.webhookAddresses(), keyring, routes);
+            StripeExporter stripe = config.stripe().enabled()
+                    ? StripeExporter.start(
+                            engine, store, config.stripe(), cluster != null ? cluster.nodeId() : "single")
+                    : null;
+            return new TollgateServer(store, cluster, engine, http, workers, config.webhookAddresses(), keyring, routes, stripe);
         } catch (RuntimeException e) {
             if (cluster != null) {
                 cluster.close();
@@ -410,6 +417,9 @@ public final class TollgateServer implements AutoCloseable {
         closed = true;
         sweeper.shutdownNow();
         webhooks.close();
+        if (stripe != null) {
+            stripe.close();
+        }
         http.close();
         if (cluster != null) {
             cluster.close();

@@ -27,6 +27,10 @@ import dev.tollgate.core.api.SubscriptionRequest;
 import dev.tollgate.core.api.UsageEvent;
 import dev.tollgate.core.api.UsageQuery;
 import dev.tollgate.core.api.UsageReport;
+import dev.tollgate.core.billing.BillingPeriod;
+import dev.tollgate.core.billing.OutboxEntry;
+import dev.tollgate.core.billing.PeriodLines;
+import dev.tollgate.core.billing.PeriodReader;
 import dev.tollgate.core.budget.Budget;
 import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.catalog.CatalogDiff;
@@ -53,6 +57,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -606,6 +611,36 @@ public final class Engine implements AutoCloseable {
      */
     public int sweep() {
         return credits.sweep();
+    }
+
+    /** The time now by the engine's clock: what it stamps records with. */
+    public Instant now() {
+        return ctx.now();
+    }
+
+    /**
+     * Reads a billing period's invoice-ready lines from the store (never from memory, so every server of a cluster
+     * answers the same), customer by customer in the order of their ids, as {@link PeriodReader#read} says.
+     *
+     * @param after start after this customer id, or {@code null}
+     * @param sink takes one customer's lines; answers whether to go on
+     * @return whether the customers ran out (rather than the sink stopping)
+     * @throws StoreException if the store cannot be read
+     */
+    public boolean readPeriod(BillingPeriod period, @Nullable String after, Predicate<PeriodLines> sink) {
+        return new PeriodReader(ctx.store).read(period, after, sink);
+    }
+
+    /**
+     * The store's export outbox, a page of items in the order of their ids.
+     *
+     * @param status only these, or {@code null}
+     * @param afterId only ids after this one, or {@code null}
+     * @throws StoreException if the store cannot be read
+     * @throws UnsupportedOperationException if the store keeps no outbox
+     */
+    public List<OutboxEntry> exports(OutboxEntry.@Nullable Status status, @Nullable String afterId, int limit) {
+        return ctx.store.outbox().entries(status, afterId, limit);
     }
 
     /** Tells whether the store answers (readiness). */

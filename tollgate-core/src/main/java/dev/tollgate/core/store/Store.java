@@ -185,6 +185,23 @@ public interface Store extends AutoCloseable {
     }
 
     /**
+     * The customer's latest profile record (name, metadata, time zone), for an exporter that maps the customer to a
+     * billing provider's id whichever server it runs on. The default filters {@link #entries}.
+     *
+     * @return the record, or {@code null} if the customer has none
+     * @throws StoreException if the store cannot be read
+     */
+    default JournalEntry.@Nullable CustomerUpserted profile(String customerId) {
+        JournalEntry.CustomerUpserted last = null;
+        for (JournalEntry e : entries(customerId)) {
+            if (e instanceof JournalEntry.CustomerUpserted c) {
+                last = c;
+            }
+        }
+        return last;
+    }
+
+    /**
      * The store's outbox for billing exports.
      *
      * @throws UnsupportedOperationException if this store keeps none (stores written for one test)

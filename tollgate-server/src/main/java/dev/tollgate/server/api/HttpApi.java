@@ -56,6 +56,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link KeyRoutes}: {@code /v1/keys}
  *   <li>{@link PortalRoutes}: {@code /v1/portal-sessions}, {@code /v1/portal/session}
  *   <li>{@link PublicRoutes}: {@code /v1/public/customers/{customerId}/entitlements}
+ *   <li>{@link BillingRoutes}: {@code /v1/billing/periods/{period}}, {@code /v1/billing/exports}
  * </ul>
  *
  * <p>Handlers read requests with {@code http/Requests} and answer a {@link Reply}; this class turns it into a
@@ -108,16 +109,13 @@ public final class HttpApi implements Service {
         new KeyRoutes(keyring).register(routes);
         new PortalRoutes(engine, keyring, publicUrl).register(routes);
         new PublicRoutes(engine).register(routes);
+        new BillingRoutes(engine, workers).register(routes);
     }
 
-    /** The routes, for the {@code auth/Gate} in front of this API to know what a restricted caller calls. */
+    /** The routes, for the {@code auth/Gate} in front of this API to know what a restricted caller calls, and for the
+     * OpenAPI description, which must name each. */
     public RouteTable routes() {
         return routes;
-    }
-
-    /** Every route of the API, in the order the families added them; the OpenAPI description must name each. */
-    List<RouteTable.Route> routes() {
-        return routes.routes();
     }
 
     /**
@@ -198,6 +196,9 @@ public final class HttpApi implements Service {
         }
         if (reply.body() instanceof Reply.Stream stream) {
             return Response.stream(stream.handler());
+        }
+        if (reply.body() instanceof Reply.Chunked chunked) {
+            return Response.chunked(chunked.contentType(), chunked.headers(), chunked.handler());
         }
         if (reply.body() instanceof Reply.Text text) {
             return new Response(

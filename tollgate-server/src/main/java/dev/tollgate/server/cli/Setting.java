@@ -167,7 +167,31 @@ enum Setting {
             "publicUrl",
             "the advertised URL, else the request's Host",
             "where browsers reach this server: the base of portal links (<url>/portal#token=...)",
-            (b, v) -> b.publicUrl(v.isBlank() ? null : v.trim()));
+            (b, v) -> b.publicUrl(v.isBlank() ? null : v.trim())),
+    STRIPE_API_KEY(
+            "--stripe-api-key",
+            "KEY",
+            "TOLLGATE_STRIPE_API_KEY",
+            "stripeApiKey",
+            "none: no export",
+            "Stripe's secret key; with it, closed periods and recharges are sent to Stripe (docs/finance.md)",
+            (b, v) -> b.stripeApiKey(v)),
+    STRIPE_BASE_URL(
+            "--stripe-base-url",
+            "URL",
+            "TOLLGATE_STRIPE_BASE_URL",
+            "stripeBaseUrl",
+            "https://api.stripe.com",
+            "where Stripe's API is (a local fake in tests)",
+            (b, v) -> b.stripeBaseUrl(v)),
+    STRIPE_CURRENCY(
+            "--stripe-currency",
+            "CODE",
+            "TOLLGATE_STRIPE_CURRENCY",
+            "stripeCurrency",
+            "usd",
+            "the currency of recharges' cost basis, as Stripe's invoice items carry it",
+            (b, v) -> b.stripeCurrency(v));
 
     /** The flag, e.g. {@code --data-dir}, or {@code null} for a setting no command line may carry. */
     final @Nullable String flag;

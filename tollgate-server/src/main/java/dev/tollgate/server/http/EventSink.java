@@ -22,6 +22,13 @@ public interface EventSink {
     /** Ends the answer and closes the connection; {@link StreamHandler#closed} follows. */
     void close();
 
+    /**
+     * Breaks the answer off: closes the connection without ending the body, so that the client sees an incomplete
+     * answer (a chunked body without its last chunk) rather than a complete one that lacks its end. For an answer
+     * that failed after its head was sent. {@link StreamHandler#closed} follows.
+     */
+    void abort();
+
     /** Runs {@code task} on the sink's thread, soon. Callable from any thread; never blocks. */
     void execute(Runnable task);
 

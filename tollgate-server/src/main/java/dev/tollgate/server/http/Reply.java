@@ -36,6 +36,12 @@ public record Reply(int status, Object body, boolean replay) {
     public record Stream(StreamHandler handler) {}
 
     /**
+     * A chunked answer of {@code contentType} with {@code headers}, whose body {@code handler} writes once the head is
+     * sent.
+     */
+    public record Chunked(String contentType, Map<String, String> headers, StreamHandler handler) {}
+
+    /**
      * RFC 4180 text of rows: a header of {@code columns}, then one line per row; an absent value or an empty object is an
      * empty cell, an object is its JSON, a decimal is plain.
      */

@@ -41,6 +41,14 @@ public record Response(
                 200, "text/event-stream; charset=utf-8", new byte[0], Map.of("Cache-Control", "no-cache"), handler);
     }
 
+    /**
+     * A {@code 200} answer of {@code contentType} whose body {@code handler} writes in chunks once the head is sent (an
+     * export too large to hold in memory); the connection closes after it.
+     */
+    public static Response chunked(String contentType, Map<String, String> headers, StreamHandler handler) {
+        return new Response(200, contentType, new byte[0], headers, handler);
+    }
+
     /** A JSON answer of {@code body}, a tree of {@link Json}'s model. */
     public static Response json(int status, Object body) {
         return json(status, body, Map.of());

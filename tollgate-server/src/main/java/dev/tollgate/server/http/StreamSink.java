@@ -53,6 +53,15 @@ final class StreamSink implements EventSink {
     }
 
     @Override
+    public void abort() {
+        if (!ended) {
+            ended = true;
+            ctx.flush();
+            ctx.close();
+        }
+    }
+
+    @Override
     public void execute(Runnable task) {
         ctx.executor().execute(task);
     }

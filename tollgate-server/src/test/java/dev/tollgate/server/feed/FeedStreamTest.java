@@ -39,6 +39,11 @@ class FeedStreamTest {
         }
 
         @Override
+        public void abort() {
+            closed = true;
+        }
+
+        @Override
         public void execute(Runnable task) {
             task.run();
         }

@@ -70,4 +70,15 @@ public final class BillingReads {
                 limit);
         return out;
     }
+
+    /** As {@code Store.profile} says: the last record of type customer, reading the customer's records backwards. */
+    public JournalEntry.@Nullable CustomerUpserted profile(String customerId) {
+        List<JournalEntry> found = new ArrayList<>(1);
+        queries.query(
+                "SELECT type, payload FROM journal WHERE customer_id = ? AND type = 'customer' ORDER BY seq DESC"
+                        + " LIMIT 1",
+                rs -> found.add(JournalCodec.decode(rs.getString(1), rs.getString(2))),
+                customerId);
+        return found.isEmpty() ? null : (JournalEntry.CustomerUpserted) found.get(0);
+    }
 }

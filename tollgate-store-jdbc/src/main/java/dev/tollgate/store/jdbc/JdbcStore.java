@@ -51,6 +51,11 @@ public abstract class JdbcStore implements Store {
     }
 
     @Override
+    public final JournalEntry.@Nullable CustomerUpserted profile(String customerId) {
+        return billing.profile(customerId);
+    }
+
+    @Override
     public final dev.tollgate.core.store.ExportOutbox outbox() {
         return outbox;
     }

@@ -121,7 +121,7 @@ public final class EngineContext {
     }
 
     /** The time now, from the injected clock. */
-    Instant now() {
+    public Instant now() {
         return clock.instant();
     }
 
