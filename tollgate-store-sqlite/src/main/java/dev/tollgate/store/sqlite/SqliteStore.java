@@ -412,8 +412,19 @@ final class SqliteStore extends JdbcStore {
         }
     }
 
+    /**
+     * Under the write lock: the journal's writer reads the last sequence number and then inserts in one transaction, and
+     * SQLite fails such a transaction at once (SQLITE_BUSY_SNAPSHOT, no busy wait) if another connection committed in
+     * between; an outbox write between the two failed a whole journal batch (BillingIT saw STORE_UNAVAILABLE).
+     */
     @Override
     protected <T> T inTransaction(JdbcOutbox.Work<T> work) {
+        synchronized (writeLock) {
+            return outboxTransaction(work);
+        }
+    }
+
+    private <T> T outboxTransaction(JdbcOutbox.Work<T> work) {
         ensureOpen();
         try (Connection c = connect(url)) {
             c.setAutoCommit(false);
