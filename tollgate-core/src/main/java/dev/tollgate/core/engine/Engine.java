@@ -30,7 +30,6 @@ import dev.tollgate.core.api.UsageReport;
 import dev.tollgate.core.billing.BillingPeriod;
 import dev.tollgate.core.billing.OutboxEntry;
 import dev.tollgate.core.billing.PeriodLines;
-import dev.tollgate.core.billing.PeriodReader;
 import dev.tollgate.core.budget.Budget;
 import dev.tollgate.core.catalog.Catalog;
 import dev.tollgate.core.catalog.CatalogDiff;
@@ -47,6 +46,7 @@ import dev.tollgate.core.engine.internal.Customers;
 import dev.tollgate.core.engine.internal.EngineContext;
 import dev.tollgate.core.engine.internal.Governance;
 import dev.tollgate.core.engine.internal.Metering;
+import dev.tollgate.core.engine.internal.PeriodReader;
 import dev.tollgate.core.engine.internal.Sessions;
 import dev.tollgate.core.store.Store;
 import dev.tollgate.core.store.StoreException;
@@ -620,7 +620,7 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Reads a billing period's invoice-ready lines from the store (never from memory, so every server of a cluster
-     * answers the same), customer by customer in the order of their ids, as {@link PeriodReader#read} says.
+     * answers the same), customer by customer in the order of their ids, as {@code engine.internal.PeriodReader} says: customers with nothing to bill are passed over.
      *
      * @param after start after this customer id, or {@code null}
      * @param sink takes one customer's lines; answers whether to go on

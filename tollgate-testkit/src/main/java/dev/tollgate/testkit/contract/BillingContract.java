@@ -13,7 +13,6 @@ import dev.tollgate.core.billing.OutboxEntry;
 import dev.tollgate.core.billing.OutboxEntry.Status;
 import dev.tollgate.core.billing.PeriodFormat;
 import dev.tollgate.core.billing.PeriodLines;
-import dev.tollgate.core.billing.PeriodReader;
 import dev.tollgate.core.credit.AutoRecharge;
 import dev.tollgate.core.store.ExportOutbox;
 import java.math.BigDecimal;
@@ -132,7 +131,7 @@ public abstract class BillingContract extends EngineSuite {
 
     private String csv() {
         StringBuilder out = new StringBuilder(PeriodFormat.CSV_HEADER);
-        new PeriodReader(store()).read(NOVEMBER, null, lines -> {
+        engine().readPeriod(NOVEMBER, null, lines -> {
             out.append(PeriodFormat.csvRows(NOVEMBER, lines));
             return true;
         });
@@ -170,7 +169,7 @@ public abstract class BillingContract extends EngineSuite {
             throws Exception {
         november();
         List<PeriodLines> all = new ArrayList<>();
-        new PeriodReader(store()).read(NOVEMBER, null, all::add);
+        engine().readPeriod(NOVEMBER, null, all::add);
 
         assertThat(all).extracting(PeriodLines::customerId).containsExactly("acme", "zeta");
         PeriodLines acme = all.get(0);
@@ -207,9 +206,9 @@ public abstract class BillingContract extends EngineSuite {
                 .get();
 
         List<PeriodLines> november = new ArrayList<>();
-        new PeriodReader(store()).read(NOVEMBER, null, november::add);
+        engine().readPeriod(NOVEMBER, null, november::add);
         List<PeriodLines> december = new ArrayList<>();
-        new PeriodReader(store()).read(NOVEMBER.next(), null, december::add);
+        engine().readPeriod(NOVEMBER.next(), null, december::add);
 
         assertThat(november.get(0).features()).as("recorded in December").isEmpty();
         assertThat(december.get(0).features()).singleElement().satisfies(f -> {
@@ -229,7 +228,7 @@ public abstract class BillingContract extends EngineSuite {
         assertThat(store().customerIds("c3", 10)).isEmpty();
 
         List<String> resumed = new ArrayList<>();
-        boolean ranOut = new PeriodReader(store()).read(NOVEMBER, "b9", lines -> {
+        boolean ranOut = engine().readPeriod(NOVEMBER, "b9", lines -> {
             resumed.add(lines.customerId());
             return resumed.size() < 2;
         });

@@ -1,5 +1,8 @@
-package dev.tollgate.core.billing;
+package dev.tollgate.core.engine.internal;
 
+import dev.tollgate.core.billing.BillingPeriod;
+import dev.tollgate.core.billing.PeriodExport;
+import dev.tollgate.core.billing.PeriodLines;
 import dev.tollgate.core.store.Store;
 import java.util.List;
 import java.util.function.Predicate;
@@ -15,6 +18,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Customers with nothing to bill in the period (no plan in force, no usage, credits or recharge) are passed over,
  * so the sequence is the same whenever it is read once the period is closed: a customer created since has no record
  * in the period.
+ *
+ * <p>Here rather than in {@code billing}: it reads the store, and {@code store} names {@code billing}'s items, so
+ * {@code billing} reading {@code store} would be a package cycle.
  *
  * <p>Thread-safe if the store is.
  */
