@@ -1,6 +1,7 @@
 package dev.tollgate.core;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 
 /**
  * Exact decimal helpers. Every quantity and credit amount in Tollgate is a {@link BigDecimal} normalised by {@link
@@ -41,6 +42,23 @@ public final class Decimals {
      */
     public static boolean inRange(BigDecimal value) {
         return normalize(value).scale() <= MAX_SCALE && value.abs().compareTo(MAX_VALUE) < 0;
+    }
+
+    /**
+     * {@code dividend / divisor}, exact when the quotient terminates, else rounded half-even to {@link #MAX_SCALE}
+     * decimal places; normalised. Prices and costs quoted "per 1000 units" divide this way.
+     *
+     * @param divisor a non-zero decimal
+     * @throws ArithmeticException if {@code divisor} is zero
+     */
+    public static BigDecimal divide(BigDecimal dividend, BigDecimal divisor) {
+        BigDecimal exact;
+        try {
+            exact = dividend.divide(divisor);
+        } catch (ArithmeticException nonTerminating) {
+            exact = dividend.divide(divisor, MAX_SCALE, RoundingMode.HALF_EVEN);
+        }
+        return normalize(exact);
     }
 
     /** The larger of two decimals. */

@@ -122,6 +122,9 @@ public record Catalog(
         if (!definition.rateCards().equals(next.rateCards())) {
             changes.add("rate cards changed");
         }
+        if (!definition.costs().equals(next.costs())) {
+            changes.add("costs changed");
+        }
     }
 
     private static <T> void diffKeys(

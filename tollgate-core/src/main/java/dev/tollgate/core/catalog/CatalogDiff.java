@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * scalars: strings (enum values in their document spelling, {@code "unlimited"} for a limit without one), decimals,
  * whole numbers and booleans. Plans are compared flattened through their parents, as subscriptions see them. An added
  * entry lists every field from {@code null}, a removed one every field to {@code null}. Rate cards are keyed {@code
- * feature/currency}.
+ * feature/currency}, costs by feature.
  *
  * <p>Immutable and thread-safe.
  *
@@ -35,6 +35,7 @@ import org.jspecify.annotations.Nullable;
  * @param plans by plan key, with plan versions
  * @param addons by add-on key, with add-on versions
  * @param rateCards by {@code feature/currency}
+ * @param costs by feature key
  */
 public record CatalogDiff(
         int fromVersion,
@@ -43,7 +44,8 @@ public record CatalogDiff(
         Section currencies,
         Section plans,
         Section addons,
-        Section rateCards) {
+        Section rateCards,
+        Section costs) {
 
     /**
      * The entries of one kind that were added, removed or changed, each list in key order.
@@ -95,7 +97,12 @@ public record CatalogDiff(
 
     /** Tells whether the two versions have the same content. */
     public boolean isEmpty() {
-        return features.isEmpty() && currencies.isEmpty() && plans.isEmpty() && addons.isEmpty() && rateCards.isEmpty();
+        return features.isEmpty()
+                && currencies.isEmpty()
+                && plans.isEmpty()
+                && addons.isEmpty()
+                && rateCards.isEmpty()
+                && costs.isEmpty();
     }
 
     /**
@@ -115,7 +122,8 @@ public record CatalogDiff(
                 section(a.currencies(), b.currencies(), CatalogDiff::currency, c -> null),
                 section(before.plans(), after.plans(), CatalogDiff::plan, PlanVersion::version),
                 section(before.addons(), after.addons(), CatalogDiff::addon, AddonVersion::version),
-                section(byKey(a.rateCards()), byKey(b.rateCards()), CatalogDiff::rateCard, r -> null));
+                section(byKey(a.rateCards()), byKey(b.rateCards()), CatalogDiff::rateCard, r -> null),
+                section(a.costs(), b.costs(), CatalogDiff::cost, c -> null));
     }
 
     private static Map<String, RateCard> byKey(List<RateCard> cards) {
@@ -237,11 +245,26 @@ public record CatalogDiff(
         return m;
     }
 
+    private static Map<String, Object> cost(Cost c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("currency", c.currency());
+        m.put("per", c.per());
+        put(m, "amount", c.amount());
+        new TreeMap<>(c.byDimension())
+                .forEach((dimension, amounts) -> new TreeMap<>(amounts)
+                        .forEach((value, amount) -> m.put("byDimension." + dimension + "." + value, amount)));
+        return m;
+    }
+
     private static void price(Map<String, Object> m, @Nullable Price price) {
         if (price != null) {
             m.put("price.amount", price.amount());
             m.put("price.currency", price.currency());
             m.put("price.every", price.every().wireName());
+            new TreeMap<>(price.overage()).forEach((feature, o) -> {
+                m.put("price.overage." + feature + ".amount", o.amount());
+                m.put("price.overage." + feature + ".per", o.per());
+            });
         }
     }
 

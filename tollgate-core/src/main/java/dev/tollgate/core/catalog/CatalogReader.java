@@ -75,7 +75,7 @@ public final class CatalogReader {
         if (root == null) {
             return emptyDefinition();
         }
-        in.allowOnly(root, "", "currencies", "features", "rateCards", "plans", "addons");
+        in.allowOnly(root, "", "currencies", "features", "rateCards", "plans", "addons", "costs");
         Map<String, Currency> currencies = new LinkedHashMap<>();
         in.forEach(root, "currencies", (node, path) -> {
             Currency c = currency(node, path);
@@ -114,17 +114,111 @@ public final class CatalogReader {
                 in.error(path + ".key", "duplicate add-on '" + a.key() + "'");
             }
         });
+        Map<String, Cost> costs = costs(root, features);
+        overageCurrencies(rawPlans.values(), costs);
         Map<String, PlanVersion> plans = flatten(rawPlans);
         return new CatalogDefinition(
                 Collections.unmodifiableMap(currencies),
                 Collections.unmodifiableMap(features),
                 List.copyOf(rateCards),
                 plans,
-                Collections.unmodifiableMap(addons));
+                Collections.unmodifiableMap(addons),
+                Collections.unmodifiableMap(costs));
     }
 
     private static CatalogDefinition emptyDefinition() {
-        return new CatalogDefinition(Map.of(), Map.of(), List.of(), Map.of(), Map.of());
+        return new CatalogDefinition(Map.of(), Map.of(), List.of(), Map.of(), Map.of(), Map.of());
+    }
+
+    /** The document's {@code costs}: one per metered feature, all in the currency of the first. */
+    private Map<String, Cost> costs(Map<String, Object> root, Map<String, Feature> features) {
+        Map<String, Cost> costs = new LinkedHashMap<>();
+        in.forEach(root, "costs", (node, path) -> {
+            Cost c = cost(node, path, features);
+            if (c == null) {
+                return;
+            }
+            Cost first = costs.isEmpty() ? null : costs.values().iterator().next();
+            if (costs.containsKey(c.feature())) {
+                in.error(path + ".feature", "duplicate cost for feature '" + c.feature() + "'");
+            } else if (first != null && !first.currency().equals(c.currency())) {
+                in.error(
+                        path + ".currency",
+                        "must be '" + first.currency() + "' like the first cost: a catalog states its costs in one"
+                                + " money currency");
+            } else {
+                costs.put(c.feature(), c);
+            }
+        });
+        return costs;
+    }
+
+    private @Nullable Cost cost(@Nullable Object value, String path, Map<String, Feature> features) {
+        Map<String, Object> node = in.object(value, path, "cost");
+        if (node == null) {
+            return null;
+        }
+        in.allowOnly(node, path, "feature", "currency", "per", "amount", "byDimension");
+        String feature = in.requiredString(node, path, "feature");
+        if (feature != null) {
+            requireMetered(feature, path + ".feature", features);
+        }
+        String currency = in.requiredString(node, path, "currency");
+        if (currency != null && currency.isBlank()) {
+            in.error(path + ".currency", "must not be blank");
+        }
+        BigDecimal per = in.decimal(node, path, "per", BigDecimal.ONE);
+        if (per != null && per.signum() <= 0) {
+            in.error(path + ".per", "must be > 0");
+        }
+        BigDecimal amount = in.nonNegative(node, path, "amount");
+        Map<String, Map<String, BigDecimal>> byDimension =
+                byDimension(node, path, "map of dimension values to amounts");
+        if (amount == null && byDimension.isEmpty() && !node.containsKey("amount")) {
+            in.error(path + ".amount", "is required unless byDimension gives the amounts");
+        }
+        if (feature == null
+                || currency == null
+                || currency.isBlank()
+                || per == null
+                || per.signum() <= 0
+                || (amount == null && byDimension.isEmpty())) {
+            return null;
+        }
+        return new Cost(feature, currency, per, amount, byDimension);
+    }
+
+    /**
+     * Holds the plans that price overage to the catalog's one money currency: the costs' if there are costs, else the
+     * first such plan's.
+     */
+    private void overageCurrencies(Iterable<RawPlan> plans, Map<String, Cost> costs) {
+        String money = costs.isEmpty() ? null : costs.values().iterator().next().currency();
+        String from = "the costs";
+        for (RawPlan p : plans) {
+            if (p.price == null || p.price.overage().isEmpty()) {
+                continue;
+            }
+            if (money == null) {
+                money = p.price.currency();
+                from = p.path + ".price";
+            } else if (!money.equals(p.price.currency())) {
+                in.error(
+                        p.path + ".price.currency",
+                        "prices overage in '" + p.price.currency() + "' but " + from + " use '" + money
+                                + "': costs and overage prices share one money currency");
+            }
+        }
+    }
+
+    /** Records an error at {@code path} unless {@code feature} is a metered feature of the document. */
+    private void requireMetered(String feature, String path, Map<String, Feature> features) {
+        Feature f = features.get(feature);
+        if (f == null) {
+            in.error(path, "unknown feature '" + feature + "'");
+        } else if (f.type() != FeatureType.METERED) {
+            in.error(path, "feature '" + feature + "' is not metered");
+        }
     }
 
     private @Nullable Currency currency(@Nullable Object value, String path) {
@@ -180,12 +274,7 @@ public final class CatalogReader {
         in.allowOnly(node, path, "feature", "currency", "per", "rate", "byDimension", "tiers", "tierMode");
         String feature = in.requiredString(node, path, "feature");
         if (feature != null) {
-            Feature f = features.get(feature);
-            if (f == null) {
-                in.error(path + ".feature", "unknown feature '" + feature + "'");
-            } else if (f.type() != FeatureType.METERED) {
-                in.error(path + ".feature", "feature '" + feature + "' is not metered");
-            }
+            requireMetered(feature, path + ".feature", features);
         }
         String currency = in.requiredString(node, path, "currency");
         if (currency != null && !currencies.containsKey(currency)) {
@@ -196,7 +285,7 @@ public final class CatalogReader {
             in.error(path + ".per", "must be > 0");
         }
         BigDecimal rate = in.nonNegative(node, path, "rate");
-        Map<String, Map<String, BigDecimal>> byDimension = byDimension(node, path);
+        Map<String, Map<String, BigDecimal>> byDimension = byDimension(node, path, "map of dimension values to rates");
         List<RateCard.Tier> tiers = tiers(node, path);
         if (rate == null && byDimension.isEmpty() && tiers.isEmpty() && !node.containsKey("rate")) {
             in.error(path + ".rate", "is required unless byDimension or tiers give the rates");
@@ -209,17 +298,17 @@ public final class CatalogReader {
                 feature, currency, per, rate, Map.copyOf(byDimension), List.copyOf(tiers), tierMode.equals("volume"));
     }
 
-    /** A rate card's {@code byDimension}: at most one dimension, its values' rates. */
-    private Map<String, Map<String, BigDecimal>> byDimension(Map<String, Object> node, String path) {
+    /** A rate card's or a cost's {@code byDimension}: at most one dimension, its values' rates or amounts. */
+    private Map<String, Map<String, BigDecimal>> byDimension(Map<String, Object> node, String path, String what) {
         Map<String, Map<String, BigDecimal>> byDimension = new LinkedHashMap<>();
         Map<String, Object> dims = in.optionalObject(node, path, "byDimension");
         if (dims != null) {
             if (dims.size() > 1) {
-                in.error(path + ".byDimension", "at most one dimension per rate card");
+                in.error(path + ".byDimension", "at most one dimension");
             }
             for (Map.Entry<String, Object> d : dims.entrySet()) {
                 String dimPath = path + ".byDimension." + d.getKey();
-                Map<String, Object> values = in.object(d.getValue(), dimPath, "map of dimension values to rates");
+                Map<String, Object> values = in.object(d.getValue(), dimPath, what);
                 if (values == null) {
                     continue;
                 }
@@ -289,7 +378,7 @@ public final class CatalogReader {
         String name = in.optionalString(node, path, "name");
         in.optionalString(node, path, "description");
         String parent = in.optionalString(node, path, "parent");
-        Price price = price(node, path);
+        Price price = price(node, path, features);
         Map<String, Entitlement> entitlements = new LinkedHashMap<>();
         Map<String, Object> ents = in.optionalObject(node, path, "entitlements");
         if (ents != null) {
@@ -336,7 +425,7 @@ public final class CatalogReader {
         String key = in.key(node, path);
         String name = in.optionalString(node, path, "name");
         in.optionalString(node, path, "description");
-        Price price = price(node, path);
+        Price price = price(node, path, null);
         Map<String, AddonEntitlement> entitlements = new LinkedHashMap<>();
         Map<String, Object> ents = in.optionalObject(node, path, "entitlements");
         if (ents != null) {
@@ -433,13 +522,25 @@ public final class CatalogReader {
         throw new IllegalStateException("unreachable");
     }
 
-    private @Nullable Price price(Map<String, Object> parent, String parentPath) {
+    /**
+     * A plan's or an add-on's {@code price}.
+     *
+     * @param features the document's features, for a plan's {@code overage}; {@code null} for an add-on, whose price
+     *     has none
+     */
+    private @Nullable Price price(
+            Map<String, Object> parent, String parentPath, @Nullable Map<String, Feature> features) {
         Map<String, Object> node = in.optionalObject(parent, parentPath, "price");
         if (node == null) {
             return null;
         }
         String path = parentPath + ".price";
-        in.allowOnly(node, path, "amount", "currency", "every");
+        if (features == null) {
+            in.allowOnly(node, path, "amount", "currency", "every");
+        } else {
+            in.allowOnly(node, path, "amount", "currency", "every", "overage");
+        }
+        Map<String, OveragePrice> overage = features == null ? Map.of() : overage(node, path, features);
         BigDecimal amount = in.nonNegative(node, path, "amount");
         if (amount == null && !node.containsKey("amount")) {
             in.error(path + ".amount", "is required");
@@ -449,7 +550,38 @@ public final class CatalogReader {
         if (every == ResetPeriod.NEVER || every == ResetPeriod.HOUR) {
             in.error(path + ".every", "must be day, week, month or year");
         }
-        return amount == null || currency == null || every == null ? null : new Price(amount, currency, every);
+        return amount == null || currency == null || every == null ? null : new Price(amount, currency, every, overage);
+    }
+
+    /** A plan price's {@code overage}: metered feature key to {@code {amount, per}}. */
+    private Map<String, OveragePrice> overage(
+            Map<String, Object> price, String pricePath, Map<String, Feature> features) {
+        Map<String, OveragePrice> overage = new LinkedHashMap<>();
+        Map<String, Object> node = in.optionalObject(price, pricePath, "overage");
+        if (node == null) {
+            return overage;
+        }
+        for (Map.Entry<String, Object> e : node.entrySet()) {
+            String path = pricePath + ".overage." + e.getKey();
+            requireMetered(e.getKey(), path, features);
+            Map<String, Object> item = in.object(e.getValue(), path, "overage price");
+            if (item == null) {
+                continue;
+            }
+            in.allowOnly(item, path, "amount", "per");
+            BigDecimal amount = in.nonNegative(item, path, "amount");
+            if (amount == null && !item.containsKey("amount")) {
+                in.error(path + ".amount", "is required");
+            }
+            BigDecimal per = in.decimal(item, path, "per", BigDecimal.ONE);
+            if (per != null && per.signum() <= 0) {
+                in.error(path + ".per", "must be > 0");
+            }
+            if (amount != null && per != null && per.signum() > 0) {
+                overage.put(e.getKey(), new OveragePrice(amount, per));
+            }
+        }
+        return overage;
     }
 
     private List<CreditAllotment> credits(

@@ -67,6 +67,7 @@ final class CatalogViews {
         m.put("plans", diffSection(d.plans()));
         m.put("addons", diffSection(d.addons()));
         m.put("rateCards", diffSection(d.rateCards()));
+        m.put("costs", diffSection(d.costs()));
         return m;
     }
 

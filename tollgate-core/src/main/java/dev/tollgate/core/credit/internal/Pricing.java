@@ -3,7 +3,6 @@ package dev.tollgate.core.credit.internal;
 import dev.tollgate.core.Decimals;
 import dev.tollgate.core.catalog.RateCard;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -19,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Pricing {
     /** Decimal places kept when dividing by {@code per}. */
-    public static final int SCALE = 12;
+    public static final int SCALE = Decimals.MAX_SCALE;
 
     private Pricing() {}
 
@@ -106,12 +105,6 @@ public final class Pricing {
     }
 
     private static BigDecimal credits(BigDecimal unitsTimesRate, BigDecimal per) {
-        BigDecimal exact;
-        try {
-            exact = unitsTimesRate.divide(per);
-        } catch (ArithmeticException nonTerminating) {
-            exact = unitsTimesRate.divide(per, SCALE, RoundingMode.HALF_EVEN);
-        }
-        return Decimals.normalize(exact);
+        return Decimals.divide(unitsTimesRate, per);
     }
 }
