@@ -16,6 +16,8 @@ import dev.tollgate.core.api.EventResult;
 import dev.tollgate.core.api.GrantRequest;
 import dev.tollgate.core.api.GrantView;
 import dev.tollgate.core.api.LedgerLine;
+import dev.tollgate.core.api.MarginQuery;
+import dev.tollgate.core.api.MarginReport;
 import dev.tollgate.core.api.Outcome;
 import dev.tollgate.core.api.PromotionRequest;
 import dev.tollgate.core.api.RefundView;
@@ -27,6 +29,8 @@ import dev.tollgate.core.api.SubscriptionRequest;
 import dev.tollgate.core.api.UsageEvent;
 import dev.tollgate.core.api.UsageQuery;
 import dev.tollgate.core.api.UsageReport;
+import dev.tollgate.core.api.WhatIfReport;
+import dev.tollgate.core.api.WhatIfRequest;
 import dev.tollgate.core.billing.BillingPeriod;
 import dev.tollgate.core.billing.OutboxEntry;
 import dev.tollgate.core.billing.PeriodLines;
@@ -44,6 +48,7 @@ import dev.tollgate.core.engine.internal.CatalogCommands;
 import dev.tollgate.core.engine.internal.Credits;
 import dev.tollgate.core.engine.internal.Customers;
 import dev.tollgate.core.engine.internal.EngineContext;
+import dev.tollgate.core.engine.internal.Finance;
 import dev.tollgate.core.engine.internal.Governance;
 import dev.tollgate.core.engine.internal.Metering;
 import dev.tollgate.core.engine.internal.PeriodReader;
@@ -109,6 +114,7 @@ public final class Engine implements AutoCloseable {
     private final Alerts alerts;
     private final Sessions sessions;
     private final Credits credits;
+    private final Finance finance;
 
     private Engine(
             Store store, InstantSource clock, GroupCommitJournal.@Nullable Listener observer, boolean everyCustomer) {
@@ -120,6 +126,7 @@ public final class Engine implements AutoCloseable {
         this.alerts = new Alerts(ctx);
         this.sessions = new Sessions(ctx);
         this.credits = new Credits(ctx);
+        this.finance = new Finance(ctx);
     }
 
     /**
@@ -431,6 +438,29 @@ public final class Engine implements AutoCloseable {
      */
     public List<UsageReport.Period> usagePeriods(String customerId, Instant from, Instant to) {
         return governance.usagePeriods(customerId, from, to);
+    }
+
+    /**
+     * Revenue against cost over a range of usage, grouped, read from the store's durable records (the whole journal):
+     * see {@code docs/finance-margin.md}.
+     *
+     * @throws TollgateException {@code INVALID_GROUP_BY}, {@code INVALID_QUERY} (from not before to)
+     * @throws StoreException if the store cannot be read
+     */
+    public MarginReport margin(MarginQuery query) {
+        return finance.margin(query);
+    }
+
+    /**
+     * Replays the requests recorded in a range against a draft catalog on the pure core ({@link WhatIf}), reading the
+     * store's durable records; changes nothing, in memory or in the store.
+     *
+     * @throws dev.tollgate.core.catalog.CatalogException if the draft is invalid
+     * @throws TollgateException as {@link WhatIf#run} says
+     * @throws StoreException if the store cannot be read
+     */
+    public WhatIfReport whatIf(WhatIfRequest request) {
+        return WhatIf.run(catalogs.catalog(), request, visitor -> finance.records(request.customers(), visitor));
     }
 
     /**
