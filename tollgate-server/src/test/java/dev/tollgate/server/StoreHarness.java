@@ -9,6 +9,8 @@ import dev.tollgate.store.sqlite.SqliteStores;
 import dev.tollgate.testkit.PostgresTestSchema;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -82,6 +84,28 @@ final class StoreHarness implements AutoCloseable {
         }
         return all.toString();
     }
+
+    /**
+     * What the store holds, read as an operator would on the store of a stopped server (started again afterwards):
+     * how many records, and every counter value.
+     */
+    Stored stored() {
+        Stored[] out = new Stored[1];
+        h.whileStopped(() -> {
+            try (Store store = schema == null ? SqliteStores.open(h.dataDir) : PostgresStores.open(schema.url())) {
+                long[] records = {0};
+                store.replay(e -> records[0]++);
+                List<String> counters = new ArrayList<>();
+                store.counters(c -> counters.add(c.toString()));
+                counters.sort(null);
+                out[0] = new Stored(records[0], counters);
+            }
+        });
+        return out[0];
+    }
+
+    /** A store's content in brief: its records' count and its counters. */
+    record Stored(long records, List<String> counters) {}
 
     @Override
     public void close() {

@@ -57,6 +57,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link PortalRoutes}: {@code /v1/portal-sessions}, {@code /v1/portal/session}
  *   <li>{@link PublicRoutes}: {@code /v1/public/customers/{customerId}/entitlements}
  *   <li>{@link BillingRoutes}: {@code /v1/billing/periods/{period}}, {@code /v1/billing/exports}
+ *   <li>{@link FinanceRoutes}: {@code /v1/reports/margin}, {@code /v1/what-if}
  * </ul>
  *
  * <p>Handlers read requests with {@code http/Requests} and answer a {@link Reply}; this class turns it into a
@@ -110,6 +111,7 @@ public final class HttpApi implements Service {
         new PortalRoutes(engine, keyring, publicUrl).register(routes);
         new PublicRoutes(engine).register(routes);
         new BillingRoutes(engine, workers).register(routes);
+        new FinanceRoutes(engine).register(routes);
     }
 
     /** The routes, for the {@code auth/Gate} in front of this API to know what a restricted caller calls, and for the
