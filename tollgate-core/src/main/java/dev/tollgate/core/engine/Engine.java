@@ -460,7 +460,8 @@ public final class Engine implements AutoCloseable {
      * @throws StoreException if the store cannot be read
      */
     public WhatIfReport whatIf(WhatIfRequest request) {
-        return WhatIf.run(catalogs.catalog(), request, visitor -> finance.records(request.customers(), visitor));
+        return WhatIf.run(
+                catalogs.catalog(), request, sink -> finance.records(request.customers(), sink::add, sink::finished));
     }
 
     /**

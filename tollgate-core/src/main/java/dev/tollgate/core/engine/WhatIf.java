@@ -12,7 +12,6 @@ import dev.tollgate.core.journal.JournalEntry;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * The pricing what-if on the pure core: recorded requests replayed against a draft catalog, with no store and no
@@ -24,13 +23,35 @@ import java.util.function.Consumer;
 public final class WhatIf {
     private WhatIf() {}
 
+    /** Where a what-if's records come from. */
+    @FunctionalInterface
+    public interface Records {
+        /**
+         * Gives every record of the customers concerned to {@code sink}, in append order (customers may interleave);
+         * called once, on the calling thread.
+         */
+        void feed(Sink sink);
+    }
+
+    /** What takes a what-if's records. Not thread-safe. */
+    public interface Sink {
+        /** Replays one record. */
+        void add(JournalEntry record);
+
+        /**
+         * Tells that every record of a customer has been given, so that its replayed state can be dropped: a source
+         * that gives one customer after another keeps one customer's state in memory at a time. Optional.
+         */
+        void finished(String customerId);
+    }
+
     /**
      * Replays records against a draft.
      *
      * @param base the catalog in force, which the draft is laid over (its plan versions continue the base's history)
      * @param request the draft, the range, the customers, the plan mapping and the sample size
-     * @param records feeds every record of the customers concerned (all records, or those of {@code
-     *     request.customers()}) to the visitor it is given, in append order; called once
+     * @param records gives every record of the customers concerned (all records, or those of {@code
+     *     request.customers()}) in append order
      * @return what the range did as recorded and would have done under the draft
      * @throws CatalogException if the draft is not a valid catalog (every error listed)
      * @throws TollgateException {@code INVALID_QUERY} if {@code from} is not before {@code to}; {@code
@@ -38,7 +59,7 @@ public final class WhatIf {
      *     subscription's plan is missing from the draft and {@code plans} does not say where it goes; {@code
      *     CUSTOMER_NOT_FOUND} for a customer named in {@code customers} without a record
      */
-    public static WhatIfReport run(Catalog base, WhatIfRequest request, Consumer<Consumer<JournalEntry>> records) {
+    public static WhatIfReport run(Catalog base, WhatIfRequest request, Records records) {
         if (!request.from().isBefore(request.to())) {
             throw TollgateException.invalid("INVALID_QUERY", "from must be before to", "to");
         }
@@ -46,7 +67,17 @@ public final class WhatIf {
         Catalog draft = base.publish(definition, request.draft(), request.from(), "what-if");
         WhatIfReplay replay = new WhatIfReplay(
                 draft, request.plans(), request.from(), request.to(), request.customers(), request.sample());
-        records.accept(replay::add);
+        records.feed(new Sink() {
+            @Override
+            public void add(JournalEntry record) {
+                replay.add(record);
+            }
+
+            @Override
+            public void finished(String customerId) {
+                replay.finished(customerId);
+            }
+        });
         Map<String, Set<String>> unmapped = replay.unmappedPlans();
         if (!unmapped.isEmpty()) {
             StringBuilder message = new StringBuilder("the draft has no plan for ");

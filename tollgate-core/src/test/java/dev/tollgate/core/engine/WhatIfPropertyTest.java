@@ -37,7 +37,9 @@ final class WhatIfPropertyTest {
 
     static LongStream seeds() {
         String fixed = System.getProperty("tollgate.seed");
-        return fixed != null && !fixed.isBlank() ? LongStream.of(Long.parseLong(fixed)) : LongStream.of(21L, 2_100L, 210_021L, 7L);
+        return fixed != null && !fixed.isBlank()
+                ? LongStream.of(Long.parseLong(fixed))
+                : LongStream.of(21L, 2_100L, 210_021L, 7L);
     }
 
     /** A catalog's terms for the feature {@code q}: its limit, whether hard, its rate; and the currency's depletion. */

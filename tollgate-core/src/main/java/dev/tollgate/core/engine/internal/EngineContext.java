@@ -64,6 +64,10 @@ public final class EngineContext {
     static final String CATALOG = "\u0000catalog";
 
     public final Store store;
+
+    /** Whether this engine holds every customer (a single server), not only those it owns (a node of a cluster). */
+    final boolean everyCustomer;
+
     final InstantSource clock;
     public final GroupCommitJournal journal;
     final ConcurrentHashMap<String, CustomerState> customers = new ConcurrentHashMap<>();

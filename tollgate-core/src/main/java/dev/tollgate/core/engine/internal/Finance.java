@@ -3,7 +3,10 @@ package dev.tollgate.core.engine.internal;
 import dev.tollgate.core.api.MarginQuery;
 import dev.tollgate.core.api.MarginReport;
 import dev.tollgate.core.journal.JournalEntry;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -27,16 +30,28 @@ public final class Finance {
     }
 
     /**
-     * Feeds the records of {@code customers} (each customer's in append order, one customer after the other), or of
-     * every customer (the whole journal in append order), to {@code visitor}.
+     * Feeds the records of {@code customers}, or of every customer, one customer after the other (each customer's in
+     * append order, {@code finished} after each), read by the store's index on the customer: the replay then holds one
+     * customer's state at a time. A node of a cluster, which does not know every customer, feeds the whole journal in
+     * append order instead.
+     *
+     * @param records called with each record
+     * @param finished called with each customer once its records are given
      */
-    public void records(@Nullable List<String> customers, Consumer<JournalEntry> visitor) {
-        if (customers == null) {
-            ctx.store.replay(visitor);
+    public void records(@Nullable List<String> customers, Consumer<JournalEntry> records, Consumer<String> finished) {
+        Collection<String> ids;
+        if (customers != null) {
+            ids = new LinkedHashSet<>(customers);
+        } else if (ctx.everyCustomer) {
+            ids = new TreeSet<>(ctx.customers.keySet());
+            ids.remove(EngineContext.SYSTEM);
+        } else {
+            ctx.store.replay(records);
             return;
         }
-        for (String id : new java.util.LinkedHashSet<>(customers)) {
-            ctx.store.entries(id).forEach(visitor);
+        for (String id : ids) {
+            ctx.store.entries(id).forEach(records);
+            finished.accept(id);
         }
     }
 }

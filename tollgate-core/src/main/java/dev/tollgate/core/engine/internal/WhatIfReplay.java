@@ -96,9 +96,13 @@ public final class WhatIfReplay {
     private long refusedCount;
     private long newlyCount;
 
-    /** One customer's replay. */
+    /**
+     * One customer's replay: its state (until {@link #finished}, when only the figures stay) and its figures.
+     */
     private static final class Replica {
-        final CustomerState state;
+        @Nullable
+        CustomerState state;
+
         boolean entered;
         long requests;
         long newlyRefused;
@@ -108,6 +112,14 @@ public final class WhatIfReplay {
 
         Replica(String id) {
             this.state = CustomerState.replica(id);
+        }
+
+        CustomerState state() {
+            CustomerState s = state;
+            if (s == null) {
+                throw new IllegalStateException("a record of a customer came after it was finished");
+            }
+            return s;
         }
     }
 
@@ -209,7 +221,7 @@ public final class WhatIfReplay {
         }
         Replica r = customers.computeIfAbsent(id, Replica::new);
         if (!r.entered && e.at().isBefore(from)) {
-            r.state.apply(e, EngineContext.DONE);
+            r.state().apply(e, EngineContext.DONE);
             return;
         }
         if (!e.at().isBefore(to)) {
@@ -219,6 +231,17 @@ public final class WhatIfReplay {
             enter(r);
         }
         replay(r, e);
+    }
+
+    /**
+     * Tells that every record of a customer has been given: its state is dropped, its figures kept. A caller that feeds
+     * one customer after another calls it after each, so that the replay holds one customer's state at a time.
+     */
+    public void finished(String customerId) {
+        Replica r = customers.get(customerId);
+        if (r != null) {
+            r.state = null;
+        }
     }
 
     /** The customers replayed: every one whose records were given. */
@@ -234,11 +257,11 @@ public final class WhatIfReplay {
     /** Moves the customer onto the draft at {@code from}. */
     private void enter(Replica r) {
         r.entered = true;
-        Subscription s = r.state.subscription;
+        CustomerState state = r.state();
+        Subscription s = state.subscription;
         if (s != null) {
-            r.state.apply(
-                    new JournalEntry.SubscriptionSet(
-                            r.state.id, from, null, onDraft(r.state.id, s, from), Map.of(), null),
+            state.apply(
+                    new JournalEntry.SubscriptionSet(state.id, from, null, onDraft(state.id, s, from), Map.of(), null),
                     EngineContext.DONE);
         }
     }
@@ -283,7 +306,7 @@ public final class WhatIfReplay {
     }
 
     private void replay(Replica r, JournalEntry e) {
-        CustomerState state = r.state;
+        CustomerState state = r.state();
         if (e instanceof JournalEntry.UsageRecorded u) {
             recorded(r, u);
         } else if (e instanceof JournalEntry.ConsumptionDenied d) {
@@ -321,7 +344,7 @@ public final class WhatIfReplay {
         r.before.admit(u.feature(), u.quantity(), u.overage(), u.answer().credit());
         After after = u.source() == UsageSource.CONSUME
                 ? consume(
-                        r.state,
+                        r.state(),
                         u.idempotencyKey(),
                         u.feature(),
                         u.quantity(),
@@ -329,13 +352,13 @@ public final class WhatIfReplay {
                         u.scope(),
                         u.sessionId(),
                         u.at())
-                : report(r.state, u);
+                : report(r.state(), u);
         if (after.reason() == null) {
             r.after.admit(u.feature(), u.quantity(), after.overage(), after.charge());
         } else {
             r.after.refuse(after.reason());
             r.newlyRefused++;
-            refusal(r.state.id, u.idempotencyKey(), u.at(), u.feature(), u.quantity(), after.reason(), null);
+            refusal(r.state().id, u.idempotencyKey(), u.at(), u.feature(), u.quantity(), after.reason(), null);
         }
     }
 
@@ -346,14 +369,14 @@ public final class WhatIfReplay {
                 d.answer().reason() == null ? Reason.LIMIT_EXCEEDED : d.answer().reason();
         r.before.refuse(recorded);
         After after = CATALOG_REASONS.contains(recorded)
-                ? consume(r.state, d.idempotencyKey(), d.feature(), d.quantity(), Map.of(), null, null, d.at())
+                ? consume(r.state(), d.idempotencyKey(), d.feature(), d.quantity(), Map.of(), null, null, d.at())
                 : After.refused(recorded);
         if (after.reason() == null) {
             r.after.admit(d.feature(), d.quantity(), after.overage(), after.charge());
             r.newlyAdmitted++;
         } else {
             r.after.refuse(after.reason());
-            refusal(r.state.id, d.idempotencyKey(), d.at(), d.feature(), d.quantity(), after.reason(), recorded);
+            refusal(r.state().id, d.idempotencyKey(), d.at(), d.feature(), d.quantity(), after.reason(), recorded);
         }
     }
 
@@ -560,7 +583,7 @@ public final class WhatIfReplay {
 
     /** A currency session's settlement: the credits it settled, charged in burn order (the same on both sides). */
     private void settle(Replica r, JournalEntry.SessionSettled s) {
-        CustomerState state = r.state;
+        CustomerState state = r.state();
         housekeep(state, s.at());
         state.apply(s, EngineContext.DONE);
         List<Movement> movements = Charging.burn(state.account(s.currency()), s.credits(), s.at());
