@@ -30,9 +30,10 @@ import org.jspecify.annotations.Nullable;
  * speed.
  *
  * <p>Usage: {@code BenchMain [--smoke] [--server-jar PATH] [--out DIR] [--no-jmh] [--sqlite-only] [--only
- * client|cluster] [--server-jvm "OPTIONS"]} ({@code --server-jvm} passes JVM options to the Tollgate server processes,
- * e.g. a JFR recording; {@code --only client} runs the client side's scenarios alone, {@link ClientBench}; {@code
- * --only cluster} the several-servers scenario alone, {@link ClusterBench}).
+ * client|cluster|what-if] [--server-jvm "OPTIONS"]} ({@code --server-jvm} passes JVM options to the Tollgate server
+ * processes, e.g. a JFR recording; {@code --only client} runs the client side's scenarios alone, {@link ClientBench};
+ * {@code --only cluster} the several-servers scenario alone, {@link ClusterBench}; {@code --only what-if} the pricing
+ * what-if's replay alone, in this process, {@link WhatIfBench}).
  */
 public final class BenchMain {
     private static final int GATE_CAP = 500;
@@ -48,6 +49,7 @@ public final class BenchMain {
     private boolean sqliteOnly;
     private boolean clientOnly;
     private boolean clusterOnly;
+    private boolean whatIfOnly;
     private List<String> serverJvm = List.of();
     private final Results results = new Results();
 
@@ -72,6 +74,7 @@ public final class BenchMain {
         boolean sqliteOnly = false;
         boolean clientOnly = false;
         boolean clusterOnly = false;
+        boolean whatIfOnly = false;
         List<String> serverJvm = List.of();
         Path jar = Path.of("tollgate-server/target/tollgate-server.jar");
         Path out = Path.of("tollgate-bench/target/bench");
@@ -84,7 +87,10 @@ public final class BenchMain {
                     switch (args[++i]) {
                         case "client" -> clientOnly = true;
                         case "cluster" -> clusterOnly = true;
-                        default -> throw new IllegalArgumentException("--only takes client or cluster, not " + args[i]);
+                        case "what-if" -> whatIfOnly = true;
+                        default ->
+                            throw new IllegalArgumentException(
+                                    "--only takes client, cluster or what-if, not " + args[i]);
                     }
                 }
                 case "--server-jvm" -> serverJvm = List.of(args[++i].trim().split("\\s+"));
@@ -97,6 +103,7 @@ public final class BenchMain {
         bench.sqliteOnly = sqliteOnly;
         bench.clientOnly = clientOnly;
         bench.clusterOnly = clusterOnly;
+        bench.whatIfOnly = whatIfOnly;
         bench.serverJvm = serverJvm;
         bench.run();
         System.out.println(Files.readString(out.resolve("result.md")));
@@ -123,6 +130,11 @@ public final class BenchMain {
         Instant started = Instant.now();
         if (clusterOnly) {
             new ClusterBench(results, smoke, serverJar, serverJvm, work).run();
+            results.write(out, started, smoke);
+            return;
+        }
+        if (whatIfOnly) {
+            new WhatIfBench(results, smoke).run();
             results.write(out, started, smoke);
             return;
         }
@@ -158,6 +170,7 @@ public final class BenchMain {
             }
         }
         new ClusterBench(results, smoke, serverJar, serverJvm, work).run();
+        new WhatIfBench(results, smoke).run();
         if (jmh) {
             jmhScenarios();
         }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The bounded benchmark run of CI: every scenario once and briefly, against real baselines and the packaged server
  * on SQLite and on the machine's PostgreSQL, three servers of a cluster on it, and the client side's (SDK, sidecar,
- * change feed). It fails only on a broken correctness gate (over-admission, usage not equal to admitted consumes,
+ * change feed), and the pricing what-if's replay. It fails only on a broken correctness gate (over-admission, usage not equal to admitted consumes,
  * ledger sums not equal to balances, a change that never reached the SDK), never on speed.
  */
 final class BenchSmokeIT {
@@ -49,7 +49,10 @@ final class BenchSmokeIT {
                 .contains("sidecar checks answered 2xx, from its cache")
                 .contains("every subscription change reached the SDK through the change feed")
                 .contains("change-feed subscribers stayed connected and read the changes")
-                .contains("SDK check of a boolean feature from its cache");
+                .contains("SDK check of a boolean feature from its cache")
+                .contains("what-if replayed every request")
+                .contains("what-if reads back what was recorded")
+                .contains("what-if of the recorded catalog changes nothing");
         assertThat(Files.readString(out.resolve("result.json"))).contains("\"gatesPassed\":true");
     }
 }

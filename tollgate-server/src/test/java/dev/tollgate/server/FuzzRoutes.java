@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What {@link FuzzIT} breaks: a valid request for every write (and check) route, the fields of its body and what each
+ * What {@link FuzzIT} breaks: a valid request for every write (and check, and what-if) route, the fields of its body and what each
  * must be, and the bad values it draws from (path ids, queries, numbers, text, times). Stateless.
  */
 final class FuzzRoutes {
@@ -57,6 +57,7 @@ final class FuzzRoutes {
         routes.addAll(sessions());
         routes.addAll(credits());
         routes.addAll(autoRecharge());
+        routes.addAll(finance());
         return List.copyOf(routes);
     }
 
@@ -369,4 +370,38 @@ final class FuzzRoutes {
             "POST /v1/customers/acme/grants/a%20b/void",
             "POST /v1/customers/acme/grants/%ED%A0%80/void",
             "POST /v1/customers/-x/grants/g/void");
+
+    /** The what-if: a read that takes a body (a draft catalog over the fuzz world's plans). */
+    private static List<Route> finance() {
+        Map<String, Object> draft = map(
+                "features",
+                List.of(map("key", "ai-queries", "type", "metered"), map("key", "llm-tokens", "type", "metered")),
+                "plans",
+                List.of(
+                        map("key", "pro", "entitlements", map("ai-queries", map("limit", 5))),
+                        map("key", "free", "entitlements", map("ai-queries", map("limit", 1)))));
+        return List.of(new Route(
+                "POST",
+                "/v1/what-if",
+                map(
+                        "catalog",
+                        draft,
+                        "from",
+                        "2026-03-01T00:00:00Z",
+                        "to",
+                        "2026-04-01T00:00:00Z",
+                        "customers",
+                        List.of("acme", "beta"),
+                        "plans",
+                        map("enterprise", "pro"),
+                        "sample",
+                        5),
+                List.of(
+                        req("catalog", Kind.OBJECT),
+                        req("from", Kind.TIME),
+                        req("to", Kind.TIME),
+                        f("customers", Kind.LIST),
+                        f("plans", Kind.OBJECT),
+                        f("sample", Kind.INT))));
+    }
 }

@@ -158,6 +158,11 @@ final class EntryFields {
     private static void denial(JournalEntry.ConsumptionDenied e, Map<String, Object> m) {
         m.put("feature", e.feature());
         m.put("quantity", e.quantity());
+        put(m, "scope", e.scope());
+        if (!e.dimensions().isEmpty()) {
+            m.put("dimensions", new LinkedHashMap<String, Object>(e.dimensions()));
+        }
+        put(m, "session", e.sessionId());
         m.put("answer", DecisionJson.decision(e.answer(), Form.JOURNAL));
     }
 
@@ -168,6 +173,9 @@ final class EntryFields {
                 h.requiredKey(),
                 str(m, "feature"),
                 dec(m, "quantity"),
+                optStr(m, "scope"),
+                m.get("dimensions") == null ? new LinkedHashMap<>() : Payload.strings(m.get("dimensions")),
+                optStr(m, "session"),
                 ValueFields.decision(map(m.get("answer"))),
                 h.request());
     }

@@ -26,6 +26,10 @@ import java.util.Map;
  * format 2: no existing record changed, and a reader that predates it refuses the unknown type rather than misreading
  * it.
  *
+ * <p>A {@code denial} (a refused consume) carries, within format 2, the {@code scope}, {@code dimensions} and {@code
+ * session} it was asked with, each left out when absent or empty: a denial written before reads back without them,
+ * and a denial without them is written exactly as before.
+ *
  * <p>A catalog record always carries {@code "origin"}: the start-up file it came from ({@code {"file", "sha256"}}, see
  * {@link CatalogOrigin}) or {@code null} for the API. A record without the key was written before origins were
  * recorded; its origin is inferred from its author ({@code startup:<file>}) and its document ({@link

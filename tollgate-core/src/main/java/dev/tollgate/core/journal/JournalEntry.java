@@ -160,10 +160,15 @@ public sealed interface JournalEntry {
             implements JournalEntry {}
 
     /**
-     * A consumption was refused; kept so that a repeated key answers the same.
+     * A consumption was refused; kept so that a repeated key answers the same, and with what was asked, so that a
+     * what-if can decide it again. Records written before the request's scope, dimensions and session were kept read
+     * back without them.
      *
      * @param feature the feature key asked for
      * @param quantity the quantity asked for
+     * @param scope the scope it was asked at (the request's, else its session's), or {@code null}
+     * @param dimensions its dimensions
+     * @param sessionId the session it was asked in, or {@code null}
      * @param answer the refusal returned
      */
     record ConsumptionDenied(
@@ -172,6 +177,9 @@ public sealed interface JournalEntry {
             String idempotencyKey,
             String feature,
             BigDecimal quantity,
+            @Nullable String scope,
+            Map<String, String> dimensions,
+            @Nullable String sessionId,
             Decision answer,
             @Nullable String request)
             implements JournalEntry {}

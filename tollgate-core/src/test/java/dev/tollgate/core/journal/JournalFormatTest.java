@@ -114,16 +114,34 @@ final class JournalFormatTest {
                 false,
                 null);
         pinned(
-                new JournalEntry.ConsumptionDenied("acme", AT, "k2", "q", BigDecimal.ONE, refusal, null),
+                new JournalEntry.ConsumptionDenied(
+                        "acme", AT, "k2", "q", BigDecimal.ONE, null, Map.of(), null, refusal, null),
                 HEAD + ",\"key\":\"k2\",\"feature\":\"q\",\"quantity\":1,\"answer\":{\"allowed\":false,"
                         + "\"reason\":\"LIMIT_EXCEEDED\",\"boundBy\":{\"kind\":\"feature\",\"feature\":\"q\"},"
                         + "\"limit\":10,\"used\":10,\"remaining\":0,\"unlimited\":false,"
                         + "\"resetsAt\":\"2026-12-29T00:00:00Z\",\"recorded\":false}}");
         pinned(
                 new JournalEntry.ConsumptionDenied(
-                        "acme", AT, "k3", "seats", BigDecimal.ONE, Decision.plain(true, null, null, dec("5")), null),
+                        "acme",
+                        AT,
+                        "k3",
+                        "seats",
+                        BigDecimal.ONE,
+                        null,
+                        Map.of(),
+                        null,
+                        Decision.plain(true, null, null, dec("5")),
+                        null),
                 HEAD + ",\"key\":\"k3\",\"feature\":\"seats\",\"quantity\":1,\"answer\":{\"allowed\":true,"
                         + "\"used\":0,\"unlimited\":false,\"value\":5,\"recorded\":false}}");
+        pinned(
+                new JournalEntry.ConsumptionDenied(
+                        "acme", AT, "k5", "q", BigDecimal.ONE, "team", Map.of("model", "m"), "acme@s1", refusal, null),
+                HEAD + ",\"key\":\"k5\",\"feature\":\"q\",\"quantity\":1,\"scope\":\"team\","
+                        + "\"dimensions\":{\"model\":\"m\"},\"session\":\"acme@s1\",\"answer\":{\"allowed\":false,"
+                        + "\"reason\":\"LIMIT_EXCEEDED\",\"boundBy\":{\"kind\":\"feature\",\"feature\":\"q\"},"
+                        + "\"limit\":10,\"used\":10,\"remaining\":0,\"unlimited\":false,"
+                        + "\"resetsAt\":\"2026-12-29T00:00:00Z\",\"recorded\":false}}");
     }
 
     @Test

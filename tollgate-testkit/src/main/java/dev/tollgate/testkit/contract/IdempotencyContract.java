@@ -333,7 +333,16 @@ public abstract class IdempotencyContract extends EngineSuite {
         store().append(
                         JournalRecord.all(List.of(
                                 new JournalEntry.ConsumptionDenied(
-                                        "acme", START, "old-denial", "q", BigDecimal.ONE, refusal, null),
+                                        "acme",
+                                        START,
+                                        "old-denial",
+                                        "q",
+                                        BigDecimal.ONE,
+                                        null,
+                                        Map.of(),
+                                        null,
+                                        refusal,
+                                        null),
                                 new JournalEntry.GrantCreated("acme", START, "old-grant", old, null))),
                         List.of());
         restart();

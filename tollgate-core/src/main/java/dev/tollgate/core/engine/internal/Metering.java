@@ -215,6 +215,9 @@ public final class Metering {
                 request.idempotencyKey(),
                 request.feature(),
                 request.quantity(),
+                c.ask().scope(),
+                request.dimensions(),
+                request.sessionId(),
                 answer,
                 c.print());
         state.apply(denied, EngineContext.PLACEHOLDER);

@@ -58,10 +58,10 @@ import org.jspecify.annotations.Nullable;
  *       {@link CreditRecords}): each consume (admitted or refused as recorded) and each reported event: entitlement,
  *       limit in the draft's window, price, balance of a hard currency, budgets, the session's hold; an admitted one
  *       is recorded in the replica's state and charged in burn order, with what time made due first (the draft's
- *       allotments, expiries, repayment) and the auto-recharge it triggers. A consume refused for a reason of the
- *       customer's own settings (a budget, a session, a scope) stays refused for it: the refusal's record keeps no
- *       scope, dimensions or session to decide it again. A consume refused for a reason of the catalog (limit,
- *       entitlement, price, credits) is decided again without them.
+ *       allotments, expiries, repayment) and the auto-recharge it triggers. A refused consume is decided again with
+ *       the scope, dimensions and session its record keeps; a record written before refusals kept them is decided
+ *       again without them if the catalog refused it (limit, entitlement, price, credits), and stays refused if a
+ *       budget or a session did.
  *   <li><b>Applied as recorded</b>: what the customer did (profile, subscription changes, mapped as above,
  *       promotions, grants bought through the API, voids and refunds applied to the replica's own grants and
  *       charges, scopes, budgets, sessions opened, extended and closed, auto-recharge settings).
@@ -362,14 +362,28 @@ public final class WhatIfReplay {
         }
     }
 
-    /** A consume refused as recorded: decided again if the catalog refused it, else refused again. */
+    /**
+     * A consume refused as recorded: decided again if the catalog refused it, or a budget or a session's hold that
+     * the record names; else (a record written before refusals kept their scope and session) refused again.
+     */
     private void denied(Replica r, JournalEntry.ConsumptionDenied d) {
         r.requests++;
         Reason recorded =
                 d.answer().reason() == null ? Reason.LIMIT_EXCEEDED : d.answer().reason();
         r.before.refuse(recorded);
-        After after = CATALOG_REASONS.contains(recorded)
-                ? consume(r.state(), d.idempotencyKey(), d.feature(), d.quantity(), Map.of(), null, null, d.at())
+        boolean again = CATALOG_REASONS.contains(recorded)
+                || (recorded == Reason.BUDGET_EXCEEDED && d.scope() != null)
+                || (recorded == Reason.SESSION_EXHAUSTED && d.sessionId() != null);
+        After after = again
+                ? consume(
+                        r.state(),
+                        d.idempotencyKey(),
+                        d.feature(),
+                        d.quantity(),
+                        d.dimensions(),
+                        d.scope(),
+                        d.sessionId(),
+                        d.at())
                 : After.refused(recorded);
         if (after.reason() == null) {
             r.after.admit(d.feature(), d.quantity(), after.overage(), after.charge());
