@@ -271,7 +271,8 @@ final class WhatIfBench {
                     "what-if rep %d: replay %.1f s, baseline %.1f s (%d events)%n",
                     rep, replaySeconds.get(rep), baselineSeconds.get(rep), total);
         }
-        WhatIfReport.CustomerOutcome all = last.total();
+        WhatIfReport.CustomerOutcome all = java.util.Objects.requireNonNull(last, "at least one repetition")
+                .total();
         report.absolute(
                 "what-if: one month of " + String.format("%,d", total) + " recorded requests replayed against a draft"
                         + " (pure core, records generated in memory, generation included)",
@@ -291,7 +292,8 @@ final class WhatIfBench {
                 "what-if reads back what was recorded",
                 all.before().admitted() == recorded.admitted
                         && all.before().refused() == recorded.refused
-                        && all.before().credits().get("credits").compareTo(recorded.credits) == 0,
+                        && recorded.credits.compareTo(all.before().credits().getOrDefault("credits", BigDecimal.ZERO))
+                                == 0,
                 "admitted=" + all.before().admitted() + "/" + recorded.admitted + " refused="
                         + all.before().refused()
                         + "/" + recorded.refused + " credits="
