@@ -252,8 +252,14 @@ final class WhatIfBench {
         Tally recorded = new Tally();
         for (int rep = 0; rep < reps; rep++) {
             long t0 = System.nanoTime();
-            long[] summed = {0};
-            generate(new Tally(), (id, records) -> records.forEach(r -> summed[0] += r.at().getNano() & 1));
+            BigDecimal[] summed = {BigDecimal.ZERO};
+            generate(
+                    new Tally(),
+                    (id, records) -> records.forEach(r -> {
+                        if (r instanceof JournalEntry.UsageRecorded u) {
+                            summed[0] = summed[0].add(u.quantity());
+                        }
+                    }));
             baselineSeconds.add((System.nanoTime() - t0) / 1e9);
 
             Tally tally = new Tally();

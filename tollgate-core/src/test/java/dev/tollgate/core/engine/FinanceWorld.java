@@ -76,6 +76,33 @@ final class FinanceWorld implements AutoCloseable {
                 .get(0);
     }
 
+    /** Metered features of the given keys, as a catalog document lists them. */
+    static List<Object> metered(String... keys) {
+        List<Object> out = new java.util.ArrayList<>();
+        for (String k : keys) {
+            out.add(Map.of("key", k, "type", "metered"));
+        }
+        return out;
+    }
+
+    /**
+     * A rate card in credits per 1000 units of {@code feature}, by model.
+     *
+     * @param rate the rate of the models not listed, or {@code null} for none (they are unpriced)
+     */
+    static Map<String, Object> perThousandByModel(
+            String feature, @org.jspecify.annotations.Nullable Object rate, Map<String, Object> byModel) {
+        Map<String, Object> card = new java.util.LinkedHashMap<>();
+        card.put("feature", feature);
+        card.put("currency", "credits");
+        card.put("per", 1000);
+        if (rate != null) {
+            card.put("rate", rate);
+        }
+        card.put("byDimension", Map.of("model", byModel));
+        return card;
+    }
+
     @Override
     public void close() {
         engine.close();

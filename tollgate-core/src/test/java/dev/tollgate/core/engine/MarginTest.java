@@ -32,26 +32,11 @@ final class MarginTest {
     static Map<String, Object> catalog(String gpt4oCost) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("currencies", List.of(Map.of("key", "credits"), Map.of("key", "gems", "depletion", "soft")));
-        doc.put(
-                "features",
-                List.of(
-                        Map.of("key", "tokens", "type", "metered"),
-                        Map.of("key", "q", "type", "metered"),
-                        Map.of("key", "shards", "type", "metered")));
+        doc.put("features", FinanceWorld.metered("tokens", "q", "shards"));
         doc.put(
                 "rateCards",
                 List.of(
-                        Map.of(
-                                "feature",
-                                "tokens",
-                                "currency",
-                                "credits",
-                                "per",
-                                1000,
-                                "rate",
-                                2,
-                                "byDimension",
-                                Map.of("model", Map.of("gpt-4o", 10, "mini", 1))),
+                        FinanceWorld.perThousandByModel("tokens", 2, Map.of("gpt-4o", 10, "mini", 1)),
                         Map.of("feature", "shards", "currency", "gems", "rate", 1)));
         doc.put(
                 "plans",

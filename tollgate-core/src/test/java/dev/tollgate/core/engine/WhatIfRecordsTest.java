@@ -31,24 +31,11 @@ final class WhatIfRecordsTest {
     static Map<String, Object> catalog() {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("currencies", List.of(Map.of("key", "credits")));
-        doc.put(
-                "features",
-                List.of(
-                        Map.of("key", "llm-tokens", "type", "metered"),
-                        Map.of("key", "ai-queries", "type", "metered")));
+        doc.put("features", FinanceWorld.metered("llm-tokens", "ai-queries"));
         doc.put(
                 "rateCards",
-                List.of(Map.of(
-                        "feature",
-                        "llm-tokens",
-                        "currency",
-                        "credits",
-                        "per",
-                        1000,
-                        "rate",
-                        1,
-                        "byDimension",
-                        Map.of("model", Map.of("gpt-4o", 5, "gpt-4o-mini", new BigDecimal("0.3"))))));
+                List.of(FinanceWorld.perThousandByModel(
+                        "llm-tokens", 1, Map.of("gpt-4o", 5, "gpt-4o-mini", new BigDecimal("0.3")))));
         doc.put(
                 "plans",
                 List.of(

@@ -38,18 +38,11 @@ final class WhatIfTest {
     static Map<String, Object> catalog(String gpt4oRate, Map<String, Object> proQ, String small, int smallLimit) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("currencies", List.of(Map.of("key", "credits")));
-        doc.put("features", List.of(Map.of("key", "tokens", "type", "metered"), Map.of("key", "q", "type", "metered")));
+        doc.put("features", FinanceWorld.metered("tokens", "q"));
         doc.put(
                 "rateCards",
-                List.of(Map.of(
-                        "feature",
-                        "tokens",
-                        "currency",
-                        "credits",
-                        "per",
-                        1000,
-                        "byDimension",
-                        Map.of("model", Map.of("gpt-4o", new BigDecimal(gpt4oRate), "mini", 1)))));
+                List.of(FinanceWorld.perThousandByModel(
+                        "tokens", null, Map.of("gpt-4o", new BigDecimal(gpt4oRate), "mini", 1))));
         doc.put(
                 "plans",
                 List.of(

@@ -238,6 +238,21 @@ final class Decisions {
     }
 
     /**
+     * The answer an admitted consumption keeps: the decision as recorded, with, for a priced one, the balance after its
+     * charge.
+     */
+    static Decision recorded(Decision d) {
+        CreditCharge price = d.credit();
+        return price == null
+                ? d.asRecorded()
+                : d.asRecorded()
+                        .withCredit(new CreditCharge(
+                                price.currency(),
+                                price.credits(),
+                                Decimals.normalize(price.balance().subtract(price.credits()))));
+    }
+
+    /**
      * Why a customer has no entitlement to a feature at {@code t}: {@code NO_SUBSCRIPTION} when no subscription is in
      * force then (none, cancelled and ended, or not started yet), else {@code NOT_ENTITLED} (its plan, add-ons, trial
      * and promotions do not grant it).

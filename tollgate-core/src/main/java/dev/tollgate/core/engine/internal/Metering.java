@@ -166,13 +166,7 @@ public final class Metering {
         ConsumeRequest request = c.request();
         Ask ask = c.ask();
         CreditCharge price = d.credit();
-        Decision answer = price == null
-                ? d.asRecorded()
-                : d.asRecorded()
-                        .withCredit(new CreditCharge(
-                                price.currency(),
-                                price.credits(),
-                                Decimals.normalize(price.balance().subtract(price.credits()))));
+        Decision answer = Decisions.recorded(d);
         EffectiveEntitlement e = state.resolve(cat, ask.now()).entitlements().get(request.feature());
         JournalEntry usage = new JournalEntry.UsageRecorded(
                 request.customerId(),

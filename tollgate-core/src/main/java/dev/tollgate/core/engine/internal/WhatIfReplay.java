@@ -434,13 +434,7 @@ public final class WhatIfReplay {
             return After.refused(d.reason() == null ? Reason.LIMIT_EXCEEDED : d.reason());
         }
         CreditCharge price = d.credit();
-        Decision answer = price == null
-                ? d.asRecorded()
-                : d.asRecorded()
-                        .withCredit(new CreditCharge(
-                                price.currency(),
-                                price.credits(),
-                                Decimals.normalize(price.balance().subtract(price.credits()))));
+        Decision answer = Decisions.recorded(d);
         EffectiveEntitlement e = state.resolve(draft, now).entitlements().get(feature);
         Window w = e == null ? Window.FOREVER : Decisions.window(state, e, now);
         record(
