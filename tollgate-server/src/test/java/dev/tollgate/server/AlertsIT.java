@@ -67,6 +67,9 @@ final class AlertsIT {
     void a_crossed_limit_is_logged_and_delivered_signed_after_the_receiver_fails_twice() throws Exception {
         receiver.failNext(2);
         assertThat(h.consume("acme", "ai-queries", 8, "q-1").get("allowed")).isEqualTo(true);
+        assertThat(h.get("/v1/events/log?customerId=acme").text())
+                .as("waiting: the receiver refuses the first two attempts, 1.5 s apart at least")
+                .contains("\"deliveries\":[{\"webhookId\":\"ops\",\"status\":\"pending\"}]");
 
         Awaitility.await()
                 .atMost(Duration.ofSeconds(20))
@@ -108,6 +111,12 @@ final class AlertsIT {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> events = (List<Map<String, Object>>) log.get("events");
         assertThat(events).singleElement().satisfies(e -> assertThat(e).containsEntry("id", ok.eventId()));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .alias("the log shows the delivery once it is recorded")
+                .until(() -> h.get("/v1/events/log?customerId=acme")
+                        .text()
+                        .contains("\"deliveries\":[{\"webhookId\":\"ops\",\"status\":\"delivered\"}]"));
 
         h.consume("acme", "ai-queries", 1, "q-2");
         Thread.sleep(3 * WebhookDeliverer.POLL_MILLIS + 500);

@@ -190,6 +190,14 @@ final class GovernanceIT {
         assertThat(events.status()).as(events.text()).isEqualTo(200);
         assertThat(events.get("results").toString()).contains("status=accepted").contains("reason=SESSION_NOT_FOUND");
         assertThat((BigDecimal) h.get("/v1/sessions/" + id).get("held")).isEqualByComparingTo("3");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> running =
+                (List<Map<String, Object>>) h.get("/v1/customers/acme/sessions").get("sessions");
+        assertThat(running).as("the sessions running now").anySatisfy(r -> {
+            assertThat(r).containsEntry("sessionId", id).containsEntry("status", "open");
+            assertThat((BigDecimal) r.get("held")).isEqualByComparingTo("3");
+        });
+        assertThat(h.get("/v1/customers/nobody/sessions").error()).containsEntry("code", "CUSTOMER_NOT_FOUND");
         assertThat(h.post("/v1/sessions/" + id + "/heartbeat", Map.of("ttlSeconds", 120))
                         .status())
                 .isEqualTo(200);
@@ -454,6 +462,18 @@ final class GovernanceIT {
         assertThat(rows.get(0)).containsEntry("scope", null).containsEntry("dimension.model", "y");
         assertThat((BigDecimal) rows.get(0).get("quantity")).isEqualByComparingTo("5");
         assertThat(rows.get(1)).containsEntry("scope", "team-a").containsEntry("dimension.model", "x");
+
+        ApiClient.Reply byDay =
+                h.get("/v1/customers/acme/usage?from=2026-04-08T00:00:00Z&to=2026-04-15T00:00:00Z&groupBy=day,scope");
+        assertThat(byDay.status()).as(byDay.text()).isEqualTo(200);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> days = (List<Map<String, Object>>) byDay.get("rows");
+        assertThat(days)
+                .extracting(
+                        r -> r.get("day"), r -> r.get("scope"), r -> ((BigDecimal) r.get("quantity")).toPlainString())
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("2026-04-09", "team-a", "2"),
+                        org.assertj.core.groups.Tuple.tuple("2026-04-09", null, "5"));
 
         ApiClient.Reply bad = h.get("/v1/customers/acme/usage?groupBy=colour");
         assertThat(bad.status()).isEqualTo(400);

@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param from inclusive
  * @param to exclusive
- * @param groupBy {@code scope}, {@code feature}, {@code dimension.<name>}, in any combination (none: one total)
+ * @param groupBy {@code scope}, {@code feature}, {@code dimension.<name>}, {@code day} or {@code hour} (the customer's
+ *     calendar), in any combination (none: one total)
  * @param feature only this feature, or {@code null}
  * @param scope only usage recorded at this scope or below it in the current tree, or {@code null} for all
  * @param depth with {@code scope} in {@code groupBy}, rolls each row's scope up to its ancestor this many levels below

@@ -60,6 +60,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
@@ -504,6 +505,14 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Where each of an alert's deliveries stands, by webhook id: {@code pending}, {@code delivered}, or {@code dropped}
+     * (its webhook was removed before it was delivered). Thread-safe snapshot.
+     */
+    public Map<String, String> deliveries(Alert alert) {
+        return alerts.deliveries(alert);
+    }
+
+    /**
      * Alerts, newest first.
      *
      * @param customerId one customer's, or {@code null} for all
@@ -555,6 +564,15 @@ public final class Engine implements AutoCloseable {
      */
     public SessionView session(String sessionId) {
         return sessions.session(sessionId);
+    }
+
+    /**
+     * A customer's sessions running now (not closed, not past their deadline), oldest first. Thread-safe snapshot.
+     *
+     * @throws TollgateException {@code CUSTOMER_NOT_FOUND}
+     */
+    public List<SessionView> openSessions(String customerId) {
+        return sessions.openSessions(customerId);
     }
 
     /**

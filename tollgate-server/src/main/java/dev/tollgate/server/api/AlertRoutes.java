@@ -25,7 +25,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Alerts: {@code /v1/webhooks} (list, set, read, delete) and {@code GET /v1/events/log}, the alerts raised lately.
+ * Alerts: {@code /v1/webhooks} (list, set, read, delete) and {@code GET /v1/events/log}, the alerts raised lately,
+ * each with where its deliveries to webhooks stand.
  *
  * <p>Thread-safe: holds only the engine and an immutable setting.
  */
@@ -125,7 +126,16 @@ final class AlertRoutes {
         int limit = pageLimit(ctx);
         List<Object> events = new ArrayList<>();
         for (Alert a : engine.eventLog(customer, limit)) {
-            events.add(WebhookDeliverer.payload(a));
+            Map<String, Object> event = new LinkedHashMap<>(WebhookDeliverer.payload(a));
+            List<Object> deliveries = new ArrayList<>();
+            engine.deliveries(a).forEach((webhookId, status) -> {
+                Map<String, Object> d = new LinkedHashMap<>();
+                d.put("webhookId", webhookId);
+                d.put("status", status);
+                deliveries.add(d);
+            });
+            event.put("deliveries", deliveries);
+            events.add(event);
         }
         return Reply.ok(Map.of("events", events));
     }

@@ -36,8 +36,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Governance: a customer's {@code scopes} and their {@code budgets}, attributed {@code usage} (and its export), and
- * {@code /v1/sessions} (open, read, heartbeat, close).
+ * Governance: a customer's {@code scopes} and their {@code budgets}, attributed {@code usage} (and its export), the
+ * sessions it has running, and {@code /v1/sessions} (open, read, heartbeat, close).
  *
  * <p>Thread-safe: holds only the engine.
  */
@@ -64,6 +64,7 @@ final class GovernanceRoutes {
         table.route("GET", "/v1/customers/{customerId}/usage", true, RouteTable.Mode.BLOCKING, this::getUsage);
         table.route(
                 "GET", "/v1/customers/{customerId}/usage/export", true, RouteTable.Mode.BLOCKING, this::exportUsage);
+        table.route("GET", "/v1/customers/{customerId}/sessions", true, RouteTable.Mode.BLOCKING, this::openSessions);
         table.route("POST", "/v1/sessions", true, RouteTable.Mode.BLOCKING, this::openSession);
         table.route("GET", "/v1/sessions/{sessionId}", true, RouteTable.Mode.BLOCKING, this::getSession);
         table.route("POST", "/v1/sessions/{sessionId}/heartbeat", true, RouteTable.Mode.BLOCKING, this::heartbeat);
@@ -241,6 +242,16 @@ final class GovernanceRoutes {
                 currency != null ? GovernanceViews.currencyRefusal(refusal) : MeteringViews.decision(refusal);
         body.put("opened", false);
         return new Reply(200, body, false);
+    }
+
+    private Reply openSessions(ApiRequest ctx) {
+        String id = customerId(ctx);
+        List<Object> sessions = new ArrayList<>();
+        engine.openSessions(id).forEach(v -> sessions.add(GovernanceViews.session(v)));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("customerId", id);
+        body.put("sessions", sessions);
+        return Reply.ok(body);
     }
 
     private Reply getSession(ApiRequest ctx) {

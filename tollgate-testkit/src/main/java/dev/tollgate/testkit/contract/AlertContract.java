@@ -273,6 +273,28 @@ public abstract class AlertContract extends EngineSuite {
     }
 
     @Test
+    void each_delivery_of_an_alert_is_delivered_pending_or_dropped_also_after_a_restart() throws Exception {
+        for (String id : List.of("ops", "audit", "gone")) {
+            engine().setWebhook(new Webhook(id, "http://127.0.0.1:9/" + id, List.of("*"), "0123456789abcdef"))
+                    .get();
+        }
+        consume("q", 8, "c1", null);
+        Alert alert = log().get(0);
+        assertThat(engine().deliveries(alert))
+                .containsOnly(Map.entry("audit", "pending"), Map.entry("gone", "pending"), Map.entry("ops", "pending"));
+
+        engine().markDelivered(alert.id(), "ops").get();
+        engine().removeWebhook("gone").get();
+        for (int pass = 0; pass < 2; pass++) {
+            assertThat(engine().deliveries(log().get(0)))
+                    .as("pass %d", pass)
+                    .containsOnly(
+                            Map.entry("audit", "pending"), Map.entry("gone", "dropped"), Map.entry("ops", "delivered"));
+            restart();
+        }
+    }
+
+    @Test
     void a_replaced_webhook_gets_what_waits_for_it_at_its_new_url_with_its_new_secret() throws Exception {
         engine().setWebhook(new Webhook("ops", "http://127.0.0.1:9/old", List.of("*"), "0123456789abcdef"))
                 .get();

@@ -2,6 +2,7 @@ package dev.tollgate.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.tollgate.core.Reason;
 import dev.tollgate.core.TollgateException;
@@ -418,6 +419,37 @@ public abstract class GovernanceContract extends EngineSuite {
         restart();
         assertThat(engine().session(fill).status()).isEqualTo("closed");
         assertThat(used("job", "q-cap")).isEqualByComparingTo("40");
+    }
+
+    @Test
+    void the_sessions_running_now_are_the_open_ones_before_their_deadline() throws Exception {
+        scope("job", null);
+        String a = open("job", null, "q", "30", 60, "run-a").session().session().id();
+        String b = open("job", null, "q", "5", 600, "run-b").session().session().id();
+        String c = open("job", null, "q", "7", 600, "run-c").session().session().id();
+        engine().consume(new ConsumeRequest("acme", "q", new BigDecimal("2"), "in-b", null, Map.of(), b))
+                .get();
+        engine().closeSession(c, null).get();
+
+        assertThat(engine().openSessions("acme"))
+                .extracting(
+                        v -> v.session().id(),
+                        SessionView::status,
+                        v -> v.held().toPlainString(),
+                        v -> v.consumed().toPlainString())
+                .containsExactly(tuple(a, "open", "30", "0"), tuple(b, "open", "3", "2"));
+        clock.advance(Duration.ofSeconds(60));
+        assertThat(engine().openSessions("acme"))
+                .as("past its deadline a session runs no more, swept or not")
+                .extracting(v -> v.session().id())
+                .containsExactly(b);
+        restart();
+        assertThat(engine().openSessions("acme"))
+                .extracting(v -> v.session().id())
+                .containsExactly(b);
+        assertThatThrownBy(() -> engine().openSessions("nobody"))
+                .isInstanceOfSatisfying(
+                        TollgateException.class, e -> assertThat(e.code()).isEqualTo("CUSTOMER_NOT_FOUND"));
     }
 
     @Test

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Reading usage back (SPEC §4 overage kept for billing, §6 scopes, §7 attribution and the billing export), run on every
  * store: the overage of soft limits and of usage reported past hard ones per feature and period, usage of a scope's
- * subtree, and usage rolled up to any level of the tree, before and after a restart.
+ * subtree, usage rolled up to any level of the tree, and usage by day and hour of the customer's calendar, before and
+ * after a restart.
  */
 public abstract class UsageContract extends EngineSuite {
     private static final Instant T = Instant.parse("2026-04-10T09:00:00Z");
@@ -221,5 +222,44 @@ public abstract class UsageContract extends EngineSuite {
                     assertThat(e.code()).isEqualTo("INVALID_QUERY");
                     assertThat(e.field()).isEqualTo("depth");
                 });
+    }
+
+    @Test
+    void usage_by_day_and_hour_follows_the_customers_time_zone() throws Exception {
+        engine().upsertCustomer("acme", new CustomerUpdate("Acme", Map.of(), "America/New_York"), null)
+                .get();
+        scope("eng", null);
+        consume("eng", "llm", 1, "morning"); // 2026-04-10 05:00 in New York
+        clock.set(Instant.parse("2026-04-11T02:30:00Z")); // 2026-04-10 22:30 there, already the 11th in UTC
+        consume(null, "llm", 10, "evening");
+        clock.set(Instant.parse("2026-04-11T05:10:00Z")); // 2026-04-11 01:10 there
+        consume("eng", "llm", 100, "night");
+
+        for (int pass = 0; pass < 2; pass++) {
+            assertThat(usage(List.of("day"), null, 0))
+                    .extracting(g -> g.group().get("day"), g -> g.quantity().toPlainString(), UsageReport.Group::events)
+                    .containsExactly(tuple("2026-04-10", "11", 2L), tuple("2026-04-11", "100", 1L));
+            assertThat(usage(List.of("day", "scope"), null, 0))
+                    .extracting(
+                            g -> g.group().get("day"),
+                            g -> g.group().get("scope"),
+                            g -> g.credits().get("credits").toPlainString())
+                    .containsExactlyInAnyOrder(
+                            tuple("2026-04-10", "eng", "2"),
+                            tuple("2026-04-10", null, "20"),
+                            tuple("2026-04-11", "eng", "200"));
+            assertThat(usage(List.of("hour"), null, 0))
+                    .as("the instant each local hour began")
+                    .extracting(g -> g.group().get("hour"), g -> g.quantity().toPlainString())
+                    .containsExactly(
+                            tuple("2026-04-10T09:00:00Z", "1"),
+                            tuple("2026-04-11T02:00:00Z", "10"),
+                            tuple("2026-04-11T05:00:00Z", "100"));
+            restart();
+        }
+        assertThatThrownBy(() -> usage(List.of("week"), null, 0)).isInstanceOfSatisfying(TollgateException.class, e -> {
+            assertThat(e.code()).isEqualTo("INVALID_GROUP_BY");
+            assertThat(e.field()).isEqualTo("groupBy");
+        });
     }
 }

@@ -6,7 +6,9 @@ import dev.tollgate.core.alert.Webhook;
 import dev.tollgate.core.api.Delivery;
 import dev.tollgate.core.journal.JournalEntry;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -89,6 +91,39 @@ public final class Alerts {
             JournalEntry done = new JournalEntry.AlertDelivered(state.id, ctx.now(), key, alertId, webhookId);
             state.apply(done, EngineContext.PLACEHOLDER);
             return ctx.enqueue(state, List.of(done)).thenRun(() -> ctx.outbox.remove(alertId + ' ' + webhookId));
+        }
+    }
+
+    /**
+     * Where each of an alert's deliveries stands, by webhook id in the alert's order: {@code pending} (waiting in the
+     * outbox), {@code delivered} (a delivery record exists), or {@code dropped} (neither: its webhook was removed
+     * before it was delivered).
+     */
+    public Map<String, String> deliveries(Alert alert) {
+        CustomerState owner = ctx.customers.get(alert.customerId());
+        CustomerState system = ctx.customers.get(EngineContext.SYSTEM);
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String webhookId : alert.webhooks()) {
+            String key = alert.id() + ' ' + webhookId;
+            String status;
+            if (ctx.outbox.containsKey(key)) {
+                status = "pending";
+            } else if (recorded(owner, key) || recorded(system, key)) {
+                status = "delivered";
+            } else {
+                status = "dropped";
+            }
+            out.put(webhookId, status);
+        }
+        return out;
+    }
+
+    private static boolean recorded(@Nullable CustomerState state, String deliveryKey) {
+        if (state == null) {
+            return false;
+        }
+        synchronized (state) {
+            return state.delivered.contains(deliveryKey);
         }
     }
 

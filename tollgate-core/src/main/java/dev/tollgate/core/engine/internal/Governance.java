@@ -13,6 +13,7 @@ import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.period.internal.Window;
 import dev.tollgate.core.store.UsageRow;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -129,7 +130,9 @@ public final class Governance {
         // the tree is read in the customer's section, the store outside it
         Set<String> within = new HashSet<>();
         Map<String, @Nullable String> rollUp = new HashMap<>();
+        ZoneId zone;
         synchronized (state) {
+            zone = state.zone;
             if (query.scope() != null && !state.scopes.contains(query.scope())) {
                 throw TollgateException.notFound("SCOPE_NOT_FOUND", "no scope '" + query.scope() + "'", "scope");
             }
@@ -147,7 +150,7 @@ public final class Governance {
                 rows.add(r);
             }
         }
-        return UsageReports.group(rows, query.groupBy(), s -> s == null ? null : rollUp.getOrDefault(s, s));
+        return UsageReports.group(rows, query.groupBy(), s -> s == null ? null : rollUp.getOrDefault(s, s), zone);
     }
 
     public List<UsageReport.Period> usagePeriods(String customerId, Instant from, Instant to) {

@@ -317,6 +317,25 @@ public final class Sessions {
     }
 
     /**
+     * The customer's sessions running now: not closed and not past their deadline, oldest first.
+     *
+     * @throws TollgateException {@code CUSTOMER_NOT_FOUND}
+     */
+    public List<SessionView> openSessions(String customerId) {
+        CustomerState state = ctx.existing(customerId);
+        synchronized (state) {
+            Instant now = ctx.now();
+            List<SessionView> running = new ArrayList<>();
+            for (SessionState o : state.sessions.open.values()) {
+                if (!o.closed && now.isBefore(o.expiresAt)) {
+                    running.add(new SessionView(o.session, "open", o.expiresAt, o.consumed, o.remaining));
+                }
+            }
+            return running;
+        }
+    }
+
+    /**
      * A session as it stands. One closed before the customer's last {@value SessionBook#RECENT_CLOSED} is rebuilt from
      * the customer's records in the store (a read of them all: only for such a session).
      *

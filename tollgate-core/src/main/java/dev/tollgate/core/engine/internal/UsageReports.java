@@ -7,6 +7,8 @@ import dev.tollgate.core.api.UsageReport.Period;
 import dev.tollgate.core.store.UsageRow;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,9 +19,13 @@ import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Attribution: usage rows summed by any combination of {@code scope}, {@code feature} and {@code dimension.<name>}
- * ({@link dev.tollgate.core.api.UsageReport.Group}). Credits are summed per currency. The export for billing sums them
- * per feature and period instead ({@link #periods}). Pure.
+ * Attribution: usage rows summed by any combination of {@code scope}, {@code feature}, {@code dimension.<name>} and a
+ * time bucket, {@code day} or {@code hour} ({@link dev.tollgate.core.api.UsageReport.Group}). Credits are summed per
+ * currency. The export for billing sums them per feature and period instead ({@link #periods}). Pure.
+ *
+ * <p>Time buckets are the customer's calendar (its time zone, as budget windows are): {@code day} is the local date
+ * the usage happened on ({@code 2026-11-20}), {@code hour} the instant its local hour began ({@code
+ * 2026-11-20T09:00:00Z}), so a chart of days or hours is one query.
  */
 final class UsageReports {
     private UsageReports() {}
@@ -33,11 +39,13 @@ final class UsageReports {
         for (String g : groupBy) {
             boolean ok = g.equals("scope")
                     || g.equals("feature")
+                    || g.equals("day")
+                    || g.equals("hour")
                     || (g.startsWith("dimension.") && g.length() > "dimension.".length());
             if (!ok) {
                 throw TollgateException.invalid(
                         "INVALID_GROUP_BY",
-                        "groupBy takes scope, feature or dimension.<name>, not '" + g + "'",
+                        "groupBy takes scope, feature, day, hour or dimension.<name>, not '" + g + "'",
                         "groupBy");
             }
         }
@@ -49,9 +57,11 @@ final class UsageReports {
      * @param rows the usage rows
      * @param groupBy grouping names, validated
      * @param scopeOf the group value of a row's scope (for a roll-up, its ancestor at some level of the tree)
+     * @param zone the customer's time zone, for {@code day} and {@code hour}
      * @return the groups, ordered by their values
      */
-    static List<Group> group(List<UsageRow> rows, List<String> groupBy, UnaryOperator<@Nullable String> scopeOf) {
+    static List<Group> group(
+            List<UsageRow> rows, List<String> groupBy, UnaryOperator<@Nullable String> scopeOf, ZoneId zone) {
         Map<String, Map<String, @Nullable String>> keys = new TreeMap<>();
         Map<String, BigDecimal> quantities = new TreeMap<>();
         Map<String, BigDecimal> overages = new TreeMap<>();
@@ -60,7 +70,7 @@ final class UsageReports {
         for (UsageRow r : rows) {
             Map<String, @Nullable String> key = new LinkedHashMap<>();
             for (String g : groupBy) {
-                key.put(g, g.equals("scope") ? scopeOf.apply(r.scope()) : value(r, g));
+                key.put(g, g.equals("scope") ? scopeOf.apply(r.scope()) : value(r, g, zone));
             }
             String id = key.toString();
             keys.putIfAbsent(id, key);
@@ -129,9 +139,19 @@ final class UsageReports {
         return out;
     }
 
-    private static @Nullable String value(UsageRow r, String g) {
+    private static @Nullable String value(UsageRow r, String g, ZoneId zone) {
         if (g.equals("scope")) {
             return r.scope();
+        }
+        if (g.equals("day")) {
+            return r.occurredAt().atZone(zone).toLocalDate().toString();
+        }
+        if (g.equals("hour")) {
+            return r.occurredAt()
+                    .atZone(zone)
+                    .truncatedTo(ChronoUnit.HOURS)
+                    .toInstant()
+                    .toString();
         }
         if (g.equals("feature")) {
             return r.feature();
