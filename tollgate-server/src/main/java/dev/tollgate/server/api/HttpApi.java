@@ -58,6 +58,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link PublicRoutes}: {@code /v1/public/customers/{customerId}/entitlements}
  *   <li>{@link BillingRoutes}: {@code /v1/billing/periods/{period}}, {@code /v1/billing/exports}
  *   <li>{@link FinanceRoutes}: {@code /v1/reports/margin}, {@code /v1/what-if}
+ *   <li>{@link ConsoleRoutes}: {@code /} and {@code /portal}, the console's files, the browser client
  * </ul>
  *
  * <p>Handlers read requests with {@code http/Requests} and answer a {@link Reply}; this class turns it into a
@@ -112,6 +113,7 @@ public final class HttpApi implements Service {
         new PublicRoutes(engine).register(routes);
         new BillingRoutes(engine, workers).register(routes);
         new FinanceRoutes(engine).register(routes);
+        new ConsoleRoutes(new StaticAssets(HttpApi.class.getClassLoader())).register(routes);
     }
 
     /** The routes, for the {@code auth/Gate} in front of this API to know what a restricted caller calls, and for the
@@ -195,6 +197,9 @@ public final class HttpApi implements Service {
                     "text/csv; charset=utf-8",
                     csv.text().getBytes(StandardCharsets.UTF_8),
                     Map.of("Content-Disposition", "attachment; filename=\"" + csv.fileName() + "\""));
+        }
+        if (reply.body() instanceof Reply.Asset asset) {
+            return new Response(reply.status(), asset.contentType(), asset.bytes(), asset.headers());
         }
         if (reply.body() instanceof Reply.Stream stream) {
             return Response.stream(stream.handler());

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * A handler's answer, before the API ({@code api/HttpApi}) turns it into bytes: status, body, and whether it replays
- * an idempotency key. The body is a JSON tree (maps, lists, values), a {@link Csv} export, {@link Text} (the metrics)
- * or a {@link Stream}.
+ * an idempotency key. The body is a JSON tree (maps, lists, values), a {@link Csv} export, {@link Text} (the metrics),
+ * a {@link Stream} or a static {@link Asset} (the console's files).
  *
  * @param status the HTTP status
  * @param body the body
@@ -40,6 +40,21 @@ public record Reply(int status, Object body, boolean replay) {
      * sent.
      */
     public record Chunked(String contentType, Map<String, String> headers, StreamHandler handler) {}
+
+    /**
+     * A file sent as it is: its bytes, their {@code Content-Type}, and further headers (caching, encoding, security
+     * policy).
+     *
+     * @param contentType the {@code Content-Type}
+     * @param bytes the body, never modified once given
+     * @param headers further headers, by name
+     */
+    @SuppressWarnings("ArrayRecordComponent") // a file is sent, never compared
+    public record Asset(String contentType, byte[] bytes, Map<String, String> headers) {
+        public Asset {
+            headers = Map.copyOf(headers);
+        }
+    }
 
     /**
      * RFC 4180 text of rows: a header of {@code columns}, then one line per row; an absent value or an empty object is an
