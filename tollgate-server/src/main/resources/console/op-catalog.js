@@ -58,9 +58,9 @@ export async function catalogView(api) {
             table({ caption: 'Plans', columns: planColumns, rows: plans, empty: 'No plan.' })),
         h('div', { class: 'grid' },
             h('section', { class: 'card', 'aria-labelledby': 'features-title' }, h('h2', { id: 'features-title' }, 'Features'),
-                table({ caption: 'Features', columns: featureColumns, rows: features, empty: 'No feature.' })),
+                table({ caption: 'Features', columns: featureColumns, rows: features, empty: 'No feature.', stack: false })),
             h('section', { class: 'card', 'aria-labelledby': 'cur-title' }, h('h2', { id: 'cur-title' }, 'Currencies and add-ons'),
-                table({ caption: 'Currencies', rows: doc.currencies || [], empty: 'No currency.', columns: [
+                table({ caption: 'Currencies', rows: doc.currencies || [], empty: 'No currency.', stack: false, columns: [
                     { key: 'key', label: 'Currency', rowHeader: true }, { key: 'depletion', label: 'Depletion' }] }),
                 h('p', {}),
                 table({ caption: 'Add-ons', rows: doc.addons || [], empty: 'No add-on.', columns: [

@@ -175,8 +175,11 @@ export async function customerView(api, id) {
 
     const grantForm = grantCreditsForm(api, base, () => balances, reloadCredits);
 
-    await Promise.all([entitlements.load(), balance.load(), grants.load(), ledger.load()]);
-    grantForm.fill();
+    // the page shows at once; each section fills in as its answer arrives
+    entitlements.load();
+    balance.load().then(() => grantForm.fill());
+    grants.load();
+    ledger.load();
 
     const facts = h('dl', { class: 'facts' },
         h('dt', {}, 'Status'), h('dd', {}, statusBadge(customer.status)),
@@ -221,7 +224,7 @@ function grantCreditsForm(api, base, currencies, done) {
     const costBasis = h('input', { type: 'number', name: 'costBasis', min: '0', step: 'any', inputmode: 'decimal', value: '0' });
     const expires = h('input', { type: 'date', name: 'expiresAt' });
     const message = h('div', { 'aria-live': 'polite' });
-    const submit = h('button', { type: 'submit', class: 'primary' }, 'Grant credits');
+    const submit = h('button', { type: 'submit', class: 'primary', disabled: true }, 'Grant credits');
     let key = idempotencyKey('console-grant');
     category.addEventListener('change', () => {
         costBasis.disabled = category.value === 'promotional';
