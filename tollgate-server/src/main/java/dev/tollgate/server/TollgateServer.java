@@ -244,7 +244,8 @@ public final class TollgateServer implements AutoCloseable {
                     ? StripeExporter.start(
                             engine, store, config.stripe(), cluster != null ? cluster.nodeId() : "single")
                     : null;
-            return new TollgateServer(store, cluster, engine, http, workers, config.webhookAddresses(), keyring, routes, stripe);
+            return new TollgateServer(
+                    store, cluster, engine, http, workers, config.webhookAddresses(), keyring, routes, stripe);
         } catch (RuntimeException e) {
             if (cluster != null) {
                 cluster.close();

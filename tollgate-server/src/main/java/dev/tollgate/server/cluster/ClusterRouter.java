@@ -1,10 +1,10 @@
 package dev.tollgate.server.cluster;
 
 import dev.tollgate.core.store.Ownership;
+import dev.tollgate.server.auth.Caller;
 import dev.tollgate.server.feed.FeedQuery;
 import dev.tollgate.server.feed.Interest;
 import dev.tollgate.server.http.ApiException;
-import dev.tollgate.server.auth.Caller;
 import dev.tollgate.server.http.ApiRequest;
 import dev.tollgate.server.http.Body;
 import dev.tollgate.server.http.EventsAnswer;
@@ -78,6 +78,7 @@ public final class ClusterRouter implements Service {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1))
             .build();
+
     private final Follow follow;
 
     /**

@@ -63,7 +63,7 @@ public final class RouteTable {
         all.add(route);
     }
 
-    /** Every route, in the order they were added (the OpenAPI description's check reads them). */
+    /** Every route, in the order the families added them (the OpenAPI description's check, the tests that try every route). */
     public List<Route> routes() {
         return List.copyOf(all);
     }
@@ -71,11 +71,6 @@ public final class RouteTable {
     /** Finds the route for a request; {@code path} excludes the query string. */
     public Router.Result<Route> match(String method, String path) {
         return router.match(method, path);
-    }
-
-    /** Every route, in the order the families added them (for the tests that try every route, and descriptions). */
-    public java.util.List<Route> routes() {
-        return router.routes();
     }
 
     /** The methods the routes of {@code path} have; empty if none. */

@@ -82,11 +82,6 @@ public final class Router<T> {
         return new Found<>(new Match<>(best.route(), params));
     }
 
-    /** Every route, in the order they were added. */
-    public List<T> routes() {
-        return templates.stream().map(Template::route).toList();
-    }
-
     /** The methods of every template that matches {@code path} (a CORS preflight's allowed methods); maybe empty. */
     public java.util.Set<String> methods(String path) {
         String[] segments = split(path);

@@ -3,6 +3,8 @@ package dev.tollgate.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.core.engine.Engine;
+import dev.tollgate.server.auth.ApiKeys;
+import dev.tollgate.server.auth.Keyring;
 import dev.tollgate.server.cluster.ClusterRouter;
 import dev.tollgate.server.feed.ChangeFeed;
 import dev.tollgate.server.http.RouteTable;
@@ -54,15 +56,20 @@ final class OpenApiRoutesTest {
 
     @Test
     void the_description_names_every_route_and_nothing_else(@TempDir Path dir) {
+        MemoryStore store = MemoryStore.create();
         HttpApi api = new HttpApi(
                 engine,
-                ApiKeys.load("tg_sk_test_secret_0123456789abcdef", dir, key -> {}),
+                new Keyring(
+                        ApiKeys.load("tg_sk_test_secret_0123456789abcdef", dir, key -> {}),
+                        store.credentials(),
+                        InstantSource.system()),
                 new Metrics(),
                 Runnable::run,
                 WebhookAddresses.PUBLIC,
-                new ChangeFeed(InstantSource.system()));
+                new ChangeFeed(InstantSource.system()),
+                null);
         Set<String> routes = new LinkedHashSet<>();
-        for (RouteTable.Route r : api.routes()) {
+        for (RouteTable.Route r : api.routes().routes()) {
             routes.add(r.method() + " " + r.path());
         }
         routes.addAll(ClusterRouter.ROUTES);
