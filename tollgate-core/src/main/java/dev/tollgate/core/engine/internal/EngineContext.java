@@ -72,9 +72,6 @@ public final class EngineContext {
     public final GroupCommitJournal journal;
     final ConcurrentHashMap<String, CustomerState> customers = new ConcurrentHashMap<>();
 
-    /** Whether memory holds every customer (a server alone), else only those a node of a cluster holds. */
-    private final boolean everyCustomer;
-
     final Object catalogLock = new Object();
     /**
      * The catalog gate. Writes that make a customer use something of the catalog (subscribe, promote, grant, budgets,
