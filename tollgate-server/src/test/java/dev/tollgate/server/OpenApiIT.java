@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tollgate.core.json.Json;
+import dev.tollgate.server.billing.StripeSettings;
 import dev.tollgate.server.cluster.ClusterRouter;
 import dev.tollgate.server.http.Trees;
 import dev.tollgate.server.webhook.WebhookAddresses;
@@ -29,23 +30,32 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The OpenAPI description ({@code openapi.json}) against the real server: every endpoint driven over HTTP, its
- * successes and its main refusals (400 naming the field, 401, 404, 409), each answer's status, headers and body checked
- * against what the description gives for it, and each JSON body sent against its request schema ({@link OpenApiTour}).
- * The first test runs a server alone on SQLite and asserts that every operation but the cluster's answered a success
- * and a 401; the second runs a node of a cluster on PostgreSQL for {@code /v1/cluster} and its internal follow.
+ * successes and its main refusals (400 naming the field, 401, 403, 404, 409), each answer's status, headers and body
+ * checked against what the description gives for it, and each JSON body sent against its request schema ({@link
+ * OpenApiTour}). Keys, portal tokens and the publishable key's read are driven by {@link OpenApiAccessSteps}; billing
+ * (with the Stripe exporter sending a closed month to a {@link FakeStripe}), the margin report and the what-if by
+ * {@link OpenApiFinanceSteps}. The first test runs a server alone on SQLite and asserts that every operation but the
+ * cluster's answered a success, a 401 and a 403; the second runs a node of a cluster on PostgreSQL for {@code
+ * /v1/cluster} and its internal follow.
  */
 final class OpenApiIT {
+    /** Every path parameter of the description, which a request to any operation fills. */
+    static final List<String> PATH_PARAMETERS =
+            List.of("customerId", "scopeId", "budgetKey", "grantId", "sessionId", "webhookId", "n", "keyId", "period");
+
     private static final Instant START = Instant.parse("2026-03-02T10:00:00Z");
     private static final OpenApiContract CONTRACT = OpenApiContract.load();
 
     @Test
     void every_endpoint_answers_as_the_description_says(@TempDir Path dir) throws Exception {
         try (WebhookReceiver receiver = new WebhookReceiver();
+                FakeStripe stripe = new FakeStripe(0);
                 Harness h = new Harness(
                         dir,
                         START,
                         c -> c.toBuilder()
                                 .webhookAddresses(WebhookAddresses.ANY)
+                                .stripe(new StripeSettings("sk_test_fake", stripe.baseUrl(), "usd"))
                                 .build())) {
             OpenApiTour t = new OpenApiTour(CONTRACT, h::port);
             operations(t, h);
@@ -57,9 +67,18 @@ final class OpenApiIT {
             alerts(t, receiver);
             changeFeed(t, h);
             catalogAfter(t);
+            OpenApiAccessSteps.Publishable publishable = OpenApiAccessSteps.keys(t);
+            OpenApiAccessSteps.publicEntitlements(t, publishable);
+            String portalToken = OpenApiAccessSteps.portal(t);
+            OpenApiFinanceSteps.openMonth(t);
+            OpenApiFinanceSteps.margin(t);
+            OpenApiFinanceSteps.whatIf(t, CONTRACT);
             cancellation(t);
             notACluster(t);
+            OpenApiAccessSteps.restricted(t, CONTRACT, publishable, portalToken);
             unauthenticated(t);
+            h.clock.set(Instant.parse("2026-04-01T00:11:00Z"));
+            OpenApiFinanceSteps.closedMonth(t);
 
             assertThat(t.problems()).as("what the description gets wrong").isEmpty();
             Set<String> served = new LinkedHashSet<>(CONTRACT.operations());
@@ -71,6 +90,9 @@ final class OpenApiIT {
             keyed.removeIf(op -> !op.contains(" /v1"));
             assertThat(t.without(keyed, 401))
                     .as("operations never refused a request without a key")
+                    .isEmpty();
+            assertThat(t.without(keyed, 403))
+                    .as("operations never refused a credential that may not call them")
                     .isEmpty();
         }
     }
@@ -119,7 +141,13 @@ final class OpenApiIT {
         String one = "/v1/customers/{customerId}";
         t.to("PUT", one)
                 .param("customerId", "acme")
-                .json(Map.of("name", "Acme", "metadata", Map.of("tier", "gold"), "timeZone", "Europe/Paris"))
+                .json(Map.of(
+                        "name",
+                        "Acme",
+                        "metadata",
+                        Map.of("tier", "gold", "stripeCustomerId", "cus_acme"),
+                        "timeZone",
+                        "Europe/Paris"))
                 .expect(200);
         t.to("PUT", one)
                 .param("customerId", "solo")
@@ -421,6 +449,12 @@ final class OpenApiIT {
                 .param("customerId", "acme")
                 .query("groupBy=scope&depth=1&scope=eng")
                 .expect(200);
+        List<Map<String, Object>> byDay = rows(t.to("GET", usage)
+                .param("customerId", "acme")
+                .query("groupBy=day,hour,feature")
+                .expect(200));
+        assertThat(byDay).isNotEmpty().allSatisfy(r -> assertThat(r).containsKeys("day", "hour", "feature"));
+        t.to("GET", usage).param("customerId", "acme").query("groupBy=week").refusedAt("INVALID_GROUP_BY", "groupBy");
         t.to("GET", usage).param("customerId", "acme").query("depth=1").refusedAt("INVALID_QUERY", "depth");
         t.to("GET", usage).param("customerId", "acme").query("scope=nowhere").refused(404, "SCOPE_NOT_FOUND");
         String usageExport = "/v1/customers/{customerId}/usage/export";
@@ -501,6 +535,14 @@ final class OpenApiIT {
 
         String one = "/v1/sessions/{sessionId}";
         t.to("GET", one).param("sessionId", sessionId).expect(200);
+        String running = "/v1/customers/{customerId}/sessions";
+        assertThat((List<?>) t.to("GET", running)
+                        .param("customerId", "acme")
+                        .expect(200)
+                        .get("sessions"))
+                .isNotEmpty();
+        t.to("GET", running).param("customerId", "nobody").refused(404, "CUSTOMER_NOT_FOUND");
+        t.to("GET", running).param("customerId", "-bad").refusedAt("INVALID_ID", "customerId");
         t.to("GET", one).param("sessionId", "acme@s999").refused(404, "SESSION_NOT_FOUND");
         t.to("POST", "/v1/consume")
                 .json(Map.of(
@@ -552,6 +594,11 @@ final class OpenApiIT {
         t.to("GET", one).param("webhookId", "nope").refused(404, "WEBHOOK_NOT_FOUND");
         t.to("DELETE", one).param("webhookId", "ops").expect(200);
         t.to("DELETE", one).param("webhookId", "ops").refused(404, "WEBHOOK_NOT_FOUND");
+        t.to("PUT", one)
+                .param("webhookId", "live")
+                .json(Map.of(
+                        "url", receiver.url(), "events", List.of("budget.threshold"), "secret", "0123456789abcdef"))
+                .expect(200);
         for (int i = 0; i < 60; i++) { // the budget of 100 passes half: a budget.threshold alert
             t.to("POST", "/v1/consume")
                     .json(Map.of(
@@ -559,11 +606,11 @@ final class OpenApiIT {
                     .expect(200);
         }
         await().atMost(Duration.ofSeconds(30))
-                .untilAsserted(() -> assertThat((List<?>) t.to("GET", "/v1/events/log")
+                .untilAsserted(() -> assertThat(events(t.to("GET", "/v1/events/log")
                                 .query("customerId=acme")
-                                .expect(200)
-                                .get("events"))
-                        .isNotEmpty());
+                                .expect(200)))
+                        .as("the budget's alert tells where its delivery to the webhook stands")
+                        .anyMatch(e -> !((List<?>) e.get("deliveries")).isEmpty()));
         t.to("GET", "/v1/events/log").query("limit=abc").refusedAt("INVALID_QUERY", "limit");
     }
 
@@ -593,9 +640,39 @@ final class OpenApiIT {
         List<Object> features = new ArrayList<>((List<Object>) sample.get("features"));
         features.add(Map.of("key", "exports", "type", "boolean"));
         more.put("features", features);
+        more.put("plans", withOverage((List<Map<String, Object>>) sample.get("plans")));
+        more.put(
+                "costs",
+                List.of(
+                        Map.of(
+                                "feature",
+                                "llm-tokens",
+                                "currency",
+                                "USD",
+                                "per",
+                                1000,
+                                "byDimension",
+                                Map.of("model", Map.of("gpt-4o", new BigDecimal("0.02")))),
+                        Map.of("feature", "ai-queries", "currency", "USD", "amount", new BigDecimal("0.01"))));
         assertThat(t.to("PUT", "/v1/catalog").json(more).expect(200).get("version"))
                 .isEqualTo(new BigDecimal(2));
-        t.to("GET", "/v1/catalog/versions/{n}/diff").param("n", "2").expect(200);
+        assertThat(t.to("GET", "/v1/catalog").expect(200).text()).contains("\"costs\"", "\"overage\"");
+        ApiClient.Reply diff =
+                t.to("GET", "/v1/catalog/versions/{n}/diff").param("n", "2").expect(200);
+        assertThat(diff.text()).contains("price.overage.ai-queries.amount");
+        t.to("POST", "/v1/consume")
+                .json(Map.of(
+                        "customerId",
+                        "acme",
+                        "feature",
+                        "llm-tokens",
+                        "quantity",
+                        1000,
+                        "dimensions",
+                        Map.of("model", "gpt-4o"),
+                        "idempotencyKey",
+                        "c-costed"))
+                .expect(200);
         t.to("POST", "/v1/catalog/rollback").json(Map.of("version", 1)).expect(200);
         t.to("POST", "/v1/catalog/rollback").json(Map.of("version", 99)).refused(404, "CATALOG_VERSION_NOT_FOUND");
         t.to("POST", "/v1/catalog/rollback").json(Map.of("version", "one")).refusedAt("INVALID_TYPE", "version");
@@ -606,6 +683,22 @@ final class OpenApiIT {
                         .stream().filter(p -> p.get("key").equals("free")).toList());
         t.to("PUT", "/v1/catalog").json(withoutPro).refused(409, "CATALOG_IN_USE");
         t.to("GET", "/v1/catalog/versions").query("limit=2").expect(200);
+    }
+
+    /** {@code plans} with pro pricing its {@code ai-queries} overage. */
+    private static List<Map<String, Object>> withOverage(List<Map<String, Object>> plans) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> plan : plans) {
+            Map<String, Object> p = new LinkedHashMap<>(plan);
+            if (p.get("key").equals("pro")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> price = new LinkedHashMap<>((Map<String, Object>) p.get("price"));
+                price.put("overage", Map.of("ai-queries", Map.of("amount", new BigDecimal("0.05"))));
+                p.put("price", price);
+            }
+            out.add(p);
+        }
+        return out;
     }
 
     private static void cancellation(OpenApiTour t) {
@@ -632,8 +725,7 @@ final class OpenApiIT {
                 continue;
             }
             OpenApiTour.Call call = t.to(parts[0], parts[1]).anonymous();
-            for (String name :
-                    List.of("customerId", "scopeId", "budgetKey", "grantId", "sessionId", "webhookId", "n")) {
+            for (String name : PATH_PARAMETERS) {
                 call.param(name, "x");
             }
             call.refused(401, "UNAUTHENTICATED");
@@ -682,6 +774,16 @@ final class OpenApiIT {
     private static void readOfACustomer(OpenApiTour t, String template) {
         t.to("GET", template).param("customerId", "acme").expect(200);
         t.to("GET", template).param("customerId", "nobody").refused(404, "CUSTOMER_NOT_FOUND");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> rows(ApiClient.Reply usage) {
+        return (List<Map<String, Object>>) usage.get("rows");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> events(ApiClient.Reply log) {
+        return (List<Map<String, Object>>) log.get("events");
     }
 
     private static String readSample() {

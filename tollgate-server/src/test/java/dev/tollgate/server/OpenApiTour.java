@@ -94,6 +94,12 @@ final class OpenApiTour {
             return this;
         }
 
+        /** With {@code credential} (a key made through the API, a portal token) instead of the root key. */
+        Call as(String credential) {
+            key = credential;
+            return this;
+        }
+
         /**
          * Sends it, checks the body sent (when the answer is not a refusal of its form) and the answer against the
          * description, and that the status is {@code status}.
