@@ -375,6 +375,13 @@ final class AuthorizationIT {
                     .contains("\"sales\"");
             assertThat(log.text()).contains("\"eng\"").doesNotContain("\"sales\"");
 
+            ApiClient.Reply running = h.call("GET", "/v1/customers/acme/sessions", null, eng);
+            assertThat(running.status()).as(running.text()).isEqualTo(200);
+            assertThat(h.get("/v1/customers/acme/sessions").text())
+                    .as("the operator sees the session opened at the customer's root")
+                    .contains(w.sessionOf.get("acme"));
+            assertThat(running.text()).as("not under eng").doesNotContain(w.sessionOf.get("acme"));
+
             String before = w.snapshot();
             ApiClient.Reply salesBudget = h.call(
                     "PUT",

@@ -6,7 +6,8 @@ import dev.tollgate.server.http.RouteTable;
 import java.util.Map;
 
 /**
- * The console in the browser, served from the jar: {@code GET /} (the operator console), its scripts and styles under
+ * The console in the browser, served from the jar: {@code GET /} (the operator console), {@code GET /portal} (the
+ * portal a customer's admin opens with a portal link, {@code /portal#token=...}), their scripts and styles under
  * {@code /console/}, and uPlot's module and stylesheet from its WebJar under {@code /console/vendor/uplot-<version>/}.
  * None needs a key: the pages
  * hold no data; the data comes from {@code /v1}, with the key or token the page holds. {@code HEAD} answers the same
@@ -42,6 +43,7 @@ final class ConsoleRoutes {
 
     private void register(RouteTable table, String method) {
         table.route(method, "/", false, RouteTable.Mode.BLOCKING, ctx -> page(ctx, "index.html"));
+        table.route(method, "/portal", false, RouteTable.Mode.BLOCKING, ctx -> page(ctx, "portal.html"));
         table.route(
                 method,
                 "/console/{file}",

@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  *       the subtree;
  *   <li>{@code GET .../scopes}: the tree from the token's scope down;
  *   <li>{@code PUT .../scopes/{scopeId}/budgets/{budgetKey}}: {@code scopeId} in the subtree;
- *   <li>{@code GET /v1/events/log}: the budget alerts of the subtree's scopes only.
+ *   <li>{@code GET /v1/events/log}: the budget alerts of the subtree's scopes only;
+ *   <li>{@code GET .../sessions}: the running sessions opened at a scope of the subtree only.
  * </ul>
  *
  * <p>And, for every portal token: one with {@code alerts} but not {@code budgets} may change the alert thresholds of
@@ -77,6 +78,9 @@ final class PortalAccess {
             }
             case Restrictions.EVENT_LOG -> {
                 return new Admission(request, r -> alertsOf(r, subtree));
+            }
+            case Restrictions.SESSIONS -> {
+                return new Admission(request, r -> sessionsOf(r, subtree));
             }
             default -> {
                 return new Admission(request, UnaryOperator.identity());
@@ -197,6 +201,23 @@ final class PortalAccess {
         Map<String, Object> cut = new LinkedHashMap<>();
         body.forEach((k, v) -> cut.put(String.valueOf(k), v));
         cut.put("events", kept);
+        return new Reply(reply.status(), cut, reply.replay());
+    }
+
+    /** A list of running sessions cut to those opened at a scope of the subtree (not those at the customer's root). */
+    private static Reply sessionsOf(Reply reply, Set<String> subtree) {
+        if (!(reply.body() instanceof Map<?, ?> body) || !(body.get("sessions") instanceof List<?> sessions)) {
+            return reply;
+        }
+        List<Object> kept = new ArrayList<>();
+        for (Object o : sessions) {
+            if (o instanceof Map<?, ?> session && session.get("scope") instanceof String s && subtree.contains(s)) {
+                kept.add(o);
+            }
+        }
+        Map<String, Object> cut = new LinkedHashMap<>();
+        body.forEach((k, v) -> cut.put(String.valueOf(k), v));
+        cut.put("sessions", kept);
         return new Reply(reply.status(), cut, reply.replay());
     }
 

@@ -35,6 +35,7 @@ public final class Restrictions {
     public static final String SCOPES = "/v1/customers/{customerId}/scopes";
     public static final String USAGE = "/v1/customers/{customerId}/usage";
     public static final String USAGE_EXPORT = "/v1/customers/{customerId}/usage/export";
+    public static final String SESSIONS = "/v1/customers/{customerId}/sessions";
     public static final String BUDGET = "/v1/customers/{customerId}/scopes/{scopeId}/budgets/{budgetKey}";
     public static final String EVENT_LOG = "/v1/events/log";
 
@@ -72,6 +73,7 @@ public final class Restrictions {
             Map.entry("GET " + USAGE_EXPORT, new PortalRoute(CustomerIn.PATH, true, READ)),
             Map.entry("GET " + SCOPES, new PortalRoute(CustomerIn.PATH, false, READ)),
             Map.entry("GET " + USAGE, new PortalRoute(CustomerIn.PATH, false, READ)),
+            Map.entry("GET " + SESSIONS, new PortalRoute(CustomerIn.PATH, false, READ)),
             Map.entry("GET " + EVENT_LOG, new PortalRoute(CustomerIn.QUERY, false, READ)),
             Map.entry(
                     "PUT " + BUDGET,
