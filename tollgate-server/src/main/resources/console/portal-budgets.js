@@ -125,7 +125,7 @@ export async function budgetsView(ctx) {
             value: b ? String(b.limit) : '', disabled: !full });
         const period = select({ name: 'period', disabled: !full }, PERIODS, b ? b.period : 'month');
         const enforcement = select({ name: 'enforcement', disabled: !full },
-            [['hard', 'hard: refuse past the limit'], ['soft', 'soft: allow, and alert']], b ? b.enforcement : 'hard');
+            [['hard', 'hard'], ['soft', 'soft']], b ? b.enforcement : 'hard');
         const alerts = h('input', { name: 'alerts', autocomplete: 'off', value: b ? percents(b.alerts) : '50, 80, 100' });
         const message = h('div', { 'aria-live': 'polite' });
         const save = h('button', { type: 'submit', class: 'primary' }, b ? 'Save budget' : 'Add budget');
@@ -137,7 +137,7 @@ export async function budgetsView(ctx) {
                 field('Counts', counts),
                 field('Limit', limit),
                 field('Period', period, 'Calendar windows in your time zone.'),
-                field('Enforcement', enforcement),
+                field('Enforcement', enforcement, 'Hard refuses use past the limit; soft allows it.'),
                 field('Alert at (% of the limit)', alerts, 'Comma-separated, e.g. 50, 80, 100.')),
             h('div', { class: 'form-actions' }, save, cancel, message));
         form.addEventListener('submit', async event => {

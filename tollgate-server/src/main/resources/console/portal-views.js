@@ -49,7 +49,6 @@ export async function sessionsView(ctx) {
         { key: 'sessionId', label: 'Session', rowHeader: true, render: s => h('code', {}, s.sessionId) },
         { key: 'scope', label: 'Scope', render: s => s.scope || '—' },
         { key: 'amount', label: 'Reserved', num: true, render: s => `${num(s.amount)} ${s.currency || s.feature}`, csv: s => s.amount },
-        { key: 'unit', label: 'Of', opt: true, render: s => s.currency || s.feature, csv: s => s.currency || s.feature },
         { key: 'consumed', label: 'Consumed', num: true, render: s => num(s.consumed) },
         { key: 'held', label: 'Still held', num: true, render: s => num(s.held) },
         { key: 'openedAt', label: 'Opened', nowrap: true, render: s => dateTime(s.openedAt), csv: s => s.openedAt },

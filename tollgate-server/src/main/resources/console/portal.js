@@ -94,6 +94,14 @@ document.getElementById('sign-out').addEventListener('click', async () => {
     ended('Signed out', 'This link no longer opens the portal. Ask your provider for a new link.');
 });
 
+// another portal link opened in this tab (only its fragment differs, so the page is not loaded again): start over
+window.addEventListener('hashchange', () => {
+    if (/^#token=/.test(window.location.hash)) {
+        takeToken();
+        window.location.reload();
+    }
+});
+
 const token = takeToken();
 if (token) {
     start(token);

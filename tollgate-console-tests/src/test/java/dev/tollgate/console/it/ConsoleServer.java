@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.core.json.Json;
 import dev.tollgate.server.ServerConfig;
 import dev.tollgate.server.TollgateServer;
+import dev.tollgate.server.auth.Cors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -36,8 +37,19 @@ final class ConsoleServer implements AutoCloseable {
     }
 
     static ConsoleServer start(Path dataDir) {
+        return start(dataDir, Cors.NONE);
+    }
+
+    /** Starts a server whose API answers browser scripts of the origins {@code cors} allows. */
+    static ConsoleServer start(Path dataDir, Cors cors) {
         return new ConsoleServer(TollgateServer.start(
-                ServerConfig.builder().port(0).dataDir(dataDir).apiKey(KEY).build(), InstantSource.system()));
+                ServerConfig.builder()
+                        .port(0)
+                        .dataDir(dataDir)
+                        .apiKey(KEY)
+                        .cors(cors)
+                        .build(),
+                InstantSource.system()));
     }
 
     /** The server's base URL, {@code http://127.0.0.1:<port>}. */

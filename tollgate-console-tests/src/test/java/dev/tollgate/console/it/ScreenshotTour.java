@@ -5,11 +5,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.openqa.selenium.Keys;
 
 /**
- * Takes the screenshots of {@code docs/console.md}: the main views of the console at a laptop's width (1366 px) and a
- * phone's (390 px), over {@link DemoData}. {@link ScreenshotsIT} runs it into {@code target/screenshots} on every
+ * Takes the screenshots of {@code docs/console.md}: the main views of the console and of the portal at a laptop's width
+ * (1366 px) and a phone's (390 px), over {@link DemoData}. {@link ScreenshotsIT} runs it into {@code target/screenshots} on every
  * build; to refresh the committed ones, run it by hand into {@code docs/images}:
  *
  * <pre>{@code
@@ -35,6 +36,14 @@ final class ScreenshotTour {
             new View("console-catalog-diff", "#/catalog/versions/2", "main table"),
             new View("console-alerts", "#/alerts", "main table"));
 
+    /** The portal's views, opened from a portal link of {@link DemoData#CUSTOMER} with every permission. */
+    static final List<View> PORTAL = List.of(
+            new View("portal-usage", "#/usage", "main .uplot"),
+            new View("portal-budgets", "#/budgets", "main .budget"),
+            new View("portal-alerts", "#/alerts", "main table"),
+            new View("portal-sessions", "#/sessions", "main table"),
+            new View("portal-credits", "#/credits", "main table"));
+
     private ScreenshotTour() {}
 
     /** Writes the pictures into {@code out} and returns the files written. */
@@ -58,8 +67,40 @@ final class ScreenshotTour {
                     written.add(shoot(browser, out.resolve(v.name() + "-" + suffix + ".png"), width));
                 }
             }
+            try (Browser browser = Browser.start(width, 900)) {
+                written.addAll(portal(browser, server, out, suffix, width));
+            }
         }
         return written;
+    }
+
+    /**
+     * The portal's views as an admin of {@link DemoData#CUSTOMER} sees them, from a link made over the API with every
+     * permission, and the form that changes a budget open.
+     */
+    static List<Path> portal(Browser browser, ConsoleServer server, Path out, String suffix, int width) {
+        List<Path> written = new ArrayList<>();
+        browser.open(portalLink(server, List.of("read", "budgets", "alerts")));
+        for (View v : PORTAL) {
+            browser.open(server.url() + "/portal" + v.fragment());
+            browser.visible(v.ready());
+            Pages.assertAccessible(browser, v.name());
+            written.add(shoot(browser, out.resolve(v.name() + "-" + suffix + ".png"), width));
+        }
+        browser.open(server.url() + "/portal#/budgets");
+        browser.visible("button[aria-label='Change budget monthly-credits of Engineering']")
+                .click();
+        browser.visible("form.budget-form input[name=limit]");
+        Pages.assertAccessible(browser, "portal-budget-form");
+        written.add(shoot(browser, out.resolve("portal-budget-form-" + suffix + ".png"), width));
+        return written;
+    }
+
+    /** A portal link of {@link DemoData#CUSTOMER} made over the API with a secret key, as a vendor's backend does. */
+    static String portalLink(ConsoleServer server, List<String> permissions) {
+        ConsoleServer.Answer a =
+                server.post("/v1/portal-sessions", Map.of("customerId", DemoData.CUSTOMER, "permissions", permissions));
+        return (String) a.body().get("url");
     }
 
     /**
@@ -73,7 +114,9 @@ final class ScreenshotTour {
     }
 
     private static Path shoot(Browser browser, Path file, int width) {
-        Number height = (Number) browser.script("return document.documentElement.scrollHeight;");
+        // the window's height counts the browser's own bars: the page gets the window less those
+        Number height = (Number) browser.script(
+                "return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight;");
         browser.resize(width, Math.min(Math.max(height.intValue(), 700), MAX_HEIGHT));
         browser.script("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur();");
         browser.screenshot(file);

@@ -25,7 +25,7 @@ final class ScreenshotsIT {
             DemoData.write(server, Instant.now());
             DemoData.publishWithProQueries(server, 1500);
             List<Path> files = ScreenshotTour.run(server, out);
-            assertThat(files).hasSize(2 * (1 + ScreenshotTour.OPERATOR.size()));
+            assertThat(files).hasSize(2 * (1 + ScreenshotTour.OPERATOR.size() + ScreenshotTour.PORTAL.size() + 1));
             for (Path f : files) {
                 // a PNG's signature, and more than a blank page's few hundred bytes
                 assertThat(Files.readAllBytes(f))
