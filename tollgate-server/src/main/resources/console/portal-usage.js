@@ -173,7 +173,7 @@ export async function usageView(ctx) {
         const columns = [
             { key: 'name', label: byLabel, rowHeader: true,
                 render: g => [h('span', { class: 'swatch', dataset: { colour: String(groups.indexOf(g) % COLOURS.length) } }), g.name] },
-            { key: 'total', label: `Total, ${PERIODS.find(([d]) => d === days)[1].toLowerCase()}`, num: true,
+            { key: 'total', label: 'Total', num: true,
                 render: g => h('span', { dataset: { total: String(g.total) } }, round(g.total)), csv: g => g.total },
             { key: 'share', label: 'Share', num: true, render: g => (grand ? `${round(g.total / grand * 100)} %` : '—'),
                 csv: g => (grand ? g.total / grand : '') },
@@ -218,7 +218,7 @@ export async function usageView(ctx) {
                     stroke: COLOURS[i % COLOURS.length],
                     width: 2,
                     value: (u, v) => (v == null ? '—' : round(v)),
-                    points: { show: axis.length <= 31 },
+                    points: { show: width / axis.length >= 24 },
                 }))],
         }, [axis, ...groups.map(g => g.values)], chartBox);
     }

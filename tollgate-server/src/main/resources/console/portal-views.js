@@ -79,7 +79,7 @@ export async function creditsView(ctx) {
     ];
     return page('Credits', 'Your balances and the grants they come from.',
         card('balances-title', 'Balances', csvButton(`balances-${session.customerId}.csv`, balanceColumns, () => balance.balances),
-            table({ caption: 'Balances', columns: balanceColumns, rows: balance.balances, empty: 'No currency.', stack: false })),
+            table({ caption: 'Balances', columns: balanceColumns, rows: balance.balances, empty: 'No currency.' })),
         card('grants-title', 'Grants', csvButton(`grants-${session.customerId}.csv`, grantColumns, () => grants.grants),
             table({ caption: 'Grants', columns: grantColumns, rows: grants.grants, empty: 'No grant yet.' })));
 }

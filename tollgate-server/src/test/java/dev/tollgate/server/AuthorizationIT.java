@@ -174,6 +174,7 @@ final class AuthorizationIT {
                     case "webhookId" -> "wh1";
                     case "keyId" -> w.secretKeyId;
                     case "n" -> "1";
+                    case "period" -> "2026-11";
                     default -> fail("a route with a parameter the matrix does not know: %s; teach it", path);
                 };
                 path = path.replace("{" + param + "}", value);
