@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Every credential the server accepts or remembers refusing, in memory, by digest: the root key (configured or
  * generated, {@link ApiKeys}), the stored secret and publishable keys (revoked ones too, to say so), and the portal
- * sessions not yet expired. A request's credential is looked up here by its SHA-256 digest on the connection's I/O
+ * sessions not expired for a day (revoked or expired ones too, to say so). A request's credential is looked up here by its SHA-256 digest on the connection's I/O
  * thread, never in the store.
  *
  * <p>Changes: a key or session made or revoked through this server is written to the store, then put in memory under
@@ -115,7 +115,7 @@ public final class Keyring {
         for (StoredKey k : store.keys()) {
             byDigest.put(k.digest(), new KeyEntry(k));
         }
-        for (StoredPortalSession s : store.portalSessions(clock.instant())) {
+        for (StoredPortalSession s : store.portalSessions(clock.instant().minus(EXPIRED_KNOWN))) {
             byDigest.put(s.digest(), new SessionEntry(s));
         }
         return new Snapshot(Map.copyOf(byDigest), generation);
@@ -307,6 +307,12 @@ public final class Keyring {
             return diff == 0;
         }
     }
+
+    /**
+     * How long after it expired a portal session is still known: its link is refused as expired ({@code
+     * CREDENTIAL_EXPIRED}, which the portal shows as such) whether or not a reload ran since, not as unknown.
+     */
+    static final Duration EXPIRED_KNOWN = Duration.ofDays(1);
 
     /** How long a reload may lag behind another server's change at most, when that server could not ask: 2 s. */
     public static final Duration RELOAD_EVERY = Duration.ofSeconds(2);

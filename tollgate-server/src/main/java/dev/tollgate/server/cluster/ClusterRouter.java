@@ -6,7 +6,6 @@ import dev.tollgate.server.feed.FeedQuery;
 import dev.tollgate.server.feed.Interest;
 import dev.tollgate.server.http.ApiException;
 import dev.tollgate.server.http.ApiRequest;
-import dev.tollgate.server.http.Body;
 import dev.tollgate.server.http.EventsAnswer;
 import dev.tollgate.server.http.Response;
 import dev.tollgate.server.http.Service;
@@ -284,9 +283,8 @@ public final class ClusterRouter implements Service {
     private void servedHereIfOwned(
             RequestTarget.Events e, String method, String path, Request request, Consumer<Response> done) {
         List<CompletableFuture<Long>> loads = new ArrayList<>();
-        for (Object item : e.events()) {
-            String c = customerOf(item);
-            if (c != null) {
+        for (String c : e.customers()) {
+            if (!c.equals(RequestTarget.NO_CUSTOMER)) {
                 if (!node.ownerOf(c).map(m -> m.nodeId().equals(node.nodeId())).orElse(false)) {
                     metrics.refused();
                     done.accept(Forwarder.notSent(
@@ -306,21 +304,13 @@ public final class ClusterRouter implements Service {
         });
     }
 
-    private static @Nullable String customerOf(@Nullable Object event) {
-        return event instanceof Map<?, ?> m && m.get("customerId") instanceof String id && Body.isId(id) ? id : null;
-    }
-
     /** Splits a batch by owner; one owner: the whole batch goes there. */
     private void events(RequestTarget.Events e, String method, String path, Request request, Consumer<Response> done) {
-        List<byte[]> items = EventSlices.items(request.bodyAsBytes());
-        if (items == null || items.size() != e.events().size()) {
-            local.dispatch(method, path, request, done);
-            return;
-        }
+        List<byte[]> items = e.items();
         Map<String, List<Integer>> byOwner = new LinkedHashMap<>();
         for (int i = 0; i < items.size(); i++) {
-            String c = customerOf(e.events().get(i));
-            String owner = c == null
+            String c = e.customers().get(i);
+            String owner = c.equals(RequestTarget.NO_CUSTOMER)
                     ? node.nodeId()
                     : node.ownerOf(c).map(Ownership.Member::nodeId).orElse(node.nodeId());
             byOwner.computeIfAbsent(owner, k -> new ArrayList<>()).add(i);

@@ -26,7 +26,7 @@ final class EventSlices {
     /**
      * The bytes of each item of the top-level {@code events} array.
      *
-     * @return the items in order, or {@code null} if the body is not an object whose {@code events} is an array of
+     * @return the items in order, or {@code null} if the body is not an object whose one {@code events} is an array of
      *     well-formed JSON (the receiving server then refuses it as a single server would)
      */
     static @Nullable List<byte[]> items(byte[] body) {
@@ -38,7 +38,10 @@ final class EventSlices {
             for (JsonToken t = p.nextToken(); t == JsonToken.PROPERTY_NAME; t = p.nextToken()) {
                 String name = p.currentName();
                 JsonToken value = p.nextToken();
-                if ("events".equals(name) && value == JsonToken.START_ARRAY && items == null) {
+                if ("events".equals(name) && (value != JsonToken.START_ARRAY || items != null)) {
+                    return null; // not an array, or named twice: refused whole, as a server alone refuses it
+                }
+                if ("events".equals(name)) {
                     items = new ArrayList<>();
                     for (JsonToken item = p.nextToken(); item != JsonToken.END_ARRAY; item = p.nextToken()) {
                         int start = (int) p.currentTokenLocation().getByteOffset();

@@ -2,11 +2,10 @@ package dev.tollgate.server.cluster;
 
 import dev.tollgate.core.store.Ownership;
 import dev.tollgate.server.http.Body;
-import dev.tollgate.server.http.Trees;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -34,8 +33,17 @@ sealed interface RequestTarget {
     /** For one customer (or {@link Ownership#GLOBAL}): served by its owner. */
     record Customer(String id) implements RequestTarget {}
 
-    /** A batch of events: split by owner. */
-    record Events(List<Object> events) implements RequestTarget {}
+    /**
+     * A batch of events, split by owner: each item's bytes as sent and the customer it names, {@link #NO_CUSTOMER}
+     * where it names none that is an id (the server that records the batch refuses that item alone). Read leniently
+     * (an item's first customer field; a duplicate field or a bad one is left for the recording server to refuse per
+     * item), so that a batch with one malformed item still goes to its customers' owners.
+     */
+    @SuppressWarnings("ArrayRecordComponent") // the items are relayed as sent, never compared
+    record Events(List<byte[]> items, List<String> customers) implements RequestTarget {}
+
+    /** In {@link Events#customers}: the item names no customer. */
+    String NO_CUSTOMER = "";
 
     /** Spans every customer: asked of every server and merged ({@code GET /v1/customers}, the alert log). */
     record Everyone(String kind) implements RequestTarget {}
@@ -138,18 +146,14 @@ sealed interface RequestTarget {
     }
 
     private static RequestTarget events(byte[] body) {
-        Object tree = readOrNull(body);
-        if (tree instanceof Map<?, ?> m && m.get("events") instanceof List<?> list && !list.isEmpty()) {
-            return new Events(List.copyOf(list));
+        List<byte[]> items = EventSlices.items(body);
+        if (items == null || items.isEmpty()) {
+            return HERE; // not a batch: refused where it arrived, as a server alone refuses it
         }
-        return HERE;
-    }
-
-    private static @Nullable Object readOrNull(byte[] body) {
-        try {
-            return Trees.json(body);
-        } catch (RuntimeException e) {
-            return null;
+        List<String> customers = new ArrayList<>(items.size());
+        for (byte[] item : items) {
+            customers.add(customerField(item) instanceof Customer c ? c.id() : NO_CUSTOMER);
         }
+        return new Events(List.copyOf(items), List.copyOf(customers));
     }
 }

@@ -81,7 +81,30 @@ final class RequestTargetTest {
         RequestTarget t =
                 target("POST", "/v1/events", "{\"events\":[{\"customerId\":\"a\"},{\"customerId\":\"b\"},\"junk\"]}");
         assertThat(t).isInstanceOf(RequestTarget.Events.class);
-        assertThat(((RequestTarget.Events) t).events()).hasSize(3);
+        RequestTarget.Events e = (RequestTarget.Events) t;
+        assertThat(e.items()).hasSize(3);
+        assertThat(e.customers()).containsExactly("a", "b", RequestTarget.NO_CUSTOMER);
+    }
+
+    /**
+     * One item with a duplicate field (which the recording server refuses alone) does not make the whole batch served
+     * where it arrived: Issue16IT on PostgreSQL saw the batch's other customers refused NOT_OWNER there.
+     */
+    @Test
+    void a_batch_with_a_malformed_item_still_goes_to_its_customers_owners() {
+        RequestTarget t = target(
+                "POST",
+                "/v1/events",
+                "{\"events\":[{\"customerId\":\"ghost\",\"quantity\":1},"
+                        + "{\"customerId\":\"acme\",\"feature\":\"q\",\"customerId\":\"acme\"},{\"customerId\":7}]}");
+        assertThat(t).isInstanceOf(RequestTarget.Events.class);
+        assertThat(((RequestTarget.Events) t).customers()).containsExactly("ghost", "acme", RequestTarget.NO_CUSTOMER);
+        assertThat(target("POST", "/v1/events", "{\"events\":[{\"customerId\":\"a\"}"))
+                .isEqualTo(RequestTarget.HERE);
+        assertThat(target("POST", "/v1/events", "{\"events\":[]}")).isEqualTo(RequestTarget.HERE);
+        assertThat(target("POST", "/v1/events", "{\"events\":[{\"customerId\":\"a\"}],\"events\":[]}"))
+                .as("a batch named twice is refused whole where it arrived")
+                .isEqualTo(RequestTarget.HERE);
     }
 
     @Test
