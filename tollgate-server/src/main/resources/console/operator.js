@@ -67,6 +67,10 @@ function showSignIn(reason) {
                 'each request; closing the tab forgets it.'),
             form)));
     input.focus();
+    // for measuring (docs/console.md, "How fast"): the first view of a fresh page, the sign-in form on screen
+    if (!performance.getEntriesByName('tollgate:first-view').length) {
+        performance.mark('tollgate:first-view');
+    }
 }
 
 function start(key) {

@@ -54,7 +54,7 @@ export function startRouter(main, routes, fallback, onView) {
         main.removeAttribute('aria-busy');
         mount(main, node);
         focusHeading(main);
-        // for measuring: the time from navigation to a view on screen (docs/console.md, "Speed")
+        // for measuring: the time from navigation to a view on screen (docs/console.md, "How fast")
         performance.mark('tollgate:view');
     }
     window.addEventListener('hashchange', render);

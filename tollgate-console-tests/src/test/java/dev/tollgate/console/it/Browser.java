@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -22,6 +23,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -181,6 +183,66 @@ final class Browser implements AutoCloseable {
 
     Object script(String js, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(js, args);
+    }
+
+    /**
+     * The time of the first performance mark {@code name} set at or after {@code after} (both in ms since the page's
+     * navigation started, by the browser's clock), waiting for it; asserts that it is set, which proves the view it
+     * marks rendered. A measure to print, never to assert on.
+     */
+    double markTime(String name, double after) {
+        String find = "return (performance.getEntriesByName(arguments[0], 'mark')"
+                + ".find(e => e.startTime >= arguments[1]) || {}).startTime;";
+        try {
+            new WebDriverWait(driver, WAIT).until(d -> script(find, name, after) != null);
+        } catch (TimeoutException e) {
+            // the assertion below says which mark
+        }
+        Object time = script(find, name, after);
+        assertThat(time)
+                .as("performance mark %s: the view it marks rendered", name)
+                .isInstanceOf(Number.class);
+        return ((Number) time).doubleValue();
+    }
+
+    /**
+     * One line on standard output: how long the page just opened took until {@code mark} (its first useful view), with
+     * the navigation timing of the page (the HTML received, DOMContentLoaded, the load event), all in ms since the
+     * start of the navigation by the browser's clock (docs/console.md, "How fast"). Printed, never asserted on.
+     */
+    void printFirstView(String what, String mark) {
+        double view = markTime(mark, 0);
+        new WebDriverWait(driver, WAIT)
+                .until(d -> Boolean.TRUE.equals(
+                        script("return performance.getEntriesByType('navigation')[0].loadEventEnd > 0;")));
+        @SuppressWarnings("unchecked")
+        List<Number> navigation = (List<Number>) script("const n = performance.getEntriesByType('navigation')[0];"
+                + " return [n.responseEnd, n.domContentLoadedEventEnd, n.loadEventEnd];");
+        System.out.printf(
+                Locale.ROOT,
+                "first view: %s %.0f ms (HTML received %.0f ms, DOMContentLoaded %.0f ms, load %.0f ms)%n",
+                what,
+                view,
+                navigation.get(0).doubleValue(),
+                navigation.get(1).doubleValue(),
+                navigation.get(2).doubleValue());
+    }
+
+    /**
+     * Keeps, in the page, the time of the next Enter key pressed ({@link #enterTime} reads it): the event's own time
+     * stamp, so the round trips of the driver are not counted.
+     */
+    void recordEnter() {
+        script("window.tollgateEnterAt = null; document.addEventListener('keydown', e => {"
+                + " if (e.key === 'Enter' && window.tollgateEnterAt === null) window.tollgateEnterAt = e.timeStamp;"
+                + " }, { capture: true });");
+    }
+
+    /** When the Enter key {@link #recordEnter} waited for was pressed, in ms since the page's navigation started. */
+    double enterTime() {
+        Object at = script("return window.tollgateEnterAt;");
+        assertThat(at).as("Enter pressed after recordEnter()").isInstanceOf(Number.class);
+        return ((Number) at).doubleValue();
     }
 
     /** The element that has the keyboard focus. */

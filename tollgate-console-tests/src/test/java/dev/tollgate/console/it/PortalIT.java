@@ -69,6 +69,7 @@ final class PortalIT {
                 .isEqualTo("Team");
         browser.visible("main .uplot");
         browser.waitFor("document.querySelectorAll('main [data-total]').length === 4");
+        browser.printFirstView("portal usage with data (chart and totals)", "tollgate:first-view");
         Map<String, Double> shown = new LinkedHashMap<>();
         for (WebElement row : browser.driver().findElements(By.cssSelector("main .table-wrap tbody tr"))) {
             String team = row.findElement(By.cssSelector("th")).getText();
@@ -145,6 +146,7 @@ final class PortalIT {
     void a_link_without_the_permission_is_offered_no_change_and_the_servers_refusal_shows_when_tried_anyway() {
         browser.open(ScreenshotTour.portalLink(server, List.of("read")));
         browser.waitForText("main h1", "Usage");
+        browser.printFirstView("portal usage with data (chart and totals)", "tollgate:first-view");
         browser.open(server.url() + "/portal#/budgets");
         browser.waitForText("#budget-rights", "may not change them");
         assertThat(browser.driver().findElements(By.cssSelector("main button[aria-label^='Change budget']")))
@@ -197,6 +199,7 @@ final class PortalIT {
     void a_portal_token_of_one_customer_gets_nothing_of_another_from_the_page() {
         browser.open(ScreenshotTour.portalLink(server, List.of("read", "budgets", "alerts")));
         browser.waitForText("main h1", "Usage");
+        browser.printFirstView("portal usage with data (chart and totals)", "tollgate:first-view");
         // the page's own scripts, holding acme's token, ask for globex: every portal route is refused
         @SuppressWarnings("unchecked")
         List<String> answers = (List<String>) browser.driver().executeAsyncScript("""
