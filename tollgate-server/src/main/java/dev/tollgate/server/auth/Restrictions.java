@@ -4,6 +4,7 @@ import dev.tollgate.server.http.ApiException;
 import dev.tollgate.server.http.ApiRequest;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -80,6 +81,14 @@ public final class Restrictions {
                     new PortalRoute(CustomerIn.PATH, false, List.of(Caller.Portal.BUDGETS, Caller.Portal.ALERTS))));
 
     private Restrictions() {}
+
+    /**
+     * Every route a portal token may call, as {@code "METHOD template"} (the OpenAPI description lists the same ones
+     * under its {@code portalToken} security scheme).
+     */
+    public static Set<String> portalRoutes() {
+        return PORTAL.keySet();
+    }
 
     /**
      * Refuses a restricted caller a route it may not call.

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.core.engine.Engine;
 import dev.tollgate.server.auth.ApiKeys;
 import dev.tollgate.server.auth.Keyring;
+import dev.tollgate.server.auth.Restrictions;
 import dev.tollgate.server.cluster.ClusterRouter;
 import dev.tollgate.server.feed.ChangeFeed;
 import dev.tollgate.server.http.RouteTable;
@@ -104,6 +105,33 @@ final class OpenApiRoutesTest {
         assertThat(staleStatics)
                 .as("x-tollgate-static-routes lists routes the server does not have: %s", staleStatics)
                 .isEmpty();
+    }
+
+    /**
+     * The description's security schemes say what {@code auth/Restrictions} lets each credential call: the {@code
+     * portalToken} scheme on exactly the portal's routes, the publishable key on exactly its one read.
+     */
+    @Test
+    void the_description_gives_restricted_credentials_exactly_the_routes_they_may_call() {
+        Map<String, Object> document = OpenApiDocument.read();
+        assertThat(securedBy(document, "portalToken"))
+                .as("operations with the portalToken scheme in openapi.json, against Restrictions.portalRoutes()")
+                .containsExactlyInAnyOrderElementsOf(Restrictions.portalRoutes());
+        assertThat(securedBy(document, "publishableKey")).containsExactly("GET " + Restrictions.PUBLIC_ENTITLEMENTS);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<String> securedBy(Map<String, Object> document, String scheme) {
+        Set<String> out = new LinkedHashSet<>();
+        Map<String, Object> paths = (Map<String, Object>) document.get("paths");
+        paths.forEach((path, item) -> ((Map<String, Object>) item).forEach((method, op) -> {
+            Object security = ((Map<String, Object>) op).get("security");
+            if (security instanceof List<?> requirements
+                    && requirements.stream().anyMatch(r -> r instanceof Map<?, ?> m && m.containsKey(scheme))) {
+                out.add(method.toUpperCase(Locale.ROOT) + " " + path);
+            }
+        }));
+        return out;
     }
 
     @SuppressWarnings("unchecked")
