@@ -207,6 +207,29 @@ final class HttpFrontIT {
         assertThat(unknown.body()).contains("\"code\":\"ROUTE_NOT_FOUND\"");
     }
 
+    /**
+     * A request target that is not a path (no leading {@code /}: {@code Xv1/keys}, {@code v1/keys}, the absolute form
+     * {@code http://host/v1/keys}, {@code *}) is refused from its head and reaches no route: {@code Xv1/keys} used to
+     * skip the key check (only paths starting {@code /v1} needed one) and still route to {@code POST /v1/keys}, so
+     * anyone could make a secret key.
+     */
+    @Test
+    void a_request_target_that_is_not_a_path_is_refused_and_reaches_no_route() throws IOException {
+        String body = "{\"kind\":\"secret\",\"name\":\"intruder\"}";
+        for (String target : new String[] {"Xv1/keys", "v1/keys", "http://x/v1/keys", "*", "?/v1/keys"}) {
+            Raw r = exchangeExpectingClose(
+                    "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + "Content-Length: "
+                            + body.length() + "\r\n\r\n" + body);
+            assertThat(r.status()).as(target).isEqualTo(400);
+            assertThat(r.body()).as(target).contains("\"code\":\"MALFORMED_REQUEST\"");
+        }
+        Raw unauthenticated = exchangeExpectingClose("GET Xv1/customers HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(unauthenticated.status()).isEqualTo(400);
+        ApiClient.Reply keys = h.get("/v1/keys");
+        assertThat(keys.status()).isEqualTo(200);
+        assertThat(keys.text()).as("no key was made").doesNotContain("intruder");
+    }
+
     @Test
     void a_trailing_slash_and_percent_encoded_path_segments_reach_the_route() {
         assertThat(h.post("/v1/check/", java.util.Map.of("customerId", "acme", "feature", "ai-queries"))

@@ -53,6 +53,9 @@ public final class Router<T> {
 
     /** Finds the route for a request; {@code path} excludes the query string. */
     public Result<T> match(String method, String path) {
+        if (!path.startsWith("/")) {
+            return new NotFound<>(); // not a path: no route, whatever its segments look like
+        }
         Template<T> exact = literal.get(method + " " + normalize(path));
         if (exact != null) {
             return new Found<>(new Match<>(exact.route(), Map.of()));

@@ -27,6 +27,15 @@ final class RouterTest {
         assertThat(router.match("GET", "/health/")).isEqualTo(found("health", java.util.Map.of()));
     }
 
+    /** Only a path matches: {@code Xv1/events/log} once matched {@code /v1/events/log} (the first character dropped). */
+    @Test
+    void what_does_not_start_with_a_slash_matches_nothing() {
+        assertThat(router.match("GET", "Xv1/events/log")).isInstanceOf(Router.NotFound.class);
+        assertThat(router.match("GET", "v1/events/log")).isInstanceOf(Router.NotFound.class);
+        assertThat(router.match("GET", "health")).isInstanceOf(Router.NotFound.class);
+        assertThat(router.match("GET", "")).isInstanceOf(Router.NotFound.class);
+    }
+
     @Test
     void another_method_on_a_known_path_differs_from_an_unknown_path() {
         assertThat(router.match("DELETE", "/health")).isInstanceOf(Router.WrongMethod.class);
