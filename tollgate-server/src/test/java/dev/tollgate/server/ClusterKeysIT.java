@@ -165,6 +165,33 @@ final class ClusterKeysIT {
         }
     }
 
+    /**
+     * A portal session is made and signed out by its customer's owner; through whichever server the request came, that
+     * server accepts the new link and refuses the signed-out one as soon as it answered (it used to learn of either
+     * only at its next reload, 2 s later, when the owner was the other server).
+     */
+    @Test
+    void a_portal_link_made_or_signed_out_through_either_server_is_in_force_there_when_answered() {
+        for (String customer : List.of("acme", "globex")) {
+            for (Node through : nodes) {
+                ApiClient.Reply made = through.post("/v1/portal-sessions", Map.of("customerId", customer));
+                assertThat(made.status()).as(made.text()).isEqualTo(201);
+                String token = (String) made.get("token");
+                ApiClient.Reply who = through.call("GET", "/v1/portal/session", null, bearer(token));
+                assertThat(who.status())
+                        .as("%s's new link, through the server that made it: %s", customer, who.text())
+                        .isEqualTo(200);
+                ApiClient.Reply out = through.call("DELETE", "/v1/portal/session", null, bearer(token));
+                assertThat(out.status()).as(out.text()).isEqualTo(200);
+                ApiClient.Reply after = through.call("GET", "/v1/portal/session", null, bearer(token));
+                assertThat(after.status())
+                        .as("%s's signed-out link, through the server that signed it out: %s", customer, after.text())
+                        .isEqualTo(401);
+                assertThat(after.error()).containsEntry("code", "CREDENTIAL_REVOKED");
+            }
+        }
+    }
+
     /** One {@code GET /v1/catalog} on a kept-alive connection: its answer's head and the start of its body. */
     private static String rawGet(Socket socket, String key) throws Exception {
         OutputStream out = socket.getOutputStream();

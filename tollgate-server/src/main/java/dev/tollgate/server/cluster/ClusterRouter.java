@@ -103,7 +103,7 @@ public final class ClusterRouter implements Service {
         // a credential changed through this node is answered once every other node has it (the node that received
         // the request asks them, once, whichever node served it)
         Consumer<Response> done = changesCredentials(method, path) && request.header(Forwarder.FORWARDED_BY) == null
-                ? inForceEverywhere(answer)
+                ? inForceEverywhere(answer, true)
                 : answer;
         if (path.equals(VIEW) && method.equals("GET")) {
             done.accept(Response.json(200, node.view()));
@@ -167,7 +167,9 @@ public final class ClusterRouter implements Service {
                     method,
                     path,
                     request,
-                    customerId.equals(Ownership.GLOBAL) && !method.equals("GET") ? inForceEverywhere(done) : done);
+                    customerId.equals(Ownership.GLOBAL) && !method.equals("GET")
+                            ? inForceEverywhere(done, false)
+                            : done);
         } else if (forwarded) {
             metrics.refused();
             done.accept(Forwarder.notSent(
@@ -232,16 +234,24 @@ public final class ClusterRouter implements Service {
      * The answer to a change of the catalog, the webhooks or the credentials, held until every other live node has read
      * it from the store ({@value #FOLLOW}), so that it is in force on every node once the change is answered: a
      * subscription to a plan just published, sent through any node, finds it; a key revoked through one node is refused
-     * by all. A node that does not answer within the forwarding timeout reads it within its next 2 s anyway.
+     * by all. A node that does not answer within the forwarding timeout reads it within its next 2 s anyway. With
+     * {@code credentials}, this node reads them again too: a portal session's change is served by its customer's
+     * owner, which may be another node.
      */
-    private Consumer<Response> inForceEverywhere(Consumer<Response> done) {
+    private Consumer<Response> inForceEverywhere(Consumer<Response> done, boolean credentials) {
         ApiRequest ask = new FollowRequest(follow.authorization());
         return response -> {
             if (response.status() >= 300) {
                 done.accept(response);
                 return;
             }
-            List<CompletableFuture<Response>> follows = new ArrayList<>();
+            List<CompletableFuture<?>> follows = new ArrayList<>();
+            if (credentials) {
+                // this node too: the change may have been served by the customer's owner, another node; a short
+                // store read, rare (an operator's or a portal's change), off the I/O thread; should it fail, the
+                // reload every 2 s catches up
+                follows.add(CompletableFuture.runAsync(follow.credentials()).handle((v, e) -> null));
+            }
             for (Ownership.Member m : node.liveMembers()) {
                 if (!m.nodeId().equals(node.nodeId())) {
                     follows.add(forwarder.forward(m.url(), "POST", FOLLOW, ask, new byte[0]));
