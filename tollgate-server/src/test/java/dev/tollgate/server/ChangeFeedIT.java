@@ -1,12 +1,14 @@
 package dev.tollgate.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,6 +83,28 @@ final class ChangeFeedIT {
             assertThat(used(first, "ai-queries")).isEqualByComparingTo("5");
             assertThat(second.data()).containsEntry("exists", true);
             assertThat(entitlement(second, "ai-queries")).containsEntry("enforcement", "soft");
+        }
+    }
+
+    /**
+     * A stream opened with a key that is then revoked sends nothing more: it is closed at its next event (or
+     * keep-alive), so a leaked key revoked by the operator stops leaking the customers' changes.
+     */
+    @Test
+    void a_stream_whose_key_is_revoked_ends_without_sending_another_change() throws Exception {
+        h.customerOn("acme", "free");
+        ApiClient.Reply made = h.post("/v1/keys", Map.of("kind", "secret", "name", "feed reader"));
+        assertThat(made.status()).as(made.text()).isEqualTo(201);
+        try (EventStream s = EventStream.open(h.port(), "/v1/stream?customers=acme", null, (String) made.get("key"))) {
+            assertThat(s.next().data()).containsEntry("customerId", "acme");
+            assertThat(h.delete("/v1/keys/" + made.get("id")).status()).isEqualTo(200);
+            assertThat(h.put("/v1/customers/acme/subscription", Map.of("plan", "pro"))
+                            .status())
+                    .isEqualTo(200);
+            await().atMost(Duration.ofSeconds(30)).until(s::ended);
+            assertThat(s.poll(Duration.ZERO))
+                    .as("nothing sent after the revocation")
+                    .isNull();
         }
     }
 

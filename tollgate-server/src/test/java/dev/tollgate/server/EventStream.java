@@ -40,8 +40,13 @@ final class EventStream implements AutoCloseable {
 
     /** Opens {@code path} on the server at {@code port} with the test key, resuming after {@code lastEventId}. */
     static EventStream open(int port, String path, @Nullable String lastEventId) {
+        return open(port, path, lastEventId, ApiClient.KEY);
+    }
+
+    /** Opens {@code path} on the server at {@code port} with {@code key}, resuming after {@code lastEventId}. */
+    static EventStream open(int port, String path, @Nullable String lastEventId, String key) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Bearer " + ApiClient.KEY)
+                .header("Authorization", "Bearer " + key)
                 .header("Accept", "text/event-stream");
         if (lastEventId != null) {
             b.header("Last-Event-ID", lastEventId);

@@ -2,6 +2,7 @@ package dev.tollgate.server.api;
 
 import dev.tollgate.core.TollgateException;
 import dev.tollgate.core.engine.Engine;
+import dev.tollgate.server.auth.Keyring;
 import dev.tollgate.server.feed.ChangeFeed;
 import dev.tollgate.server.feed.FeedQuery;
 import dev.tollgate.server.feed.FeedStream;
@@ -14,6 +15,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 /**
  * The change feed: {@code GET /v1/stream?customers=a,b&since=<cursor>} (or {@code Last-Event-ID}), Server-Sent
@@ -28,10 +31,13 @@ final class FeedRoutes {
     private final Engine engine;
     private final ChangeFeed feed;
     private final SharedRenders renders;
+    private final Keyring keyring;
 
-    FeedRoutes(Engine engine, ChangeFeed feed) {
+    /** @param keyring tells each stream whether its subscriber's credential is still in force */
+    FeedRoutes(Engine engine, ChangeFeed feed, Keyring keyring) {
         this.engine = engine;
         this.feed = feed;
+        this.keyring = keyring;
         this.renders = new SharedRenders(this::state, feed::epoch, System::nanoTime);
     }
 
@@ -42,8 +48,21 @@ final class FeedRoutes {
 
     private Reply stream(ApiRequest ctx) {
         FeedQuery query = FeedQuery.of(ctx);
-        return Reply.ok(
-                new Reply.Stream(new FeedStream(feed, query.interest(), query.sinceCursor(), renders, SETTINGS)));
+        return Reply.ok(new Reply.Stream(
+                new FeedStream(feed, query.interest(), query.sinceCursor(), renders, SETTINGS, inForce(ctx))));
+    }
+
+    /**
+     * Whether the credential that opened a stream is still accepted: the stream ends when it is revoked (or expires),
+     * so that a leaked key, once revoked, stops receiving every customer's changes. Answered from memory on the stream's
+     * thread ({@link Keyring.Remembered}: a generation compare until something is revoked).
+     */
+    private BooleanSupplier inForce(ApiRequest ctx) {
+        String authorization = Objects.requireNonNullElse(ctx.header("Authorization"), "");
+        String presented =
+                authorization.length() > 7 ? authorization.substring(7).trim() : "";
+        Keyring.Remembered check = keyring.remembering();
+        return () -> check.check(presented) instanceof Keyring.Accepted;
     }
 
     /** A customer's state as an event carries it: {@code exists}, and its entitlements as the entitlements route. */

@@ -107,7 +107,7 @@ public final class HttpApi implements Service {
         new GovernanceRoutes(engine).register(routes);
         new AlertRoutes(engine, webhookAddresses).register(routes);
         new CreditRoutes(engine).register(routes);
-        new FeedRoutes(engine, feed).register(routes);
+        new FeedRoutes(engine, feed, keyring).register(routes);
         new KeyRoutes(keyring).register(routes);
         new PortalRoutes(engine, keyring, publicUrl).register(routes);
         new PublicRoutes(engine).register(routes);

@@ -4,6 +4,7 @@ import dev.tollgate.server.http.EventSink;
 import dev.tollgate.server.http.StreamHandler;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,24 +37,31 @@ public final class FeedStream implements StreamHandler {
     private final @Nullable Long since;
     private final SharedRenders renders;
     private final Settings settings;
+    private final BooleanSupplier inForce;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private @Nullable EventSink sink;
     private @Nullable FeedSubscription subscription;
     /** When the client stopped keeping up with events waiting ({@link System#nanoTime}), or 0. */
     private long behindSince;
 
-    /** @param renders the events of the customers' changes, called on the sink's thread */
+    /**
+     * @param renders the events of the customers' changes, called on the sink's thread
+     * @param inForce whether the subscriber's credential is still accepted, asked on the sink's thread before each
+     *     write (cheap: a revocation since is what it looks for); once it is not, the stream ends
+     */
     public FeedStream(
             ChangeFeed feed,
             @Nullable Interest interest,
             @Nullable Long since,
             SharedRenders renders,
-            Settings settings) {
+            Settings settings,
+            BooleanSupplier inForce) {
         this.feed = feed;
         this.interest = interest;
         this.since = since;
         this.renders = renders;
         this.settings = settings;
+        this.inForce = inForce;
     }
 
     @Override
@@ -88,7 +96,7 @@ public final class FeedStream implements StreamHandler {
         drainScheduled.set(false);
         EventSink s = sink;
         FeedSubscription sub = subscription;
-        if (s == null || sub == null) {
+        if (s == null || sub == null || revoked(s)) {
             return;
         }
         boolean wrote = false;
@@ -109,10 +117,20 @@ public final class FeedStream implements StreamHandler {
         behindSince = s.writable() || sub.queued() == 0 ? 0 : behindSince == 0 ? System.nanoTime() : behindSince;
     }
 
+    /** Whether the subscriber's credential was revoked (or expired): then the stream is closed, nothing more sent. */
+    private boolean revoked(EventSink s) {
+        if (inForce.getAsBoolean()) {
+            return false;
+        }
+        LOG.info("event=feed_subscriber_closed reason=\"its credential is no longer in force\"");
+        s.close();
+        return true;
+    }
+
     private void tick() {
         EventSink s = sink;
         FeedSubscription sub = subscription;
-        if (s == null || sub == null) {
+        if (s == null || sub == null || revoked(s)) {
             return;
         }
         if (behindSince != 0

@@ -63,12 +63,50 @@ class FeedStreamTest {
     }
 
     private static FeedStream stream(ChangeFeed feed, Duration cutOff) {
+        return stream(feed, cutOff, () -> true);
+    }
+
+    private static FeedStream stream(ChangeFeed feed, Duration cutOff, java.util.function.BooleanSupplier inForce) {
         return new FeedStream(
                 feed,
                 null,
                 null,
                 new SharedRenders(id -> Map.of("exists", true), System::nanoTime),
-                new FeedStream.Settings(Duration.ofSeconds(15), cutOff));
+                new FeedStream.Settings(Duration.ofSeconds(15), cutOff),
+                inForce);
+    }
+
+    @Test
+    void a_subscriber_whose_credential_is_no_longer_in_force_is_sent_nothing_more_and_closed() {
+        ChangeFeed feed = new ChangeFeed(InstantSource.fixed(Instant.parse("2026-11-30T00:00:00Z")));
+        RecordingSink sink = new RecordingSink();
+        java.util.concurrent.atomic.AtomicBoolean inForce = new java.util.concurrent.atomic.AtomicBoolean(true);
+        FeedStream stream = stream(feed, Duration.ofDays(1), inForce::get);
+        stream.started(sink);
+        feed.committed(1, List.of(changeOf("acme")), 0);
+        int before = sink.sent.length();
+        assertThat(sink.sent.toString()).contains("\"customerId\":\"acme\"");
+
+        inForce.set(false);
+        feed.committed(2, List.of(changeOf("globex")), 0);
+        assertThat(sink.sent.length())
+                .as("nothing written after the revocation")
+                .isEqualTo(before);
+        assertThat(sink.closed).isTrue();
+        stream.closed();
+        assertThat(feed.subscribers()).isZero();
+    }
+
+    @Test
+    void a_quiet_stream_whose_credential_was_revoked_is_closed_at_its_keep_alive() {
+        ChangeFeed feed = new ChangeFeed(InstantSource.fixed(Instant.parse("2026-11-30T00:00:00Z")));
+        RecordingSink sink = new RecordingSink();
+        java.util.concurrent.atomic.AtomicBoolean inForce = new java.util.concurrent.atomic.AtomicBoolean(true);
+        stream(feed, Duration.ofDays(1), inForce::get).started(sink);
+        inForce.set(false);
+        sink.tick();
+        assertThat(sink.closed).isTrue();
+        assertThat(sink.sent.toString()).doesNotContain("keep-alive");
     }
 
     @Test
