@@ -120,11 +120,10 @@ public final class TollgateServer implements AutoCloseable {
         }
     }
 
-    /** Deletes the portal sessions expired for a day: until then a use of one is told it expired. */
+    /** Deletes the portal sessions expired long enough ago ({@link Keyring#forgetExpiredPortalSessions}). */
     private void forgetExpiredPortalSessions() {
         try {
-            int deleted =
-                    keyring.store().deleteExpiredPortalSessions(keyring.now().minus(Duration.ofDays(1)));
+            int deleted = keyring.forgetExpiredPortalSessions();
             if (deleted > 0) {
                 LOG.info("event=portal_sessions_deleted count={}", deleted);
             }

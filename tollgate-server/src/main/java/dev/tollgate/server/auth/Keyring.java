@@ -88,6 +88,17 @@ public final class Keyring {
         return store;
     }
 
+    /**
+     * Deletes from the store the portal sessions expired for {@link #EXPIRED_KNOWN}: until then a use of one is told it
+     * expired (the reload keeps them known as long). Blocks on the store.
+     *
+     * @return how many were deleted
+     * @throws dev.tollgate.core.store.StoreException if the store cannot be written
+     */
+    public int forgetExpiredPortalSessions() {
+        return store.deleteExpiredPortalSessions(clock.instant().minus(EXPIRED_KNOWN));
+    }
+
     /** The time now, by the server's clock. */
     public Instant now() {
         return clock.instant();
