@@ -2,6 +2,7 @@ package dev.tollgate.server.api;
 
 import dev.tollgate.core.TollgateException;
 import dev.tollgate.core.engine.Engine;
+import dev.tollgate.server.auth.Gate;
 import dev.tollgate.server.auth.Keyring;
 import dev.tollgate.server.feed.ChangeFeed;
 import dev.tollgate.server.feed.FeedQuery;
@@ -58,9 +59,7 @@ final class FeedRoutes {
      * thread ({@link Keyring.Remembered}: a generation compare until something is revoked).
      */
     private BooleanSupplier inForce(ApiRequest ctx) {
-        String authorization = Objects.requireNonNullElse(ctx.header("Authorization"), "");
-        String presented =
-                authorization.length() > 7 ? authorization.substring(7).trim() : "";
+        String presented = Objects.requireNonNullElse(Gate.presented(ctx.header("Authorization")), "");
         Keyring.Remembered check = keyring.remembering();
         return () -> check.check(presented) instanceof Keyring.Accepted;
     }

@@ -79,10 +79,11 @@ public final class Gate implements Service {
                 return unauthenticated(
                         "UNAUTHENTICATED", "missing 'Authorization: Bearer <key>' header", headers.get("Origin"));
             }
-            if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            String presented = presented(authorization);
+            if (presented == null) {
                 return unauthenticated("UNAUTHENTICATED", "invalid API key or token", headers.get("Origin"));
             }
-            Keyring.Resolution r = keys.check(authorization.substring(7).trim());
+            Keyring.Resolution r = keys.check(presented);
             if (r instanceof Keyring.Refused refused) {
                 return unauthenticated(refused.code(), refused.message(), headers.get("Origin"));
             }
@@ -94,6 +95,17 @@ public final class Gate implements Service {
         public @Nullable Object accepted() {
             return accepted;
         }
+    }
+
+    /**
+     * The credential an {@code Authorization} header presents: what follows {@code Bearer } (any case), trimmed.
+     *
+     * @return the credential, or {@code null} if the header is absent or of another scheme
+     */
+    public static @Nullable String presented(@Nullable String authorization) {
+        return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? authorization.substring(7).trim()
+                : null;
     }
 
     private static boolean bodiless(Headers headers) {
