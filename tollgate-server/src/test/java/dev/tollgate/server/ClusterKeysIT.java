@@ -3,16 +3,13 @@ package dev.tollgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tollgate.server.JvmCluster.Node;
 import dev.tollgate.server.auth.CustomerTokens;
-import dev.tollgate.testkit.PostgresTestSchema;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -26,55 +23,13 @@ import org.junit.jupiter.api.Test;
  * its customer by any server, and refused another customer by any.
  */
 final class ClusterKeysIT {
-    private PostgresTestSchema schema;
-    private final List<TollgateServer> servers = new ArrayList<>();
-    private final List<Node> nodes = new ArrayList<>();
-
-    /** The API of one node. */
-    private static final class Node extends ApiClient {
-        private final int port;
-
-        Node(int port) {
-            this.port = port;
-        }
-
-        @Override
-        int port() {
-            return port;
-        }
-    }
+    private JvmCluster cluster;
+    private List<Node> nodes;
 
     @BeforeEach
     void start() throws Exception {
-        schema = PostgresTestSchema.create();
-        for (int n = 1; n <= 2; n++) {
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-            servers.add(TollgateServer.start(
-                    ServerConfig.builder()
-                            .port(port)
-                            .store("postgres")
-                            .postgresUrl(schema.url())
-                            .apiKey(ApiClient.KEY)
-                            .nodeId("n" + n)
-                            .advertiseUrl("http://127.0.0.1:" + port)
-                            .leaseSeconds(3)
-                            .build(),
-                    InstantSource.system()));
-            nodes.add(new Node(port));
-        }
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            for (Node n : nodes) {
-                @SuppressWarnings("unchecked")
-                List<Map<String, Object>> members =
-                        (List<Map<String, Object>>) n.get("/v1/cluster").body().get("members");
-                assertThat(members)
-                        .filteredOn(m -> Boolean.TRUE.equals(m.get("alive")))
-                        .hasSize(2);
-            }
-        });
+        cluster = JvmCluster.start(2);
+        nodes = cluster.nodes();
         assertThat(nodes.get(0).applySampleCatalog().status()).isEqualTo(200);
         for (String c : List.of("acme", "globex")) {
             await().atMost(Duration.ofSeconds(10))
@@ -92,9 +47,8 @@ final class ClusterKeysIT {
 
     @AfterEach
     void stop() {
-        servers.forEach(TollgateServer::close);
-        if (schema != null) {
-            schema.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

@@ -1,12 +1,11 @@
 package dev.tollgate.server;
 
+import static dev.tollgate.server.JvmCluster.alive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tollgate.testkit.PostgresTestSchema;
-import java.net.ServerSocket;
+import dev.tollgate.server.JvmCluster.Node;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -26,35 +25,13 @@ import org.junit.jupiter.api.Test;
 final class ClusterRoutingIT {
     private static final List<String> CUSTOMERS = List.of("acme", "globex", "initech", "umbrella", "hooli", "stark");
 
-    private PostgresTestSchema schema;
-    private final List<TollgateServer> servers = new ArrayList<>();
-    private final List<Node> clients = new ArrayList<>();
-
-    /** The API of one node. */
-    private static final class Node extends ApiClient {
-        private final int port;
-
-        Node(int port) {
-            this.port = port;
-        }
-
-        @Override
-        int port() {
-            return port;
-        }
-    }
+    private JvmCluster cluster;
+    private List<Node> clients;
 
     @BeforeEach
     void start() throws Exception {
-        schema = PostgresTestSchema.create();
-        for (int n = 1; n <= 3; n++) {
-            startNode(n);
-        }
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            for (Node c : clients) {
-                assertThat(alive(c)).hasSize(3);
-            }
-        });
+        cluster = JvmCluster.start(3);
+        clients = cluster.nodes();
         assertThat(clients.get(0).applySampleCatalog().status()).isEqualTo(200);
         for (int i = 0; i < CUSTOMERS.size(); i++) {
             Node via = clients.get(i % 3);
@@ -71,38 +48,11 @@ final class ClusterRoutingIT {
         }
     }
 
-    private void startNode(int n) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        servers.add(TollgateServer.start(
-                ServerConfig.builder()
-                        .port(port)
-                        .store("postgres")
-                        .postgresUrl(schema.url())
-                        .apiKey(ApiClient.KEY)
-                        .nodeId("n" + n)
-                        .advertiseUrl("http://127.0.0.1:" + port)
-                        .leaseSeconds(3)
-                        .build(),
-                InstantSource.system()));
-        clients.add(new Node(port));
-    }
-
     @AfterEach
     void stop() {
-        servers.forEach(TollgateServer::close);
-        if (schema != null) {
-            schema.close();
+        if (cluster != null) {
+            cluster.close();
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> alive(Node c) {
-        List<Map<String, Object>> members =
-                (List<Map<String, Object>>) c.get("/v1/cluster").body().get("members");
-        return members.stream().filter(m -> Boolean.TRUE.equals(m.get("alive"))).toList();
     }
 
     @SuppressWarnings("unchecked")
@@ -371,7 +321,7 @@ final class ClusterRoutingIT {
             }
         }
         assertThat(leaving).as("some node owns customers").isNotNegative();
-        servers.get(leaving).close();
+        cluster.server(leaving).close();
         Node survivor = clients.get((leaving + 1) % 3);
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> assertThat(alive(survivor)).hasSize(2));
