@@ -30,10 +30,11 @@ import org.jspecify.annotations.Nullable;
  * speed.
  *
  * <p>Usage: {@code BenchMain [--smoke] [--server-jar PATH] [--out DIR] [--no-jmh] [--sqlite-only] [--only
- * client|cluster|what-if] [--server-jvm "OPTIONS"]} ({@code --server-jvm} passes JVM options to the Tollgate server
+ * client|cluster|what-if|subscribers] [--server-jvm "OPTIONS"]} ({@code --server-jvm} passes JVM options to the Tollgate server
  * processes, e.g. a JFR recording; {@code --only client} runs the client side's scenarios alone, {@link ClientBench};
  * {@code --only cluster} the several-servers scenario alone, {@link ClusterBench}; {@code --only what-if} the pricing
- * what-if's replay alone, in this process, {@link WhatIfBench}).
+ * what-if's replay alone, in this process, {@link WhatIfBench}; {@code --only subscribers} the check's p99 with
+ * change-feed subscribers alone, {@link SubscriberP99}).
  */
 public final class BenchMain {
     private static final int GATE_CAP = 500;
@@ -50,6 +51,7 @@ public final class BenchMain {
     private boolean clientOnly;
     private boolean clusterOnly;
     private boolean whatIfOnly;
+    private boolean subscribersOnly;
     private List<String> serverJvm = List.of();
     private final Results results = new Results();
 
@@ -75,6 +77,7 @@ public final class BenchMain {
         boolean clientOnly = false;
         boolean clusterOnly = false;
         boolean whatIfOnly = false;
+        boolean subscribersOnly = false;
         List<String> serverJvm = List.of();
         Path jar = Path.of("tollgate-server/target/tollgate-server.jar");
         Path out = Path.of("tollgate-bench/target/bench");
@@ -88,9 +91,10 @@ public final class BenchMain {
                         case "client" -> clientOnly = true;
                         case "cluster" -> clusterOnly = true;
                         case "what-if" -> whatIfOnly = true;
+                        case "subscribers" -> subscribersOnly = true;
                         default ->
                             throw new IllegalArgumentException(
-                                    "--only takes client, cluster or what-if, not " + args[i]);
+                                    "--only takes client, cluster, what-if or subscribers, not " + args[i]);
                     }
                 }
                 case "--server-jvm" -> serverJvm = List.of(args[++i].trim().split("\\s+"));
@@ -104,6 +108,7 @@ public final class BenchMain {
         bench.clientOnly = clientOnly;
         bench.clusterOnly = clusterOnly;
         bench.whatIfOnly = whatIfOnly;
+        bench.subscribersOnly = subscribersOnly;
         bench.serverJvm = serverJvm;
         bench.run();
         System.out.println(Files.readString(out.resolve("result.md")));
@@ -135,6 +140,11 @@ public final class BenchMain {
         }
         if (whatIfOnly) {
             new WhatIfBench(results, smoke).run();
+            results.write(out, started, smoke);
+            return;
+        }
+        if (subscribersOnly) {
+            new SubscriberP99(results, smoke, serverJar, serverJvm, work).run();
             results.write(out, started, smoke);
             return;
         }

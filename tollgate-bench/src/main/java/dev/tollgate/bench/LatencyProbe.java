@@ -5,13 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.LongFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The latency scenarios alone: closed-loop saturation at 64 connections, then an open-loop run at a fraction of it,
- * printing the percentiles and, at the end, how many answers the server gave (for allocation per request from a GC
+ * printing the percentiles, the server's CPU per answer in the closed loop by thread ({@link ThreadCpu}: steadier than a
+ * rate on a shared machine, and what a change to the check's own work moves) and, at the end, how many answers the server gave (for allocation per request from a GC
  * log); the tool behind "Where the p99 goes" in {@code docs/benchmarks.md}.
  *
  * <p>{@code --pin} arranges the run as {@link Pinning} does in {@link BenchMain}: the server on every core but CPU 0,
@@ -63,7 +65,7 @@ public final class LatencyProbe {
             try (server) {
                 HttpLoad load = new HttpLoad("127.0.0.1", Integer.parseInt(bare.said()), pinning != null);
                 byte[] request = HttpLoad.request("POST", "/v1/check", BenchMain.checkBody(), null);
-                measure(load, runs, fraction, pinning, prefix -> seq -> request);
+                measure(load, runs, fraction, pinning, new ThreadCpu(server.pid()), prefix -> seq -> request);
             }
             return;
         }
@@ -77,6 +79,7 @@ public final class LatencyProbe {
                     runs,
                     fraction,
                     pinning,
+                    new ThreadCpu(tg.pid()),
                     prefix -> consume ? BenchMain.consumes("hot", prefix) : seq -> check);
         }
     }
@@ -86,6 +89,7 @@ public final class LatencyProbe {
             int runs,
             double fraction,
             @Nullable Pinning pinning,
+            ThreadCpu cpu,
             Function<String, LongFunction<byte[]>> requests)
             throws IOException, InterruptedException {
         if (pinning != null) {
@@ -93,7 +97,9 @@ public final class LatencyProbe {
         }
         long answered = load.saturate(64, 0, 4, requests.apply("w-")).ok();
         for (int i = 0; i < runs; i++) {
+            Map<String, Double> before = cpu.seconds();
             HttpLoad.Run sat = load.saturate(64, 2, 5, requests.apply("s" + i + "-"));
+            Map<String, Double> perAnswer = ThreadCpu.microsPer(before, cpu.seconds(), sat.ok());
             answered += sat.ok();
             double rate = fraction * sat.rate();
             HttpLoad.Run r = load.constantRate(64, rate, 2, 5, requests.apply("o" + i + "-"));
@@ -113,7 +119,18 @@ public final class LatencyProbe {
                     r.percentileMillis(99.9),
                     r.latencyNanos().getMaxValue() / 1e6,
                     r.errors()));
+            System.out.println("  server CPU per answer in the closed loop, by thread (µs): " + busiest(perAnswer));
         }
         System.out.println("answered 2xx in all: " + answered);
+    }
+
+    /** The threads that spent more than 0.05 µs per answer, busiest first. */
+    private static String busiest(Map<String, Double> perAnswer) {
+        StringBuilder out = new StringBuilder();
+        perAnswer.entrySet().stream()
+                .filter(e -> e.getValue() > 0.05)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> out.append(String.format(Locale.ROOT, "%s %.2f; ", e.getKey(), e.getValue())));
+        return out.toString();
     }
 }

@@ -23,6 +23,7 @@ import dev.tollgate.server.metrics.Metrics;
 import dev.tollgate.server.webhook.WebhookAddresses;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,10 +78,12 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
 
-    private final Metrics metrics;
     private final Executor workers;
     private final PortalAccess portalAccess;
     private final RouteTable routes = new RouteTable();
+
+    /** Each route's meters, made once: by identity, as the router hands back the routes it was given. */
+    private final IdentityHashMap<RouteTable.Route, Metrics.RouteMeters> meters = new IdentityHashMap<>();
 
     /**
      * @param keyring the credentials, which {@code /v1/keys} and the portal sessions change
@@ -97,7 +100,6 @@ public final class HttpApi implements Service {
             WebhookAddresses webhookAddresses,
             ChangeFeed feed,
             @Nullable String publicUrl) {
-        this.metrics = metrics;
         this.workers = workers;
         this.portalAccess = new PortalAccess(engine);
         new OperationsRoutes(engine, metrics).register(routes);
@@ -114,6 +116,9 @@ public final class HttpApi implements Service {
         new BillingRoutes(engine, workers).register(routes);
         new FinanceRoutes(engine).register(routes);
         new ConsoleRoutes(new StaticAssets(HttpApi.class.getClassLoader())).register(routes);
+        for (RouteTable.Route route : routes.routes()) {
+            meters.put(route, metrics.route(route.method(), route.path()));
+        }
     }
 
     /** The routes, for the {@code auth/Gate} in front of this API to know what a restricted caller calls, and for the
@@ -149,9 +154,10 @@ public final class HttpApi implements Service {
         Router.Match<RouteTable.Route> match = ((Router.Found<RouteTable.Route>) result).match();
         RouteTable.Route route = match.route();
         request.pathParams(match.params());
+        Metrics.RouteMeters routeMeters = Objects.requireNonNull(meters.get(route));
         long start = System.nanoTime();
         Consumer<Response> measured = response -> {
-            metrics.request(route.method(), route.path(), response.status(), System.nanoTime() - start);
+            routeMeters.record(response.status(), System.nanoTime() - start);
             done.accept(response);
         };
         if (route.mode() == RouteTable.Mode.BLOCKING) {

@@ -33,11 +33,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class MeteringRoutes {
     private final Engine engine;
-    private final Metrics metrics;
+    private final Metrics.DecisionMeters checks;
+    private final Metrics.DecisionMeters consumes;
 
     MeteringRoutes(Engine engine, Metrics metrics) {
         this.engine = engine;
-        this.metrics = metrics;
+        this.checks = metrics.decisions("check");
+        this.consumes = metrics.decisions("consume");
     }
 
     /** Adds this family's routes to {@code table}. */
@@ -50,7 +52,7 @@ final class MeteringRoutes {
     private Reply check(ApiRequest ctx) {
         CheckRequest request = RequestBodies.check(ctx);
         Decision d = engine.check(request);
-        metrics.decision("check", d);
+        checks.count(d);
         return decisionReply(d, false, false);
     }
 
@@ -59,7 +61,7 @@ final class MeteringRoutes {
         return engine.consume(request)
                 .thenApply(outcome -> {
                     if (!outcome.replayed()) {
-                        metrics.decision("consume", outcome.value());
+                        consumes.count(outcome.value());
                     }
                     return decisionReply(outcome.value(), true, outcome.replayed());
                 })

@@ -34,7 +34,9 @@ public final class Router<T> {
     private record Template<T>(String method, String[] segments, T route) {}
 
     private final List<Template<T>> templates = new ArrayList<>();
-    private final Map<String, Template<T>> literal = new HashMap<>();
+
+    /** The answers for templates without parameters, by path then method: found without building anything. */
+    private final Map<String, Map<String, Found<T>>> literal = new HashMap<>();
 
     /**
      * Adds a route.
@@ -47,7 +49,8 @@ public final class Router<T> {
         Template<T> t = new Template<>(method, segments, route);
         templates.add(t);
         if (!path.contains("{")) {
-            literal.put(method + " " + normalize(path), t);
+            literal.computeIfAbsent(normalize(path), p -> new HashMap<>())
+                    .put(method, new Found<>(new Match<>(route, Map.of())));
         }
     }
 
@@ -56,9 +59,10 @@ public final class Router<T> {
         if (!path.startsWith("/")) {
             return new NotFound<>(); // not a path: no route, whatever its segments look like
         }
-        Template<T> exact = literal.get(method + " " + normalize(path));
+        Map<String, Found<T>> byMethod = literal.get(normalize(path));
+        Found<T> exact = byMethod == null ? null : byMethod.get(method);
         if (exact != null) {
-            return new Found<>(new Match<>(exact.route(), Map.of()));
+            return exact;
         }
         String[] segments = split(path);
         Template<T> best = null;

@@ -1,5 +1,6 @@
 package dev.tollgate.server.metrics;
 
+import dev.tollgate.core.Reason;
 import dev.tollgate.core.commit.GroupCommitJournal;
 import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.journal.JournalEntry;
@@ -9,9 +10,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,39 +38,84 @@ public final class Metrics {
             .description("journal batches that failed to commit")
             .register(registry);
 
-    /** Meters by their tag values, so that the request path looks one up instead of building and registering it. */
-    private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
-
-    private final Map<String, Counter> decisionCounters = new ConcurrentHashMap<>();
-
-    /** Counts and times one answered request by its route's template ({@code /v1/customers/{customerId}}). */
-    public void request(String method, String route, int status, long nanos) {
-        requestTimers
-                .computeIfAbsent(
-                        method + ' ' + route + ' ' + status,
-                        k -> Timer.builder("tollgate.http.requests")
-                                .description("HTTP requests by endpoint and status")
-                                .tag("method", method)
-                                .tag("route", route)
-                                .tag("status", Integer.toString(status))
-                                .register(registry))
-                .record(nanos, TimeUnit.NANOSECONDS);
+    /**
+     * The meters of one route, made once when the API is built: the request path finds a status's timer by index
+     * instead of building a key and looking it up on every answer.
+     *
+     * @param method the route's HTTP method
+     * @param route the route's template ({@code /v1/customers/{customerId}})
+     */
+    public RouteMeters route(String method, String route) {
+        return new RouteMeters(method, route);
     }
 
-    /** Counts one decision of {@code endpoint} ({@code check}, {@code consume}) by outcome and reason. */
-    public void decision(String endpoint, Decision d) {
-        String outcome = d.allowed() ? "allowed" : "denied";
-        String reason = d.reason() == null ? "NONE" : d.reason().name();
-        decisionCounters
-                .computeIfAbsent(
-                        endpoint + ' ' + outcome + ' ' + reason,
-                        k -> Counter.builder("tollgate.decisions")
-                                .description("check and consume decisions by outcome")
-                                .tag("endpoint", endpoint)
-                                .tag("outcome", outcome)
-                                .tag("reason", reason)
-                                .register(registry))
-                .increment();
+    /** The decision counters of {@code endpoint} ({@code check}, {@code consume}), made once by its routes. */
+    public DecisionMeters decisions(String endpoint) {
+        return new DecisionMeters(endpoint);
+    }
+
+    /**
+     * Counts and times the answered requests of one route by status; each status's timer is registered the first time
+     * it is answered. Thread-safe: a race registers the same meter twice, and Micrometer returns the one it has.
+     */
+    public final class RouteMeters {
+        private final String method;
+        private final String route;
+        private final AtomicReferenceArray<Timer> byStatus = new AtomicReferenceArray<>(600);
+
+        private RouteMeters(String method, String route) {
+            this.method = method;
+            this.route = route;
+        }
+
+        /** Counts and times one answer of {@code status} (100–599) that took {@code nanos}. */
+        public void record(int status, long nanos) {
+            Timer timer = byStatus.get(status);
+            if (timer == null) {
+                timer = Timer.builder("tollgate.http.requests")
+                        .description("HTTP requests by endpoint and status")
+                        .tag("method", method)
+                        .tag("route", route)
+                        .tag("status", Integer.toString(status))
+                        .register(registry);
+                byStatus.set(status, timer);
+            }
+            timer.record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Counts one endpoint's decisions by outcome and reason; each pair's counter is registered the first time it is
+     * counted. Thread-safe, as {@link RouteMeters}.
+     */
+    public final class DecisionMeters {
+        /** An allowed decision without a reason, then a denied one without, then one of each per reason. */
+        private static final int SLOTS = 2 + 2 * Reason.values().length;
+
+        private final String endpoint;
+        private final AtomicReferenceArray<Counter> counters = new AtomicReferenceArray<>(SLOTS);
+
+        private DecisionMeters(String endpoint) {
+            this.endpoint = endpoint;
+        }
+
+        /** Counts {@code d} by outcome and reason. */
+        @SuppressWarnings("EnumOrdinal") // an index into this process's own array, never stored
+        public void count(Decision d) {
+            Reason reason = d.reason();
+            int slot = (reason == null ? 0 : 2 + 2 * reason.ordinal()) + (d.allowed() ? 0 : 1);
+            Counter counter = counters.get(slot);
+            if (counter == null) {
+                counter = Counter.builder("tollgate.decisions")
+                        .description("check and consume decisions by outcome")
+                        .tag("endpoint", endpoint)
+                        .tag("outcome", d.allowed() ? "allowed" : "denied")
+                        .tag("reason", reason == null ? "NONE" : reason.name())
+                        .register(registry);
+                counters.set(slot, counter);
+            }
+            counter.increment();
+        }
     }
 
     /** What the journal tells of its batches: sizes, commit times, failures, refusals and recovery. */
