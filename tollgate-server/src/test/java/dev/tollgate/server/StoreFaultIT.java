@@ -81,6 +81,7 @@ final class StoreFaultIT {
         Map<String, Sent> unacked = new ConcurrentHashMap<>();
         Map<String, Sent> refused = new ConcurrentHashMap<>();
         AtomicInteger unavailable = new AtomicInteger();
+        AtomicInteger unavailableWithoutRetryAfter = new AtomicInteger();
         AtomicInteger otherFailures = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> workers = new ArrayList<>();
@@ -98,6 +99,9 @@ final class StoreFaultIT {
                                 && "STORE_UNAVAILABLE".equals(r.error().get("code"))) {
                             refused.put(s.key(), s);
                             unavailable.incrementAndGet();
+                            if (!List.of("1").equals(r.headers().get("retry-after"))) {
+                                unavailableWithoutRetryAfter.incrementAndGet();
+                            }
                             pause(); // a real client backs off; every refused write is sent again below
                         } else if (r.status() == 504
                                 && "COMMIT_IN_DOUBT".equals(r.error().get("code"))) {
@@ -151,6 +155,9 @@ final class StoreFaultIT {
                 .isLessThanOrEqualTo(THREADS);
         assertThat(otherFailures.get())
                 .as("every failure is a 503 STORE_UNAVAILABLE or a 504 COMMIT_IN_DOUBT")
+                .isZero();
+        assertThat(unavailableWithoutRetryAfter.get())
+                .as("every 503 STORE_UNAVAILABLE tells when to retry (Retry-After: 1), of %s", unavailable.get())
                 .isZero();
         assertThat(h.get("/ready").status()).isEqualTo(200);
 

@@ -233,9 +233,10 @@ public final class HttpApi implements Service {
                     api.status(),
                     Response.errorBody(api.code(), Objects.requireNonNull(api.getMessage()), api.field()));
         }
-        if (e instanceof TollgateException t && t.code().equals("NOT_OWNER")) {
+        if (e instanceof TollgateException t
+                && (t.code().equals("NOT_OWNER") || t.code().equals("STORE_UNAVAILABLE"))) {
             return Response.json(
-                    503,
+                    503, // nothing was stored: retry in a second
                     Response.errorBody(t.code(), Objects.requireNonNull(t.getMessage()), null),
                     Map.of("Retry-After", "1"));
         }
@@ -272,7 +273,10 @@ public final class HttpApi implements Service {
         }
         if (e instanceof StoreException) {
             LOG.warn("event=store_unavailable route={} error=\"{}\"", route.path(), e.getMessage());
-            return Response.error(503, "STORE_UNAVAILABLE", "the store is unavailable; retry later");
+            return Response.json(
+                    503,
+                    Response.errorBody("STORE_UNAVAILABLE", "the store is unavailable; retry later", null),
+                    Map.of("Retry-After", "1"));
         }
         LOG.error("event=internal_error method={} route={}", route.method(), route.path(), e);
         return Response.error(500, "INTERNAL", "internal error; the request may be retried");
