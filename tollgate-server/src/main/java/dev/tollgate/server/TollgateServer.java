@@ -13,6 +13,7 @@ import dev.tollgate.server.api.HttpApi;
 import dev.tollgate.server.auth.ApiKeys;
 import dev.tollgate.server.auth.Gate;
 import dev.tollgate.server.auth.Keyring;
+import dev.tollgate.server.auth.NodeProof;
 import dev.tollgate.server.billing.StripeExporter;
 import dev.tollgate.server.cluster.ClusterMetrics;
 import dev.tollgate.server.cluster.ClusterNode;
@@ -221,12 +222,15 @@ public final class TollgateServer implements AutoCloseable {
                 if (cluster != null) {
                     ClusterMetrics clusterMetrics = new ClusterMetrics(metrics);
                     clusterMetrics.watch(metrics, cluster);
+                    NodeProof proofs = NodeProof.under(keys);
                     served = new ClusterRouter(
                             api,
                             cluster,
-                            new Forwarder(cluster.nodeId(), Duration.ofSeconds(Math.max(10, config.leaseSeconds()))),
+                            new Forwarder(
+                                    cluster.nodeId(), proofs, Duration.ofSeconds(Math.max(10, config.leaseSeconds()))),
                             clusterMetrics,
-                            new ClusterRouter.Follow(keys.authorization(), keyring::reload));
+                            new ClusterRouter.Follow(keys.authorization(), keyring::reload),
+                            proofs);
                 }
                 http = HttpFront.start(frontSettings(config), new Gate(served, keyring, config.cors(), api.routes()));
             } catch (RuntimeException e) {

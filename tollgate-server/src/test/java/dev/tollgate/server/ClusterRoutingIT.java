@@ -86,6 +86,27 @@ final class ClusterRoutingIT {
     }
 
     @Test
+    void a_client_that_marks_its_request_as_forwarded_by_a_node_is_served_as_any_client() {
+        Node notOwner = clients.stream()
+                .filter(c -> !owned(c).contains("acme"))
+                .findFirst()
+                .orElseThrow();
+        Map<String, Object> check = Map.of("customerId", "acme", "feature", "agent-runs");
+        String key = "Bearer " + ApiClient.KEY;
+        for (Map<String, String> forged : List.of(
+                Map.of("Authorization", key, "X-Tollgate-Forwarded-By", "n1"),
+                Map.of("Authorization", key, "X-Tollgate-Forwarded-By", "n1", "X-Tollgate-Node-Proof", "00ff"))) {
+            ApiClient.Reply r = notOwner.call("POST", "/v1/check", check, forged);
+            assertThat(r.status())
+                    .as("forwarded to the owner, not refused as a second hop: %s %s", forged, r.text())
+                    .isEqualTo(200);
+            assertThat(r.headers().get("tollgate-owner"))
+                    .as("answered by the owner")
+                    .isNotNull();
+        }
+    }
+
+    @Test
     void an_id_that_is_no_id_is_refused_by_any_node_as_a_single_server_refuses_it() {
         for (Node c : clients) {
             ApiClient.Reply path = c.put(

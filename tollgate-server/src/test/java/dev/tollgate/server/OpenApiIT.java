@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tollgate.core.json.Json;
+import dev.tollgate.server.auth.ApiKeys;
+import dev.tollgate.server.auth.NodeProof;
 import dev.tollgate.server.billing.StripeSettings;
 import dev.tollgate.server.cluster.ClusterRouter;
 import dev.tollgate.server.http.Trees;
@@ -756,12 +758,17 @@ final class OpenApiIT {
                     .untilAsserted(() -> assertThat(
                                     t.to("GET", "/v1/cluster").expect(200).get("serving"))
                             .isEqualTo(true));
+            NodeProof proofs = NodeProof.under(ApiKeys.load(ApiClient.KEY, dir, created -> {}));
             assertThat(t.to("POST", "/v1/cluster/follow")
-                            .header("X-Tollgate-Forwarded-By", "n2")
+                            .header(NodeProof.FORWARDED_BY, "n2")
+                            .header(NodeProof.PROOF, proofs.of("n2"))
                             .expect(200)
                             .get("catalogVersion"))
                     .isEqualTo(BigDecimal.ZERO);
             t.to("POST", "/v1/cluster/follow").refused(404, "ROUTE_NOT_FOUND");
+            t.to("POST", "/v1/cluster/follow")
+                    .header(NodeProof.FORWARDED_BY, "n2")
+                    .refused(404, "ROUTE_NOT_FOUND"); // a client's mark without the node's proof
             t.to("GET", "/v1/cluster").anonymous().refused(401, "UNAUTHENTICATED");
 
             assertThat(t.problems()).as("what the description gets wrong").isEmpty();

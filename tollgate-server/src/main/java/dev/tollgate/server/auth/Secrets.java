@@ -91,7 +91,8 @@ public final class Secrets {
         return hmac(key.getBytes(StandardCharsets.UTF_8), message.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static byte[] hmac(byte[] key, byte[] message) {
+    /** HMAC-SHA256 of {@code message} under {@code key}. */
+    static byte[] hmac(byte[] key, byte[] message) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));

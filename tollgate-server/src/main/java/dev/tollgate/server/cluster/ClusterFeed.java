@@ -93,6 +93,7 @@ final class ClusterFeed implements StreamHandler, FeedUpstream.Receiver {
     private final HttpClient client;
     private final String query;
     private final String authorization;
+    private final NodeMark mark;
     private final Settings settings;
     private final ConcurrentLinkedQueue<Arrived> arrived = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waiting = new AtomicInteger();
@@ -112,6 +113,7 @@ final class ClusterFeed implements StreamHandler, FeedUpstream.Receiver {
      * @param interest the customers followed, or {@code null} for every customer
      * @param since where the subscriber stands
      * @param authorization the subscriber's {@code Authorization} header, sent upstream
+     * @param mark this node's id and proof, sent upstream
      */
     ClusterFeed(
             ClusterNode node,
@@ -119,8 +121,10 @@ final class ClusterFeed implements StreamHandler, FeedUpstream.Receiver {
             @Nullable Interest interest,
             FeedCursor since,
             String authorization,
+            NodeMark mark,
             Settings settings) {
         this.node = node;
+        this.mark = mark;
         this.client = client;
         this.query = interest == null
                 ? ""
@@ -231,7 +235,7 @@ final class ClusterFeed implements StreamHandler, FeedUpstream.Receiver {
         retryAtNanos.remove(nodeId);
         Long at = cursor.of(nodeId);
         String q = at == null ? query : query + (query.isEmpty() ? "" : "&") + "since=" + at;
-        u.open(client, url, q, authorization, node.nodeId(), settings.headTimeout());
+        u.open(client, url, q, authorization, mark, settings.headTimeout());
     }
 
     private void tick() {

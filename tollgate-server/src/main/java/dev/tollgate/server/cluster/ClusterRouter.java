@@ -2,6 +2,7 @@ package dev.tollgate.server.cluster;
 
 import dev.tollgate.core.store.Ownership;
 import dev.tollgate.server.auth.Caller;
+import dev.tollgate.server.auth.NodeProof;
 import dev.tollgate.server.feed.FeedQuery;
 import dev.tollgate.server.feed.Interest;
 import dev.tollgate.server.http.ApiException;
@@ -45,7 +46,7 @@ public final class ClusterRouter implements Service {
     /** What this node sees of the cluster. */
     static final String VIEW = "/v1/cluster";
 
-    /** Asks a node to read the catalog and the webhooks now; only from another node ({@link Forwarder#FORWARDED_BY}). */
+    /** Asks a node to read the catalog and the webhooks now; only from another node ({@link NodeProof}). */
     static final String FOLLOW = "/v1/cluster/follow";
 
     /** The answer header that names the URL of the node owning the request's customer. */
@@ -68,6 +69,8 @@ public final class ClusterRouter implements Service {
     public record Follow(String authorization, Runnable credentials) {}
 
     private final Service local;
+    private final NodeProof proofs;
+    private final NodeMark mark;
     private final ClusterNode node;
     private final Forwarder forwarder;
     private final ClusterMetrics metrics;
@@ -84,8 +87,16 @@ public final class ClusterRouter implements Service {
      * @param local the API of this node
      * @param follow how this node asks the others to read what changed, and reads it when asked
      */
-    public ClusterRouter(Service local, ClusterNode node, Forwarder forwarder, ClusterMetrics metrics, Follow follow) {
+    public ClusterRouter(
+            Service local,
+            ClusterNode node,
+            Forwarder forwarder,
+            ClusterMetrics metrics,
+            Follow follow,
+            NodeProof proofs) {
         this.local = local;
+        this.proofs = proofs;
+        this.mark = new NodeMark(node.nodeId(), proofs.of(node.nodeId()));
         this.node = node;
         this.forwarder = forwarder;
         this.metrics = metrics;
@@ -100,16 +111,18 @@ public final class ClusterRouter implements Service {
 
     @Override
     public void dispatch(String method, String path, Request request, Consumer<Response> answer) {
+        // a request marked as relayed by a node is believed only with that node's proof: a client's mark is ignored
+        boolean forwarded =
+                proofs.relayedByNode(request.header(NodeProof.FORWARDED_BY), request.header(NodeProof.PROOF));
         // a credential changed through this node is answered once every other node has it (the node that received
         // the request asks them, once, whichever node served it)
-        Consumer<Response> done = changesCredentials(method, path) && request.header(Forwarder.FORWARDED_BY) == null
-                ? inForceEverywhere(answer, true)
-                : answer;
+        Consumer<Response> done =
+                changesCredentials(method, path) && !forwarded ? inForceEverywhere(answer, true) : answer;
         if (path.equals(VIEW) && method.equals("GET")) {
             done.accept(Response.json(200, node.view()));
             return;
         }
-        if (path.equals(FOLLOW) && method.equals("POST") && request.header(Forwarder.FORWARDED_BY) != null) {
+        if (path.equals(FOLLOW) && method.equals("POST") && forwarded) {
             node.followGlobals();
             follow.credentials().run();
             done.accept(Response.json(200, Map.of("catalogVersion", node.catalogVersion())));
@@ -123,7 +136,6 @@ public final class ClusterRouter implements Service {
         } catch (RuntimeException e) {
             target = RequestTarget.HERE; // a malformed query: refused here as a single server would
         }
-        boolean forwarded = request.header(Forwarder.FORWARDED_BY) != null;
         if (target instanceof RequestTarget.Customer c) {
             toOwner(c.id(), method, path, request, request.bodyAsBytes(), forwarded, done);
         } else if (target instanceof RequestTarget.Events e && !forwarded) {
@@ -410,6 +422,7 @@ public final class ClusterRouter implements Service {
                 query.interest(),
                 since,
                 authorization == null ? "" : authorization,
+                mark,
                 ClusterFeed.Settings.DEFAULT)));
     }
 

@@ -1,5 +1,6 @@
 package dev.tollgate.server.cluster;
 
+import dev.tollgate.server.auth.NodeProof;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,7 +13,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One node's own change feed, read by the node that merges it for a subscriber ({@link ClusterFeed}): a long-lived
- * {@code GET /v1/stream} to that node, marked {@value Forwarder#FORWARDED_BY} so that it answers with its own customers
+ * {@code GET /v1/stream} to that node, marked {@value NodeProof#FORWARDED_BY} (with its {@link NodeProof}) so that it answers with its own customers
  * only, read as Server-Sent Events without a thread of its own.
  *
  * <p>Back-pressure: lines are asked for one at a time ({@link Flow.Subscription#request}); while the merging side has
@@ -64,16 +65,18 @@ final class FeedUpstream implements Flow.Subscriber<String> {
      * Connects: {@code GET <baseUrl>/v1/stream?<query>} with the subscriber's key.
      *
      * @param query the query string, already encoded (may be empty)
+     * @param by this node's id and proof ({@link NodeProof})
      * @param timeout how long the answer's head may take
      */
-    void open(HttpClient client, String baseUrl, String query, String authorization, String by, Duration timeout) {
+    void open(HttpClient client, String baseUrl, String query, String authorization, NodeMark by, Duration timeout) {
         String base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         HttpRequest request = HttpRequest.newBuilder(
                         URI.create(base + "/v1/stream" + (query.isEmpty() ? "" : "?" + query)))
                 .timeout(timeout)
                 .header("Authorization", authorization)
                 .header("Accept", "text/event-stream")
-                .header(Forwarder.FORWARDED_BY, by)
+                .header(NodeProof.FORWARDED_BY, by.nodeId())
+                .header(NodeProof.PROOF, by.proof())
                 .GET()
                 .build();
         HttpResponse.BodyHandler<Void> handler = info -> info.statusCode() == 200

@@ -1,5 +1,6 @@
 package dev.tollgate.server.cluster;
 
+import dev.tollgate.server.auth.NodeProof;
 import dev.tollgate.server.http.ApiRequest;
 import dev.tollgate.server.http.Response;
 import java.net.ConnectException;
@@ -24,8 +25,9 @@ import org.jspecify.annotations.Nullable;
  * Authorization}, {@code Content-Type}, {@code Idempotency-Key}, {@code Accept}, {@code X-Customer-Token}: the owner
  * checks the credential again); the answer's status, body and the headers a client reads ({@code Idempotent-Replay},
  * {@code Retry-After}, {@code Content-Disposition}, {@code Tollgate-Owner}). The relayed
- * request carries {@value #FORWARDED_BY} with this node's id; a node never forwards such a request again, so a
- * disagreement between two nodes' views ends in one {@code 503}, not a loop.
+ * request carries {@value NodeProof#FORWARDED_BY} with this node's id and {@value NodeProof#PROOF} with its proof
+ * ({@link NodeProof}); a node never forwards such a request again, so a disagreement between two nodes' views ends in
+ * one {@code 503}, not a loop.
  *
  * <p>Failures: a node that cannot be connected to was sent nothing: {@code 503 OWNER_UNREACHABLE} with {@code
  * Retry-After} (its customers move within the lease time). A node that took the request and then did not answer may
@@ -34,9 +36,6 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe.
  */
 public final class Forwarder {
-    /** The header that marks a request relayed by another node. */
-    public static final String FORWARDED_BY = "X-Tollgate-Forwarded-By";
-
     private static final List<String> REQUEST_HEADERS =
             List.of("Authorization", "Content-Type", "Idempotency-Key", "Accept", "X-Customer-Token");
     private static final List<String> ANSWER_HEADERS =
@@ -44,15 +43,18 @@ public final class Forwarder {
 
     private final HttpClient client;
     private final String nodeId;
+    private final String proof;
     private final Duration timeout;
 
     /**
-     * @param nodeId this node's id, sent in {@value #FORWARDED_BY}
+     * @param nodeId this node's id, sent in {@value NodeProof#FORWARDED_BY}
+     * @param proofs the cluster's node proofs: this node's is sent in {@value NodeProof#PROOF}
      * @param timeout how long an owner may take to answer before the request is answered {@code 504
      *     FORWARD_IN_DOUBT}: the lease time, at least 10 s (an owner paused longer has lost its customers)
      */
-    public Forwarder(String nodeId, Duration timeout) {
+    public Forwarder(String nodeId, NodeProof proofs, Duration timeout) {
         this.nodeId = nodeId;
+        this.proof = proofs.of(nodeId);
         this.timeout = timeout;
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -76,7 +78,8 @@ public final class Forwarder {
                         body.length == 0
                                 ? HttpRequest.BodyPublishers.noBody()
                                 : HttpRequest.BodyPublishers.ofByteArray(body))
-                .header(FORWARDED_BY, nodeId);
+                .header(NodeProof.FORWARDED_BY, nodeId)
+                .header(NodeProof.PROOF, proof);
         for (String h : REQUEST_HEADERS) {
             String v = request.header(h);
             if (v != null) {
