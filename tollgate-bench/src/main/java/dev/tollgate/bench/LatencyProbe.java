@@ -20,8 +20,10 @@ import org.jspecify.annotations.Nullable;
  * this process (the generator) on CPU 0, spinning. {@code --io-threads} overrides the server's I/O threads (by
  * default its own default, or one per server core when pinned).
  *
+ * <p>{@code --writer} runs {@link SubscriberP99}'s writer (200 consumes a second) throughout, as that scenario does.
+ *
  * <p>Usage: {@code LatencyProbe [--server-jar PATH] [--runs N] [--scenario check|consume|bare] [--fraction F] [--pin]
- * [--io-threads N] [--server-jvm "OPTIONS"]}.
+ * [--io-threads N] [--writer] [--server-jvm "OPTIONS"]}.
  */
 public final class LatencyProbe {
     private LatencyProbe() {}
@@ -38,6 +40,7 @@ public final class LatencyProbe {
         double fraction = 0.8;
         boolean pin = false;
         int ioThreads = 0;
+        boolean writer = false;
         List<String> jvm = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -47,6 +50,7 @@ public final class LatencyProbe {
                 case "--fraction" -> fraction = Double.parseDouble(args[++i]);
                 case "--pin" -> pin = true;
                 case "--io-threads" -> ioThreads = Integer.parseInt(args[++i]);
+                case "--writer" -> writer = true;
                 case "--server-jvm" -> jvm = List.of(args[++i].trim().split("\\s+"));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -74,13 +78,20 @@ public final class LatencyProbe {
             HttpLoad load = new HttpLoad("127.0.0.1", tg.port, pinning != null);
             byte[] check = HttpLoad.request("POST", "/v1/check", BenchMain.checkBody(), TollgateProcess.API_KEY);
             boolean consume = scenario.equals("consume");
-            measure(
-                    load,
-                    runs,
-                    fraction,
-                    pinning,
-                    new ThreadCpu(tg.pid()),
-                    prefix -> consume ? BenchMain.consumes("hot", prefix) : seq -> check);
+            SubscriberP99.Writer writes = writer ? SubscriberP99.Writer.start(tg) : null;
+            try {
+                measure(
+                        load,
+                        runs,
+                        fraction,
+                        pinning,
+                        new ThreadCpu(tg.pid()),
+                        prefix -> consume ? BenchMain.consumes("hot", prefix) : seq -> check);
+            } finally {
+                if (writes != null) {
+                    writes.close();
+                }
+            }
         }
     }
 

@@ -90,21 +90,6 @@ final class Pinning {
         affinity(Integer.toString(generatorCpu()));
     }
 
-    /**
-     * Leaves the calling thread (the generator) alone on the generator's CPU and moves every other thread of this
-     * process to the server's CPUs: the threads of a writer or of feed subscribers in this process would otherwise take
-     * the spinning generator's time slices, and it would send late and stamp answers late for every server alike.
-     * Threads started afterwards inherit the affinity of the thread that starts them: call it again after starting
-     * some from the generator's thread.
-     */
-    void isolateCaller() throws IOException, InterruptedException {
-        affinity(serverCpus());
-        String self = Files.readSymbolicLink(Path.of("/proc/thread-self"))
-                .getFileName()
-                .toString();
-        Proc.run(List.of("taskset", "-p", "-c", Integer.toString(generatorCpu()), self), Map.of(), 10);
-    }
-
     /** Gives this process the CPUs it had before. */
     void release() throws IOException, InterruptedException {
         affinity(list(cpus));

@@ -19,9 +19,7 @@ import org.jspecify.annotations.Nullable;
  * process (generator, subscribers, writer) on CPU 0, the generator spinning; else everything on shared cores. The
  * subscribers have something to read: throughout every arm a writer in this process sends 200 consumes a second
  * spread over ten customers, and each one is a {@code state} event for every subscriber. The rate of every arm is 80 %
- * of the server's saturation measured with the writer running. When pinned, the writer's and the subscribers'
- * threads run on the servers' CPUs, in every arm alike, and the generator has its CPU to itself
- * ({@link Pinning#isolateCaller}).
+ * of the server's saturation measured with the writer running.
  *
  * <p>Gate: every subscriber of every arm stayed connected and read changes beyond its snapshot.
  *
@@ -73,7 +71,6 @@ final class SubscriberP99 {
                         new HttpLoad("127.0.0.1", Integer.parseInt(bareStarted.said()), pinning != null),
                         new HttpLoad("127.0.0.1", tg.port, pinning != null),
                         tg,
-                        pinning,
                         arrangement);
             } finally {
                 if (pinning != null) {
@@ -83,9 +80,7 @@ final class SubscriberP99 {
         }
     }
 
-    private void measure(
-            HttpLoad bareLoad, HttpLoad load, TollgateProcess tg, @Nullable Pinning pinning, String arrangement)
-            throws Exception {
+    private void measure(HttpLoad bareLoad, HttpLoad load, TollgateProcess tg, String arrangement) throws Exception {
         byte[] bareRequest = HttpLoad.request("POST", "/v1/check", BenchMain.checkBody(), null);
         byte[] check = HttpLoad.request("POST", "/v1/check", BenchMain.checkBody(), TollgateProcess.API_KEY);
         bareLoad.saturate(64, 0, 2 * warmup, seq -> bareRequest);
@@ -97,7 +92,6 @@ final class SubscriberP99 {
         boolean fed = true;
         double rate;
         try (Writer writer = Writer.start(tg)) {
-            isolateGenerator(pinning);
             rate = 0.8 * saturation(load, check);
             for (int i = 0; i < reps; i++) {
                 bareP99.add(bareLoad.constantRate(64, rate, warmup, seconds, seq -> bareRequest)
@@ -106,7 +100,6 @@ final class SubscriberP99 {
                         .percentileMillis(99));
                 try (FeedSubscribers subscribers =
                         FeedSubscribers.open(tg.port, TollgateProcess.API_KEY, SUBSCRIBERS)) {
-                    isolateGenerator(pinning);
                     long writes = writer.writes();
                     withP99.add(load.constantRate(64, rate, warmup, seconds, seq -> check)
                             .percentileMillis(99));
@@ -146,13 +139,6 @@ final class SubscriberP99 {
         results.gate("change-feed subscribers stayed connected and read the changes", fed, String.join("; ", seen));
     }
 
-    /** When pinned, leaves the generator's CPU to the generator alone ({@link Pinning#isolateCaller}). */
-    private static void isolateGenerator(@Nullable Pinning pinning) throws Exception {
-        if (pinning != null) {
-            pinning.isolateCaller();
-        }
-    }
-
     /**
      * The server's check saturation with the writer running, as it runs through every arm (median of the
      * repetitions). Measured before the writer started, as it was at first, 80 % of it left the server little beside
@@ -179,7 +165,7 @@ final class SubscriberP99 {
     }
 
     /** Consumes at {@link #WRITES_PER_SECOND} on one thread, over the customers {@code ev0}..{@code ev9}. */
-    private static final class Writer implements AutoCloseable {
+    static final class Writer implements AutoCloseable {
         private final Thread thread;
         private final AtomicLong writes = new AtomicLong();
         private volatile boolean running = true;
