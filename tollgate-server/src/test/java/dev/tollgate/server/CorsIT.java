@@ -73,6 +73,9 @@ final class CorsIT {
             assertThat(refused.headers().keySet())
                     .as("no CORS header for an origin not listed")
                     .noneMatch(k -> k.startsWith("access-control-"));
+            assertThat(header(refused, "Vary"))
+                    .as("a cache must not hand this refusal to an origin that is listed")
+                    .isEqualTo("Origin");
 
             ApiClient.Reply nowhere = h.call("OPTIONS", "/v1/nowhere", null, preflight(ALLOWED, "GET"));
             assertThat(nowhere.status()).isEqualTo(404);

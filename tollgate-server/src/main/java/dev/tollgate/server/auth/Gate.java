@@ -5,6 +5,7 @@ import dev.tollgate.server.http.Response;
 import dev.tollgate.server.http.RouteTable;
 import dev.tollgate.server.http.Router;
 import dev.tollgate.server.http.Service;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -153,8 +154,11 @@ public final class Gate implements Service {
 
     private Response preflight(String path, @Nullable String origin) {
         if (!cors.allows(origin)) {
-            return Response.error(
-                    403, "ORIGIN_NOT_ALLOWED", "cross-origin requests from " + origin + " are not allowed");
+            return Response.json( // the answer depends on the origin: a cache must not give it to a listed one
+                    403,
+                    Response.errorBody(
+                            "ORIGIN_NOT_ALLOWED", "cross-origin requests from " + origin + " are not allowed", null),
+                    Map.of("Vary", "Origin"));
         }
         Set<String> methods = routes.methods(path);
         if (methods.isEmpty()) {
