@@ -230,7 +230,8 @@ public final class TollgateServer implements AutoCloseable {
                                     cluster.nodeId(), proofs, Duration.ofSeconds(Math.max(10, config.leaseSeconds()))),
                             clusterMetrics,
                             new ClusterRouter.Follow(keys.authorization(), keyring::reload),
-                            proofs);
+                            proofs,
+                            keyring);
                 }
                 http = HttpFront.start(frontSettings(config), new Gate(served, keyring, config.cors(), api.routes()));
             } catch (RuntimeException e) {

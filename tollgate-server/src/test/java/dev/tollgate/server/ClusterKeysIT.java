@@ -85,6 +85,31 @@ final class ClusterKeysIT {
                 .isEqualTo(nodes.get(1).get("/v1/keys").text());
     }
 
+    /** The merged feed of a cluster ends when its key is revoked, as one server's feed does ({@code ChangeFeedIT}). */
+    @Test
+    void a_cluster_feed_whose_key_is_revoked_ends_without_sending_another_change() throws Exception {
+        ApiClient.Reply made = nodes.get(0).post("/v1/keys", Map.of("kind", "secret", "name", "feed reader"));
+        assertThat(made.status()).as(made.text()).isEqualTo(201);
+        try (EventStream s = EventStream.open(
+                nodes.get(0).port(), "/v1/stream?customers=acme,globex", null, (String) made.get("key"))) {
+            assertThat(List.of(s.next().customerId(), s.next().customerId()))
+                    .as("the snapshot, from both owners")
+                    .containsExactlyInAnyOrder("acme", "globex");
+            assertThat(nodes.get(1).delete("/v1/keys/" + made.get("id")).status())
+                    .isEqualTo(200);
+            for (String c : List.of("acme", "globex")) {
+                assertThat(nodes.get(1)
+                                .put("/v1/customers/" + c + "/subscription", Map.of("plan", "free"))
+                                .status())
+                        .isEqualTo(200);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(s::ended);
+            assertThat(s.poll(Duration.ZERO))
+                    .as("nothing sent after the revocation")
+                    .isNull();
+        }
+    }
+
     @Test
     void a_portal_token_and_a_publishable_key_answer_on_every_server_for_their_customer_only() {
         ApiClient.Reply pk = nodes.get(1).post("/v1/keys", Map.of("kind", "publishable", "name", "web"));

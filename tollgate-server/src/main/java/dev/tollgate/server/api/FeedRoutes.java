@@ -2,7 +2,6 @@ package dev.tollgate.server.api;
 
 import dev.tollgate.core.TollgateException;
 import dev.tollgate.core.engine.Engine;
-import dev.tollgate.server.auth.Gate;
 import dev.tollgate.server.auth.Keyring;
 import dev.tollgate.server.feed.ChangeFeed;
 import dev.tollgate.server.feed.FeedQuery;
@@ -16,8 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.function.BooleanSupplier;
 
 /**
  * The change feed: {@code GET /v1/stream?customers=a,b&since=<cursor>} (or {@code Last-Event-ID}), Server-Sent
@@ -49,19 +46,13 @@ final class FeedRoutes {
 
     private Reply stream(ApiRequest ctx) {
         FeedQuery query = FeedQuery.of(ctx);
-        return Reply.ok(new Reply.Stream(
-                new FeedStream(feed, query.interest(), query.sinceCursor(), renders, SETTINGS, inForce(ctx))));
-    }
-
-    /**
-     * Whether the credential that opened a stream is still accepted: the stream ends when it is revoked (or expires),
-     * so that a leaked key, once revoked, stops receiving every customer's changes. Answered from memory on the stream's
-     * thread ({@link Keyring.Remembered}: a generation compare until something is revoked).
-     */
-    private BooleanSupplier inForce(ApiRequest ctx) {
-        String presented = Objects.requireNonNullElse(Gate.presented(ctx.header("Authorization")), "");
-        Keyring.Remembered check = keyring.remembering();
-        return () -> check.check(presented) instanceof Keyring.Accepted;
+        return Reply.ok(new Reply.Stream(new FeedStream(
+                feed,
+                query.interest(),
+                query.sinceCursor(),
+                renders,
+                SETTINGS,
+                keyring.inForce(ctx.header("Authorization")))));
     }
 
     /** A customer's state as an event carries it: {@code exists}, and its entitlements as the entitlements route. */

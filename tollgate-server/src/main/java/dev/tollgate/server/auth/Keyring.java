@@ -10,7 +10,9 @@ import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -268,6 +270,19 @@ public final class Keyring {
     /** A check for one connection: see {@link Remembered}. */
     public Remembered remembering() {
         return new Remembered();
+    }
+
+    /**
+     * Whether the credential that {@code authorization} presents is still accepted, for a long-lived answer (a change
+     * feed) to end when it is revoked or expires. Answered from memory ({@link Remembered}: a generation compare
+     * until something is revoked); confined, like a {@link Remembered}, to one thread at a time.
+     *
+     * @param authorization the request's {@code Authorization} header, or {@code null} (then never in force)
+     */
+    public BooleanSupplier inForce(@Nullable String authorization) {
+        String presented = Objects.requireNonNullElse(Gate.presented(authorization), "");
+        Remembered check = remembering();
+        return () -> check.check(presented) instanceof Accepted;
     }
 
     /**

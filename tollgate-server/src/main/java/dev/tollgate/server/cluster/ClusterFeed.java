@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,6 +95,7 @@ final class ClusterFeed implements StreamHandler, FeedUpstream.Receiver {
     private final String query;
     private final String authorization;
     private final NodeMark mark;
+    private final BooleanSupplier inForce;
     private final Settings settings;
     private final ConcurrentLinkedQueue<Arrived> arrived = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waiting = new AtomicInteger();
@@ -114,6 +116,8 @@ final class ClusterFeed implements StreamHandler, FeedUpstream.Receiver {
      * @param since where the subscriber stands
      * @param authorization the subscriber's {@code Authorization} header, sent upstream
      * @param mark this node's id and proof, sent upstream
+     * @param inForce whether the subscriber's credential is still accepted, asked on the sink's thread before each
+     *     write: once it is not, the stream is closed and nothing more sent
      */
     ClusterFeed(
             ClusterNode node,
@@ -122,9 +126,11 @@ final class ClusterFeed implements StreamHandler, FeedUpstream.Receiver {
             FeedCursor since,
             String authorization,
             NodeMark mark,
+            BooleanSupplier inForce,
             Settings settings) {
         this.node = node;
         this.mark = mark;
+        this.inForce = inForce;
         this.client = client;
         this.query = interest == null
                 ? ""
@@ -238,9 +244,19 @@ final class ClusterFeed implements StreamHandler, FeedUpstream.Receiver {
         u.open(client, url, q, authorization, mark, settings.headTimeout());
     }
 
+    /** Whether the subscriber's credential was revoked (or expired): then the stream is closed, nothing more sent. */
+    private boolean revoked(EventSink s) {
+        if (inForce.getAsBoolean()) {
+            return false;
+        }
+        LOG.info("event=feed_subscriber_closed reason=\"its credential is no longer in force\"");
+        s.close();
+        return true;
+    }
+
     private void tick() {
         EventSink s = sink;
-        if (s == null || closed) {
+        if (s == null || closed || revoked(s)) {
             return;
         }
         long now = System.nanoTime();
@@ -264,7 +280,7 @@ final class ClusterFeed implements StreamHandler, FeedUpstream.Receiver {
     private void drain() {
         drainScheduled.set(false);
         EventSink s = sink;
-        if (s == null || closed) {
+        if (s == null || closed || revoked(s)) {
             return;
         }
         boolean wrote = false;

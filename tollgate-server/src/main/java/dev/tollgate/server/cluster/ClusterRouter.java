@@ -2,6 +2,7 @@ package dev.tollgate.server.cluster;
 
 import dev.tollgate.core.store.Ownership;
 import dev.tollgate.server.auth.Caller;
+import dev.tollgate.server.auth.Keyring;
 import dev.tollgate.server.auth.NodeProof;
 import dev.tollgate.server.feed.FeedQuery;
 import dev.tollgate.server.feed.Interest;
@@ -70,6 +71,7 @@ public final class ClusterRouter implements Service {
 
     private final Service local;
     private final NodeProof proofs;
+    private final Keyring keyring;
     private final NodeMark mark;
     private final ClusterNode node;
     private final Forwarder forwarder;
@@ -93,8 +95,10 @@ public final class ClusterRouter implements Service {
             Forwarder forwarder,
             ClusterMetrics metrics,
             Follow follow,
-            NodeProof proofs) {
+            NodeProof proofs,
+            Keyring keyring) {
         this.local = local;
+        this.keyring = keyring;
         this.proofs = proofs;
         this.mark = new NodeMark(node.nodeId(), proofs.of(node.nodeId()));
         this.node = node;
@@ -423,6 +427,7 @@ public final class ClusterRouter implements Service {
                 since,
                 authorization == null ? "" : authorization,
                 mark,
+                keyring.inForce(authorization),
                 ClusterFeed.Settings.DEFAULT)));
     }
 
