@@ -2,6 +2,7 @@ package dev.tollgate.server.cluster;
 
 import dev.tollgate.core.json.Json;
 import dev.tollgate.core.store.Ownership;
+import dev.tollgate.server.feed.FeedStream;
 import dev.tollgate.server.feed.Interest;
 import dev.tollgate.server.http.EventSink;
 import dev.tollgate.server.http.StreamHandler;
@@ -246,12 +247,7 @@ final class ClusterFeed implements StreamHandler, FeedUpstream.Receiver {
 
     /** Whether the subscriber's credential was revoked (or expired): then the stream is closed, nothing more sent. */
     private boolean revoked(EventSink s) {
-        if (inForce.getAsBoolean()) {
-            return false;
-        }
-        LOG.info("event=feed_subscriber_closed reason=\"its credential is no longer in force\"");
-        s.close();
-        return true;
+        return FeedStream.closedIfRevoked(s, inForce);
     }
 
     private void tick() {

@@ -119,6 +119,16 @@ public final class FeedStream implements StreamHandler {
 
     /** Whether the subscriber's credential was revoked (or expired): then the stream is closed, nothing more sent. */
     private boolean revoked(EventSink s) {
+        return closedIfRevoked(s, inForce);
+    }
+
+    /**
+     * Closes {@code s} when its subscriber's credential is no longer in force ({@code inForce} says no), for this
+     * feed and the cluster's merged one alike. Call it on the sink's thread before writing.
+     *
+     * @return whether it closed the stream: then nothing more may be written
+     */
+    public static boolean closedIfRevoked(EventSink s, BooleanSupplier inForce) {
         if (inForce.getAsBoolean()) {
             return false;
         }
