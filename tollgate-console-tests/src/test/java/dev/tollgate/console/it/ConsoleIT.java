@@ -133,6 +133,9 @@ final class ConsoleIT {
                 .click();
         browser.waitForText(".form-ok", "Granted 250 credits");
         browser.waitForText("[data-balance=credits]", format(before.add(new BigDecimal("250"))));
+        // the balance, the grants and the ledger reload side by side: the ledger may render after the balance
+        browser.waitFor("document.querySelector('[aria-labelledby=ledger-title] tbody tr')?.textContent"
+                + ".includes('GRANT')");
         String newest = firstLedgerRow();
         assertThat(newest).contains("GRANT").contains("+250");
 
