@@ -85,25 +85,37 @@ final class ClusterRoutingIT {
         assertThat(total).as("and only one").isEqualTo(CUSTOMERS.size() + 1); // + _system
     }
 
+    /**
+     * A request marked as relayed by a node is believed only with that node's proof, and refused without it; before,
+     * a client could set the mark and be served as a node (its customer not forwarded, one node's share of a list or a
+     * feed, a credential change answered before it reached every node).
+     */
     @Test
-    void a_client_that_marks_its_request_as_forwarded_by_a_node_is_served_as_any_client() {
+    void a_request_marked_as_forwarded_by_a_node_without_its_proof_is_refused_and_nothing_is_applied() {
         Node notOwner = clients.stream()
                 .filter(c -> !owned(c).contains("acme"))
                 .findFirst()
                 .orElseThrow();
-        Map<String, Object> check = Map.of("customerId", "acme", "feature", "agent-runs");
         String key = "Bearer " + ApiClient.KEY;
         for (Map<String, String> forged : List.of(
                 Map.of("Authorization", key, "X-Tollgate-Forwarded-By", "n1"),
                 Map.of("Authorization", key, "X-Tollgate-Forwarded-By", "n1", "X-Tollgate-Node-Proof", "00ff"))) {
-            ApiClient.Reply r = notOwner.call("POST", "/v1/check", check, forged);
-            assertThat(r.status())
-                    .as("forwarded to the owner, not refused as a second hop: %s %s", forged, r.text())
-                    .isEqualTo(200);
-            assertThat(r.headers().get("tollgate-owner"))
-                    .as("answered by the owner")
-                    .isNotNull();
+            ApiClient.Reply consume = notOwner.call(
+                    "POST",
+                    "/v1/consume",
+                    Map.of("customerId", "acme", "feature", "agent-runs", "quantity", 1, "idempotencyKey", "forged"),
+                    forged);
+            assertThat(consume.status()).as("%s %s", forged, consume.text()).isEqualTo(403);
+            assertThat(consume.error()).containsEntry("code", "NODE_PROOF_INVALID");
+            ApiClient.Reply list = notOwner.call("GET", "/v1/customers", null, forged);
+            assertThat(list.status()).as("%s %s", forged, list.text()).isEqualTo(403);
         }
+        assertThat(notOwner.check("acme", "agent-runs").decimal("used"))
+                .as("nothing applied")
+                .isEqualByComparingTo("0");
+        assertThat(notOwner.consume("acme", "agent-runs", 1, "unmarked").status())
+                .as("the same request without the mark is forwarded and served")
+                .isEqualTo(200);
     }
 
     @Test

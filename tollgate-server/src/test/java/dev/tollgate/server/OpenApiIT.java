@@ -768,7 +768,7 @@ final class OpenApiIT {
             t.to("POST", "/v1/cluster/follow").refused(404, "ROUTE_NOT_FOUND");
             t.to("POST", "/v1/cluster/follow")
                     .header(NodeProof.FORWARDED_BY, "n2")
-                    .refused(404, "ROUTE_NOT_FOUND"); // a client's mark without the node's proof
+                    .refused(403, "NODE_PROOF_INVALID"); // a client's mark without the node's proof
             t.to("GET", "/v1/cluster").anonymous().refused(401, "UNAUTHENTICATED");
 
             assertThat(t.problems()).as("what the description gets wrong").isEmpty();

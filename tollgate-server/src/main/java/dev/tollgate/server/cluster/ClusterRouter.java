@@ -21,8 +21,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP service of a node of a cluster: answers here what this node owns, forwards the rest to its owner.
@@ -44,6 +48,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe.
  */
 public final class ClusterRouter implements Service {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterRouter.class);
+
     /** What this node sees of the cluster. */
     static final String VIEW = "/v1/cluster";
 
@@ -72,6 +78,7 @@ public final class ClusterRouter implements Service {
     private final Service local;
     private final NodeProof proofs;
     private final Keyring keyring;
+    private final AtomicLong lastForgedWarning = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(10));
     private final NodeMark mark;
     private final ClusterNode node;
     private final Forwarder forwarder;
@@ -88,6 +95,8 @@ public final class ClusterRouter implements Service {
     /**
      * @param local the API of this node
      * @param follow how this node asks the others to read what changed, and reads it when asked
+     * @param proofs the cluster's node proofs: this node's for what it sends, the others' checked on what it receives
+     * @param keyring tells each merged change feed whether its subscriber's credential is still in force
      */
     public ClusterRouter(
             Service local,
@@ -115,9 +124,14 @@ public final class ClusterRouter implements Service {
 
     @Override
     public void dispatch(String method, String path, Request request, Consumer<Response> answer) {
-        // a request marked as relayed by a node is believed only with that node's proof: a client's mark is ignored
-        boolean forwarded =
-                proofs.relayedByNode(request.header(NodeProof.FORWARDED_BY), request.header(NodeProof.PROOF));
+        // a request marked as relayed by a node is believed only with that node's proof, and refused without it
+        String markedBy = request.header(NodeProof.FORWARDED_BY);
+        NodeProof.Mark mark = proofs.check(markedBy, request.header(NodeProof.PROOF));
+        if (mark == NodeProof.Mark.FORGED) {
+            refuseForged(markedBy, answer);
+            return;
+        }
+        boolean forwarded = mark == NodeProof.Mark.NODE;
         // a credential changed through this node is answered once every other node has it (the node that received
         // the request asks them, once, whichever node served it)
         Consumer<Response> done =
@@ -157,6 +171,27 @@ public final class ClusterRouter implements Service {
         } else {
             local.dispatch(method, path, request, done);
         }
+    }
+
+    /**
+     * Refuses a request marked as relayed by a node without that node's proof: a client that set the mark, or a node
+     * configured with another root key (then every request between the two is refused, and said at most every 10 s).
+     */
+    private void refuseForged(@Nullable String markedBy, Consumer<Response> answer) {
+        long now = System.nanoTime();
+        long last = lastForgedWarning.get();
+        if (now - last > TimeUnit.SECONDS.toNanos(10) && lastForgedWarning.compareAndSet(last, now)) {
+            LOG.warn(
+                    "event=node_proof_invalid marked_by={} hint=\"every node of a cluster must have the same"
+                            + " TOLLGATE_API_KEY and run the same version; a client must not send {}\"",
+                    markedBy,
+                    NodeProof.FORWARDED_BY);
+        }
+        answer.accept(Response.error(
+                403,
+                "NODE_PROOF_INVALID",
+                NodeProof.FORWARDED_BY + " is for the servers of this cluster, with their proof; send the request"
+                        + " without it"));
     }
 
     private void toOwner(

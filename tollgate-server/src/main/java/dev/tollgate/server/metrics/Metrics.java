@@ -68,9 +68,10 @@ public final class Metrics {
             this.route = route;
         }
 
-        /** Counts and times one answer of {@code status} (100–599) that took {@code nanos}. */
+        /** Counts and times one answer of {@code status} that took {@code nanos}. */
         public void record(int status, long nanos) {
-            Timer timer = byStatus.get(status);
+            boolean kept = status >= 0 && status < byStatus.length();
+            Timer timer = kept ? byStatus.get(status) : null;
             if (timer == null) {
                 timer = Timer.builder("tollgate.http.requests")
                         .description("HTTP requests by endpoint and status")
@@ -78,7 +79,9 @@ public final class Metrics {
                         .tag("route", route)
                         .tag("status", Integer.toString(status))
                         .register(registry);
-                byStatus.set(status, timer);
+                if (kept) {
+                    byStatus.set(status, timer);
+                }
             }
             timer.record(nanos, TimeUnit.NANOSECONDS);
         }

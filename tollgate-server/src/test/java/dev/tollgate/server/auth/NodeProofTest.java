@@ -21,31 +21,42 @@ class NodeProofTest {
         NodeProof sender = under(ROOT);
         NodeProof receiver = under(ROOT);
 
-        assertThat(receiver.relayedByNode("n2", sender.of("n2"))).isTrue();
-        assertThat(receiver.relayedByNode("n2", " " + sender.of("n2").toUpperCase(java.util.Locale.ROOT) + " "))
+        assertThat(receiver.check("n2", sender.of("n2"))).isEqualTo(NodeProof.Mark.NODE);
+        assertThat(receiver.check("n2", " " + sender.of("n2").toUpperCase(java.util.Locale.ROOT) + " "))
                 .as("hex in either case, surrounding space trimmed")
-                .isTrue();
+                .isEqualTo(NodeProof.Mark.NODE);
+        assertThat(receiver.check("n2", sender.of("n2")))
+                .as("again, from the kept proof")
+                .isEqualTo(NodeProof.Mark.NODE);
     }
 
     @Test
-    void a_mark_without_the_proof_of_its_node_under_this_root_key_is_not() {
+    void a_mark_without_the_proof_of_its_node_under_this_root_key_is_forged() {
         NodeProof receiver = under(ROOT);
         String proofOfN2 = receiver.of("n2");
 
-        assertThat(receiver.relayedByNode("n2", null)).as("no proof").isFalse();
-        assertThat(receiver.relayedByNode(null, proofOfN2)).as("no node").isFalse();
-        assertThat(receiver.relayedByNode("n3", proofOfN2))
-                .as("another node's proof")
-                .isFalse();
-        assertThat(receiver.relayedByNode(
+        assertThat(receiver.check(null, null)).as("no mark: a client's request").isEqualTo(NodeProof.Mark.NONE);
+        assertThat(receiver.check(null, proofOfN2))
+                .as("a proof alone marks nothing")
+                .isEqualTo(NodeProof.Mark.NONE);
+        assertThat(receiver.check("n2", null)).as("no proof").isEqualTo(NodeProof.Mark.FORGED);
+        assertThat(receiver.check("n3", proofOfN2)).as("another node's proof").isEqualTo(NodeProof.Mark.FORGED);
+        assertThat(receiver.check(
                         "n2", under("tg_sk_other_secret_0123456789abcdef").of("n2")))
                 .as("a proof under another root key")
-                .isFalse();
-        assertThat(receiver.relayedByNode("n2", "not hex")).isFalse();
-        assertThat(receiver.relayedByNode("n2", "")).isFalse();
-        assertThat(receiver.relayedByNode("n2", proofOfN2.substring(2)))
-                .as("cut short")
-                .isFalse();
+                .isEqualTo(NodeProof.Mark.FORGED);
+        assertThat(receiver.check("n2", "not hex")).isEqualTo(NodeProof.Mark.FORGED);
+        assertThat(receiver.check("n2", "")).isEqualTo(NodeProof.Mark.FORGED);
+        assertThat(receiver.check("n2", proofOfN2.substring(2))).as("cut short").isEqualTo(NodeProof.Mark.FORGED);
+    }
+
+    @Test
+    void made_up_node_ids_beyond_the_kept_proofs_are_still_checked() {
+        NodeProof proofs = under(ROOT);
+        for (int i = 0; i < 200; i++) {
+            assertThat(proofs.check("x" + i, "00")).isEqualTo(NodeProof.Mark.FORGED);
+        }
+        assertThat(proofs.check("n7", proofs.of("n7"))).isEqualTo(NodeProof.Mark.NODE);
     }
 
     @Test

@@ -57,4 +57,15 @@ class MetricsTest {
         assertThat(metrics.scrape())
                 .contains("tollgate_http_requests_seconds_count{method=\"POST\",route=\"/v1/check\",status=\"200\"} 2");
     }
+
+    @Test
+    void a_status_outside_the_kept_range_is_counted_too() {
+        Metrics.RouteMeters check = metrics.route("POST", "/v1/check");
+
+        check.record(600, 1_000);
+        check.record(600, 1_000);
+
+        assertThat(metrics.scrape())
+                .contains("tollgate_http_requests_seconds_count{method=\"POST\",route=\"/v1/check\",status=\"600\"} 2");
+    }
 }
