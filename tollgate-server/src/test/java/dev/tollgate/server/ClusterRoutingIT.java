@@ -106,7 +106,9 @@ final class ClusterRoutingIT {
                     Map.of("customerId", "acme", "feature", "agent-runs", "quantity", 1, "idempotencyKey", "forged"),
                     forged);
             assertThat(consume.status()).as("%s %s", forged, consume.text()).isEqualTo(403);
-            assertThat(consume.error()).containsEntry("code", "NODE_PROOF_INVALID");
+            assertThat(consume.error())
+                    .containsEntry("code", "NODE_PROOF_INVALID")
+                    .containsEntry("field", "X-Tollgate-Forwarded-By");
             ApiClient.Reply list = notOwner.call("GET", "/v1/customers", null, forged);
             assertThat(list.status()).as("%s %s", forged, list.text()).isEqualTo(403);
         }

@@ -187,11 +187,13 @@ public final class ClusterRouter implements Service {
                     markedBy,
                     NodeProof.FORWARDED_BY);
         }
-        answer.accept(Response.error(
+        answer.accept(Response.json(
                 403,
-                "NODE_PROOF_INVALID",
-                NodeProof.FORWARDED_BY + " is for the servers of this cluster, with their proof; send the request"
-                        + " without it"));
+                Response.errorBody(
+                        "NODE_PROOF_INVALID",
+                        NodeProof.FORWARDED_BY + " is for the servers of this cluster, with their proof; send the"
+                                + " request without it",
+                        NodeProof.FORWARDED_BY)));
     }
 
     private void toOwner(
