@@ -235,10 +235,7 @@ public final class HttpApi implements Service {
         }
         if (e instanceof TollgateException t
                 && (t.code().equals("NOT_OWNER") || t.code().equals("STORE_UNAVAILABLE"))) {
-            return Response.json(
-                    503, // nothing was stored: retry in a second
-                    Response.errorBody(t.code(), Objects.requireNonNull(t.getMessage()), null),
-                    Map.of("Retry-After", "1"));
+            return Response.retryLater(t.code(), Objects.requireNonNull(t.getMessage()));
         }
         if (e instanceof TollgateException t) {
             return Response.json(
@@ -252,11 +249,8 @@ public final class HttpApi implements Service {
             return Response.json(409, CatalogViews.catalogInUse(c));
         }
         if (e instanceof FencedException) {
-            return Response.json(
-                    503,
-                    Response.errorBody(
-                            "NOT_OWNER", "another server took this customer over; nothing was stored: retry", null),
-                    Map.of("Retry-After", "1"));
+            return Response.retryLater(
+                    "NOT_OWNER", "another server took this customer over; nothing was stored: retry");
         }
         if (e instanceof RecordRefusedException) {
             // logged once by the journal's listener, with the customer
@@ -273,10 +267,7 @@ public final class HttpApi implements Service {
         }
         if (e instanceof StoreException) {
             LOG.warn("event=store_unavailable route={} error=\"{}\"", route.path(), e.getMessage());
-            return Response.json(
-                    503,
-                    Response.errorBody("STORE_UNAVAILABLE", "the store is unavailable; retry later", null),
-                    Map.of("Retry-After", "1"));
+            return Response.retryLater("STORE_UNAVAILABLE", "the store is unavailable; retry later");
         }
         LOG.error("event=internal_error method={} route={}", route.method(), route.path(), e);
         return Response.error(500, "INTERNAL", "internal error; the request may be retried");

@@ -11,6 +11,7 @@ import dev.tollgate.server.http.ApiRequest;
 import dev.tollgate.server.http.EventsAnswer;
 import dev.tollgate.server.http.Response;
 import dev.tollgate.server.http.Service;
+import dev.tollgate.server.http.Throttle;
 import dev.tollgate.server.http.Trees;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -21,8 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -78,7 +77,7 @@ public final class ClusterRouter implements Service {
     private final Service local;
     private final NodeProof proofs;
     private final Keyring keyring;
-    private final AtomicLong lastForgedWarning = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(10));
+    private final Throttle forgedWarnings = new Throttle();
     private final NodeMark mark;
     private final ClusterNode node;
     private final Forwarder forwarder;
@@ -126,12 +125,12 @@ public final class ClusterRouter implements Service {
     public void dispatch(String method, String path, Request request, Consumer<Response> answer) {
         // a request marked as relayed by a node is believed only with that node's proof, and refused without it
         String markedBy = request.header(NodeProof.FORWARDED_BY);
-        NodeProof.Mark mark = proofs.check(markedBy, request.header(NodeProof.PROOF));
-        if (mark == NodeProof.Mark.FORGED) {
+        NodeProof.Mark marked = proofs.check(markedBy, request.header(NodeProof.PROOF));
+        if (marked == NodeProof.Mark.FORGED) {
             refuseForged(markedBy, answer);
             return;
         }
-        boolean forwarded = mark == NodeProof.Mark.NODE;
+        boolean forwarded = marked == NodeProof.Mark.NODE;
         // a credential changed through this node is answered once every other node has it (the node that received
         // the request asks them, once, whichever node served it)
         Consumer<Response> done =
@@ -178,13 +177,13 @@ public final class ClusterRouter implements Service {
      * configured with another root key (then every request between the two is refused, and said at most every 10 s).
      */
     private void refuseForged(@Nullable String markedBy, Consumer<Response> answer) {
-        long now = System.nanoTime();
-        long last = lastForgedWarning.get();
-        if (now - last > TimeUnit.SECONDS.toNanos(10) && lastForgedWarning.compareAndSet(last, now)) {
+        long refused = forgedWarnings.due();
+        if (refused > 0) {
             LOG.warn(
-                    "event=node_proof_invalid marked_by={} hint=\"every node of a cluster must have the same"
-                            + " TOLLGATE_API_KEY and run the same version; a client must not send {}\"",
+                    "event=node_proof_invalid marked_by={} refused={} hint=\"every node of a cluster must have the"
+                            + " same TOLLGATE_API_KEY and run the same version; a client must not send {}\"",
                     markedBy,
+                    refused,
                     NodeProof.FORWARDED_BY);
         }
         answer.accept(Response.json(
@@ -211,7 +210,7 @@ public final class ClusterRouter implements Service {
                 return;
             }
             metrics.refused();
-            done.accept(Forwarder.notSent("NOT_OWNER", "this server's lease lapsed; it rejoins in a moment: retry"));
+            done.accept(Response.retryLater("NOT_OWNER", "this server's lease lapsed; it rejoins in a moment: retry"));
             return;
         }
         if (owner.get().nodeId().equals(node.nodeId())) {
@@ -225,7 +224,7 @@ public final class ClusterRouter implements Service {
                             : done);
         } else if (forwarded) {
             metrics.refused();
-            done.accept(Forwarder.notSent(
+            done.accept(Response.retryLater(
                     "NOT_OWNER", "the servers are agreeing on who owns '" + customerId + "' after a change: retry"));
         } else {
             metrics.forwarded();
@@ -247,7 +246,7 @@ public final class ClusterRouter implements Service {
                 local.dispatch(method, path, request, done);
             } else {
                 metrics.refused();
-                done.accept(Forwarder.notSent(
+                done.accept(Response.retryLater(
                         "NOT_OWNER", "customer '" + customerId + "' is moving to this server: retry"));
             }
         });
@@ -350,7 +349,7 @@ public final class ClusterRouter implements Service {
             if (!c.equals(RequestTarget.NO_CUSTOMER)) {
                 if (!node.ownerOf(c).map(m -> m.nodeId().equals(node.nodeId())).orElse(false)) {
                     metrics.refused();
-                    done.accept(Forwarder.notSent(
+                    done.accept(Response.retryLater(
                             "NOT_OWNER", "the servers are agreeing on who owns '" + c + "' after a change: retry"));
                     return;
                 }
@@ -362,7 +361,7 @@ public final class ClusterRouter implements Service {
                 local.dispatch(method, path, request, done);
             } else {
                 metrics.refused();
-                done.accept(Forwarder.notSent("NOT_OWNER", "a customer of this batch is moving: retry"));
+                done.accept(Response.retryLater("NOT_OWNER", "a customer of this batch is moving: retry"));
             }
         });
     }

@@ -107,7 +107,7 @@ public final class Forwarder {
         Throwable e =
                 failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (e instanceof ConnectException || causedByConnect(e)) {
-            return notSent(
+            return Response.retryLater(
                     "OWNER_UNREACHABLE",
                     "the server that owns this customer cannot be reached; it moves to another"
                             + " server within the lease time: retry");
@@ -130,10 +130,5 @@ public final class Forwarder {
             }
         }
         return false;
-    }
-
-    /** A {@code 503} for a request that was applied nowhere, with {@code Retry-After: 1}. */
-    static Response notSent(String code, String message) {
-        return Response.json(503, Response.errorBody(code, message, null), Map.of("Retry-After", "1"));
     }
 }

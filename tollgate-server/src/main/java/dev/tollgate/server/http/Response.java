@@ -59,6 +59,14 @@ public record Response(
         return new Response(status, JSON_TYPE, Json.write(body).getBytes(StandardCharsets.UTF_8), headers);
     }
 
+    /**
+     * A {@code 503} for a request that was applied nowhere (the store unavailable, the customer moving, its owner
+     * unreachable), with {@code Retry-After: 1}.
+     */
+    public static Response retryLater(String code, String message) {
+        return json(503, errorBody(code, message, null), Map.of("Retry-After", "1"));
+    }
+
     /** An error answer without a field. */
     public static Response error(int status, String code, String message) {
         return json(status, errorBody(code, message, null));

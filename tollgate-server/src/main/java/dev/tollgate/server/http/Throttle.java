@@ -5,21 +5,21 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * At most one event in {@value #WARN_EVERY_SECONDS} s lets a warning through; it tells how many events were quiet
- * since. For the warnings about exhausted resources (connections refused, failed accepts, memory), which come in
- * floods.
+ * since. For the warnings that come in floods: exhausted resources (connections refused, failed accepts, memory),
+ * requests between nodes refused for want of their proof.
  *
  * <p>Thread-safe.
  */
-final class Throttle {
-    /** The least time between two warnings of one kind about resource exhaustion. */
-    static final long WARN_EVERY_SECONDS = 10;
+public final class Throttle {
+    /** The least time between two warnings of one kind. */
+    public static final long WARN_EVERY_SECONDS = 10;
 
     private final AtomicLong lastNanos =
             new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(WARN_EVERY_SECONDS));
     private final AtomicLong events = new AtomicLong();
 
     /** Counts an event; returns the events since the last line (this one included) if one is due now, else 0. */
-    long due() {
+    public long due() {
         events.incrementAndGet();
         long now = System.nanoTime();
         long last = lastNanos.get();
