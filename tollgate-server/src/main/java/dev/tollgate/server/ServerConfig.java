@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  *     {@code --data-dir})
  * @param catalog a catalog file applied at start-up, or {@code null} ({@code TOLLGATE_CATALOG}, {@code --catalog})
  * @param apiKey the secret API key, or {@code null} to use (or create) the one in the data directory
- *     ({@code TOLLGATE_API_KEY})
+ *     ({@code TOLLGATE_API_KEY}); required of a cluster node (the PostgreSQL store with a node id or an advertised
+ *     URL), the same on every node
  * @param store {@code sqlite} (the default) or {@code postgres} ({@code TOLLGATE_STORE}, {@code --store})
  * @param postgresUrl the JDBC URL of the PostgreSQL store, required when {@code store} is {@code postgres}
  *     ({@code TOLLGATE_POSTGRES_URL}, {@code --postgres-url}), e.g. {@code
@@ -154,6 +155,11 @@ public record ServerConfig(
         if ("postgres".equals(store) && (postgresUrl == null || !postgresUrl.startsWith("jdbc:postgresql:"))) {
             throw new IllegalArgumentException("store 'postgres' needs a JDBC URL (jdbc:postgresql://...) in"
                     + " TOLLGATE_POSTGRES_URL or --postgres-url");
+        }
+        if ("postgres".equals(store) && (nodeId != null || advertiseUrl != null) && apiKey == null) {
+            throw new IllegalArgumentException("a cluster node (--node-id or --advertise-url) needs TOLLGATE_API_KEY,"
+                    + " the same on every node: nodes prove their requests to each other with it, and a key of"
+                    + " their own would have them refuse each other");
         }
     }
 

@@ -95,6 +95,29 @@ final class ServerConfigTest {
     }
 
     @Test
+    void a_cluster_node_without_the_shared_api_key_is_a_clear_error() {
+        Map<String, String> postgres =
+                Map.of("TOLLGATE_STORE", "postgres", "TOLLGATE_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+        for (String[] node : new String[][] {{"--node-id", "n1"}, {"--advertise-url", "http://10.0.0.1:8080"}}) {
+            assertThatThrownBy(() -> load(postgres, node))
+                    .as("regression: each node generated its own root key, and every request between nodes was then"
+                            + " refused NODE_PROOF_INVALID")
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("TOLLGATE_API_KEY")
+                    .hasMessageContaining("same on every node");
+        }
+        Map<String, String> keyed = new java.util.HashMap<>(postgres);
+        keyed.put("TOLLGATE_API_KEY", "tg_sk_0123456789abcdef0123456789");
+        assertThat(load(keyed, new String[] {"--node-id", "n1"}).nodeId()).isEqualTo("n1");
+        assertThat(load(postgres, new String[0]).apiKey())
+                .as("one PostgreSQL server, no node id: its key may be the generated one")
+                .isNull();
+        assertThat(load(Map.of(), new String[] {"--node-id", "n1"}).nodeId())
+                .as("SQLite forms no cluster")
+                .isEqualTo("n1");
+    }
+
+    @Test
     void request_deadlines_and_the_connection_limit_have_defaults_and_settings() {
         ServerConfig defaults = load(Map.of(), new String[0]);
         assertThat(defaults.headerTimeoutSeconds()).isEqualTo(10);
