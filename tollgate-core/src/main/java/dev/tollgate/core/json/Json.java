@@ -1,6 +1,5 @@
 package dev.tollgate.core.json;
 
-import dev.tollgate.core.Decimals;
 import dev.tollgate.core.Limits;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -49,85 +48,7 @@ public final class Json {
      * @throws IllegalArgumentException if the tree holds a value outside the model
      */
     public static String write(@Nullable Object value) {
-        StringBuilder out = new StringBuilder(128);
-        write(value, out);
-        return out.toString();
-    }
-
-    private static void write(@Nullable Object value, StringBuilder out) {
-        if (value == null) {
-            out.append("null");
-        } else if (value instanceof String s) {
-            quote(s, out);
-        } else if (value instanceof BigDecimal d) {
-            out.append(Decimals.normalize(d).toPlainString());
-        } else if (value instanceof Integer || value instanceof Long) {
-            out.append(value);
-        } else if (value instanceof Boolean b) {
-            out.append(b.booleanValue());
-        } else if (value instanceof Map<?, ?> map) {
-            out.append('{');
-            boolean first = true;
-            for (Map.Entry<?, ?> e : map.entrySet()) {
-                if (!first) {
-                    out.append(',');
-                }
-                first = false;
-                quote(String.valueOf(e.getKey()), out);
-                out.append(':');
-                write(e.getValue(), out);
-            }
-            out.append('}');
-        } else if (value instanceof List<?> list) {
-            out.append('[');
-            for (int i = 0; i < list.size(); i++) {
-                if (i > 0) {
-                    out.append(',');
-                }
-                write(list.get(i), out);
-            }
-            out.append(']');
-        } else {
-            throw new IllegalArgumentException(
-                    "not a JSON tree value: " + value.getClass().getName());
-        }
-    }
-
-    private static void quote(String s, StringBuilder out) {
-        out.append('"');
-        if (plain(s)) {
-            out.append(s).append('"');
-            return;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
-    }
-
-    /** Whether a string needs no escaping (the common case: keys, ids, codes). */
-    private static boolean plain(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c == '"' || c == '\\') {
-                return false;
-            }
-        }
-        return true;
+        return new JsonWriter().value(value).toString();
     }
 
     private static final class Parser {

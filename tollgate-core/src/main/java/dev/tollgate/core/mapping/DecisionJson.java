@@ -1,6 +1,5 @@
 package dev.tollgate.core.mapping;
 
-import static dev.tollgate.core.mapping.Fields.instantOrNull;
 import static dev.tollgate.core.mapping.Fields.putPresent;
 
 import dev.tollgate.core.decision.BoundBy;
@@ -23,42 +22,67 @@ import java.util.Map;
 public final class DecisionJson {
     private DecisionJson() {}
 
+    /** Receives a decision's fields, in order. */
+    @FunctionalInterface
+    public interface FieldSink {
+        /** Takes field {@code name}, whose {@code value} is a tree of {@code Json}'s model, never {@code null}. */
+        void put(String name, Object value);
+    }
+
     /** The decision in {@code form}: a new, mutable tree in field order. */
     public static Map<String, Object> decision(Decision d, Form form) {
-        boolean journal = form == Form.JOURNAL;
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("allowed", d.allowed());
-        putPresent(m, "reason", d.reason() == null ? null : d.reason().name());
+        fields(d, form, m::put);
+        return m;
+    }
+
+    /**
+     * The decision's fields in {@code form}, in order, each to {@code sink}: what {@link #decision} holds, for a writer
+     * that needs no tree ({@code JsonWriter::field}).
+     */
+    public static void fields(Decision d, Form form, FieldSink sink) {
+        boolean journal = form == Form.JOURNAL;
+        sink.put("allowed", d.allowed());
+        if (d.reason() != null) {
+            sink.put("reason", d.reason().name());
+        }
         if (d.boundBy() != null) {
-            m.put("boundBy", boundBy(d.boundBy()));
+            sink.put("boundBy", boundBy(d.boundBy()));
         }
-        putPresent(m, "limit", d.limit());
-        m.put("used", d.used());
+        if (d.limit() != null) {
+            sink.put("limit", d.limit());
+        }
+        sink.put("used", d.used());
         if (!journal || d.held().signum() != 0) {
-            m.put("held", d.held());
+            sink.put("held", d.held());
         }
-        putPresent(m, "remaining", d.remaining());
-        m.put("unlimited", d.unlimited());
+        if (d.remaining() != null) {
+            sink.put("remaining", d.remaining());
+        }
+        sink.put("unlimited", d.unlimited());
         if (!journal || d.overage()) {
-            m.put("overage", d.overage());
+            sink.put("overage", d.overage());
         }
         if (d.overageQuantity().signum() != 0) {
-            m.put("overageQuantity", d.overageQuantity());
+            sink.put("overageQuantity", d.overageQuantity());
         }
-        putPresent(m, "resetsAt", instantOrNull(d.resetsAt()));
-        putPresent(m, "value", d.value());
+        if (d.resetsAt() != null) {
+            sink.put("resetsAt", Fields.instant(d.resetsAt()));
+        }
+        if (d.value() != null) {
+            sink.put("value", d.value());
+        }
         CreditCharge c = d.credit();
         if (journal) {
-            m.put("recorded", d.recorded());
+            sink.put("recorded", d.recorded());
             if (c != null) {
                 Map<String, Object> credit = new LinkedHashMap<>();
-                putCharge(credit, c);
-                m.put("credit", credit);
+                putCharge(credit::put, c);
+                sink.put("credit", credit);
             }
         } else if (c != null) {
-            putCharge(m, c);
+            putCharge(sink, c);
         }
-        return m;
     }
 
     /** What bound a decision or a session: {@code kind} and whichever of its names it has. */
@@ -73,9 +97,9 @@ public final class DecisionJson {
         return m;
     }
 
-    private static void putCharge(Map<String, Object> m, CreditCharge c) {
-        m.put("currency", c.currency());
-        m.put("credits", c.credits());
-        m.put("balance", c.balance());
+    private static void putCharge(FieldSink sink, CreditCharge c) {
+        sink.put("currency", c.currency());
+        sink.put("credits", c.credits());
+        sink.put("balance", c.balance());
     }
 }

@@ -197,6 +197,9 @@ public final class HttpApi implements Service {
 
     private static Response answer(Reply reply) {
         Map<String, String> headers = reply.replay() ? Map.of("Idempotent-Replay", "true") : Map.of();
+        if (reply.body() instanceof Reply.Written written) {
+            return Response.writtenJson(reply.status(), written.json(), headers);
+        }
         if (reply.body() instanceof Reply.Csv csv) {
             return new Response(
                     reply.status(),

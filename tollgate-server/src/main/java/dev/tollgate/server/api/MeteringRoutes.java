@@ -9,6 +9,9 @@ import dev.tollgate.core.api.ConsumeRequest;
 import dev.tollgate.core.api.EventResult;
 import dev.tollgate.core.decision.Decision;
 import dev.tollgate.core.engine.Engine;
+import dev.tollgate.core.json.JsonWriter;
+import dev.tollgate.core.mapping.DecisionJson;
+import dev.tollgate.core.mapping.Form;
 import dev.tollgate.server.http.ApiRequest;
 import dev.tollgate.server.http.Reply;
 import dev.tollgate.server.http.Response;
@@ -32,6 +35,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe: holds only thread-safe collaborators.
  */
 final class MeteringRoutes {
+    /** Each thread's writer of answers, reused: an answer allocates only its bytes. */
+    private static final ThreadLocal<JsonWriter> ANSWERS = ThreadLocal.withInitial(JsonWriter::new);
+
     private final Engine engine;
     private final Metrics.DecisionMeters checks;
     private final Metrics.DecisionMeters consumes;
@@ -68,20 +74,29 @@ final class MeteringRoutes {
                 .orTimeout(WRITE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
-    private static Reply decisionReply(Decision d, boolean write, boolean replay) {
-        Map<String, Object> body = MeteringViews.decision(d);
-        if (write) {
-            body.put("recorded", d.recorded());
-        }
+    /**
+     * A decision's answer: {@code 200} written straight to bytes ({@link DecisionJson#fields}), or {@code 404} when the
+     * customer, feature or scope is unknown, with the error beside the decision.
+     */
+    static Reply decisionReply(Decision d, boolean write, boolean replay) {
         if (d.reason() == Reason.CUSTOMER_NOT_FOUND
                 || d.reason() == Reason.FEATURE_NOT_FOUND
                 || d.reason() == Reason.SCOPE_NOT_FOUND) {
+            Map<String, Object> body = MeteringViews.decision(d);
+            if (write) {
+                body.put("recorded", d.recorded());
+            }
             String field =
                     Objects.requireNonNull(RequestBodies.fieldOf(d.reason().name()));
             body.putAll(Response.errorBody(d.reason().name(), "no such " + field.replace("Id", ""), field));
             return new Reply(404, body, replay);
         }
-        return new Reply(200, body, replay);
+        JsonWriter json = ANSWERS.get().reset().beginObject();
+        DecisionJson.fields(d, Form.ANSWER, json::field);
+        if (write) {
+            json.field("recorded", d.recorded());
+        }
+        return new Reply(200, new Reply.Written(json.endObject().toByteArray()), replay);
     }
 
     private CompletableFuture<Reply> events(ApiRequest ctx) {

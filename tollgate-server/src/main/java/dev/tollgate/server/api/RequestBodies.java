@@ -2,6 +2,8 @@ package dev.tollgate.server.api;
 
 import static dev.tollgate.server.http.Requests.body;
 
+import dev.tollgate.core.Decimals;
+import dev.tollgate.core.Limits;
 import dev.tollgate.core.Reason;
 import dev.tollgate.core.api.CheckRequest;
 import dev.tollgate.core.api.ConsumeRequest;
@@ -11,6 +13,7 @@ import dev.tollgate.server.http.ApiException;
 import dev.tollgate.server.http.ApiRequest;
 import dev.tollgate.server.http.Body;
 import dev.tollgate.server.http.EventsAnswer;
+import dev.tollgate.server.http.FlatBody;
 import dev.tollgate.server.http.Trees;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -19,6 +22,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,8 +41,42 @@ public final class RequestBodies {
 
     private RequestBodies() {}
 
-    /** The body of {@code POST /v1/check}. */
+    private static final FlatBody.Names REQUEST_PATH_FIELDS = new FlatBody.Names(
+            "customerId", "feature", "quantity", "scope", "sessionId", "dimensions", "idempotencyKey");
+    private static final int CUSTOMER = 0;
+    private static final int FEATURE = 1;
+    private static final int QUANTITY = 2;
+    private static final int SCOPE = 3;
+    private static final int SESSION = 4;
+    private static final int DIMENSIONS = 5;
+    private static final int KEY = 6;
+
+    /**
+     * The body of {@code POST /v1/check}: read the fast way ({@link FlatBody}) when it is plain and valid, else the full
+     * way, which refuses it with its code and field.
+     */
     public static CheckRequest check(ApiRequest ctx) {
+        CheckRequest fast = fastCheck(ctx);
+        return fast != null ? fast : fullCheck(ctx);
+    }
+
+    /** The body of {@code POST /v1/check} if it is plain and valid; else {@code null}. */
+    static @Nullable CheckRequest fastCheck(ApiRequest ctx) {
+        FlatBody flat = FlatBody.read(ctx.bodyAsBytes(), REQUEST_PATH_FIELDS, DIMENSIONS);
+        if (flat == null || flat.has(KEY) || !valid(flat, false)) {
+            return null;
+        }
+        return new CheckRequest(
+                flatString(flat, CUSTOMER),
+                flatString(flat, FEATURE),
+                flatQuantity(flat),
+                flat.string(SCOPE),
+                flat.object(DIMENSIONS),
+                flat.string(SESSION));
+    }
+
+    /** The body of {@code POST /v1/check} read the full way: every refusal of one comes from here. */
+    static CheckRequest fullCheck(ApiRequest ctx) {
         Body b = body(ctx).allowOnly("customerId", "feature", "quantity", "scope", "sessionId", "dimensions");
         return new CheckRequest(
                 b.requireId("customerId"),
@@ -49,8 +87,38 @@ public final class RequestBodies {
                 b.optId("sessionId"));
     }
 
-    /** The body of {@code POST /v1/consume} (the key may come as the {@code Idempotency-Key} header). */
+    /**
+     * The body of {@code POST /v1/consume} (the key may come as the {@code Idempotency-Key} header): read as {@link
+     * #check} reads its body.
+     */
     public static ConsumeRequest consume(ApiRequest ctx) {
+        ConsumeRequest fast = fastConsume(ctx);
+        return fast != null ? fast : fullConsume(ctx);
+    }
+
+    /** The body of {@code POST /v1/consume} with its key if it is plain and valid; else {@code null}. */
+    static @Nullable ConsumeRequest fastConsume(ApiRequest ctx) {
+        FlatBody flat = FlatBody.read(ctx.bodyAsBytes(), REQUEST_PATH_FIELDS, DIMENSIONS);
+        if (flat == null || !valid(flat, true)) {
+            return null;
+        }
+        String key = flat.has(KEY) ? flat.string(KEY) : ctx.header("Idempotency-Key");
+        if (key == null || !Body.isIdempotencyKey(key)) {
+            return null;
+        }
+        BigDecimal quantity = flatQuantity(flat);
+        return new ConsumeRequest(
+                flatString(flat, CUSTOMER),
+                flatString(flat, FEATURE),
+                quantity == null ? BigDecimal.ONE : quantity,
+                key,
+                flat.string(SCOPE),
+                flat.object(DIMENSIONS),
+                flat.string(SESSION));
+    }
+
+    /** The body of {@code POST /v1/consume} read the full way: every refusal of one comes from here. */
+    static ConsumeRequest fullConsume(ApiRequest ctx) {
         Body b = body(ctx)
                 .allowOnly("customerId", "feature", "quantity", "scope", "sessionId", "dimensions", "idempotencyKey");
         BigDecimal quantity = b.optQuantity("quantity", true);
@@ -62,6 +130,51 @@ public final class RequestBodies {
                 b.optId("scope"),
                 b.dimensions("dimensions"),
                 b.optId("sessionId"));
+    }
+
+    /**
+     * Whether a plain body holds what {@link Body} would accept for the request path's fields (the key aside): ids
+     * where ids go, a quantity in range ({@code > 0} if {@code positive}), dimensions within their limits. When not,
+     * the full way refuses it.
+     */
+    private static boolean valid(FlatBody flat, boolean positive) {
+        BigDecimal quantity = flat.number(QUANTITY);
+        if (flat.has(QUANTITY)
+                && (quantity == null
+                        || quantity.signum() < 0
+                        || (positive && quantity.signum() == 0)
+                        || !Decimals.inRange(quantity))) {
+            return false;
+        }
+        Map<String, String> dimensions = flat.object(DIMENSIONS);
+        if (dimensions.size() > Limits.MAX_DIMENSIONS) {
+            return false;
+        }
+        for (Map.Entry<String, String> d : dimensions.entrySet()) {
+            if (d.getKey().isEmpty()
+                    || d.getKey().length() > Limits.MAX_DIMENSION_LENGTH
+                    || d.getValue().length() > Limits.MAX_DIMENSION_LENGTH) {
+                return false;
+            }
+        }
+        return flatId(flat, CUSTOMER, true)
+                && flatId(flat, FEATURE, true)
+                && flatId(flat, SCOPE, false)
+                && flatId(flat, SESSION, false);
+    }
+
+    private static boolean flatId(FlatBody flat, int field, boolean required) {
+        String id = flat.string(field);
+        return id == null ? !required && !flat.has(field) : Body.isId(id);
+    }
+
+    private static String flatString(FlatBody flat, int field) {
+        return Objects.requireNonNull(flat.string(field));
+    }
+
+    private static @Nullable BigDecimal flatQuantity(FlatBody flat) {
+        BigDecimal quantity = flat.number(QUANTITY);
+        return quantity == null ? null : Decimals.normalize(quantity);
     }
 
     /**

@@ -192,6 +192,17 @@ public final class Body {
         return key;
     }
 
+    /**
+     * Whether {@code key} is an idempotency key {@link #idempotencyKey} accepts: 1-{@value Limits#MAX_KEY_LENGTH}
+     * characters of well-formed text, not under a reserved prefix.
+     */
+    public static boolean isIdempotencyKey(String key) {
+        return !key.isEmpty()
+                && key.length() <= Limits.MAX_KEY_LENGTH
+                && !Limits.reservedKey(key)
+                && Limits.storable(key);
+    }
+
     public String requireIdempotencyKey(@Nullable String header) {
         String key = idempotencyKey(header);
         if (key == null) {

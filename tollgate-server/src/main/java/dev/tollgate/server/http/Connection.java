@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -58,9 +59,6 @@ final class Connection extends ChannelInboundHandlerAdapter {
      */
     private static final HttpHeadersFactory ANSWER_HEADERS =
             DefaultHttpHeadersFactory.headersFactory().withNameValidation(false);
-
-    private static final HttpHeadersFactory ANSWER_TRAILERS =
-            DefaultHttpHeadersFactory.trailersFactory().withNameValidation(false);
 
     /** Requests awaiting their answers at which the connection stops being read. */
     static final int MAX_PENDING = 1024;
@@ -262,8 +260,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
                 HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(response.status()),
                 Unpooled.wrappedBuffer(response.body()),
-                ANSWER_HEADERS,
-                ANSWER_TRAILERS);
+                ANSWER_HEADERS.newHeaders(),
+                EmptyHttpHeaders.INSTANCE); // an answer of known length has no trailers: none made per answer
         HttpHeaders headers = out.headers();
         headers.set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
         headers.setInt(HttpHeaderNames.CONTENT_LENGTH, response.body().length);

@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * A handler's answer, before the API ({@code api/HttpApi}) turns it into bytes: status, body, and whether it replays
- * an idempotency key. The body is a JSON tree (maps, lists, values), a {@link Csv} export, {@link Text} (the metrics),
- * a {@link Stream} or a static {@link Asset} (the console's files).
+ * an idempotency key. The body is a JSON tree (maps, lists, values), JSON already {@link Written} (the request path's
+ * answers), a {@link Csv} export, {@link Text} (the metrics), a {@link Stream} or a static {@link Asset} (the
+ * console's files).
  *
  * @param status the HTTP status
  * @param body the body
@@ -25,6 +26,14 @@ public record Reply(int status, Object body, boolean replay) {
     public static Reply csv(String fileName, List<String> columns, List<Map<String, Object>> rows) {
         return ok(new Csv(fileName, csvText(columns, rows)));
     }
+
+    /**
+     * A JSON answer written without a tree ({@code core/json/JsonWriter}).
+     *
+     * @param json the body, UTF-8, never modified once given
+     */
+    @SuppressWarnings("ArrayRecordComponent") // an answer is sent, never compared
+    public record Written(byte[] json) {}
 
     /** A CSV answer instead of JSON. */
     public record Csv(String fileName, String text) {}

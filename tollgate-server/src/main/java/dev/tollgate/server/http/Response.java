@@ -1,7 +1,6 @@
 package dev.tollgate.server.http;
 
-import dev.tollgate.core.json.Json;
-import java.nio.charset.StandardCharsets;
+import dev.tollgate.core.json.JsonWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -56,7 +55,12 @@ public record Response(
 
     /** A JSON answer of {@code body}, with further headers. */
     public static Response json(int status, Object body, Map<String, String> headers) {
-        return new Response(status, JSON_TYPE, Json.write(body).getBytes(StandardCharsets.UTF_8), headers);
+        return writtenJson(status, new JsonWriter().value(body).toByteArray(), headers);
+    }
+
+    /** A JSON answer whose body is written already, with further headers. */
+    public static Response writtenJson(int status, byte[] json, Map<String, String> headers) {
+        return new Response(status, JSON_TYPE, json, headers);
     }
 
     /**

@@ -210,7 +210,8 @@ public final class Trees {
         return Limits.storable(s) ? s : INVALID_STRING;
     }
 
-    private static Object number(BigDecimal d) {
+    /** A number as the tree holds it: zero as {@link BigDecimal#ZERO}, a number beyond the limits {@code OUT_OF_RANGE}. */
+    static Object number(BigDecimal d) {
         if (d.signum() == 0) {
             return BigDecimal.ZERO; // 0e-1000000000 too: no scale travels further
         }

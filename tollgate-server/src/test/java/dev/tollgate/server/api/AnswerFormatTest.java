@@ -31,7 +31,9 @@ import dev.tollgate.core.entitlement.EffectiveEntitlement;
 import dev.tollgate.core.json.Json;
 import dev.tollgate.core.period.ResetPeriod;
 import dev.tollgate.core.session.Session;
+import dev.tollgate.server.http.Reply;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +108,42 @@ final class AnswerFormatTest {
                         full.refused(Reason.INSUFFICIENT_CREDITS, BoundBy.feature("q")))))
                 .isEqualTo("{\"allowed\":false,\"reason\":\"INSUFFICIENT_CREDITS\",\"boundBy\":{\"kind\":\"feature\","
                         + "\"feature\":\"q\"},\"currency\":\"credits\",\"credits\":0.35,\"balance\":99.65}");
+    }
+
+    @Test
+    void the_request_paths_answer_is_written_to_the_byte_as_the_tree_of_its_decision() {
+        Decision charged = new Decision(
+                true,
+                null,
+                new BoundBy("budget", "q", "credits", "team", "monthly", null),
+                dec("10"),
+                dec("12.50"),
+                dec("0"),
+                null,
+                true,
+                false,
+                BigDecimal.ZERO,
+                AT,
+                null,
+                true,
+                new CreditCharge("crédits", dec("0.35"), dec("99.65")));
+        for (Decision d : List.of(charged, Decision.plain(false, Reason.NOT_ENTITLED, null, null))) {
+            Map<String, Object> tree = MeteringViews.decision(d);
+            assertThat(written(MeteringRoutes.decisionReply(d, false, false))).isEqualTo(json(tree));
+            tree.put("recorded", d.recorded());
+            assertThat(written(MeteringRoutes.decisionReply(d, true, true))).isEqualTo(json(tree));
+        }
+        assertThat(written(MeteringRoutes.decisionReply(charged, true, false)))
+                .isEqualTo("{\"allowed\":true,\"boundBy\":{\"kind\":\"budget\",\"feature\":\"q\","
+                        + "\"currency\":\"credits\",\"scope\":\"team\",\"budget\":\"monthly\"},\"limit\":10,"
+                        + "\"used\":12.5,\"held\":0,\"unlimited\":true,\"overage\":false,"
+                        + "\"resetsAt\":\"2026-11-29T09:24:56.645Z\",\"currency\":\"crédits\",\"credits\":0.35,"
+                        + "\"balance\":99.65,\"recorded\":true}");
+    }
+
+    private static String written(Reply reply) {
+        assertThat(reply.status()).isEqualTo(200);
+        return new String(((Reply.Written) reply.body()).json(), StandardCharsets.UTF_8);
     }
 
     @Test
