@@ -1,6 +1,8 @@
 package dev.tollgate.bench;
 
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,10 +22,12 @@ import org.jspecify.annotations.Nullable;
  * this process (the generator) on CPU 0, spinning. {@code --io-threads} overrides the server's I/O threads (by
  * default its own default, or one per server core when pinned).
  *
- * <p>{@code --writer} runs {@link SubscriberP99}'s writer (200 consumes a second) throughout, as that scenario does.
+ * <p>{@code --writer} runs {@link SubscriberP99}'s writer (200 consumes a second) throughout, as that scenario does;
+ * {@code --subscribers N} keeps {@code N} change-feed subscribers ({@link FeedSubscribers}) connected throughout. Each
+ * open loop also prints the server's CPU per answer by thread and the time this process spent in GC during it.
  *
  * <p>Usage: {@code LatencyProbe [--server-jar PATH] [--runs N] [--scenario check|consume|bare] [--fraction F] [--pin]
- * [--io-threads N] [--writer] [--server-jvm "OPTIONS"]}.
+ * [--io-threads N] [--writer] [--subscribers N] [--server-jvm "OPTIONS"]}.
  */
 public final class LatencyProbe {
     private LatencyProbe() {}
@@ -41,6 +45,7 @@ public final class LatencyProbe {
         boolean pin = false;
         int ioThreads = 0;
         boolean writer = false;
+        int subscribers = 0;
         List<String> jvm = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -51,6 +56,7 @@ public final class LatencyProbe {
                 case "--pin" -> pin = true;
                 case "--io-threads" -> ioThreads = Integer.parseInt(args[++i]);
                 case "--writer" -> writer = true;
+                case "--subscribers" -> subscribers = Integer.parseInt(args[++i]);
                 case "--server-jvm" -> jvm = List.of(args[++i].trim().split("\\s+"));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -79,6 +85,8 @@ public final class LatencyProbe {
             byte[] check = HttpLoad.request("POST", "/v1/check", BenchMain.checkBody(), TollgateProcess.API_KEY);
             boolean consume = scenario.equals("consume");
             SubscriberP99.Writer writes = writer ? SubscriberP99.Writer.start(tg) : null;
+            FeedSubscribers following =
+                    subscribers > 0 ? FeedSubscribers.open(tg.port, TollgateProcess.API_KEY, subscribers) : null;
             try {
                 measure(
                         load,
@@ -88,6 +96,10 @@ public final class LatencyProbe {
                         new ThreadCpu(tg.pid()),
                         prefix -> consume ? BenchMain.consumes("hot", prefix) : seq -> check);
             } finally {
+                if (following != null) {
+                    System.out.println("subscribers all still open: " + following.allOpen());
+                    following.close();
+                }
                 if (writes != null) {
                     writes.close();
                 }
@@ -113,7 +125,11 @@ public final class LatencyProbe {
             Map<String, Double> perAnswer = ThreadCpu.microsPer(before, cpu.seconds(), sat.ok());
             answered += sat.ok();
             double rate = fraction * sat.rate();
+            Map<String, Double> openBefore = cpu.seconds();
+            long gcBefore = generatorGcMillis();
             HttpLoad.Run r = load.constantRate(64, rate, 2, 5, requests.apply("o" + i + "-"));
+            Map<String, Double> openPerAnswer = ThreadCpu.microsPer(openBefore, cpu.seconds(), r.ok());
+            long gc = generatorGcMillis() - gcBefore;
             answered += r.ok();
             System.out.println(String.format(
                     Locale.ROOT,
@@ -131,8 +147,19 @@ public final class LatencyProbe {
                     r.latencyNanos().getMaxValue() / 1e6,
                     r.errors()));
             System.out.println("  server CPU per answer in the closed loop, by thread (µs): " + busiest(perAnswer));
+            System.out.println("  in the open loop: server CPU per answer by thread (µs): " + busiest(openPerAnswer)
+                    + " this process's GC " + gc + " ms");
         }
         System.out.println("answered 2xx in all: " + answered);
+    }
+
+    /** The time this process (the generator) spent collecting garbage so far, ms. */
+    private static long generatorGcMillis() {
+        long millis = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            millis += Math.max(0, gc.getCollectionTime());
+        }
+        return millis;
     }
 
     /** The threads that spent more than 0.05 µs per answer, busiest first. */
