@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * tokens. A name not listed, a name twice, a {@code null}, a boolean, an array or anything after the object is not
  * plain.
  *
- * <p>Thread-safe: immutable once {@link #read} returns it.
+ * <p>Not thread-safe; one per request.
  */
 public final class FlatBody {
     private static final int MAX_DIGITS = 36;
@@ -89,7 +89,7 @@ public final class FlatBody {
         return values[index] instanceof BigDecimal d ? d : null;
     }
 
-    /** The object of strings of field {@code index}, in body order; empty if absent. */
+    /** The object of strings of field {@code index}, in body order (the reader's own map: copy it); empty if absent. */
     @SuppressWarnings("unchecked")
     public Map<String, String> object(int index) {
         return values[index] instanceof Map<?, ?> m ? (Map<String, String>) m : Map.of();
@@ -137,12 +137,15 @@ public final class FlatBody {
             this.b = body;
         }
 
-        /** The next byte after JSON whitespace, not consumed; {@link #END} at the end. */
+        /**
+         * The next byte after JSON whitespace (0-255), not consumed; {@link #END} at the end. Unsigned: byte 0xff read
+         * as a signed -1 was taken for the end, and a body with it after the object was accepted.
+         */
         int peekAfterSpace() {
             while (pos < b.length) {
                 byte c = b[pos];
                 if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-                    return c;
+                    return c & 0xff;
                 }
                 pos++;
             }

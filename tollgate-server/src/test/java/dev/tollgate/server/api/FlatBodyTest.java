@@ -118,6 +118,32 @@ final class FlatBodyTest {
     }
 
     @Test
+    void bodies_with_any_byte_read_the_same_either_way() {
+        byte[] valid = bytes("{\"customerId\":\"acme\",\"feature\":\"tokens\"}");
+        for (int b : new int[] {0xff, 0xfe, 0x80, 0xc0, 0x00, 0x7f, 0x1f}) {
+            byte[] trailing = java.util.Arrays.copyOf(valid, valid.length + 1);
+            trailing[valid.length] = (byte) b;
+            assertSameEitherWay(trailing, null);
+            byte[] inside = valid.clone();
+            inside[15] = (byte) b;
+            assertSameEitherWay(inside, "h-1");
+        }
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        for (int i = 0; i < 5_000; i++) {
+            byte[] body = bytes(generate(random));
+            if (body.length > 0) {
+                body[random.nextInt(body.length)] = (byte) random.nextInt(256);
+            }
+            try {
+                assertSameEitherWay(body, "h-1");
+            } catch (AssertionError e) {
+                throw new AssertionError("seed " + seed + ", body " + java.util.Arrays.toString(body), e);
+            }
+        }
+    }
+
+    @Test
     void plain_bodies_take_the_fast_way() {
         FlatBody flat = FlatBody.read(
                 bytes("{\"customerId\":\"acme\",\"feature\":\"tokens\",\"quantity\":1.50,"
@@ -135,16 +161,25 @@ final class FlatBodyTest {
     }
 
     private static void assertSameEitherWay(String body, @Nullable String header) {
+        assertSameEitherWay(bytes(body), header);
+    }
+
+    private static void assertSameEitherWay(byte[] body, @Nullable String header) {
+        String text = new String(body, StandardCharsets.ISO_8859_1);
         assertThat(outcome(RequestBodies::check, body, header))
-                .as("check " + body)
+                .as("check " + text)
                 .isEqualTo(outcome(RequestBodies::fullCheck, body, header));
         assertThat(outcome(RequestBodies::consume, body, header))
-                .as("consume " + body + " with key header " + header)
+                .as("consume " + text + " with key header " + header)
                 .isEqualTo(outcome(RequestBodies::fullConsume, body, header));
     }
 
     /** The request read, or the refusal as its status, code, field and message. */
     private static Object outcome(Function<ApiRequest, Object> read, String body, @Nullable String header) {
+        return outcome(read, bytes(body), header);
+    }
+
+    private static Object outcome(Function<ApiRequest, Object> read, byte[] body, @Nullable String header) {
         try {
             return read.apply(request(body, header));
         } catch (ApiException e) {
@@ -255,7 +290,10 @@ final class FlatBodyTest {
     }
 
     private static ApiRequest request(String body, @Nullable String idempotencyHeader) {
-        byte[] bytes = bytes(body);
+        return request(bytes(body), idempotencyHeader);
+    }
+
+    private static ApiRequest request(byte[] bytes, @Nullable String idempotencyHeader) {
         return new ApiRequest() {
             @Override
             public @Nullable String header(String name) {
