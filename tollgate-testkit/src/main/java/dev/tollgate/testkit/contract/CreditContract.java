@@ -5,19 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.core.Reason;
 import dev.tollgate.core.TollgateException;
-import dev.tollgate.core.api.BalanceView;
 import dev.tollgate.core.api.CheckRequest;
 import dev.tollgate.core.api.ConsumeRequest;
-import dev.tollgate.core.api.CustomerUpdate;
 import dev.tollgate.core.api.EventResult;
-import dev.tollgate.core.api.GrantRequest;
 import dev.tollgate.core.api.GrantView;
 import dev.tollgate.core.api.LedgerLine;
 import dev.tollgate.core.api.Outcome;
 import dev.tollgate.core.api.RefundView;
-import dev.tollgate.core.api.SubscriptionRequest;
-import dev.tollgate.core.api.SubscriptionRequest.AddonQuantity;
-import dev.tollgate.core.api.SubscriptionRequest.VersionChoice;
 import dev.tollgate.core.api.UsageEvent;
 import dev.tollgate.core.credit.AutoRecharge;
 import dev.tollgate.core.credit.EntryType;
@@ -29,204 +23,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The credit ledger's rules (SPEC §5) as scenarios with exact balances and entries, run on every store: burn order
- * with ties, hard refusal, soft overdraft paid back, expiry at the exact instant, allotments at period start, grants
- * effective mid-period, void, refund after expiry, rate-card pricing, auto-recharge, and exact admission under
- * concurrency. After every test the store is verified: balances equal the sum of their entries, remainders stay within
- * their grants, and a replay from empty agrees.
+ * with ties, hard refusal, soft overdraft paid back, expiry at the exact instant, grants effective mid-period, void,
+ * refund after expiry, rate-card pricing, auto-recharge, and exact admission under concurrency. Allotments are
+ * {@link AllotmentContract}'s.
  */
-public abstract class CreditContract extends EngineSuite {
-    /** A Tuesday in January at noon; subscriptions anchored here renew on the 6th. */
-    protected static final Instant T = Instant.parse("2026-01-06T12:00:00Z");
-
-    private static final Map<String, Object> CATALOG = catalog("unlimited", 100, 50);
-
-    /**
-     * The suite's catalog. Another value of a parameter publishes another version of the plan or add-on it belongs to.
-     *
-     * @param monthlyLlm the {@code llm} limit of plan {@code monthly}
-     * @param monthlyCredits the credits plan {@code monthly} allots each month (promotional, expiring at period end)
-     * @param boosterCredits the credits add-on {@code booster} allots each month per unit (paid, never expiring)
-     */
-    private static Map<String, Object> catalog(Object monthlyLlm, int monthlyCredits, int boosterCredits) {
-        return Map.of(
-                "currencies",
-                List.of(Map.of("key", "credits", "depletion", "hard"), Map.of("key", "tokens", "depletion", "soft")),
-                "features",
-                List.of(
-                        Map.of("key", "llm", "type", "metered", "reset", "month"),
-                        Map.of("key", "calls", "type", "metered", "reset", "month"),
-                        Map.of("key", "images", "type", "metered", "reset", "month"),
-                        Map.of("key", "search", "type", "metered", "reset", "month")),
-                "rateCards",
-                List.of(
-                        Map.of(
-                                "feature",
-                                "llm",
-                                "currency",
-                                "credits",
-                                "per",
-                                1000,
-                                "rate",
-                                1,
-                                "byDimension",
-                                Map.of("model", Map.of("gpt-4o", 5, "mini", new BigDecimal("0.3")))),
-                        Map.of("feature", "calls", "currency", "tokens", "per", 1, "rate", 1),
-                        Map.of(
-                                "feature",
-                                "images",
-                                "currency",
-                                "credits",
-                                "per",
-                                1,
-                                "tiers",
-                                List.of(Map.of("upTo", 10, "rate", 2), Map.of("upTo", 20, "rate", 1))),
-                        Map.of(
-                                "feature",
-                                "search",
-                                "currency",
-                                "credits",
-                                "per",
-                                1,
-                                "byDimension",
-                                Map.of("engine", Map.of("web", 2)))),
-                "plans",
-                List.of(
-                        Map.of(
-                                "key",
-                                "pro",
-                                "entitlements",
-                                Map.of(
-                                        "llm", Map.of("limit", "unlimited"),
-                                        "calls", Map.of("limit", "unlimited"),
-                                        "images", Map.of("limit", "unlimited"),
-                                        "search", Map.of("limit", "unlimited"))),
-                        Map.of(
-                                "key",
-                                "monthly",
-                                "entitlements",
-                                Map.of("llm", Map.of("limit", monthlyLlm)),
-                                "credits",
-                                List.of(Map.of(
-                                        "currency",
-                                        "credits",
-                                        "amount",
-                                        monthlyCredits,
-                                        "every",
-                                        "month",
-                                        "category",
-                                        "promotional",
-                                        "expires",
-                                        "period-end")))),
-                "addons",
-                List.of(Map.of(
-                        "key",
-                        "booster",
-                        "credits",
-                        List.of(Map.of(
-                                "currency",
-                                "credits",
-                                "amount",
-                                boosterCredits,
-                                "every",
-                                "month",
-                                "category",
-                                "paid",
-                                "expires",
-                                "never")))));
-    }
-
-    protected CreditContract() {
-        super(T, AfterEachTest.VERIFY);
-    }
-
-    private int keys;
-
-    @BeforeEach
-    void startEngine() throws Exception {
-        restart();
-        engine().publishCatalog(CATALOG, "contract").get();
-        customer("acme", "pro");
-    }
-
-    private void customer(String id, String plan) throws Exception {
-        engine().upsertCustomer(id, new CustomerUpdate(id, Map.of(), null), null)
-                .get();
-        engine().subscribe(id, new SubscriptionRequest(plan, List.of(), null, null, null))
-                .get();
-    }
-
-    private GrantView grant(
-            String currency,
-            String amount,
-            boolean promotional,
-            int priority,
-            @Nullable Instant effectiveAt,
-            @Nullable Instant expiresAt)
-            throws Exception {
-        return engine().grant(
-                        "acme",
-                        new GrantRequest(
-                                currency,
-                                new BigDecimal(amount),
-                                promotional,
-                                promotional ? BigDecimal.ZERO : new BigDecimal("0.01"),
-                                priority,
-                                effectiveAt,
-                                expiresAt,
-                                "grant-" + ++keys))
-                .get()
-                .value();
-    }
-
-    private GrantView grant(String currency, String amount) throws Exception {
-        return grant(currency, amount, false, 0, null, null);
-    }
-
-    private Decision consume(String feature, String quantity, String key, Map<String, String> dims) throws Exception {
-        return engine().consume(new ConsumeRequest("acme", feature, new BigDecimal(quantity), key, null, dims))
-                .get()
-                .value();
-    }
-
-    private Decision consume(String feature, String quantity, String key) throws Exception {
-        return consume(feature, quantity, key, Map.of());
-    }
-
-    private BalanceView balance(String currency) {
-        return engine().balances("acme").stream()
-                .filter(b -> b.currency().equals(currency))
-                .findFirst()
-                .orElseThrow();
-    }
-
-    private BigDecimal available(String currency) {
-        return balance(currency).available();
-    }
-
-    private BigDecimal remaining(String grantId) {
-        return engine().grants("acme", null, false).stream()
-                .filter(g -> g.grant().id().equals(grantId))
-                .findFirst()
-                .orElseThrow()
-                .remaining();
-    }
-
-    private List<LedgerLine> ledger() {
-        return engine().ledger("acme", null, 0, Integer.MAX_VALUE);
-    }
-
-    private List<LedgerLine> entriesOf(String key, EntryType type) {
-        return ledger().stream()
-                .filter(l -> key.equals(l.idempotencyKey()) && l.type() == type)
-                .toList();
-    }
-
+public abstract class CreditContract extends CreditSuite {
     @Test
     void burn_order_breaks_every_tie_and_writes_one_entry_per_grant_touched() throws Exception {
         Instant soon = T.plus(Duration.ofDays(5));
@@ -338,56 +143,6 @@ public abstract class CreditContract extends EngineSuite {
             assertThat(l.amount()).isEqualByComparingTo("-10");
             assertThat(l.time()).isEqualTo(end);
         });
-    }
-
-    @Test
-    void an_allotment_expiring_at_the_period_reset_gives_way_to_the_next_one_at_that_instant() throws Exception {
-        customer("monthly-co", "monthly");
-        Instant reset = Instant.parse("2026-02-06T12:00:00Z");
-        BigDecimal atStart = engine().balances("monthly-co").get(0).available();
-        assertThat(atStart).as("issued at the period start, before any write").isEqualByComparingTo("100");
-        Decision spent = engine().consume(
-                        new ConsumeRequest("monthly-co", "llm", new BigDecimal("30000"), "m1", null, Map.of()))
-                .get()
-                .value();
-        assertThat(spent.credit().balance()).isEqualByComparingTo("70");
-
-        clock.set(reset.minusNanos(1));
-        assertThat(engine().balances("monthly-co").get(0).available()).isEqualByComparingTo("70");
-        clock.set(reset);
-        assertThat(engine().balances("monthly-co").get(0).available())
-                .as("the old remainder expired, the new allotment began, at the same instant")
-                .isEqualByComparingTo("100");
-
-        engine().consume(new ConsumeRequest("monthly-co", "llm", new BigDecimal("1000"), "m2", null, Map.of()))
-                .get();
-        List<LedgerLine> lines = engine().ledger("monthly-co", null, 0, 100);
-        assertThat(lines)
-                .extracting(LedgerLine::type, l -> l.amount().toPlainString(), LedgerLine::time)
-                .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(EntryType.GRANT, "100", T),
-                        org.assertj.core.groups.Tuple.tuple(EntryType.CONSUME, "-30", T),
-                        org.assertj.core.groups.Tuple.tuple(EntryType.EXPIRE, "-70", reset),
-                        org.assertj.core.groups.Tuple.tuple(EntryType.GRANT, "100", reset),
-                        org.assertj.core.groups.Tuple.tuple(EntryType.CONSUME, "-1", reset));
-    }
-
-    @Test
-    void add_on_allotments_scale_with_quantity_and_accumulate_when_they_never_expire() throws Exception {
-        engine().subscribe(
-                        "acme",
-                        new SubscriptionRequest(
-                                "pro", List.of(new SubscriptionRequest.AddonQuantity("booster", 3)), null, null, null))
-                .get();
-        assertThat(available("credits")).as("3 × 50 at once").isEqualByComparingTo("150");
-        assertThat(engine().grants("acme", "credits", false)).singleElement().satisfies(g -> {
-            assertThat(g.grant().source()).isEqualTo("allotment");
-            assertThat(g.grant().promotional()).isFalse();
-            assertThat(g.grant().expiresAt()).isNull();
-        });
-
-        clock.set(Instant.parse("2026-03-06T12:00:00Z"));
-        assertThat(available("credits")).as("February's and March's too").isEqualByComparingTo("450");
     }
 
     @Test
@@ -626,136 +381,5 @@ public abstract class CreditContract extends EngineSuite {
         assertThat(available("credits")).isEqualByComparingTo("0");
         assertThat(balance("credits").balance()).isEqualByComparingTo("0");
         assertThat(ledger()).hasSize(1 + 1000);
-    }
-
-    private void subscribe(String customer, SubscriptionRequest request) throws Exception {
-        engine().subscribe(customer, request).get();
-    }
-
-    private void toMonthly(@Nullable VersionChoice version) throws Exception {
-        subscribe("monthly-co", new SubscriptionRequest("monthly", version, List.of(), null, null, null));
-    }
-
-    private BigDecimal creditsOf(String customer) {
-        return engine().balances(customer).stream()
-                .filter(b -> b.currency().equals("credits"))
-                .findFirst()
-                .orElseThrow()
-                .available();
-    }
-
-    /** The amounts of the allotment grants effective at {@code at}. */
-    private List<String> allotted(String customer, Instant at) {
-        return engine().grants(customer, "credits", false).stream()
-                .filter(g -> g.grant().source().equals("allotment")
-                        && g.grant().effectiveAt().equals(at))
-                .map(g -> g.grant().amount().toPlainString())
-                .toList();
-    }
-
-    @Test
-    void moving_to_another_version_of_the_plan_mid_period_grants_the_period_allotment_once() throws Exception {
-        customer("monthly-co", "monthly");
-        engine().consume(new ConsumeRequest("monthly-co", "llm", new BigDecimal("30000"), "m1", null, Map.of()))
-                .get();
-        engine().publishCatalog(catalog(1_000_000, 100, 50), "contract").get();
-        clock.advance(Duration.ofDays(3));
-
-        toMonthly(VersionChoice.LATEST);
-        assertThat(creditsOf("monthly-co")).as("v1 -> v2, same allotment").isEqualByComparingTo("70");
-        toMonthly(VersionChoice.of(1));
-        toMonthly(VersionChoice.of(2));
-        assertThat(creditsOf("monthly-co")).as("back and forth").isEqualByComparingTo("70");
-        restart();
-        assertThat(creditsOf("monthly-co")).isEqualByComparingTo("70");
-        toMonthly(VersionChoice.of(1));
-        assertThat(creditsOf("monthly-co")).as("after a restart").isEqualByComparingTo("70");
-        assertThat(allotted("monthly-co", T)).containsExactly("100");
-
-        Instant february = Instant.parse("2026-02-06T12:00:00Z");
-        clock.set(february);
-        assertThat(creditsOf("monthly-co")).isEqualByComparingTo("100");
-        toMonthly(VersionChoice.LATEST);
-        assertThat(creditsOf("monthly-co")).isEqualByComparingTo("100");
-        assertThat(allotted("monthly-co", february)).containsExactly("100");
-    }
-
-    @Test
-    void a_larger_allotment_on_the_new_version_tops_up_the_period_and_a_smaller_one_takes_nothing_back()
-            throws Exception {
-        customer("monthly-co", "monthly");
-        engine().publishCatalog(catalog("unlimited", 250, 50), "contract").get();
-
-        toMonthly(VersionChoice.LATEST);
-        assertThat(creditsOf("monthly-co"))
-                .as("100 of v1, then 150 more for v2's 250")
-                .isEqualByComparingTo("250");
-        assertThat(allotted("monthly-co", T)).containsExactly("100", "150");
-        toMonthly(VersionChoice.of(1));
-        toMonthly(VersionChoice.of(2));
-        restart();
-        assertThat(creditsOf("monthly-co")).as("never more than the largest").isEqualByComparingTo("250");
-
-        toMonthly(VersionChoice.of(1));
-        Instant february = Instant.parse("2026-02-06T12:00:00Z");
-        clock.set(february);
-        assertThat(creditsOf("monthly-co")).as("February on v1").isEqualByComparingTo("100");
-        toMonthly(VersionChoice.of(2));
-        assertThat(creditsOf("monthly-co")).isEqualByComparingTo("250");
-        assertThat(allotted("monthly-co", february)).containsExactly("100", "150");
-
-        engine().upsertCustomer("big-first", new CustomerUpdate("b", Map.of(), null), null)
-                .get();
-        subscribe("big-first", new SubscriptionRequest("monthly", List.of(), null, null, null));
-        assertThat(creditsOf("big-first")).isEqualByComparingTo("250");
-        subscribe("big-first", new SubscriptionRequest("monthly", VersionChoice.of(1), List.of(), null, null, null));
-        assertThat(creditsOf("big-first")).as("a smaller version adds nothing").isEqualByComparingTo("250");
-    }
-
-    @Test
-    void an_add_on_re_sent_grants_its_allotment_once_and_a_larger_quantity_tops_it_up() throws Exception {
-        List<Integer> quantities = List.of(3, 3, 4, 2, 4);
-        for (int quantity : quantities) {
-            subscribe(
-                    "acme",
-                    new SubscriptionRequest("pro", List.of(new AddonQuantity("booster", quantity)), null, null, null));
-        }
-        assertThat(available("credits")).as("the largest quantity held: 4 × 50").isEqualByComparingTo("200");
-        restart();
-        assertThat(available("credits")).isEqualByComparingTo("200");
-        assertThat(allotted("acme", T)).containsExactly("150", "50");
-
-        clock.set(Instant.parse("2026-02-06T12:00:00Z"));
-        assertThat(available("credits")).as("February: 4 × 50 more").isEqualByComparingTo("400");
-    }
-
-    @Test
-    void a_trial_then_the_paid_plan_grants_the_period_allotment_once() throws Exception {
-        engine().upsertCustomer("trial-co", new CustomerUpdate("t", Map.of(), null), null)
-                .get();
-        subscribe(
-                "trial-co",
-                new SubscriptionRequest(
-                        "monthly", List.of(), new SubscriptionRequest.TrialRequest(null, 7), null, null));
-        assertThat(creditsOf("trial-co")).isEqualByComparingTo("100");
-        clock.advance(Duration.ofDays(2));
-        subscribe("trial-co", new SubscriptionRequest("monthly", List.of(), null, null, null));
-        assertThat(creditsOf("trial-co")).isEqualByComparingTo("100");
-        assertThat(allotted("trial-co", T)).containsExactly("100");
-    }
-
-    @Test
-    void a_subscription_change_first_records_the_allotments_due_under_the_one_it_replaces() throws Exception {
-        subscribe("acme", new SubscriptionRequest("pro", List.of(new AddonQuantity("booster", 1)), null, null, null));
-        clock.set(Instant.parse("2026-03-10T12:00:00Z"));
-        assertThat(available("credits")).as("January's, February's and March's").isEqualByComparingTo("150");
-
-        subscribe("acme", new SubscriptionRequest("pro", List.of(new AddonQuantity("booster", 2)), null, null, null));
-
-        assertThat(available("credits"))
-                .as("the three months, then March's second unit")
-                .isEqualByComparingTo("200");
-        restart();
-        assertThat(available("credits")).isEqualByComparingTo("200");
     }
 }
