@@ -1,7 +1,6 @@
 package dev.tollgate.core.catalog;
 
 import dev.tollgate.core.json.Json;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -59,7 +58,7 @@ public record CatalogOrigin(String file, String sha256) {
     /** SHA-256 of the normalised document, lower-case hex. */
     public static String fingerprint(@Nullable Object document) {
         try {
-            byte[] text = Json.write(normalised(document)).getBytes(StandardCharsets.UTF_8);
+            byte[] text = Json.writeBytes(normalised(document));
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);

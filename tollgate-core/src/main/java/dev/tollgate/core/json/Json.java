@@ -51,6 +51,15 @@ public final class Json {
         return new JsonWriter().value(value).toString();
     }
 
+    /**
+     * Writes a tree as compact JSON in UTF-8: the bytes of {@link #write}'s text, without making the text first.
+     *
+     * @throws IllegalArgumentException if the tree holds a value outside the model
+     */
+    public static byte[] writeBytes(@Nullable Object value) {
+        return new JsonWriter().value(value).toByteArray();
+    }
+
     private static final class Parser {
         private final String text;
         private int pos;

@@ -59,6 +59,9 @@ final class JsonWriterTest {
         for (int i = 0; i < 2_000; i++) {
             Object tree = tree(random, 0);
             String written = Json.write(tree);
+            assertThat(Json.writeBytes(tree))
+                    .as("seed " + seed + ": the bytes are the text's UTF-8")
+                    .isEqualTo(written.getBytes(StandardCharsets.UTF_8));
             assertThat(Json.parse(written))
                     .as("seed " + seed + ", written " + written)
                     .isEqualTo(tree);

@@ -103,9 +103,6 @@ record FeedCursor(SortedMap<String, Long> positions) {
     String encode() {
         Map<String, Object> json = new TreeMap<>();
         positions.forEach((node, cursor) -> json.put(node, Long.toString(cursor)));
-        return PREFIX
-                + Base64.getUrlEncoder()
-                        .withoutPadding()
-                        .encodeToString(Json.write(json).getBytes(StandardCharsets.UTF_8));
+        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(Json.writeBytes(json));
     }
 }

@@ -8,7 +8,6 @@ import dev.tollgate.core.journal.UsageSource;
 import dev.tollgate.core.json.IsoInstant;
 import dev.tollgate.core.json.Json;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -173,7 +172,7 @@ final class KeyUse {
         for (Object f : fields) {
             tree.add(normalise(f));
         }
-        byte[] digest = SHA_256.get().digest(Json.write(tree).getBytes(StandardCharsets.UTF_8));
+        byte[] digest = SHA_256.get().digest(Json.writeBytes(tree));
         return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 12));
     }
 
