@@ -125,13 +125,10 @@ public final class JsonWriter {
 
     private void string(String s) {
         put((byte) '"');
-        int n = s.length();
-        room(n);
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-                room(1);
-                out[size++] = (byte) c;
+                put((byte) c);
             } else {
                 i = special(s, i);
             }

@@ -151,9 +151,7 @@ public final class RequestBodies {
             return false;
         }
         for (Map.Entry<String, String> d : dimensions.entrySet()) {
-            if (d.getKey().isEmpty()
-                    || d.getKey().length() > Limits.MAX_DIMENSION_LENGTH
-                    || d.getValue().length() > Limits.MAX_DIMENSION_LENGTH) {
+            if (!Body.isDimension(d.getKey(), d.getValue())) {
                 return false;
             }
         }

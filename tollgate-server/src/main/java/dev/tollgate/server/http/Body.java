@@ -346,9 +346,7 @@ public final class Body {
                 String key = dims.at(e.getKey());
                 throw ApiException.badRequest("INVALID_TYPE", key + " must be a string", key);
             }
-            if (e.getKey().isEmpty()
-                    || e.getKey().length() > Limits.MAX_DIMENSION_LENGTH
-                    || s.length() > Limits.MAX_DIMENSION_LENGTH) {
+            if (!isDimension(e.getKey(), s)) {
                 String key = dims.at(e.getKey());
                 throw ApiException.badRequest(
                         "TOO_LONG", key + " must be 1-" + Limits.MAX_DIMENSION_LENGTH + " characters", key);
@@ -356,6 +354,15 @@ public final class Body {
             out.put(e.getKey(), s);
         }
         return out;
+    }
+
+    /**
+     * Whether a dimension fits: its name 1-{@value Limits#MAX_DIMENSION_LENGTH} characters, its value at most as many.
+     */
+    public static boolean isDimension(String name, String value) {
+        return !name.isEmpty()
+                && name.length() <= Limits.MAX_DIMENSION_LENGTH
+                && value.length() <= Limits.MAX_DIMENSION_LENGTH;
     }
 
     /** A free-form object (metadata), kept as a tree. */

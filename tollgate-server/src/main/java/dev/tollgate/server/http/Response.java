@@ -1,6 +1,6 @@
 package dev.tollgate.server.http;
 
-import dev.tollgate.core.json.JsonWriter;
+import dev.tollgate.core.json.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -55,7 +55,7 @@ public record Response(
 
     /** A JSON answer of {@code body}, with further headers. */
     public static Response json(int status, Object body, Map<String, String> headers) {
-        return writtenJson(status, new JsonWriter().value(body).toByteArray(), headers);
+        return writtenJson(status, Json.writeBytes(body), headers);
     }
 
     /** A JSON answer whose body is written already, with further headers. */
