@@ -3,6 +3,7 @@ package dev.tollgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tollgate.core.json.Json;
 import dev.tollgate.server.JvmCluster.Node;
 import dev.tollgate.server.auth.CustomerTokens;
 import java.io.InputStream;
@@ -104,9 +105,10 @@ final class ClusterKeysIT {
                         .isEqualTo(200);
             }
             await().atMost(Duration.ofSeconds(30)).until(s::ended);
-            assertThat(s.poll(Duration.ZERO))
-                    .as("nothing sent after the revocation")
-                    .isNull();
+            assertThat(s.drain())
+                    .as("a change made after the revocation is never sent; one state made before it may still have"
+                            + " been on its way (a merged feed can send a customer's state again after its snapshot)")
+                    .allSatisfy(e -> assertThat(Json.write(e.data())).doesNotContain("plan:free"));
         }
     }
 

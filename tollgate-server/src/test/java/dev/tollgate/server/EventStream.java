@@ -7,7 +7,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -83,6 +85,13 @@ final class EventStream implements AutoCloseable {
     @Nullable
     Event poll(java.time.Duration wait) throws InterruptedException {
         return events.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The events received and not yet taken, taken now; call it once the stream has ended to get all the rest. */
+    List<Event> drain() {
+        List<Event> rest = new ArrayList<>();
+        events.drainTo(rest);
+        return rest;
     }
 
     /** Whether the stream has ended (closed by the server, or broken). */
