@@ -5,6 +5,7 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,12 +23,16 @@ import org.jspecify.annotations.Nullable;
  * this process (the generator) on CPU 0, spinning. {@code --io-threads} overrides the server's I/O threads (by
  * default its own default, or one per server core when pinned).
  *
- * <p>{@code --writer} runs {@link SubscriberP99}'s writer (200 consumes a second) throughout, as that scenario does;
+ * <p>{@code --writer} runs {@link SubscriberP99}'s writer (200 consumes a second) throughout, as that scenario does
+ * (with {@code --scenario bare}, against a Tollgate server started beside the bare one, as in that scenario's bare arm),
+ * after consumes at saturation for 4 s that compile the write path ({@link SubscriberP99#warmWrites});
  * {@code --subscribers N} keeps {@code N} change-feed subscribers ({@link FeedSubscribers}) connected throughout. Each
  * open loop also prints the server's CPU per answer by thread and the time this process spent in GC during it.
  *
  * <p>Usage: {@code LatencyProbe [--server-jar PATH] [--runs N] [--scenario check|consume|bare] [--fraction F] [--pin]
- * [--io-threads N] [--writer] [--subscribers N] [--server-jvm "OPTIONS"]}.
+ * [--io-threads N] [--writer] [--subscribers N] [--server-jvm "OPTIONS"] [--rates R1,R2,...]}. {@code --rates}
+ * runs the open loops at those rates (answers a second) instead of at {@code --fraction} of each saturation, so that
+ * two servers are compared at the same rates.
  */
 public final class LatencyProbe {
     private LatencyProbe() {}
@@ -47,6 +52,7 @@ public final class LatencyProbe {
         boolean writer = false;
         int subscribers = 0;
         List<String> jvm = List.of();
+        List<Double> rates = List.of();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--server-jar" -> jar = Path.of(args[++i]);
@@ -58,6 +64,10 @@ public final class LatencyProbe {
                 case "--writer" -> writer = true;
                 case "--subscribers" -> subscribers = Integer.parseInt(args[++i]);
                 case "--server-jvm" -> jvm = List.of(args[++i].trim().split("\\s+"));
+                case "--rates" ->
+                    rates = Arrays.stream(args[++i].split(","))
+                            .map(Double::valueOf)
+                            .toList();
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -68,14 +78,30 @@ public final class LatencyProbe {
         if (pinning != null && ioThreads == 0) {
             ioThreads = pinning.serverCores();
         }
+        Plan plan = new Plan(runs, fraction, rates, pinning);
         Path work = Files.createTempDirectory("tollgate-latency-probe");
         if (scenario.equals("bare")) {
             Proc.Started bare = BenchMain.startBare(pinning, ioThreads > 0 ? ioThreads : 2, work.resolve("bare.log"));
             Proc server = bare.proc();
-            try (server) {
+            try (server;
+                    TollgateProcess tg = writer
+                            ? TollgateProcess.start(jar, work.resolve("sqlite"), null, jvm, pinning, ioThreads)
+                            : null) {
+                SubscriberP99.Writer writes = null;
+                if (tg != null) {
+                    BenchMain.setUp(tg);
+                    SubscriberP99.warmWrites(new HttpLoad("127.0.0.1", tg.port), 4);
+                    writes = SubscriberP99.Writer.start(tg);
+                }
                 HttpLoad load = new HttpLoad("127.0.0.1", Integer.parseInt(bare.said()), pinning != null);
                 byte[] request = HttpLoad.request("POST", "/v1/check", BenchMain.checkBody(), null);
-                measure(load, runs, fraction, pinning, new ThreadCpu(server.pid()), prefix -> seq -> request);
+                try {
+                    measure(load, plan, new ThreadCpu(server.pid()), prefix -> seq -> request);
+                } finally {
+                    if (writes != null) {
+                        writes.close();
+                    }
+                }
             }
             return;
         }
@@ -84,15 +110,16 @@ public final class LatencyProbe {
             HttpLoad load = new HttpLoad("127.0.0.1", tg.port, pinning != null);
             byte[] check = HttpLoad.request("POST", "/v1/check", BenchMain.checkBody(), TollgateProcess.API_KEY);
             boolean consume = scenario.equals("consume");
+            if (writer) {
+                SubscriberP99.warmWrites(load, 4);
+            }
             SubscriberP99.Writer writes = writer ? SubscriberP99.Writer.start(tg) : null;
             FeedSubscribers following =
                     subscribers > 0 ? FeedSubscribers.open(tg.port, TollgateProcess.API_KEY, subscribers) : null;
             try {
                 measure(
                         load,
-                        runs,
-                        fraction,
-                        pinning,
+                        plan,
                         new ThreadCpu(tg.pid()),
                         prefix -> consume ? BenchMain.consumes("hot", prefix) : seq -> check);
             } finally {
@@ -107,50 +134,65 @@ public final class LatencyProbe {
         }
     }
 
-    private static void measure(
-            HttpLoad load,
+    /**
+     * What each run does: a saturation, then open loops at {@code rates}, or at {@code fraction} of the saturation when
+     * there are none.
+     */
+    private record Plan(
             int runs,
             double fraction,
-            @Nullable Pinning pinning,
-            ThreadCpu cpu,
-            Function<String, LongFunction<byte[]>> requests)
+            List<Double> rates,
+            @Nullable Pinning pinning) {}
+
+    private static void measure(
+            HttpLoad load, Plan plan, ThreadCpu cpu, Function<String, LongFunction<byte[]>> requests)
             throws IOException, InterruptedException {
-        if (pinning != null) {
-            pinning.pinGenerator();
+        if (plan.pinning() != null) {
+            plan.pinning().pinGenerator();
         }
         long answered = load.saturate(64, 0, 4, requests.apply("w-")).ok();
-        for (int i = 0; i < runs; i++) {
+        for (int i = 0; i < plan.runs(); i++) {
             Map<String, Double> before = cpu.seconds();
             HttpLoad.Run sat = load.saturate(64, 2, 5, requests.apply("s" + i + "-"));
             Map<String, Double> perAnswer = ThreadCpu.microsPer(before, cpu.seconds(), sat.ok());
             answered += sat.ok();
-            double rate = fraction * sat.rate();
-            Map<String, Double> openBefore = cpu.seconds();
-            long gcBefore = generatorGcMillis();
-            HttpLoad.Run r = load.constantRate(64, rate, 2, 5, requests.apply("o" + i + "-"));
-            Map<String, Double> openPerAnswer = ThreadCpu.microsPer(openBefore, cpu.seconds(), r.ok());
-            long gc = generatorGcMillis() - gcBefore;
-            answered += r.ok();
             System.out.println(String.format(
                     Locale.ROOT,
-                    "run %d: saturation %.0f/s (p99 %.2f ms); open loop %.0f/s: got %.0f/s, p50 %.3f p90 %.3f"
-                            + " p99 %.3f p99.9 %.3f max %.3f ms, errors %d",
+                    "run %d: saturation %.0f/s (p99 %.2f ms); server CPU per answer in the closed loop, by thread (µs): %s",
                     i,
                     sat.rate(),
                     sat.percentileMillis(99),
-                    rate,
-                    r.rate(),
-                    r.percentileMillis(50),
-                    r.percentileMillis(90),
-                    r.percentileMillis(99),
-                    r.percentileMillis(99.9),
-                    r.latencyNanos().getMaxValue() / 1e6,
-                    r.errors()));
-            System.out.println("  server CPU per answer in the closed loop, by thread (µs): " + busiest(perAnswer));
-            System.out.println("  in the open loop: server CPU per answer by thread (µs): " + busiest(openPerAnswer)
-                    + " this process's GC " + gc + " ms");
+                    busiest(perAnswer)));
+            List<Double> rates = plan.rates().isEmpty() ? List.of(plan.fraction() * sat.rate()) : plan.rates();
+            for (double rate : rates) {
+                answered += openLoop(load, rate, cpu, requests.apply("o" + i + "-" + Math.round(rate) + "-"));
+            }
         }
         System.out.println("answered 2xx in all: " + answered);
+    }
+
+    /** One open loop at {@code rate}, printed; answers how many 2xx it got. */
+    private static long openLoop(HttpLoad load, double rate, ThreadCpu cpu, LongFunction<byte[]> requests)
+            throws IOException {
+        Map<String, Double> before = cpu.seconds();
+        long gcBefore = generatorGcMillis();
+        HttpLoad.Run r = load.constantRate(64, rate, 2, 5, requests);
+        Map<String, Double> perAnswer = ThreadCpu.microsPer(before, cpu.seconds(), r.ok());
+        long gc = generatorGcMillis() - gcBefore;
+        System.out.println(String.format(
+                Locale.ROOT,
+                "  open loop %.0f/s: got %.0f/s, p50 %.3f p90 %.3f p99 %.3f p99.9 %.3f max %.3f ms, errors %d",
+                rate,
+                r.rate(),
+                r.percentileMillis(50),
+                r.percentileMillis(90),
+                r.percentileMillis(99),
+                r.percentileMillis(99.9),
+                r.latencyNanos().getMaxValue() / 1e6,
+                r.errors()));
+        System.out.println(
+                "    server CPU per answer by thread (µs): " + busiest(perAnswer) + " this process's GC " + gc + " ms");
+        return r.ok();
     }
 
     /** The time this process (the generator) spent collecting garbage so far, ms. */

@@ -1,5 +1,6 @@
 package dev.tollgate.bench;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,6 +98,7 @@ final class SubscriberP99 {
         List<String> seen = new ArrayList<>();
         boolean fed = true;
         double rate;
+        warmWrites(load, 2 * warmup);
         try (Writer writer = Writer.start(tg)) {
             try (FeedSubscribers warming = FeedSubscribers.open(tg.port, TollgateProcess.API_KEY, SUBSCRIBERS)) {
                 load.saturate(64, 0, 2 * warmup, seq -> check); // the feed's code compiled before any arm
@@ -149,6 +151,16 @@ final class SubscriberP99 {
                 false);
         results.absolute("bare Netty p99 at the same rate", "ms", bareP99, "-", 0, false);
         results.gate("change-feed subscribers stayed connected and read the changes", fed, String.join("; ", seen));
+    }
+
+    /**
+     * Consumes at saturation for {@code seconds}, so that the write path (decision, journal, commit, feed) is compiled
+     * before any arm. The writer alone, at 200 consumes a second, takes minutes to reach the compiler's thresholds: until
+     * then the compiler thread took 0.4-0.7 ms of the server's one core per write, in bursts, and every arm, the bare
+     * one too (its server shares that core), measured it: a check p99 of about 5 ms at a quarter of saturation.
+     */
+    static void warmWrites(HttpLoad load, double seconds) throws IOException {
+        load.saturate(64, 0, seconds, BenchMain.consumes("hot", "warm-"));
     }
 
     /**

@@ -43,7 +43,7 @@ import org.sqlite.SQLiteException;
  * The journal in one SQLite file.
  *
  * <p>Durability: WAL journal mode with {@code synchronous=FULL}, so a committed transaction survives a crash of the
- * process and of the machine. Each {@link #append} is one transaction, its records inserted {@link #ROWS_PER_INSERT}
+ * process and of the machine. Each {@link #append} is one transaction, its records inserted {@link WriteConnection#ROWS_PER_INSERT}
  * to a statement: one fsync for the whole group commit.
  *
  * <p>Concurrency: one write connection, used under a lock (the journal calls {@link #append} from its one writer
@@ -63,15 +63,7 @@ import org.sqlite.SQLiteException;
  * holds the file ({@link DataDirectoryLock}), so nothing else adds records in between.
  */
 final class SqliteStore extends JdbcStore {
-    /** Records per INSERT statement: one statement's overhead (and AUTOINCREMENT's bookkeeping) per chunk. */
-    static final int ROWS_PER_INSERT = 64;
-
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
-
-    private static final String INSERT_FULL = insert(ROWS_PER_INSERT);
-    private static final String UPSERT_COUNTER = "INSERT INTO counters (customer_id, feature, window_start, used,"
-            + " overage) VALUES (?, ?, ?, ?, ?) ON CONFLICT (customer_id, feature, window_start)"
-            + " DO UPDATE SET used = excluded.used, overage = excluded.overage";
 
     /**
      * A customer's usage rows in a time range: usage records and sessions' settlements, through the partial index
@@ -119,13 +111,13 @@ final class SqliteStore extends JdbcStore {
 
     private final String url;
     /** The write connection, or {@code null} until the next append opens one (after a failure); under writeLock. */
-    private @Nullable Connection writer;
+    private @Nullable WriteConnection writer;
 
     private final DataDirectoryLock directory;
     private final Object writeLock = new Object();
     private volatile boolean closed;
 
-    private SqliteStore(String url, Connection writer, DataDirectoryLock directory) {
+    private SqliteStore(String url, WriteConnection writer, DataDirectoryLock directory) {
         super(DIALECT);
         this.url = url;
         this.writer = writer;
@@ -155,7 +147,7 @@ final class SqliteStore extends JdbcStore {
             for (String suffix : new String[] {"", "-wal", "-shm"}) {
                 restrictToOwner(file.resolveSibling(file.getFileName() + suffix));
             }
-            return new SqliteStore(url, writer, directory);
+            return new SqliteStore(url, new WriteConnection(writer), directory);
         } catch (SQLException e) {
             throw new StoreException("cannot open " + file, e);
         }
@@ -194,6 +186,8 @@ final class SqliteStore extends JdbcStore {
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.setBusyTimeout(10_000);
+        config.setGetGeneratedKeys(
+                false); // never read; otherwise every INSERT is matched against a pattern to find them
         return DriverManager.getConnection(url, config.toProperties());
     }
 
@@ -204,23 +198,24 @@ final class SqliteStore extends JdbcStore {
         }
         synchronized (writeLock) {
             ensureOpen();
-            Connection w = writer();
+            WriteConnection w = writer();
             long before = -1;
-            try (PreparedStatement upsert = w.prepareStatement(UPSERT_COUNTER)) {
+            try {
                 before = lastSeq(w);
                 insertRecords(w, batch);
-                for (CounterValue c : counters) {
-                    upsert.setString(1, c.customerId());
-                    upsert.setString(2, c.feature());
-                    upsert.setString(3, IsoInstant.format(c.windowStart()));
-                    upsert.setString(4, c.used().toPlainString());
-                    upsert.setString(5, c.overage().toPlainString());
-                    upsert.addBatch();
-                }
                 if (!counters.isEmpty()) {
+                    PreparedStatement upsert = w.upsertCounter();
+                    for (CounterValue c : counters) {
+                        upsert.setString(1, c.customerId());
+                        upsert.setString(2, c.feature());
+                        upsert.setString(3, IsoInstant.format(c.windowStart()));
+                        upsert.setString(4, c.used().toPlainString());
+                        upsert.setString(5, c.overage().toPlainString());
+                        upsert.addBatch();
+                    }
                     upsert.executeBatch();
                 }
-                w.commit();
+                w.connection().commit();
             } catch (SQLException | RuntimeException e) {
                 // whatever failed, nothing of the batch may stay in the open transaction for the next commit to carry,
                 // and a connection whose transaction SQLite ended by itself must not run the next batch
@@ -233,23 +228,23 @@ final class SqliteStore extends JdbcStore {
         }
     }
 
-    private Connection writer() {
-        Connection c = writer;
-        if (c == null) {
+    private WriteConnection writer() {
+        WriteConnection w = writer;
+        if (w == null) {
             try {
-                c = connect(url);
+                Connection c = connect(url);
                 c.setAutoCommit(false);
+                w = new WriteConnection(c);
             } catch (SQLException e) {
                 throw new StoreException("cannot open the write connection", e);
             }
-            writer = c;
+            writer = w;
         }
-        return c;
+        return w;
     }
 
-    private static long lastSeq(Connection c) throws SQLException {
-        try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT coalesce(max(seq), 0) FROM journal")) {
+    private static long lastSeq(WriteConnection w) throws SQLException {
+        try (ResultSet rs = w.lastSeq().executeQuery()) {
             rs.next();
             return rs.getLong(1);
         }
@@ -288,32 +283,14 @@ final class SqliteStore extends JdbcStore {
                 cause);
     }
 
-    private void insertRecords(Connection writer, List<JournalRecord> batch) throws SQLException {
-        int full = batch.size() / ROWS_PER_INSERT * ROWS_PER_INSERT;
-        if (full > 0) {
-            try (PreparedStatement insert = writer.prepareStatement(INSERT_FULL)) {
-                for (int from = 0; from < full; from += ROWS_PER_INSERT) {
-                    bind(insert, batch, from, ROWS_PER_INSERT);
-                    insert.executeUpdate();
-                }
-            }
+    private static void insertRecords(WriteConnection writer, List<JournalRecord> batch) throws SQLException {
+        int chunk = WriteConnection.ROWS_PER_INSERT;
+        for (int from = 0; from < batch.size(); from += chunk) {
+            int rows = Math.min(chunk, batch.size() - from);
+            PreparedStatement insert = writer.insert(rows);
+            bind(insert, batch, from, rows);
+            insert.executeUpdate();
         }
-        int rest = batch.size() - full;
-        if (rest > 0) {
-            try (PreparedStatement insert = writer.prepareStatement(insert(rest))) {
-                bind(insert, batch, full, rest);
-                insert.executeUpdate();
-            }
-        }
-    }
-
-    private static String insert(int rows) {
-        StringBuilder sql = new StringBuilder(
-                "INSERT INTO journal (customer_id, type, at, idempotency_key, payload, occurred_nanos) VALUES ");
-        for (int i = 0; i < rows; i++) {
-            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?)");
-        }
-        return sql.toString();
     }
 
     private static void bind(PreparedStatement insert, List<JournalRecord> batch, int from, int rows)
@@ -338,18 +315,14 @@ final class SqliteStore extends JdbcStore {
     }
 
     private void discardWriter() {
-        Connection c = writer;
+        WriteConnection w = writer;
         writer = null;
-        if (c == null) {
+        if (w == null) {
             return;
         }
+        w.rollbackQuietly();
         try {
-            c.rollback();
-        } catch (SQLException e) {
-            // no transaction (SQLite ended it) or a broken connection: closing settles both
-        }
-        try {
-            c.close();
+            w.close();
         } catch (SQLException e) {
             // nothing more to release
         }
@@ -396,7 +369,7 @@ final class SqliteStore extends JdbcStore {
     protected int update(String sql, JdbcCredentials.Binder binder) {
         synchronized (writeLock) {
             ensureOpen();
-            Connection w = writer();
+            Connection w = writer().connection();
             try (PreparedStatement s = w.prepareStatement(sql)) {
                 binder.bind(s);
                 int changed = s.executeUpdate();
