@@ -43,8 +43,8 @@ import org.sqlite.SQLiteException;
  * The journal in one SQLite file.
  *
  * <p>Durability: WAL journal mode with {@code synchronous=FULL}, so a committed transaction survives a crash of the
- * process and of the machine. Each {@link #append} is one transaction, its records inserted {@link WriteConnection#ROWS_PER_INSERT}
- * to a statement: one fsync for the whole group commit.
+ * process and of the machine. Each {@link #append} is one transaction, its records inserted {@link
+ * WriteConnection#ROWS_PER_INSERT} to a statement: one fsync for the whole group commit.
  *
  * <p>Concurrency: one write connection, used under a lock (the journal calls {@link #append} from its one writer
  * thread); reads use their own connection each, so that start-up replay and rebuilds never wait for a commit (WAL
@@ -186,8 +186,8 @@ final class SqliteStore extends JdbcStore {
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.setBusyTimeout(10_000);
-        config.setGetGeneratedKeys(
-                false); // never read; otherwise every INSERT is matched against a pattern to find them
+        // never read; otherwise every INSERT is matched against a regular expression to find them
+        config.setGetGeneratedKeys(false);
         return DriverManager.getConnection(url, config.toProperties());
     }
 

@@ -32,12 +32,21 @@ final class WriteConnection implements AutoCloseable {
 
     /**
      * @param connection a connection out of auto-commit, owned from now on
-     * @throws SQLException if the statements every commit runs cannot be prepared on it
+     * @throws SQLException if the statements every commit runs cannot be prepared on it; the connection is closed then
      */
     WriteConnection(Connection connection) throws SQLException {
         this.connection = connection;
-        this.upsertCounter = connection.prepareStatement(UPSERT_COUNTER);
-        this.lastSeq = connection.prepareStatement(LAST_SEQ);
+        try {
+            this.upsertCounter = connection.prepareStatement(UPSERT_COUNTER);
+            this.lastSeq = connection.prepareStatement(LAST_SEQ);
+        } catch (SQLException e) {
+            try {
+                connection.close();
+            } catch (SQLException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
     }
 
     Connection connection() {
