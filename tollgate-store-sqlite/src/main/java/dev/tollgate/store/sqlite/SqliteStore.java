@@ -142,12 +142,11 @@ final class SqliteStore extends JdbcStore {
             throw new StoreException("cannot migrate " + file + ": " + e.getMessage(), e);
         }
         try {
-            Connection writer = connect(url);
-            writer.setAutoCommit(false);
+            WriteConnection writer = new WriteConnection(connect(url));
             for (String suffix : new String[] {"", "-wal", "-shm"}) {
                 restrictToOwner(file.resolveSibling(file.getFileName() + suffix));
             }
-            return new SqliteStore(url, new WriteConnection(writer), directory);
+            return new SqliteStore(url, writer, directory);
         } catch (SQLException e) {
             throw new StoreException("cannot open " + file, e);
         }
@@ -232,9 +231,7 @@ final class SqliteStore extends JdbcStore {
         WriteConnection w = writer;
         if (w == null) {
             try {
-                Connection c = connect(url);
-                c.setAutoCommit(false);
-                w = new WriteConnection(c);
+                w = new WriteConnection(connect(url));
             } catch (SQLException e) {
                 throw new StoreException("cannot open the write connection", e);
             }
@@ -320,12 +317,7 @@ final class SqliteStore extends JdbcStore {
         if (w == null) {
             return;
         }
-        w.rollbackQuietly();
-        try {
-            w.close();
-        } catch (SQLException e) {
-            // nothing more to release
-        }
+        w.discard();
     }
 
     @Override

@@ -31,12 +31,14 @@ final class WriteConnection implements AutoCloseable {
     private final PreparedStatement lastSeq;
 
     /**
-     * @param connection a connection out of auto-commit, owned from now on
-     * @throws SQLException if the statements every commit runs cannot be prepared on it; the connection is closed then
+     * @param connection a new connection, owned from now on: taken out of auto-commit here
+     * @throws SQLException if it cannot be taken out of auto-commit or the statements every commit runs cannot be
+     *     prepared on it; the connection is closed then
      */
     WriteConnection(Connection connection) throws SQLException {
         this.connection = connection;
         try {
+            connection.setAutoCommit(false);
             this.upsertCounter = connection.prepareStatement(UPSERT_COUNTER);
             this.lastSeq = connection.prepareStatement(LAST_SEQ);
         } catch (SQLException e) {
@@ -73,12 +75,20 @@ final class WriteConnection implements AutoCloseable {
         return lastSeq;
     }
 
-    /** Rolls back whatever is open, ignoring a connection that has no transaction or is broken. */
-    void rollbackQuietly() {
+    /**
+     * Rolls back whatever is open and closes the connection, after a failure: a connection with no transaction (SQLite
+     * ended it) or a broken one is closed all the same, and nothing is thrown.
+     */
+    void discard() {
         try {
             connection.rollback();
         } catch (SQLException e) {
             // no transaction (SQLite ended it) or a broken connection: closing settles both
+        }
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            // nothing more to release
         }
     }
 
