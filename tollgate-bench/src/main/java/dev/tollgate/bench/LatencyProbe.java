@@ -26,7 +26,9 @@ import org.jspecify.annotations.Nullable;
  * <p>{@code --writer} runs {@link SubscriberP99}'s writer (200 consumes a second) throughout, as that scenario does
  * (with {@code --scenario bare}, against a Tollgate server started beside the bare one, as in that scenario's bare arm),
  * after consumes at saturation for 4 s that compile the write path ({@link SubscriberP99#warmWrites});
- * {@code --subscribers N} keeps {@code N} change-feed subscribers ({@link FeedSubscribers}) connected throughout. Each
+ * {@code --subscribers N} keeps {@code N} change-feed subscribers ({@link FeedSubscribers}) connected throughout (to the
+ * Tollgate server; with {@code --scenario bare --writer}, to the one beside the bare server, while the load goes to the
+ * bare one: what the subscribers cost the generator, whose process and core they share). Each
  * open loop also prints the server's CPU per answer by thread and the time this process spent in GC during it.
  *
  * <p>Usage: {@code LatencyProbe [--server-jar PATH] [--runs N] [--scenario check|consume|bare] [--fraction F] [--pin]
@@ -95,9 +97,15 @@ public final class LatencyProbe {
                 }
                 HttpLoad load = new HttpLoad("127.0.0.1", Integer.parseInt(bare.said()), pinning != null);
                 byte[] request = HttpLoad.request("POST", "/v1/check", BenchMain.checkBody(), null);
+                FeedSubscribers following = tg != null && subscribers > 0
+                        ? FeedSubscribers.open(tg.port, TollgateProcess.API_KEY, subscribers)
+                        : null;
                 try {
                     measure(load, plan, new ThreadCpu(server.pid()), prefix -> seq -> request);
                 } finally {
+                    if (following != null) {
+                        following.close();
+                    }
                     if (writes != null) {
                         writes.close();
                     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,9 +25,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Warm-up: each server at saturation first, and the Tollgate server once more with subscribers following, so that
  * no arm measures the feed's code being compiled (the first arm with subscribers did: p99 1.7 s in one run, then
- * 13 ms); then each server at the arms' rate, unmeasured, after the saturation runs (in three runs the first measured
- * bare arm, right after them, was 576-1761 ms and every later one 1-22 ms); five repetitions (three in the first
- * runs), the median of the five ratios judged.
+ * 13 ms); then the judged arm's load, unmeasured, until the server's compilers are quiet ({@link #settle}); then one
+ * repetition of the three arms, unmeasured, as the measured ones run (in three runs the first measured bare arm, right
+ * after the saturation runs, was 576-1761 ms and every later one 1-22 ms; in four runs of the ninth session the first
+ * measured arm with subscribers, the compilers quiet, was 191-246 ms and the later ones 6-70 ms); five repetitions
+ * (three in the first runs), the median of the five ratios judged.
  *
  * <p>Gate: every subscriber of every arm stayed connected and read changes beyond its snapshot.
  *
@@ -37,11 +40,16 @@ final class SubscriberP99 {
     private static final int WRITES_PER_SECOND = 200;
     /** The customers of {@link BenchMain#setUp}: each is one event of a subscriber's snapshot. */
     private static final int CUSTOMERS = 14;
+    /** The compilers' share of a core under which {@link #settle} takes the server as settled. */
+    private static final double SETTLED_SHARE = 0.01;
 
     private final Results results;
     private final double seconds;
     private final double warmup;
     private final int reps;
+    /** The most windows of {@link #seconds} that {@link #settle} runs (two minutes in a full run). */
+    private final int settleMaxWindows;
+
     private final Path serverJar;
     private final List<String> serverJvm;
     private final Path work;
@@ -51,6 +59,7 @@ final class SubscriberP99 {
         this.seconds = smoke ? 1 : 5;
         this.warmup = smoke ? 0.5 : 2;
         this.reps = smoke ? 1 : 5;
+        this.settleMaxWindows = smoke ? 1 : 24;
         this.serverJar = serverJar;
         this.serverJvm = serverJvm;
         this.work = work;
@@ -98,15 +107,21 @@ final class SubscriberP99 {
         List<String> seen = new ArrayList<>();
         boolean fed = true;
         double rate;
+        Settling settled;
         warmWrites(load, 2 * warmup);
         try (Writer writer = Writer.start(tg)) {
             try (FeedSubscribers following = FeedSubscribers.open(tg.port, TollgateProcess.API_KEY, SUBSCRIBERS)) {
                 load.saturate(64, 0, 2 * warmup, seq -> check); // the feed's code compiled before any arm
                 rate = 0.8 * saturation(load, check);
+                settled = settle(load, check, rate, new ThreadCpu(tg.pid()));
                 fed &= following.allOpen();
             }
             bareLoad.constantRate(64, rate, 0, seconds, seq -> bareRequest); // settles after the saturation runs
             load.constantRate(64, rate, 0, seconds, seq -> check);
+            try (FeedSubscribers fresh = FeedSubscribers.open(tg.port, TollgateProcess.API_KEY, SUBSCRIBERS)) {
+                load.constantRate(64, rate, 0, seconds, seq -> check); // the judged arm, unmeasured, as it is run
+                fed &= fresh.allOpen();
+            }
             for (int i = 0; i < reps; i++) {
                 bareP99.add(bareLoad.constantRate(64, rate, warmup, seconds, seq -> bareRequest)
                         .percentileMillis(99));
@@ -119,8 +134,18 @@ final class SubscriberP99 {
                             .percentileMillis(99));
                     long written = writer.writes() - writes;
                     long fewest = readChanges(subscribers, written);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "subscribers, repetition %d (until %s): check p99 bare %.3f ms, alone %.3f ms, with"
+                                    + " subscribers %.3f ms%n",
+                            i + 1,
+                            java.time.LocalTime.now(java.time.ZoneOffset.UTC),
+                            bareP99.get(i),
+                            aloneP99.get(i),
+                            withP99.get(i));
                     fed &= subscribers.allOpen() && written > 0 && fewest > CUSTOMERS;
-                    seen.add("fewest events " + fewest + " while " + written + " writes");
+                    seen.add("fewest events " + fewest + " while " + written + " writes"
+                            + (subscribers.lowPriority() ? "" : " (subscribers at normal priority: no renice)"));
                 }
             }
             fed &= writer.failure() == null;
@@ -151,6 +176,47 @@ final class SubscriberP99 {
                 false);
         results.absolute("bare Netty p99 at the same rate", "ms", bareP99, "-", 0, false);
         results.gate("change-feed subscribers stayed connected and read the changes", fed, String.join("; ", seen));
+        results.absolute(
+                "seconds of the judged arm's load, unmeasured, before the server's compilers used under "
+                        + Math.round(SETTLED_SHARE * 100) + " % of a core in " + Math.round(seconds) + " s (the last: "
+                        + String.format(Locale.ROOT, "%.2f", settled.share() * 100) + " %)",
+                "s",
+                List.of(settled.seconds()),
+                "-",
+                0,
+                false);
+    }
+
+    /** How {@link #settle} ended: after how many seconds, with the compilers' share of a core in the last window. */
+    private record Settling(double seconds, double share) {}
+
+    /**
+     * Runs the judged arm's load, unmeasured, in windows of {@link #seconds} until the server's JIT compilers used
+     * less than {@link #SETTLED_SHARE} of a core in a window, or for {@link #settleMaxWindows} windows. The arms are
+     * meant to measure the server in its steady state, as it runs for days: at the writer's 200 consumes a second the
+     * compilers kept compiling for 50-90 s after the saturation runs (C2 at 3-24 % of the servers' one core, window
+     * by window, on a slow machine), and the arms that ran meanwhile, the bare one too (its server shares that core),
+     * measured the compiler: p99s of 100-600 ms against 7-17 ms once it was quiet.
+     */
+    private Settling settle(HttpLoad load, byte[] check, double rate, ThreadCpu cpu) throws IOException {
+        double share = 1;
+        int windows = 0;
+        while (windows < settleMaxWindows && share >= SETTLED_SHARE) {
+            double before = compilerSeconds(cpu.seconds());
+            long start = System.nanoTime();
+            load.constantRate(64, rate, 0, seconds, seq -> check);
+            share = (compilerSeconds(cpu.seconds()) - before) / ((System.nanoTime() - start) / 1e9);
+            windows++;
+        }
+        return new Settling(windows * seconds, share);
+    }
+
+    /** CPU seconds of the JIT compiler threads ({@code C1 CompilerThre}, {@code C2 CompilerThre}) in a reading. */
+    private static double compilerSeconds(Map<String, Double> byThread) {
+        return byThread.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("C1 Compiler") || e.getKey().startsWith("C2 Compiler"))
+                .mapToDouble(Map.Entry::getValue)
+                .sum();
     }
 
     /**
