@@ -52,8 +52,8 @@ final class FeedSubscribers implements AutoCloseable {
 
         @Override
         public void run() {
-            lowered = lowerOwnPriority();
             try (socket) {
+                lowered = lowerOwnPriority();
                 OutputStream out = socket.getOutputStream();
                 out.write(request);
                 out.flush();
@@ -67,7 +67,7 @@ final class FeedSubscribers implements AutoCloseable {
                 }
                 opened.complete(null);
                 readChunks(in);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) { // a malformed chunk size too: the stream ends either way
                 opened.completeExceptionally(e);
             } finally {
                 ended = true;
@@ -146,11 +146,10 @@ final class FeedSubscribers implements AutoCloseable {
         FeedSubscribers subscribers = new FeedSubscribers(list);
         try {
             for (int i = 0; i < n; i++) {
-                Socket socket = new Socket();
-                socket.setTcpNoDelay(true);
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-                Subscriber s = new Subscriber(socket, request);
-                list.add(s);
+                Subscriber s = new Subscriber(new Socket(), request);
+                list.add(s); // closed with the others if it cannot connect
+                s.socket.setTcpNoDelay(true);
+                s.socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
                 Thread t = new Thread(s, "bench-feed-subscriber-" + i);
                 t.setDaemon(true);
                 t.start();
@@ -161,6 +160,9 @@ final class FeedSubscribers implements AutoCloseable {
         } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             subscribers.close();
             throw new IllegalStateException("a change feed stream did not begin: " + e, e);
+        } catch (InterruptedException e) {
+            subscribers.close();
+            throw e;
         }
         return subscribers;
     }

@@ -73,6 +73,10 @@ public final class LatencyProbe {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
+        if (scenario.equals("bare") && subscribers > 0 && !writer) {
+            throw new IllegalArgumentException(
+                    "--subscribers with --scenario bare needs --writer (its Tollgate server)");
+        }
         Pinning pinning = pin ? Pinning.detect() : null;
         if (pin && pinning == null) {
             throw new IllegalStateException("--pin needs two cores or more and taskset");
@@ -97,13 +101,16 @@ public final class LatencyProbe {
                 }
                 HttpLoad load = new HttpLoad("127.0.0.1", Integer.parseInt(bare.said()), pinning != null);
                 byte[] request = HttpLoad.request("POST", "/v1/check", BenchMain.checkBody(), null);
-                FeedSubscribers following = tg != null && subscribers > 0
-                        ? FeedSubscribers.open(tg.port, TollgateProcess.API_KEY, subscribers)
-                        : null;
+                FeedSubscribers following = null;
                 try {
+                    if (tg != null && subscribers > 0) {
+                        following = FeedSubscribers.open(tg.port, TollgateProcess.API_KEY, subscribers);
+                    }
                     measure(load, plan, new ThreadCpu(server.pid()), prefix -> seq -> request);
                 } finally {
                     if (following != null) {
+                        System.out.println("subscribers all still open: " + following.allOpen()
+                                + ", at the lowest priority: " + following.lowPriority());
                         following.close();
                     }
                     if (writes != null) {

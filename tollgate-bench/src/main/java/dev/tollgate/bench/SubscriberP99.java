@@ -177,8 +177,9 @@ final class SubscriberP99 {
         results.absolute("bare Netty p99 at the same rate", "ms", bareP99, "-", 0, false);
         results.gate("change-feed subscribers stayed connected and read the changes", fed, String.join("; ", seen));
         results.absolute(
-                "seconds of the judged arm's load, unmeasured, before the server's compilers used under "
-                        + Math.round(SETTLED_SHARE * 100) + " % of a core in " + Math.round(seconds) + " s (the last: "
+                "seconds of the judged arm's load, unmeasured, until the server's compilers used under "
+                        + Math.round(SETTLED_SHARE * 100) + " % of a core in " + Math.round(seconds) + " s, at most "
+                        + Math.round(settleMaxWindows * seconds) + " (the last " + Math.round(seconds) + " s: "
                         + String.format(Locale.ROOT, "%.2f", settled.share() * 100) + " %)",
                 "s",
                 List.of(settled.seconds()),
@@ -202,21 +203,23 @@ final class SubscriberP99 {
         double share = 1;
         int windows = 0;
         while (windows < settleMaxWindows && share >= SETTLED_SHARE) {
-            double before = compilerSeconds(cpu.seconds());
+            Map<String, Double> before = cpu.secondsByThread(SubscriberP99::isCompiler);
             long start = System.nanoTime();
             load.constantRate(64, rate, 0, seconds, seq -> check);
-            share = (compilerSeconds(cpu.seconds()) - before) / ((System.nanoTime() - start) / 1e9);
+            double used = 0;
+            for (Map.Entry<String, Double> e :
+                    cpu.secondsByThread(SubscriberP99::isCompiler).entrySet()) {
+                used += e.getValue() - before.getOrDefault(e.getKey(), 0.0);
+            }
+            share = used / ((System.nanoTime() - start) / 1e9);
             windows++;
         }
         return new Settling(windows * seconds, share);
     }
 
-    /** CPU seconds of the JIT compiler threads ({@code C1 CompilerThre}, {@code C2 CompilerThre}) in a reading. */
-    private static double compilerSeconds(Map<String, Double> byThread) {
-        return byThread.entrySet().stream()
-                .filter(e -> e.getKey().startsWith("C1 Compiler") || e.getKey().startsWith("C2 Compiler"))
-                .mapToDouble(Map.Entry::getValue)
-                .sum();
+    /** Whether a thread name is a JIT compiler's ({@code C1 CompilerThre}, {@code C2 CompilerThre}). */
+    private static boolean isCompiler(String threadName) {
+        return threadName.startsWith("C1 Compiler") || threadName.startsWith("C2 Compiler");
     }
 
     /**

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * CPU time of another process's threads, by thread name, read from {@code /proc/<pid>/task/<tid>/stat} (Linux).
@@ -30,6 +33,32 @@ final class ThreadCpu {
     /** CPU seconds (user and system) used so far by each thread name. */
     Map<String, Double> seconds() throws IOException {
         Map<String, Double> byName = new TreeMap<>();
+        for (Task t : tasks()) {
+            byName.merge(t.name(), t.seconds(), Double::sum);
+        }
+        return byName;
+    }
+
+    /**
+     * CPU seconds used so far by each thread (by thread id) whose name {@code named} accepts: for the work of threads
+     * that may end between two readings (HotSpot stops idle compiler threads), where a sum by name would lose what an
+     * ended thread had used before.
+     */
+    Map<String, Double> secondsByThread(Predicate<String> named) throws IOException {
+        Map<String, Double> byThread = new TreeMap<>();
+        for (Task t : tasks()) {
+            if (named.test(t.name())) {
+                byThread.put(t.id(), t.seconds());
+            }
+        }
+        return byThread;
+    }
+
+    /** One thread's reading: its id, its name (trailing digits as {@code N}) and its CPU seconds so far. */
+    private record Task(String id, String name, double seconds) {}
+
+    private List<Task> tasks() throws IOException {
+        List<Task> out = new ArrayList<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks) {
                 String stat;
@@ -44,10 +73,10 @@ final class ThreadCpu {
                 // after ") ": state is field 3 of stat(5); utime and stime are fields 14 and 15
                 String[] fields = stat.substring(close + 2).split(" ");
                 double ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-                byName.merge(name, ticks / TICKS_PER_SECOND, Double::sum);
+                out.add(new Task(task.getFileName().toString(), name, ticks / TICKS_PER_SECOND));
             }
         }
-        return byName;
+        return out;
     }
 
     /** What each thread name used between two readings, in microseconds per {@code units}; only names that used any. */
