@@ -28,8 +28,9 @@ import org.jspecify.annotations.Nullable;
  * 13 ms); then the judged arm's load, unmeasured, until the server's compilers are quiet ({@link #settle}); then one
  * repetition of the three arms, unmeasured, as the measured ones run (in three runs the first measured bare arm, right
  * after the saturation runs, was 576-1761 ms and every later one 1-22 ms; in four runs of the ninth session the first
- * measured arm with subscribers, the compilers quiet, was 191-246 ms and the later ones 6-70 ms); five repetitions
- * (three in the first runs), the median of the five ratios judged.
+ * measured arm with subscribers, the compilers quiet, was 121-246 ms and the later ones mostly 6-70 ms, once 248 ms;
+ * with this repetition it was still 157-634 ms in three runs of five, so it is not only the first time); five
+ * repetitions (three in the first runs), the median of the five ratios judged.
  *
  * <p>Gate: every subscriber of every arm stayed connected and read changes beyond its snapshot.
  *
