@@ -218,8 +218,8 @@ public final class Soak {
 
     /**
      * Fills every per-customer memory the engine bounds to its bound, with records like the load's, before the heap is
-     * measured: the last {@code IdempotencyKeys.RECENT} (1024) idempotency records and credit charges, from {@link
-     * #PREFILL} priced consumes on credits granted for them (and spent by them, so the balances are as before), and the
+     * measured: the last {@code IdempotencyKeys.RECENT} (128) idempotency records and the last 1024 credit charges,
+     * from {@link #PREFILL} priced consumes on credits granted for them (and spent by them, so the balances are as before), and the
      * last 256 closed sessions, from {@link #PREFILL_SESSIONS} sessions opened and closed. At the load's rate these
      * bounds take hours to reach with this many customers, so the samples would show the heap growing towards them;
      * filled first, the samples show what the load adds beyond them. An earlier fill with cheap events filled the

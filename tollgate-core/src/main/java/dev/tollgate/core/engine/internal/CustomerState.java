@@ -70,8 +70,11 @@ public final class CustomerState {
     /** A budget's counter: its scope, its key and the start of its window. */
     record BudgetWindow(String scope, String budget, Instant start) {}
 
-    /** Charges held in memory per customer, as many as the idempotency records held ({@link IdempotencyKeys#RECENT}). */
-    static final int RECENT_CHARGES = IdempotencyKeys.RECENT;
+    /**
+     * Charges held in memory per customer: more than the idempotency records ({@link IdempotencyKeys#RECENT}), since a
+     * pricing what-if has no store to read an older charge from and refunds only a charge its replay still holds.
+     */
+    static final int RECENT_CHARGES = 1024;
 
     final String id;
     volatile int epoch;

@@ -20,8 +20,16 @@ import org.jspecify.annotations.Nullable;
  * <p>Not thread-safe: guarded like the rest of {@link CustomerState}, by the customer's section.
  */
 public final class IdempotencyKeys {
-    /** Recent records held per customer: retries come within seconds, far fewer writes than this apart. */
-    public static final int RECENT = 1024;
+    /**
+     * Recent records held per customer: a retry within a few seconds of a customer writing tens of times a second finds
+     * its record here; an older key is read from the store (see the class comment). Each record is a small graph of
+     * objects that lives as long as the customer takes to write this many more, and a young collection copies it every
+     * time until it dies or is promoted: with 1024, at 20 writes a second, records lived 51 s, were copied 15 times and
+     * were three quarters of what a young pause copied (7-8 ms pauses with 10 such customers; 3.2-4.3 ms with 128). The
+     * price is store reads for a retry of more than this many writes: an immediate retry of a batch of 1000 events
+     * reads 872 of them from SQLite's index, 10.6 ms against 8.0 ms from memory (medians of 10, by hand).
+     */
+    public static final int RECENT = 128;
 
     /** An idempotency key's first record and when it became durable. */
     record KeyRecord(JournalEntry entry, CompletableFuture<Void> durable) {}
