@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@code --pin} arranges the run as {@link Pinning} does in {@link BenchMain}: the server on every core but CPU 0,
  * this process (the generator) on CPU 0, spinning. {@code --io-threads} overrides the server's I/O threads (by
- * default its own default, or one per server core when pinned).
+ * default its own default, or one per server core when pinned). {@code --park} keeps the pinned generator parking between
+ * due times instead of spinning, as {@link SubscriberP99}'s does.
  *
  * <p>{@code --writer} runs {@link SubscriberP99}'s writer (200 consumes a second) throughout, as that scenario does
  * (with {@code --scenario bare}, against a Tollgate server started beside the bare one, as in that scenario's bare arm),
@@ -32,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  * open loop also prints the server's CPU per answer by thread and the time this process spent in GC during it.
  *
  * <p>Usage: {@code LatencyProbe [--server-jar PATH] [--runs N] [--scenario check|consume|bare] [--fraction F] [--pin]
- * [--io-threads N] [--writer] [--subscribers N] [--server-jvm "OPTIONS"] [--rates R1,R2,...]}. {@code --rates}
+ * [--io-threads N] [--park] [--writer] [--subscribers N] [--server-jvm "OPTIONS"] [--rates R1,R2,...]}. {@code --rates}
  * runs the open loops at those rates (answers a second) instead of at {@code --fraction} of each saturation, so that
  * two servers are compared at the same rates.
  */
@@ -52,6 +53,7 @@ public final class LatencyProbe {
         boolean pin = false;
         int ioThreads = 0;
         boolean writer = false;
+        boolean park = false;
         int subscribers = 0;
         List<String> jvm = List.of();
         List<Double> rates = List.of();
@@ -64,6 +66,7 @@ public final class LatencyProbe {
                 case "--pin" -> pin = true;
                 case "--io-threads" -> ioThreads = Integer.parseInt(args[++i]);
                 case "--writer" -> writer = true;
+                case "--park" -> park = true;
                 case "--subscribers" -> subscribers = Integer.parseInt(args[++i]);
                 case "--server-jvm" -> jvm = List.of(args[++i].trim().split("\\s+"));
                 case "--rates" ->
@@ -99,7 +102,7 @@ public final class LatencyProbe {
                     SubscriberP99.warmWrites(new HttpLoad("127.0.0.1", tg.port), 4);
                     writes = SubscriberP99.Writer.start(tg);
                 }
-                HttpLoad load = new HttpLoad("127.0.0.1", Integer.parseInt(bare.said()), pinning != null);
+                HttpLoad load = new HttpLoad("127.0.0.1", Integer.parseInt(bare.said()), pinning != null && !park);
                 byte[] request = HttpLoad.request("POST", "/v1/check", BenchMain.checkBody(), null);
                 FeedSubscribers following = null;
                 try {
@@ -122,7 +125,7 @@ public final class LatencyProbe {
         }
         try (TollgateProcess tg = TollgateProcess.start(jar, work.resolve("sqlite"), null, jvm, pinning, ioThreads)) {
             BenchMain.setUp(tg);
-            HttpLoad load = new HttpLoad("127.0.0.1", tg.port, pinning != null);
+            HttpLoad load = new HttpLoad("127.0.0.1", tg.port, pinning != null && !park);
             byte[] check = HttpLoad.request("POST", "/v1/check", BenchMain.checkBody(), TollgateProcess.API_KEY);
             boolean consume = scenario.equals("consume");
             if (writer) {

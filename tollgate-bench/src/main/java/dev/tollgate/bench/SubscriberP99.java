@@ -18,7 +18,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The arrangement is the full run's for the check's p99 ({@link Pinning}, when there are two cores and {@code
  * taskset}): a Tollgate and a bare server of their own on every core but CPU 0, one I/O thread per core, and this
- * process (generator, subscribers, writer) on CPU 0, the generator spinning; else everything on shared cores. The
+ * process (generator, subscribers, writer) on CPU 0; else everything on shared cores. The generator parks between due
+ * times instead of spinning as the other pinned scenarios' does: on these VMs a vCPU spinning beside a busy one makes the
+ * host take both away for milliseconds (a clock-reading loop on CPU 1 saw 113-158 gaps over 1 ms in 30 s, up to 32 ms,
+ * with a spinner on CPU 0; 11 gaps, up to 3.1 ms, with a loop that sleeps 50 µs at a time; 3 alone), and those stalls
+ * fell on whichever arm ran (in LatencyProbe's windows at 15k/s, p99s of 60-600 ms in both kinds of server: 4 of 22
+ * windows spinning, 2 of 26 parked). The
  * subscribers have something to read: throughout every arm a writer in this process sends 200 consumes a second
  * spread over ten customers, and each one is a {@code state} event for every subscriber. The rate of every arm is 80 %
  * of the server's saturation measured as the judged arm runs: the writer writing, the subscribers following.
@@ -79,14 +84,14 @@ final class SubscriberP99 {
             String arrangement = pinning == null
                     ? "generator and servers share every core"
                     : "servers on CPU " + pinning.serverCpus() + " with " + ioThreads
-                            + " I/O thread(s), generator spinning on CPU " + pinning.generatorCpu();
+                            + " I/O thread(s), generator parking on CPU " + pinning.generatorCpu();
             try {
                 if (pinning != null) {
                     pinning.pinGenerator();
                 }
                 measure(
-                        new HttpLoad("127.0.0.1", Integer.parseInt(bareStarted.said()), pinning != null),
-                        new HttpLoad("127.0.0.1", tg.port, pinning != null),
+                        new HttpLoad("127.0.0.1", Integer.parseInt(bareStarted.said())),
+                        new HttpLoad("127.0.0.1", tg.port),
                         tg,
                         arrangement);
             } finally {
