@@ -59,11 +59,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Soak {
     private static final String SECRET = "whsec_soak_0123456789abcdef";
-    /** Idempotency records written per customer before the load: above the engine's 1024 recent ones. */
+    /** Priced consumes per customer before the load: above the engine's 1024 recent charges (and 128 idempotency records). */
     private static final int PREFILL = 1100;
 
     private static final int PREFILL_SESSIONS = 260;
-    /** Warm-up requests per customer: at about 1.3 idempotency keys a request, past the 1024 records held. */
+    /** Warm-up requests per customer: at about 1.3 idempotency keys a request, past the records and charges held. */
     private static final int WARM_UP_PER_CUSTOMER = 900;
 
     private static final Pattern HEAP_USED = Pattern.compile("total (\\d+)K, used (\\d+)K");

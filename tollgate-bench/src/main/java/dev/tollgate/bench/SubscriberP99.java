@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * times instead of spinning as the other pinned scenarios' does: on these VMs a vCPU spinning beside a busy one makes the
  * host take both away for milliseconds (a clock-reading loop on CPU 1 saw 113-158 gaps over 1 ms in 30 s, up to 32 ms,
  * with a spinner on CPU 0; 11 gaps, up to 3.1 ms, with a loop that sleeps 50 µs at a time; 3 alone), and those stalls
- * fell on whichever arm ran (in LatencyProbe's windows at 15k/s, p99s of 60-600 ms in both kinds of server: 4 of 22
+ * fell on whichever arm ran (in LatencyProbe's windows at 15k/s, p99s of 60-630 ms in both kinds of server: 4 of 22
  * windows spinning, 2 of 26 parked). The
  * subscribers have something to read: throughout every arm a writer in this process sends 200 consumes a second
  * spread over ten customers, and each one is a {@code state} event for every subscriber. The rate of every arm is 80 %

@@ -219,7 +219,7 @@ public abstract class CreditContract extends CreditSuite {
     @Test
     void a_consumption_charged_long_ago_is_refunded_from_the_store() throws Exception {
         String g = grant("credits", "5000").grant().id();
-        int n = 1100;
+        int n = 1100; // more than the 1024 charges the engine holds per customer
         List<CompletableFuture<Outcome<Decision>>> consumes = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             consumes.add(engine().consume(
@@ -243,6 +243,41 @@ public abstract class CreditContract extends CreditSuite {
         assertThatThrownBy(() -> engine().refund("acme", "never-sent"))
                 .isInstanceOfSatisfying(
                         TollgateException.class, x -> assertThat(x.code()).isEqualTo("CONSUMPTION_NOT_FOUND"));
+    }
+
+    /**
+     * The engine holds fewer idempotency records per customer (128) than charges (1024): a consumption 300 writes back
+     * has its record in the store only and its charge still in memory. Its repeated consume replays, it is refunded
+     * once, and its repeated refund, 300 writes later, replays.
+     */
+    @Test
+    void a_consumption_whose_record_is_in_the_store_and_whose_charge_is_in_memory_is_refunded_once() throws Exception {
+        grant("credits", "5000");
+        ConsumeRequest mid = new ConsumeRequest("acme", "llm", new BigDecimal("1000"), "mid", null, Map.of());
+        Decision first = engine().consume(mid).get().value();
+        consumeMany("later-", 300);
+
+        Outcome<Decision> again = engine().consume(mid).get();
+        assertThat(again.replayed()).isTrue();
+        assertThat(again.value()).isEqualTo(first);
+        assertThat(available("credits")).isEqualByComparingTo("4699");
+        assertThat(engine().refund("acme", "mid").get().value().refunded()).isEqualByComparingTo("1");
+        assertThat(available("credits")).isEqualByComparingTo("4700");
+
+        consumeMany("latest-", 300);
+        assertThat(engine().refund("acme", "mid").get().replayed()).isTrue();
+        assertThat(available("credits")).as("a repeated refund changes nothing").isEqualByComparingTo("4400");
+    }
+
+    private void consumeMany(String prefix, int n) throws Exception {
+        List<CompletableFuture<Outcome<Decision>>> consumes = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            consumes.add(engine().consume(
+                            new ConsumeRequest("acme", "llm", new BigDecimal("1000"), prefix + i, null, Map.of())));
+        }
+        for (CompletableFuture<Outcome<Decision>> c : consumes) {
+            assertThat(c.get().value().allowed()).isTrue();
+        }
     }
 
     /** Found by the ledger simulation (seed 5): a refund left grant and overdraft side by side until the next write. */
