@@ -4,7 +4,10 @@ import dev.tollgate.core.credit.EntryType;
 import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.journal.JournalRecord;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -104,6 +107,26 @@ public interface Store extends AutoCloseable {
      */
     @Nullable
     JournalEntry entry(String customerId, String idempotencyKey);
+
+    /**
+     * The records of a customer that carry any of {@code idempotencyKeys}: {@link #entry} for many keys at once, for a
+     * resent batch of events whose keys the engine no longer holds (up to a thousand). A store reads them from the same
+     * unique index in as few queries as it can; this default asks {@link #entry} once a key.
+     *
+     * @param idempotencyKeys the keys, possibly empty, possibly repeated
+     * @return each key that a stored record of the customer carries, with that record; no other key
+     * @throws StoreException if the store cannot be read
+     */
+    default Map<String, JournalEntry> entriesByKey(String customerId, Collection<String> idempotencyKeys) {
+        Map<String, JournalEntry> found = new HashMap<>();
+        for (String key : idempotencyKeys) {
+            JournalEntry e = entry(customerId, key);
+            if (e != null) {
+                found.put(key, e);
+            }
+        }
+        return found;
+    }
 
     /**
      * The customer's records just before and just after the one that carries an idempotency key, in append order,

@@ -213,6 +213,32 @@ final class EngineTest {
         assertThat(Verifier.verify(store).differences()).isEmpty();
     }
 
+    @Test
+    void a_resent_batch_of_events_reads_the_keys_no_longer_in_memory_from_the_store_at_once() throws Exception {
+        List<UsageEvent> batch = new ArrayList<>();
+        for (int i = 0; i < IdempotencyKeys.RECENT + 172; i++) {
+            batch.add(event("e" + i, 1));
+        }
+        assertThat(engine.report(batch).get())
+                .extracting(EventResult::status)
+                .containsOnly(EventResult.Status.ACCEPTED);
+        consume("later", 1).get(); // the recent records are trimmed as a key is added: 173 of the batch's leave
+        BigDecimal before = used();
+        int reads = store.keyReads.get();
+
+        List<EventResult> again = engine.report(batch).get();
+
+        assertThat(again)
+                .hasSize(batch.size())
+                .extracting(EventResult::status)
+                .containsOnly(EventResult.Status.DUPLICATE);
+        assertThat(store.keyReads.get() - reads)
+                .as("one read for every key no longer in memory, not one read a key (173 before)")
+                .isEqualTo(1);
+        assertThat(used()).isEqualByComparingTo(before);
+        assertThat(Verifier.verify(store).differences()).isEmpty();
+    }
+
     private static UsageEvent event(String key, int quantity) {
         return new UsageEvent(key, "c", "q", BigDecimal.valueOf(quantity), null, Map.of(), null, null);
     }

@@ -10,9 +10,13 @@ import dev.tollgate.core.store.UsageRow;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -29,6 +33,8 @@ final class ListStore implements Store {
     volatile boolean failAppends;
     volatile boolean storeThenFail;
     volatile boolean failReads;
+    /** Reads by idempotency key: one a call of {@link #entry} or of {@link #entriesByKey}. */
+    final AtomicInteger keyReads = new AtomicInteger();
     /** While set, commits wait for it to count down, as a slow store's would. */
     volatile java.util.concurrent.@Nullable CountDownLatch holdAppends;
 
@@ -102,10 +108,28 @@ final class ListStore implements Store {
     }
 
     @Override
+    public synchronized Map<String, JournalEntry> entriesByKey(String customerId, Collection<String> keys) {
+        if (failReads) {
+            throw new StoreException("injected: the store cannot be read");
+        }
+        keyReads.incrementAndGet();
+        Set<String> wanted = new HashSet<>(keys);
+        Map<String, JournalEntry> found = new HashMap<>();
+        for (JournalEntry e : entries) {
+            String key = e.idempotencyKey();
+            if (customerId.equals(e.customerId()) && key != null && wanted.contains(key)) {
+                found.putIfAbsent(key, e);
+            }
+        }
+        return found;
+    }
+
+    @Override
     public synchronized @Nullable JournalEntry entry(String customerId, String idempotencyKey) {
         if (failReads) {
             throw new StoreException("injected: the store cannot be read");
         }
+        keyReads.incrementAndGet();
         for (JournalEntry e : entries) {
             if (customerId.equals(e.customerId()) && idempotencyKey.equals(e.idempotencyKey())) {
                 return e;

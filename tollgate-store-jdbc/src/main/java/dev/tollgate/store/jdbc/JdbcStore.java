@@ -4,7 +4,9 @@ import dev.tollgate.core.journal.JournalEntry;
 import dev.tollgate.core.store.CounterValue;
 import dev.tollgate.core.store.CredentialStore;
 import dev.tollgate.core.store.Store;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -100,6 +102,11 @@ public abstract class JdbcStore implements Store {
     @Override
     public final @Nullable JournalEntry entry(String customerId, String idempotencyKey) {
         return reads.entry(customerId, idempotencyKey);
+    }
+
+    @Override
+    public final Map<String, JournalEntry> entriesByKey(String customerId, Collection<String> idempotencyKeys) {
+        return reads.entriesByKey(customerId, idempotencyKeys);
     }
 
     @Override

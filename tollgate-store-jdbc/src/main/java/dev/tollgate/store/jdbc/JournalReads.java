@@ -10,7 +10,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -23,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe if the store's {@link Queries} is.
  */
 public final class JournalReads {
+    /** Keys bound in one query of {@link #entriesByKey}: under SQLite's oldest limit of 999 parameters. */
+    static final int KEYS_PER_QUERY = 500;
 
     /** Runs a read-only query on the store's connections and hands each row to a reader. */
     @FunctionalInterface
@@ -82,6 +88,26 @@ public final class JournalReads {
                 customerId,
                 idempotencyKey);
         return found.isEmpty() ? null : found.get(0);
+    }
+
+    /** The records with any of a customer's keys, as {@link dev.tollgate.core.store.Store#entriesByKey} says. */
+    public Map<String, JournalEntry> entriesByKey(String customerId, Collection<String> idempotencyKeys) {
+        List<String> keys = List.copyOf(new LinkedHashSet<>(idempotencyKeys));
+        Map<String, JournalEntry> found = new HashMap<>();
+        for (int from = 0; from < keys.size(); from += KEYS_PER_QUERY) {
+            List<String> some = keys.subList(from, Math.min(keys.size(), from + KEYS_PER_QUERY));
+            Object[] parameters = new Object[some.size() + 1];
+            parameters[0] = customerId;
+            for (int i = 0; i < some.size(); i++) {
+                parameters[i + 1] = some.get(i);
+            }
+            queries.query(
+                    "SELECT idempotency_key, type, payload FROM journal WHERE customer_id = ? AND idempotency_key IN ("
+                            + "?,".repeat(some.size() - 1) + "?)",
+                    rs -> found.put(rs.getString(1), JournalCodec.decode(rs.getString(2), rs.getString(3))),
+                    parameters);
+        }
+        return found;
     }
 
     /** The customer's records just before and after the one with a key, as {@code Store.besideKey} says. */

@@ -92,6 +92,31 @@ public abstract class StoreContract extends StoreSuite {
     }
 
     @Test
+    void records_are_found_by_many_keys_of_a_customer_at_once() {
+        try (Store store = openStore()) {
+            List<JournalEntry> batch = new ArrayList<>();
+            for (int i = 0; i < 1200; i++) {
+                batch.add(usage("c", "k" + i, "1"));
+            }
+            append(store, batch, List.of());
+            append(store, List.of(usage("other", "x", "2"), customer("c", null)), List.of());
+            List<String> asked = new ArrayList<>();
+            for (int i = 0; i < 1200; i += 2) {
+                asked.add("k" + i); // more keys than one query binds in the SQL stores
+            }
+            asked.addAll(List.of("k0", "x", "never"));
+
+            Map<String, JournalEntry> found = store.entriesByKey("c", asked);
+
+            assertThat(found).hasSize(600).doesNotContainKeys("x", "never");
+            assertThat(found.get("k0")).isEqualTo(batch.get(0));
+            assertThat(found.get("k1198")).isEqualTo(batch.get(1198));
+            assertThat(store.entriesByKey("other", List.of("x", "k0"))).containsOnlyKeys("x");
+            assertThat(store.entriesByKey("c", List.of())).isEmpty();
+        }
+    }
+
+    @Test
     void a_large_batch_with_a_repeated_key_near_its_end_fails_whole_and_stores_nothing() {
         try (Store store = openStore()) {
             append(store, List.of(usage("c", "k1", "1")), List.of(counter("c", "1")));

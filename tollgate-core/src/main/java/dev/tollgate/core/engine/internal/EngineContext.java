@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -339,6 +341,32 @@ public final class EngineContext {
         }
         JournalEntry stored = store.entry(state.id, key);
         return stored == null ? null : new IdempotencyKeys.KeyRecord(stored, DONE);
+    }
+
+    /**
+     * The first records of those of {@code keys} that {@code state}'s customer used, as {@link #prior} answers each,
+     * but with one read of the store for all the keys older than the recent ones instead of one read each: for a batch
+     * that may repeat a thousand keys at once (a resent batch of events). Taken before the batch changes anything, so
+     * that a record the batch's own writes push out of the recent ones is still found.
+     *
+     * @throws StoreException if the store cannot be read
+     */
+    Map<String, IdempotencyKeys.KeyRecord> priors(CustomerState state, Collection<String> keys) {
+        Map<String, IdempotencyKeys.KeyRecord> found = new HashMap<>();
+        List<String> older = new ArrayList<>();
+        for (String key : keys) {
+            IdempotencyKeys.KeyRecord recent = state.keys.recent(key);
+            if (recent != null) {
+                found.put(key, recent);
+            } else if (state.keys.mayHave(key)) {
+                older.add(key);
+            }
+        }
+        if (!older.isEmpty()) {
+            store.entriesByKey(state.id, older)
+                    .forEach((key, e) -> found.put(key, new IdempotencyKeys.KeyRecord(e, DONE)));
+        }
+        return found;
     }
 
     /**

@@ -312,6 +312,13 @@ public final class Metering {
         final List<JournalEntry> entries = new ArrayList<>();
         final Map<String, JournalEntry> keys = new HashMap<>();
         final List<CompletableFuture<Void>> waits = new ArrayList<>();
+        /**
+         * The first records of the batch's keys used before it ({@link EngineContext#priors}), or {@code null} if the
+         * store could not be read for them: then each key is looked up alone.
+         */
+        @Nullable
+        Map<String, IdempotencyKeys.KeyRecord> priors;
+
         private boolean housekept;
 
         Batch(CustomerState state, Catalog cat, Instant now, boolean writable) {
@@ -339,6 +346,15 @@ public final class Metering {
             CustomerState state, Catalog cat, List<UsageEvent> events, List<Integer> indices, EventResult[] results) {
         boolean writable = ctx.journal.available();
         Batch batch = new Batch(state, cat, ctx.now(), writable);
+        List<String> keys = new ArrayList<>(indices.size());
+        for (int i : indices) {
+            keys.add(events.get(i).idempotencyKey());
+        }
+        try {
+            batch.priors = ctx.priors(state, keys);
+        } catch (StoreException ex) {
+            batch.priors = null; // each key is asked alone, and only those the store cannot answer are rejected
+        }
         for (int i : indices) {
             results[i] = reportOne(batch, events.get(i));
         }
@@ -363,7 +379,9 @@ public final class Metering {
         }
         IdempotencyKeys.KeyRecord prior;
         try {
-            prior = ctx.prior(batch.state, event.idempotencyKey());
+            prior = batch.priors != null
+                    ? batch.priors.get(event.idempotencyKey())
+                    : ctx.prior(batch.state, event.idempotencyKey());
         } catch (StoreException ex) {
             // earlier events of the batch are applied already: reject this one alone and commit theirs
             return EventResult.rejected(Reason.STORE_UNAVAILABLE);
