@@ -110,7 +110,7 @@ public interface Store extends AutoCloseable {
 
     /**
      * The records of a customer that carry any of {@code idempotencyKeys}: {@link #entry} for many keys at once, for a
-     * resent batch of events whose keys the engine no longer holds (up to a thousand). A store reads them from the same
+     * resent batch of events whose keys the engine no longer holds (thousands at most). A store reads them from the same
      * unique index in as few queries as it can; this default asks {@link #entry} once a key.
      *
      * @param idempotencyKeys the keys, possibly empty, possibly repeated

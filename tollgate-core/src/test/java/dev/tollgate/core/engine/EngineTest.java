@@ -236,6 +236,19 @@ final class EngineTest {
                 .as("one read for every key no longer in memory, not one read a key (173 before)")
                 .isEqualTo(1);
         assertThat(used()).isEqualByComparingTo(before);
+
+        List<EventResult> mixed = engine.report(
+                        List.of(event("e0", 1), event("e1", 5), event("fresh", 1), event("fresh", 1), event("e299", 1)))
+                .get();
+        assertThat(mixed)
+                .as("old and same, old and different, new, new again in the batch, old and in memory")
+                .containsExactly(
+                        new EventResult(EventResult.Status.DUPLICATE, null, false),
+                        new EventResult(EventResult.Status.REJECTED, Reason.IDEMPOTENCY_KEY_REUSED, false),
+                        new EventResult(EventResult.Status.ACCEPTED, null, false),
+                        new EventResult(EventResult.Status.DUPLICATE, null, false),
+                        new EventResult(EventResult.Status.DUPLICATE, null, false));
+        assertThat(used()).isEqualByComparingTo(before.add(BigDecimal.ONE));
         assertThat(Verifier.verify(store).differences()).isEmpty();
     }
 

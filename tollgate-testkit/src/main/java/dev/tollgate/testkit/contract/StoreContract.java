@@ -100,15 +100,16 @@ public abstract class StoreContract extends StoreSuite {
             }
             append(store, batch, List.of());
             append(store, List.of(usage("other", "x", "2"), customer("c", null)), List.of());
-            List<String> asked = new ArrayList<>();
+            List<String> even = new ArrayList<>();
             for (int i = 0; i < 1200; i += 2) {
-                asked.add("k" + i); // more keys than one query binds in the SQL stores
+                even.add("k" + i); // more keys than one query binds in the SQL stores
             }
+            List<String> asked = new ArrayList<>(even);
             asked.addAll(List.of("k0", "x", "never"));
 
             Map<String, JournalEntry> found = store.entriesByKey("c", asked);
 
-            assertThat(found).hasSize(600).doesNotContainKeys("x", "never");
+            assertThat(found).containsOnlyKeys(even);
             assertThat(found.get("k0")).isEqualTo(batch.get(0));
             assertThat(found.get("k1198")).isEqualTo(batch.get(1198));
             assertThat(store.entriesByKey("other", List.of("x", "k0"))).containsOnlyKeys("x");

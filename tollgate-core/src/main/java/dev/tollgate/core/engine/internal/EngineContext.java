@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -346,14 +347,14 @@ public final class EngineContext {
     /**
      * The first records of those of {@code keys} that {@code state}'s customer used, as {@link #prior} answers each,
      * but with one read of the store for all the keys older than the recent ones instead of one read each: for a batch
-     * that may repeat a thousand keys at once (a resent batch of events). Taken before the batch changes anything, so
-     * that a record the batch's own writes push out of the recent ones is still found.
+     * that may repeat thousands of keys at once (a resent batch of events). Taken before the batch changes anything, so
+     * that a record the batch's own writes push out of the recent ones needs no read of its own.
      *
      * @throws StoreException if the store cannot be read
      */
     Map<String, IdempotencyKeys.KeyRecord> priors(CustomerState state, Collection<String> keys) {
         Map<String, IdempotencyKeys.KeyRecord> found = new HashMap<>();
-        List<String> older = new ArrayList<>();
+        Set<String> older = new LinkedHashSet<>();
         for (String key : keys) {
             IdempotencyKeys.KeyRecord recent = state.keys.recent(key);
             if (recent != null) {

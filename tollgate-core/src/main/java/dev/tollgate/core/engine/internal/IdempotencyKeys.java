@@ -28,7 +28,7 @@ public final class IdempotencyKeys {
      * were three quarters of what a young pause copied (7-8 ms pauses with 10 such customers; 3.2-4.3 ms with 128). The
      * price is store reads for a retry of more than this many writes. A resent batch of events reads the keys it no
      * longer finds here in one go ({@link EngineContext#priors}): 1000 events resent after one more write, 872 keys
-     * read, took 35 ms on SQLite and 48 ms on PostgreSQL, against 7 and 19 ms from memory and 196-258 ms read one key
+     * read, took 35 ms on SQLite and 48 ms on PostgreSQL, against 7 and 19 ms from memory and 149-258 ms read one key
      * at a time (medians of 10, by hand).
      */
     public static final int RECENT = 128;

@@ -348,7 +348,10 @@ public final class Metering {
         Batch batch = new Batch(state, cat, ctx.now(), writable);
         List<String> keys = new ArrayList<>(indices.size());
         for (int i : indices) {
-            keys.add(events.get(i).idempotencyKey());
+            String key = events.get(i).idempotencyKey();
+            if (!Limits.reservedKey(key)) {
+                keys.add(key);
+            }
         }
         try {
             batch.priors = ctx.priors(state, keys);
