@@ -220,14 +220,7 @@ public abstract class CreditContract extends CreditSuite {
     void a_consumption_charged_long_ago_is_refunded_from_the_store() throws Exception {
         String g = grant("credits", "5000").grant().id();
         int n = 1100; // more than the 1024 charges the engine holds per customer
-        List<CompletableFuture<Outcome<Decision>>> consumes = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            consumes.add(engine().consume(
-                            new ConsumeRequest("acme", "llm", new BigDecimal("1000"), "old-" + i, null, Map.of())));
-        }
-        for (CompletableFuture<Outcome<Decision>> c : consumes) {
-            assertThat(c.get().value().allowed()).isTrue();
-        }
+        consumeMany("old-", n);
         assertThat(available("credits")).isEqualByComparingTo("3900");
 
         RefundView first = engine().refund("acme", "old-0").get().value();
@@ -269,6 +262,7 @@ public abstract class CreditContract extends CreditSuite {
         assertThat(available("credits")).as("a repeated refund changes nothing").isEqualByComparingTo("4400");
     }
 
+    /** Consumes 1 credit {@code n} times with the keys {@code prefix} followed by 0 to n - 1, all in flight at once; each must be allowed. */
     private void consumeMany(String prefix, int n) throws Exception {
         List<CompletableFuture<Outcome<Decision>>> consumes = new ArrayList<>();
         for (int i = 0; i < n; i++) {

@@ -346,6 +346,22 @@ public final class Metering {
             CustomerState state, Catalog cat, List<UsageEvent> events, List<Integer> indices, EventResult[] results) {
         boolean writable = ctx.journal.available();
         Batch batch = new Batch(state, cat, ctx.now(), writable);
+        batch.priors = priors(state, events, indices);
+        for (int i : indices) {
+            results[i] = reportOne(batch, events.get(i));
+        }
+        CompletableFuture<Void> committed =
+                batch.entries.isEmpty() ? CompletableFuture.completedFuture(null) : ctx.enqueue(state, batch.entries);
+        batch.waits.add(committed);
+        return CompletableFuture.allOf(batch.waits.toArray(new CompletableFuture<?>[0]));
+    }
+
+    /**
+     * The first records of the batch's keys used before it, read at once ({@link EngineContext#priors}), or {@code
+     * null} if the store cannot be read: then each key is asked alone, and only those it cannot answer are rejected.
+     */
+    private @Nullable Map<String, IdempotencyKeys.KeyRecord> priors(
+            CustomerState state, List<UsageEvent> events, List<Integer> indices) {
         List<String> keys = new ArrayList<>(indices.size());
         for (int i : indices) {
             String key = events.get(i).idempotencyKey();
@@ -354,17 +370,10 @@ public final class Metering {
             }
         }
         try {
-            batch.priors = ctx.priors(state, keys);
+            return ctx.priors(state, keys);
         } catch (StoreException ex) {
-            batch.priors = null; // each key is asked alone, and only those the store cannot answer are rejected
+            return null;
         }
-        for (int i : indices) {
-            results[i] = reportOne(batch, events.get(i));
-        }
-        CompletableFuture<Void> committed =
-                batch.entries.isEmpty() ? CompletableFuture.completedFuture(null) : ctx.enqueue(state, batch.entries);
-        batch.waits.add(committed);
-        return CompletableFuture.allOf(batch.waits.toArray(new CompletableFuture<?>[0]));
     }
 
     /** One event of a batch: a repeat of a key is answered from its first use, a new key is recorded. */
